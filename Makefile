@@ -1,0 +1,70 @@
+# ई-ऑफिस — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+PO_HI := translations/hi/LC_MESSAGES/messages.po
+PO_EN := translations/en/LC_MESSAGES/messages.po
+MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## Create the virtualenv and install the app with its dev tools
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -d translations -i $<
+
+i18n-compile: $(MO) ## Compile the Hindi and English catalogues (.po -> .mo)
+
+i18n-extract: install ## Extract every UI string into translations/messages.pot
+	$(BIN)/pybabel extract -F translations/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	  --omit-header -o translations/messages.pot .
+
+i18n-update: i18n-extract ## Merge new strings into the hi and en catalogues (then translate the Hindi ones)
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --ignore-obsolete
+
+migrate: install ## Apply database migrations (embedded Postgres under instance/ unless DATABASE_URL is set)
+	$(FLASK) db upgrade
+
+seed: migrate ## Load the Hindi demo district and demo users (idempotent)
+	$(FLASK) seed-demo
+
+run: install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000
+	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: install i18n-compile migrate ## Production-style: gunicorn with the settings in gunicorn.conf.py
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install i18n-compile ## The whole test suite against a real Postgres (embedded, or TEST_DATABASE_URL)
+	$(BIN)/pytest
+
+test-fast: install i18n-compile ## The suite without the browser tests
+	$(BIN)/pytest -m "not browser"
+
+lint: install ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## ruff: fix imports and format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+db-stop: install ## Stop the embedded Postgres under instance/
+	$(BIN)/python -m eoffice.database stop
+
+clean: ## Remove the virtualenv and compiled catalogues (keeps instance/ data)
+	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""ई-ऑफिस: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from eoffice import config
+from eoffice.extensions import babel, compress, csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: Sent on every response. htmx needs no inline script or eval (see base.html's htmx-config).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(config.ROOT / "instance"),
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=None,  # served by eoffice.assets under hashed names
+    )
+    app.config.update(config.load(Path(app.instance_path)))
+    app.config["STATIC_DIR"] = str(config.ROOT / "static")
+    app.config.update(overrides or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        from eoffice.database import resolve_url
+
+        app.config["SQLALCHEMY_DATABASE_URI"] = resolve_url(app.instance_path)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from eoffice import cli
+
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from eoffice.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    compress.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = None  # eoffice.access.enforce handles anonymous users
+
+    # Every model module, so Alembic and the mapper see all tables.
+    from eoffice import audit  # noqa: F401
+    from eoffice.auth import models as _auth_models  # noqa: F401
+    from eoffice.org.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eoffice import assets
+    from eoffice.auth.views import bp as auth_bp
+    from eoffice.core.views import bp as core_bp
+    from eoffice.org.views import bp as org_bp
+
+    for bp in (assets.bp, core_bp, auth_bp, org_bp):
+        app.register_blueprint(bp)
+    app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))
+
+
+def _register_hooks(app: Flask) -> None:
+    from eoffice import access, assets, htmx
+    from eoffice.core import views as core_views
+    from eoffice.i18n import term
+    from eoffice.nav import navigation
+    from eoffice.org.services import load_current_post
+
+    app.before_request(access.enforce)
+    app.before_request(load_current_post)
+    app.after_request(htmx.add_vary)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.register_error_handler(CSRFError, core_views.handle_csrf_error)
+    app.register_error_handler(HTTPException, core_views.handle_http_error)
+    app.register_error_handler(Exception, core_views.handle_exception)
+
+    app.jinja_env.globals.update(
+        asset_url=assets.asset_url, term=term, navigation=navigation, get_locale=get_locale
+    )
+    app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
+
+    @app.context_processor
+    def current_context():
+        return {"current_post": g.get("post"), "current_office": g.get("office")}

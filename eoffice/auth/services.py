@@ -1,0 +1,123 @@
+"""Passwords (argon2), login ids, throttling and login. Services flush; views commit."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from eoffice import audit
+from eoffice.auth.models import LoginAttempt
+from eoffice.extensions import db
+from eoffice.org.models import User
+from eoffice.text import strip_invisible
+
+LOGIN_ID = re.compile(r"^[a-z0-9._-]{3,64}$")
+_hasher = PasswordHasher()
+#: Verified against when the login id is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def normalise_login_id(raw: str) -> str:
+    """Fold compatibility forms (full-width letters), drop zero-width characters, lower-case."""
+    return strip_invisible(unicodedata.normalize("NFKC", raw or "")).strip().lower()
+
+
+def is_valid_login_id(login_id: str) -> bool:
+    return bool(LOGIN_ID.match(login_id))
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    #: ok, bad_password, unknown_user, disabled, throttled
+    outcome: str
+    wait_minutes: int = 0
+
+
+def _wait_minutes(column, value: str, limit: int, window: timedelta, now: datetime) -> int:
+    """Minutes until `value` may try again: 0 when under `limit` failures within `window`."""
+    since = now - window
+    last_ok = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded)
+    )
+    if last_ok and last_ok > since:
+        since = last_ok
+    failures = db.session.scalars(
+        select(LoginAttempt.at)
+        .where(column == value, ~LoginAttempt.succeeded, LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc())
+        .limit(limit)
+    ).all()
+    if len(failures) < limit:
+        return 0
+    free_at = failures[-1] + window
+    return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+def throttle_wait(login_id: str, ip: str) -> int:
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    now = db.session.scalar(select(func.now()))
+    return max(
+        _wait_minutes(LoginAttempt.login_id, login_id, cfg["LOGIN_MAX_FAILURES_PER_ID"], window, now),
+        _wait_minutes(LoginAttempt.ip, ip, cfg["LOGIN_MAX_FAILURES_PER_IP"], window, now),
+    )
+
+
+def authenticate(raw_login_id: str, password: str, ip: str) -> LoginResult:
+    """Check a login and record the attempt, whatever its outcome."""
+    login_id = normalise_login_id(raw_login_id)[:64]
+    wait = throttle_wait(login_id, ip)
+    if wait:
+        result = LoginResult(None, "throttled", wait)
+    else:
+        user = db.session.scalar(select(User).where(User.login_id == login_id))
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            ok = user is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if user is None:
+            result = LoginResult(None, "unknown_user")
+        elif not ok:
+            result = LoginResult(None, "bad_password")
+        elif not user.is_enabled:
+            result = LoginResult(None, "disabled")
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            result = LoginResult(user, "ok")
+    db.session.add(
+        LoginAttempt(login_id=login_id, ip=ip, succeeded=result.outcome == "ok", outcome=result.outcome)
+    )
+    if result.user:
+        audit.record("login", user_id=result.user.id, object_type="user", object_id=result.user.id)
+    db.session.flush()
+    return result
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(user: User, new_password: str) -> None:
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = datetime.now(UTC)
+    audit.record("password_changed", user_id=user.id, object_type="user", object_id=user.id)
+    db.session.flush()

@@ -1,0 +1,33 @@
+"""Command-line tasks: `flask seed-demo`, `flask audit verify`."""
+
+import click
+from flask import Flask
+
+from eoffice import audit
+from eoffice.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the Hindi demo district with demo users (does nothing if already loaded)."""
+        from eoffice.org.demo import DEMO_PASSWORD, seed_demo
+
+        if seed_demo():
+            db.session.commit()
+            click.echo(f"Demo district loaded. Every demo user's password: {DEMO_PASSWORD}")
+        else:
+            click.echo("Demo district already present; nothing changed.")
+
+    @app.cli.group("audit")
+    def audit_group():
+        """The audit trail."""
+
+    @audit_group.command("verify")
+    def audit_verify():
+        """Recompute the hash chain; exit 1 at the first broken link."""
+        count, bad = audit.verify()
+        if bad is not None:
+            click.echo(f"BROKEN: event {bad} does not follow from the {count} before it.", err=True)
+            raise SystemExit(1)
+        click.echo(f"OK: {count} events, chain intact.")

@@ -1,0 +1,57 @@
+"""Settings from the environment. Every name here can be set as an environment variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance: Path) -> dict:
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        # None: resolved by eoffice.database (DATABASE_URL, else the embedded server)
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "hi",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("hi", "en"),
+        # Minutes of inactivity after which a login session ends.
+        "SESSION_IDLE_MINUTES": _int("EOFFICE_SESSION_IDLE_MINUTES", 30),
+        # Login throttling (counted in Postgres, so it holds across gunicorn workers).
+        "LOGIN_WINDOW_MINUTES": _int("EOFFICE_LOGIN_WINDOW_MINUTES", 15),
+        "LOGIN_MAX_FAILURES_PER_ID": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_ID", 5),
+        "LOGIN_MAX_FAILURES_PER_IP": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_IP", 30),
+        # The CSRF token lives as long as the session; idle expiry is ours, above.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("EOFFICE_SECURE_COOKIES") == "1",
+        "MAX_CONTENT_LENGTH": _int("EOFFICE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 400,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+        ],
+    }

@@ -1,0 +1,71 @@
+"""Language switch and error pages: shared by every domain."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from eoffice.access import public
+from eoffice.auth.views import safe_next
+from eoffice.extensions import db
+from eoffice.htmx import is_htmx
+from eoffice.i18n import LANG_COOKIE
+
+bp = Blueprint("core", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.post("/language")
+@public
+def set_language():
+    lang = request.form.get("lang")
+    target = safe_next(request.form.get("next")) or url_for("org.home")
+    if lang not in current_app.config["LANGUAGES"]:
+        return redirect(target)
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    resp = redirect(target)
+    resp.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return resp
+
+
+def _error_page(code: int):
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code), code
+
+
+def _has_get_page(path: str) -> bool:
+    try:
+        current_app.url_map.bind("").match(path, method="GET")
+        return True
+    except (NotFound, MethodNotAllowed):
+        return False
+    except HTTPException:  # e.g. a redirect for a trailing slash: a page exists
+        return True
+
+
+def handle_csrf_error(err: CSRFError):
+    """A missing, foreign or stale token: send the user back to the form, told why."""
+    db.session.rollback()
+    flash(
+        _("This form had expired or came from another window. Nothing was saved; please try again."),
+        "error",
+    )
+    if is_htmx():
+        return _error_page(400)
+    target = request.path if _has_get_page(request.path) else url_for("auth.login")
+    return redirect(target)
+
+
+def handle_http_error(err: HTTPException):
+    if err.code is None or err.code < 400:
+        return err
+    return _error_page(err.code if err.code in (403, 404, 413, 429) else 400 if err.code < 500 else 500)
+
+
+def handle_exception(err: Exception):
+    db.session.rollback()
+    current_app.logger.exception("unhandled error")
+    return _error_page(500)

@@ -1,0 +1,40 @@
+"""Language selection and the office's terminology profile."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import lazy_pgettext
+from flask_login import current_user
+
+from eoffice.org.models import FileTerm
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the language cookie, then Hindi: never the browser's."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    lang = request.cookies.get(LANG_COOKIE)
+    return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+#: The office's own words for a file. One setting (Office.file_term) switches every page.
+TERMS = {
+    FileTerm.PATRAVALI: {
+        "file": lazy_pgettext("patravali", "File"),
+        "files": lazy_pgettext("patravali", "Files"),
+    },
+    FileTerm.NASTI: {
+        "file": lazy_pgettext("nasti", "File"),
+        "files": lazy_pgettext("nasti", "Files"),
+    },
+}
+
+
+def term(word: str, office=None) -> str:
+    """`term('files')` in the current office's vocabulary (पत्रावलियाँ or नस्तियाँ)."""
+    office = office or getattr(g, "office", None)
+    profile = FileTerm(office.file_term) if office is not None else FileTerm.PATRAVALI
+    return str(TERMS[profile][word])

@@ -1,0 +1,45 @@
+"""The main navigation: one list, so the header and tests agree on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from eoffice.i18n import term
+
+
+@dataclass
+class NavItem:
+    key: str
+    label: str
+    #: None while the feature is not built yet: shown, but not as a link.
+    url: str | None
+    is_current: bool
+
+
+#: (key, label, endpoint). Endpoints that do not exist yet are shown greyed out.
+ITEMS = [
+    ("inbox", _l("Inbox"), "movement.inbox"),
+    ("receipts", _l("Receipts"), "receipts.index"),
+    ("files", None, "files.index"),  # the office's own word: पत्रावलियाँ / नस्तियाँ
+    ("search", _l("Search"), "search.index"),
+    ("reports", _l("Reports"), "reports.index"),
+    ("office", _l("Office"), "org.directory"),
+]
+
+
+def navigation() -> list[NavItem]:
+    items = []
+    for key, label, endpoint in ITEMS:
+        exists = endpoint in current_app.view_functions
+        items.append(
+            NavItem(
+                key=key,
+                label=str(label) if label else term("files"),
+                url=url_for(endpoint) if exists else None,
+                is_current=request.endpoint == endpoint,
+            )
+        )
+    return items

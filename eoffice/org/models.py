@@ -1,0 +1,242 @@
+"""The organisation: district → offices → sections → posts, and the users who hold posts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import get_locale, lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.extensions import db
+
+
+def _pick(hi: str, en: str | None) -> str:
+    """The Hindi or English form of a name, by the page's language."""
+    locale = get_locale()
+    if locale is not None and locale.language == "en" and en:
+        return en
+    return hi
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    SECTION_OFFICER = "section_officer"
+    OFFICER = "officer"
+    OFFICE_ADMIN = "office_admin"
+    DISTRICT_ADMIN = "district_admin"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.STAFF: _l("Staff"),
+    Role.SECTION_OFFICER: _l("Section officer"),
+    Role.OFFICER: _l("Officer"),
+    Role.OFFICE_ADMIN: _l("Office admin"),
+    Role.DISTRICT_ADMIN: _l("District admin (nodal officer)"),
+}
+
+
+class OfficeKind(enum.StrEnum):
+    COLLECTORATE = "collectorate"
+    DEVELOPMENT = "development"
+    TEHSIL = "tehsil"
+    BLOCK = "block"
+    DEPARTMENT = "department"
+
+
+class FileTerm(enum.StrEnum):
+    """The office's word for a file (see GLOSSARY.md): पत्रावली (UP, UK) or नस्ती (MP, CG)."""
+
+    PATRAVALI = "patravali"
+    NASTI = "nasti"
+
+
+class District(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_hi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    state_hi: Mapped[str] = mapped_column(String(120))
+
+    offices: Mapped[list[Office]] = relationship(back_populates="district", order_by="Office.id")
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class Office(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    #: Short Hindi code used in diary and file numbers, e.g. कले
+    code: Mapped[str] = mapped_column(String(16))
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    file_term: Mapped[str] = mapped_column(String(20), default=FileTerm.PATRAVALI)
+
+    district: Mapped[District] = relationship(back_populates="offices")
+    sections: Mapped[list[Section]] = relationship(back_populates="office", order_by="Section.id")
+    posts: Mapped[list[Post]] = relationship(back_populates="office", order_by="Post.rank")
+
+    __table_args__ = (
+        db.UniqueConstraint("district_id", "code", name="uq_office_district_code"),
+        CheckConstraint(
+            "kind IN ('collectorate','development','tehsil','block','department')", name="kind"
+        ),
+        CheckConstraint("file_term IN ('patravali','nasti')", name="file_term"),
+    )
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class Section(db.Model):
+    """अनुभाग: a unit of an office."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    office: Mapped[Office] = relationship(back_populates="sections")
+    posts: Mapped[list[Post]] = relationship(back_populates="section", order_by="Post.rank")
+
+    __table_args__ = (db.UniqueConstraint("office_id", "code", name="uq_section_office_code"),)
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class Post(db.Model):
+    """पद: files belong to posts, not to people; people hold posts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    #: Head-of-office posts (जिलाधिकारी) belong to no section.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    designation_hi: Mapped[str] = mapped_column(String(200))
+    designation_en: Mapped[str] = mapped_column(String(200))
+    #: Marking abbreviation, as written on a file: डीएम, एडीएम (प्रशा), लिपिक-राज
+    abbreviation: Mapped[str] = mapped_column(String(40))
+    #: Seniority within the office: lower is more senior.
+    rank: Mapped[int] = mapped_column(default=100)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+
+    office: Mapped[Office] = relationship(back_populates="posts")
+    section: Mapped[Section | None] = relationship(back_populates="posts")
+    holdings: Mapped[list[PostHolding]] = relationship(back_populates="post")
+
+    __table_args__ = (
+        db.UniqueConstraint("office_id", "abbreviation", name="uq_post_office_abbreviation"),
+    )
+
+    @property
+    def designation(self) -> str:
+        return _pick(self.designation_hi, self.designation_en)
+
+    @property
+    def current_holders(self) -> list[User]:
+        return [h.user for h in self.holdings if h.until is None]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ASCII, lower case; see eoffice.auth.services.normalise_login_id
+    login_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    mobile: Mapped[str | None] = mapped_column(String(15))
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: Only the last four digits of Aadhaar are ever stored.
+    aadhaar_last4: Mapped[str | None] = mapped_column(String(4))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    #: 'hi' or 'en'; None follows the language cookie.
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    password_changed_at: Mapped[datetime | None]
+
+    office: Mapped[Office] = relationship()
+    holdings: Mapped[list[PostHolding]] = relationship(
+        back_populates="user", order_by="PostHolding.id"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('staff','section_officer','officer','office_admin','district_admin')",
+            name="role",
+        ),
+        CheckConstraint("aadhaar_last4 ~ '^[0-9]{4}$'", name="aadhaar_last4"),
+        CheckConstraint("login_id ~ '^[a-z0-9._-]{3,64}$'", name="login_id"),
+        CheckConstraint("locale IN ('hi','en')", name="locale"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def current_holdings(self) -> list[PostHolding]:
+        return [h for h in self.holdings if h.until is None]
+
+
+class PostHolding(db.Model):
+    """A user's charge of a post: regular, or additional (अतिरिक्त प्रभार)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    is_additional: Mapped[bool] = mapped_column(default=False)
+    since: Mapped[date] = mapped_column(Date, server_default=func.current_date())
+    until: Mapped[date | None] = mapped_column(Date)
+
+    user: Mapped[User] = relationship(back_populates="holdings")
+    post: Mapped[Post] = relationship(back_populates="holdings")
+
+    __table_args__ = (
+        # A post has at most one regular holder at a time; additional charges may overlap.
+        Index(
+            "uq_post_holding_one_regular",
+            "post_id",
+            unique=True,
+            postgresql_where=text("until IS NULL AND NOT is_additional"),
+        ),
+        Index(
+            "uq_post_holding_user_post_current",
+            "user_id",
+            "post_id",
+            unique=True,
+            postgresql_where=text("until IS NULL"),
+        ),
+    )

@@ -1,0 +1,17 @@
+"""Cleaning typed text: Unicode normal form, invisible characters, whitespace."""
+
+import re
+import unicodedata
+
+#: Zero-width and other invisible format characters that arrive by copy and paste.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\u2066-\u2069\ufeff\u00ad]")
+
+
+def strip_invisible(value: str) -> str:
+    return INVISIBLE.sub("", value)
+
+
+def clean_line(value: str | None) -> str:
+    """NFC, no invisible characters, inner whitespace folded, ends trimmed."""
+    value = unicodedata.normalize("NFC", value or "")
+    return " ".join(strip_invisible(value).split())
