@@ -9,6 +9,9 @@ from eoffice.access import login_required_any_state, public
 from eoffice.auth import services
 from eoffice.auth.forms import ChangePasswordForm, LoginForm
 from eoffice.extensions import db
+from eoffice.i18n import LANG_COOKIE
+
+ONE_YEAR = 365 * 24 * 3600
 
 bp = Blueprint("auth", __name__)
 
@@ -58,10 +61,14 @@ def login():
 def logout():
     audit.record("logout", user_id=current_user.id, object_type="user", object_id=current_user.id)
     db.session.commit()
+    locale = current_user.locale
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    resp = redirect(url_for("auth.login"))
+    if locale:  # the login page stays in the language the user chose
+        resp.set_cookie(LANG_COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return resp
 
 
 @bp.route("/password", methods=["GET", "POST"])

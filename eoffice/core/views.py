@@ -7,13 +7,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from eoffice.access import public
-from eoffice.auth.views import safe_next
+from eoffice.auth.views import ONE_YEAR, safe_next
 from eoffice.extensions import db
 from eoffice.htmx import is_htmx
 from eoffice.i18n import LANG_COOKIE
 
 bp = Blueprint("core", __name__)
-ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.post("/language")

@@ -1,0 +1,153 @@
+"""Fixtures: a real PostgreSQL (embedded, or TEST_DATABASE_URL / DATABASE_URL's server),
+migrated once; every test inside a transaction that is rolled back (SAVEPOINTs for the
+app's own commits); a live gunicorn with the demo district for browser tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from eoffice import MIGRATIONS, create_app
+from eoffice.database import embedded_server_uri, ensure_database
+from eoffice.extensions import db as _db
+from tests.html import check_page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def server_uri() -> str:
+    """A Postgres server on which the tests may create their own databases."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    return url or embedded_server_uri(ROOT / "instance" / "pgtest")
+
+
+@pytest.fixture(scope="session")
+def app(server_uri):
+    url = ensure_database(server_uri, "eoffice_test", recreate=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(MIGRATIONS))
+        _db.engine.dispose()
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """The app's session bound to one connection whose transaction is rolled back after the test.
+
+    No app context stays pushed: the test client must get a fresh one (and a fresh `g`) for
+    every request, as in production.
+    """
+    with app.app_context():
+        conn = _db.engine.connect()
+    outer = conn.begin()
+    original = _db.session
+    _db.session = scoped_session(
+        sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    )
+    try:
+        yield _db
+    finally:
+        _db.session.remove()
+        outer.rollback()
+        conn.close()
+        _db.session = original
+
+
+class Client:
+    """The Flask test client, plus: CSRF tokens taken from pages, parsed and checked HTML."""
+
+    def __init__(self, flask_client):
+        self.c = flask_client
+
+    def __getattr__(self, name):
+        return getattr(self.c, name)
+
+    def csrf(self, url: str = "/login") -> str:
+        html = self.c.get(url).get_data(as_text=True)
+        m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+            r'name="csrf_token" value="([^"]+)"', html
+        )
+        assert m, f"no CSRF token on {url}"
+        return m.group(1)
+
+    def page(self, url: str, *, status: int = 200, lang: str = "hi", **kw):
+        resp = self.c.get(url, **kw)
+        assert resp.status_code == status, (url, resp.status_code, resp.location)
+        return check_page(resp, lang=lang)
+
+    def submit(self, url: str, data: dict, *, form_page: str | None = None, **kw):
+        """POST `data` with the CSRF token from `form_page` (default: `url` itself)."""
+        token = self.csrf(form_page or url)
+        return self.c.post(url, data={"csrf_token": token, **data}, **kw)
+
+    def login(self, login_id: str, password: str = "demo@1234"):
+        resp = self.submit("/login", {"login_id": login_id, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        return resp
+
+
+@pytest.fixture
+def client(app, db):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def demo(db):
+    from eoffice.org.demo import seed_demo
+
+    assert seed_demo()
+    db.session.commit()  # releases a SAVEPOINT only; see tests/factories.py
+    return db
+
+
+# --- a live server for browser tests ----------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(server_uri, tmp_path_factory):
+    """gunicorn with two workers over a freshly migrated database holding the demo district."""
+    url = ensure_database(server_uri, "eoffice_live", recreate=True)
+    env = {**os.environ, "DATABASE_URL": url, "EOFFICE_SESSION_IDLE_MINUTES": "30"}
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = tmp_path_factory.mktemp("live") / "gunicorn.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start:\n" + log.read_text()) from None
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(10)

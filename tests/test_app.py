@@ -1,0 +1,58 @@
+"""Whole-app properties: assets, compression, error pages, the schema matches the models."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from eoffice.extensions import db as _db
+
+
+def test_assets_have_hashed_names_and_are_cached_for_a_year(client):
+    soup = client.page("/login")
+    css = soup.find("link", rel="stylesheet")["href"]
+    js = soup.find("script")["src"]
+    assert css.startswith("/s/css/app.") and js.startswith("/s/js/htmx.min.")
+    for url in (css, js):
+        resp = client.get(url)
+        assert resp.status_code == 200
+        assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/s/css/app.0000000000.css").status_code == 404
+    assert client.get("/s/../eoffice/config.py").status_code == 404
+
+
+def test_responses_are_compressed(client):
+    for encoding in ("br", "gzip"):
+        resp = client.get("/login", headers={"Accept-Encoding": encoding})
+        assert resp.headers["Content-Encoding"] == encoding
+    js = client.get(client.page("/login").find("script")["src"], headers={"Accept-Encoding": "br"})
+    assert js.headers["Content-Encoding"] == "br" and len(js.data) < 20_000
+
+
+def test_not_found_page_in_both_languages(client):
+    soup = client.page("/no/such/page", status=404)
+    assert soup.h1.get_text() == "यह पृष्ठ नहीं मिला।"
+    client.set_cookie("lang", "en")
+    soup = client.page("/no/such/page", status=404, lang="en")
+    assert soup.h1.get_text() == "This page was not found."
+
+
+def test_error_fragment_for_htmx(client):
+    resp = client.get("/no/such/page", headers={"HX-Request": "true"})
+    assert resp.status_code == 404 and b"<html" not in resp.data
+    assert "HX-Request" in resp.headers["Vary"]
+
+
+def test_pages_work_without_javascript(client, demo):
+    """Every form is a plain POST with a real action: no page needs htmx to submit."""
+    client.login("clerk.arms")
+    for url in ("/", "/office", "/password"):
+        for form in client.page(url).find_all("form"):
+            assert form.get("action", "").startswith("/"), (url, form)
+            assert form.get("method") in ("post", "get"), (url, form)
+            assert form.find("button", type="submit"), (url, form)
+
+
+def test_migrations_match_the_models(app, db):
+    with app.app_context():
+        with _db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+    assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
