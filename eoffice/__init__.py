@@ -109,7 +109,9 @@ def _register_hooks(app: Flask) -> None:
     app.jinja_env.globals.update(
         asset_url=assets.asset_url, term=term, navigation=navigation, get_locale=get_locale
     )
-    app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
+    app.jinja_env.add_extension(
+        "jinja2.ext.i18n"
+    )  # {% trans %} blocks; Flask-Babel installs gettext
 
     @app.context_processor
     def current_context():

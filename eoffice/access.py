@@ -98,7 +98,9 @@ def enforce():
     if current_user.is_authenticated and _session_expired():
         logout_user()
         session.clear()
-        flash(_("Your session expired after a period of inactivity. Please log in again."), "warning")
+        flash(
+            _("Your session expired after a period of inactivity. Please log in again."), "warning"
+        )
         if rule.kind != "public":
             return _to_login()
 

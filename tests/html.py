@@ -39,7 +39,9 @@ def check_page(resp, *, lang: str = "hi") -> BeautifulSoup:
     soup = BeautifulSoup(resp.get_data(as_text=True), "html.parser")
     fragment = soup.html is None
     if not fragment:
-        assert soup.html.get("lang") == lang, f"<html lang> is {soup.html.get('lang')}, wanted {lang}"
+        assert soup.html.get("lang") == lang, (
+            f"<html lang> is {soup.html.get('lang')}, wanted {lang}"
+        )
         h1 = soup.find_all("h1")
         assert len(h1) == 1, f"{len(h1)} <h1> on the page"
     ids = Counter(t["id"] for t in soup.find_all(id=True))
@@ -48,7 +50,9 @@ def check_page(resp, *, lang: str = "hi") -> BeautifulSoup:
     for form in soup.find_all("form"):
         if form.get("method", "get").lower() == "post":
             token = form.find("input", attrs={"name": "csrf_token"})
-            assert token and token.get("value"), f"POST form to {form.get('action')} has no CSRF token"
+            assert token and token.get("value"), (
+                f"POST form to {form.get('action')} has no CSRF token"
+            )
     if lang == "hi":
         leaks = []
         for text in soup.find_all(string=True):

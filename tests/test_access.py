@@ -24,7 +24,9 @@ def test_every_route_declares_an_access_rule(app):
 
 def test_public_routes_are_exactly_the_known_ones(app):
     with app.app_context():
-        found = {r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint).kind == "public"}
+        found = {
+            r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint).kind == "public"
+        }
     assert found == PUBLIC
 
 
@@ -49,7 +51,9 @@ def test_htmx_requests_are_told_where_to_log_in(client):
 
 def test_undeclared_route_fails_closed_and_roles_are_enforced(server_uri, app, db):
     """On a separate app: a route without a rule is refused; a roles() rule admits only its roles."""
-    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True})
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True}
+    )
     bp = Blueprint("probe", __name__)
 
     @bp.get("/probe/undeclared")

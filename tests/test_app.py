@@ -52,7 +52,6 @@ def test_pages_work_without_javascript(client, demo):
 
 
 def test_migrations_match_the_models(app, db):
-    with app.app_context():
-        with _db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+    with app.app_context(), _db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
     assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"

@@ -30,7 +30,8 @@ def test_verify_finds_a_rewritten_event(app, db):
     # Only a superuser can lift the trigger; the check must still catch what they did.
     db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete"))
     db.session.execute(
-        text("UPDATE audit_event SET data = '{\"forged\": true}' WHERE id = :id"), {"id": events[1].id}
+        text("UPDATE audit_event SET data = '{\"forged\": true}' WHERE id = :id"),
+        {"id": events[1].id},
     )
     count, bad = audit.verify()
     assert bad == events[1].id

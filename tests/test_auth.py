@@ -13,7 +13,9 @@ WRONG = "लॉगिन आईडी या पासवर्ड सही न
 
 def attempts(db, login_id):
     return db.session.scalars(
-        select(LoginAttempt.outcome).where(LoginAttempt.login_id == login_id).order_by(LoginAttempt.id)
+        select(LoginAttempt.outcome)
+        .where(LoginAttempt.login_id == login_id)
+        .order_by(LoginAttempt.id)
     ).all()
 
 
@@ -88,7 +90,12 @@ def test_missing_or_foreign_csrf_token_is_refused_kindly(app, client, demo):
     assert "यह फ़ॉर्म पुराना हो गया था" in soup.get_text()
     # a token replayed from another browser's session
     other = app.test_client()
-    foreign = other.get("/login").get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    foreign = (
+        other.get("/login")
+        .get_data(as_text=True)
+        .split('name="csrf_token" type="hidden" value="')[1]
+        .split('"')[0]
+    )
     resp = client.post(
         "/login", data={"csrf_token": foreign, "login_id": "clerk.revenue", "password": "demo@1234"}
     )
@@ -119,16 +126,37 @@ def test_first_login_forces_a_password_change(client, demo):
     assert client.get("/").location == "/password"
     assert client.get("/office").location == "/password"
     cases = [
-        ({"current_password": "demo@1234", "new_password": "short", "confirm": "short"}, "नया पासवर्ड 10 से 256 अक्षरों का होना चाहिए।"),
-        ({"current_password": "demo@1234", "new_password": "नया पासवर्ड 2026", "confirm": "कुछ और 2026 abc"}, "दोनों नए पासवर्ड मेल नहीं खाते।"),
-        ({"current_password": "wrong one", "new_password": "नया पासवर्ड 2026", "confirm": "नया पासवर्ड 2026"}, "वर्तमान पासवर्ड सही नहीं है।"),
+        (
+            {"current_password": "demo@1234", "new_password": "short", "confirm": "short"},
+            "नया पासवर्ड 10 से 256 अक्षरों का होना चाहिए।",
+        ),
+        (
+            {
+                "current_password": "demo@1234",
+                "new_password": "नया पासवर्ड 2026",
+                "confirm": "कुछ और 2026 abc",
+            },
+            "दोनों नए पासवर्ड मेल नहीं खाते।",
+        ),
+        (
+            {
+                "current_password": "wrong one",
+                "new_password": "नया पासवर्ड 2026",
+                "confirm": "नया पासवर्ड 2026",
+            },
+            "वर्तमान पासवर्ड सही नहीं है।",
+        ),
     ]
     for data, message in cases:
         resp = client.submit("/password", data)
         assert resp.status_code == 400 and message in resp.get_data(as_text=True), message
     resp = client.submit(
         "/password",
-        {"current_password": "demo@1234", "new_password": "नया पासवर्ड 2026", "confirm": "नया पासवर्ड 2026"},
+        {
+            "current_password": "demo@1234",
+            "new_password": "नया पासवर्ड 2026",
+            "confirm": "नया पासवर्ड 2026",
+        },
     )
     assert resp.location == "/"
     assert "आपका पासवर्ड बदल दिया गया है।" in client.page("/").get_text()

@@ -22,7 +22,9 @@ def _keys(cat):
 
 def test_hindi_catalogue_has_no_empty_or_fuzzy_entry():
     cat = _catalogue("hi")
-    empty = [m.id for m in cat if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    empty = [
+        m.id for m in cat if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not empty, f"untranslated: {empty}"
     assert not fuzzy, f"fuzzy: {fuzzy}"
@@ -31,16 +33,37 @@ def test_hindi_catalogue_has_no_empty_or_fuzzy_entry():
 def test_every_string_in_code_and_templates_is_in_both_catalogues(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "translations/babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2",
-         "--no-location", "-o", str(pot), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "translations/babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "pgettext:1c,2",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         extracted = _keys(read_po(f))
     for lang in ("hi", "en"):
         have = _keys(_catalogue(lang))
-        assert not extracted - have, f"{lang}: not in catalogue (run make i18n-update): {extracted - have}"
+        assert not extracted - have, (
+            f"{lang}: not in catalogue (run make i18n-update): {extracted - have}"
+        )
         assert not have - extracted, f"{lang}: obsolete entries: {have - extracted}"
 
 

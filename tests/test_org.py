@@ -25,10 +25,9 @@ def test_a_post_has_one_regular_holder_but_a_user_may_hold_several(db):
     u = factories.user(posts=[p1, p2])
     assert [h.is_additional for h in u.holdings] == [False, True]
     other = factories.user()
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.add(PostHolding(user=other, post=p1))
-            db.session.flush()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(PostHolding(user=other, post=p1))
+        db.session.flush()
     # an additional charge of an occupied post is allowed (officer on leave)
     db.session.add(PostHolding(user=other, post=p1, is_additional=True))
     db.session.flush()

@@ -71,7 +71,9 @@ def throttle_wait(login_id: str, ip: str) -> int:
     window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
     now = db.session.scalar(select(func.now()))
     return max(
-        _wait_minutes(LoginAttempt.login_id, login_id, cfg["LOGIN_MAX_FAILURES_PER_ID"], window, now),
+        _wait_minutes(
+            LoginAttempt.login_id, login_id, cfg["LOGIN_MAX_FAILURES_PER_ID"], window, now
+        ),
         _wait_minutes(LoginAttempt.ip, ip, cfg["LOGIN_MAX_FAILURES_PER_IP"], window, now),
     )
 
@@ -100,7 +102,9 @@ def authenticate(raw_login_id: str, password: str, ip: str) -> LoginResult:
                 user.password_hash = hash_password(password)
             result = LoginResult(user, "ok")
     db.session.add(
-        LoginAttempt(login_id=login_id, ip=ip, succeeded=result.outcome == "ok", outcome=result.outcome)
+        LoginAttempt(
+            login_id=login_id, ip=ip, succeeded=result.outcome == "ok", outcome=result.outcome
+        )
     )
     if result.user:
         audit.record("login", user_id=result.user.id, object_type="user", object_id=result.user.id)

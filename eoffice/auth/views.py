@@ -30,7 +30,9 @@ def login():
         return redirect(url_for("org.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.login_id.data, form.password.data, request.remote_addr or "")
+        result = services.authenticate(
+            form.login_id.data, form.password.data, request.remote_addr or ""
+        )
         db.session.commit()
         if result.outcome == "throttled":
             flash(

@@ -49,7 +49,9 @@ def handle_csrf_error(err: CSRFError):
     """A missing, foreign or stale token: send the user back to the form, told why."""
     db.session.rollback()
     flash(
-        _("This form had expired or came from another window. Nothing was saved; please try again."),
+        _(
+            "This form had expired or came from another window. Nothing was saved; please try again."
+        ),
         "error",
     )
     if is_htmx():
@@ -61,7 +63,9 @@ def handle_csrf_error(err: CSRFError):
 def handle_http_error(err: HTTPException):
     if err.code is None or err.code < 400:
         return err
-    return _error_page(err.code if err.code in (403, 404, 413, 429) else 400 if err.code < 500 else 500)
+    return _error_page(
+        err.code if err.code in (403, 404, 413, 429) else 400 if err.code < 500 else 500
+    )
 
 
 def handle_exception(err: Exception):

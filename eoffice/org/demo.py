@@ -28,7 +28,13 @@ OFFICES = [
         ],
         [
             ("डीएम", "जिलाधिकारी", "District Magistrate", None, 1),
-            ("एडीएम (वि/रा)", "अपर जिलाधिकारी (वित्त एवं राजस्व)", "Additional District Magistrate (Finance & Revenue)", None, 2),
+            (
+                "एडीएम (वि/रा)",
+                "अपर जिलाधिकारी (वित्त एवं राजस्व)",
+                "Additional District Magistrate (Finance & Revenue)",
+                None,
+                2,
+            ),
             ("अनु.अधि.-राज", "अनुभाग अधिकारी, राजस्व", "Section Officer, Revenue", "राज", 10),
             ("लिपिक-राज", "वरिष्ठ लिपिक, राजस्व", "Senior Clerk, Revenue", "राज", 20),
             ("अनु.अधि.-शस्त्र", "अनुभाग अधिकारी, शस्त्र", "Section Officer, Arms", "शस्त्र", 10),
@@ -38,12 +44,47 @@ OFFICES = [
         ],
         [
             ("dm.lalitpur", "अक्षय त्रिपाठी", "Akshay Tripathi", "officer", ["डीएम"], "9415000001"),
-            ("adm.fr", "अंकुर श्रीवास्तव", "Ankur Srivastava", "officer", ["एडीएम (वि/रा)"], "9415000002"),
-            ("so.revenue", "सुनीता वर्मा", "Sunita Verma", "section_officer", ["अनु.अधि.-राज"], "9415000003"),
-            ("clerk.revenue", "रामकिशोर यादव", "Ramkishor Yadav", "staff", ["लिपिक-राज"], "9415000004"),
-            ("so.arms", "महेंद्र सिंह", "Mahendra Singh", "section_officer", ["अनु.अधि.-शस्त्र"], "9415000005"),
+            (
+                "adm.fr",
+                "अंकुर श्रीवास्तव",
+                "Ankur Srivastava",
+                "officer",
+                ["एडीएम (वि/रा)"],
+                "9415000002",
+            ),
+            (
+                "so.revenue",
+                "सुनीता वर्मा",
+                "Sunita Verma",
+                "section_officer",
+                ["अनु.अधि.-राज"],
+                "9415000003",
+            ),
+            (
+                "clerk.revenue",
+                "रामकिशोर यादव",
+                "Ramkishor Yadav",
+                "staff",
+                ["लिपिक-राज"],
+                "9415000004",
+            ),
+            (
+                "so.arms",
+                "महेंद्र सिंह",
+                "Mahendra Singh",
+                "section_officer",
+                ["अनु.अधि.-शस्त्र"],
+                "9415000005",
+            ),
             # holds two charges: his own and, additionally, the dak desk
-            ("clerk.arms", "दिनेश कुमार", "Dinesh Kumar", "staff", ["लिपिक-शस्त्र", "लिपिक-डाक"], "9415000006"),
+            (
+                "clerk.arms",
+                "दिनेश कुमार",
+                "Dinesh Kumar",
+                "staff",
+                ["लिपिक-शस्त्र", "लिपिक-डाक"],
+                "9415000006",
+            ),
             ("nodal", "प्रीति गुप्ता", "Preeti Gupta", "district_admin", ["नोडल-ई"], "9415000007"),
         ],
     ),
@@ -62,7 +103,14 @@ OFFICES = [
         [
             ("cdo", "कमलेश कुमारी", "Kamlesh Kumari", "officer", ["सीडीओ"], "9415000011"),
             ("clerk.vikas", "अनिल कुशवाहा", "Anil Kushwaha", "staff", ["लिपिक-विका"], "9415000012"),
-            ("admin.vikas", "शालिनी राठौर", "Shalini Rathore", "office_admin", ["प्रशा-विभ"], "9415000013"),
+            (
+                "admin.vikas",
+                "शालिनी राठौर",
+                "Shalini Rathore",
+                "office_admin",
+                ["प्रशा-विभ"],
+                "9415000013",
+            ),
         ],
     ),
     (
@@ -112,7 +160,12 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     pw_hash = hash_password(password)  # one hash for all: argon2 is slow by design
     for code, name_hi, name_en, kind, term, sections, posts, users in OFFICES:
         office = Office(
-            district=district, code=code, name_hi=name_hi, name_en=name_en, kind=kind, file_term=term
+            district=district,
+            code=code,
+            name_hi=name_hi,
+            name_en=name_en,
+            kind=kind,
+            file_term=term,
         )
         db.session.add(office)
         by_code = {}

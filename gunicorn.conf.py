@@ -1,0 +1,16 @@
+"""Production gunicorn settings (`make serve`, or `gunicorn -c gunicorn.conf.py wsgi:app`)."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("EOFFICE_BIND", "127.0.0.1:8000")
+# One modest box: two workers per core, with threads so a slow 2G upload does not hold a worker.
+workers = int(os.environ.get("EOFFICE_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("EOFFICE_THREADS", 4))
+worker_class = "gthread"
+timeout = 60
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("EOFFICE_FORWARDED_ALLOW_IPS", "127.0.0.1")
