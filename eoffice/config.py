@@ -30,6 +30,7 @@ def load(instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "hi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("EOFFICE_TIMEZONE", "Asia/Kolkata"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ("hi", "en"),
         # Minutes of inactivity after which a login session ends.
