@@ -34,7 +34,9 @@ i18n-extract: install ## Extract every UI string into translations/messages.pot
 	  --omit-header -o translations/messages.pot .
 
 i18n-update: i18n-extract ## Merge new strings into the hi and en catalogues (then translate the Hindi ones)
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	@# a fuzzy header makes pybabel compile skip the whole catalogue
+	sed -i '1,/^msgid/{/^#, fuzzy$$/d}' $(PO_HI) $(PO_EN)
 
 migrate: install ## Apply database migrations (embedded Postgres under instance/ unless DATABASE_URL is set)
 	$(FLASK) db upgrade

@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice import audit  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
     from eoffice.org.models import User
+    from eoffice.receipts import models as _receipt_models  # noqa: F401
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -77,8 +78,9 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.auth.views import bp as auth_bp
     from eoffice.core.views import bp as core_bp
     from eoffice.org.views import bp as org_bp
+    from eoffice.receipts.views import bp as receipts_bp
 
-    for bp in (assets.bp, core_bp, auth_bp, org_bp):
+    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp):
         app.register_blueprint(bp)
     app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))
 

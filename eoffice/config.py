@@ -45,6 +45,11 @@ def load(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("EOFFICE_SECURE_COOKIES") == "1",
         "MAX_CONTENT_LENGTH": _int("EOFFICE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Where accepted files live, named by SHA-256 (eoffice.storage).
+        "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
+        "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
+        # 40 megapixels: any phone photo; a decompression bomb is far larger.
+        "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 400,
         "COMPRESS_MIMETYPES": [

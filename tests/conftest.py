@@ -33,9 +33,10 @@ def server_uri() -> str:
 
 
 @pytest.fixture(scope="session")
-def app(server_uri):
+def app(server_uri, tmp_path_factory):
     url = ensure_database(server_uri, "eoffice_test", recreate=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    storage = tmp_path_factory.mktemp("storage")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "STORAGE_DIR": str(storage)})
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS))
         _db.engine.dispose()
@@ -125,7 +126,8 @@ def _free_port() -> int:
 def live_server(server_uri, tmp_path_factory):
     """gunicorn with two workers over a freshly migrated database holding the demo district."""
     url = ensure_database(server_uri, "eoffice_live", recreate=True)
-    env = {**os.environ, "DATABASE_URL": url, "EOFFICE_SESSION_IDLE_MINUTES": "30"}
+    storage = tmp_path_factory.mktemp("live-storage")
+    env = {**os.environ, "DATABASE_URL": url, "EOFFICE_STORAGE_DIR": str(storage)}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)

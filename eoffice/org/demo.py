@@ -151,6 +151,16 @@ OFFICES = [
 ]
 
 
+CATEGORIES = [
+    ("जन शिकायत", "Public grievance"),
+    ("शस्त्र लाइसेंस", "Arms licence"),
+    ("भूमि विवाद", "Land dispute"),
+    ("सूचना का अधिकार", "Right to Information"),
+    ("शासनादेश", "Government order"),
+    ("अन्य", "Other"),
+]
+
+
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
     if db.session.scalar(select(District).where(District.code == "LKO-LAL")):
@@ -199,6 +209,11 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
             db.session.add(user)
             for i, abbr in enumerate(abbrs):
                 db.session.add(PostHolding(user=user, post=by_abbr[abbr], is_additional=i > 0))
+    from eoffice.receipts.models import ReceiptCategory
+
+    for office in district.offices:
+        for hi, en in CATEGORIES:
+            db.session.add(ReceiptCategory(office=office, name_hi=hi, name_en=en))
     # One user who must change the password at first login, as every real new user does.
     newcomer = User(
         login_id="new.clerk",

@@ -1,0 +1,65 @@
+"""Accept an upload: sanitise it in a sandboxed child, store it, record it (flush only)."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+
+from eoffice import storage
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.receipts.sanitise import run_sanitiser
+
+
+def accept_upload(blobs: list[bytes], original_name: str) -> Document:
+    """Raise sanitise.Rejected for anything not accepted. Files this call creates are noted in
+    g.new_files so that a request that fails to commit can remove them (see discard_new_files)."""
+    cfg = current_app.config
+    result = run_sanitiser(
+        blobs, max_pages=cfg["UPLOAD_MAX_PAGES"], max_pixels=cfg["UPLOAD_MAX_PIXELS"]
+    )
+    created = g.setdefault("new_files", [])
+    pdf_hash, new = storage.put(result.pdf)
+    if new:
+        created.append(pdf_hash)
+    previews = []
+    for jpg in result.previews:
+        h, new = storage.put(jpg)
+        if new:
+            created.append(h)
+        previews.append(h)
+    original = None
+    if result.original is not None:
+        original, new = storage.put(result.original)
+        if new:
+            created.append(original)
+    doc = Document(
+        sha256=pdf_hash,
+        size=len(result.pdf),
+        pages=result.pages,
+        preview_sha256=previews,
+        original_sha256=original,
+        original_name=original_name[:255] or "upload.pdf",
+    )
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def discard_new_files() -> None:
+    """After a rollback: no stray files (unless a committed document took the same bytes)."""
+    from sqlalchemy import or_, select
+
+    for h in g.pop("new_files", []):
+        used = db.session.scalar(
+            select(Document.id)
+            .where(
+                or_(
+                    Document.sha256 == h,
+                    Document.original_sha256 == h,
+                    Document.preview_sha256.any(h),
+                )
+            )
+            .limit(1)
+        )
+        if used is None:
+            storage.discard(h)

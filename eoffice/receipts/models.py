@@ -1,0 +1,104 @@
+"""Dak (आवती): incoming letters, diarised with a gap-free number per office and year."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.org.models import Office, Post, User, _pick
+
+MODES = ("post", "hand", "email", "courier", "portal")
+GRADINGS = ("normal", "confidential", "secret")
+PRIORITIES = ("normal", "immediate", "most_immediate")
+LANGUAGES = ("hi", "en", "other")
+
+
+class DiarySequence(db.Model):
+    """The last diary serial used per office and year; its row lock makes numbering gap-free."""
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_serial: Mapped[int]
+
+
+class ReceiptCategory(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    office: Mapped[Office] = relationship()
+    name_hi: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class Receipt(db.Model):
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    diary_year: Mapped[int]
+    diary_serial: Mapped[int]
+    #: e.g. कले/2026/000123
+    diary_number: Mapped[str] = mapped_column(String(40))
+    #: From a hidden form field: a resubmitted form finds its receipt instead of making another.
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
+
+    sender_name: Mapped[str] = mapped_column(String(200))
+    sender_designation: Mapped[str | None] = mapped_column(String(200))
+    sender_organisation: Mapped[str | None] = mapped_column(String(300))
+    sender_address: Mapped[str | None] = mapped_column(String(1000))
+    letter_number: Mapped[str | None] = mapped_column(String(100))
+    letter_date: Mapped[date | None] = mapped_column(Date)
+    received_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(1000))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_category.id"))
+    grading: Mapped[str] = mapped_column(String(20), default="normal")
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    citizen_mobile: Mapped[str | None] = mapped_column(String(10))
+
+    is_physical_only: Mapped[bool] = mapped_column(default=False)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    #: none (physical), pending, done, failed
+    ocr_status: Mapped[str] = mapped_column(String(10), default="none")
+    ocr_text: Mapped[str | None] = mapped_column(Text)
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    #: The post that holds the receipt now (movement moves it).
+    holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    office: Mapped[Office] = relationship()
+    category: Mapped[ReceiptCategory | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+    created_by: Mapped[User] = relationship()
+    created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
+    holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
+        UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
+        CheckConstraint("mode IN ('post','hand','email','courier','portal')", name="mode"),
+        CheckConstraint("grading IN ('normal','confidential','secret')", name="grading"),
+        CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
+        CheckConstraint("citizen_mobile ~ '^[6-9][0-9]{9}$'", name="citizen_mobile"),
+        CheckConstraint("is_physical_only OR document_id IS NOT NULL", name="document_or_physical"),
+    )

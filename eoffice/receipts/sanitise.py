@@ -1,0 +1,265 @@
+"""Turn an untrusted upload into a clean PDF, in a child process with CPU and memory limits.
+
+    python -m eoffice.receipts.sanitise OUT_DIR MAX_PAGES MAX_PIXELS FILE [FILE ...]
+
+Accepts one PDF, or one or more JPEG/PNG photos (joined into one PDF). Writes OUT_DIR/clean.pdf
+(and OUT_DIR/original.pdf for a PDF that arrives signed) and prints one JSON line:
+{"ok": true, "pages": N, "signed": bool} or {"ok": false, "error": CODE}. The parent
+(`run_sanitiser`) maps CODE to a message in the user's language. A crash, a loop or a memory
+blow-up in a parser kills only this process.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PDF_MAGIC = b"%PDF-"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: A4 at 200 dpi: enough to read and to OCR a phone photo, a fraction of its bytes.
+MAX_SIDE = 2339
+
+
+class Rejected(Exception):
+    def __init__(self, code: str):
+        self.code = code
+
+
+def kind_of(data: bytes) -> str:
+    if data.startswith(PDF_MAGIC):
+        return "pdf"
+    if data.startswith(JPEG_MAGIC):
+        return "jpeg"
+    if data.startswith(PNG_MAGIC):
+        return "png"
+    return "unknown"
+
+
+def _strip_active_content(writer) -> None:
+    """No JavaScript, launch actions, embedded files or forms survive."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    root = writer._root_object
+    for key in ("/OpenAction", "/AA", "/Names", "/AcroForm", "/JavaScript"):
+        if key in root:
+            del root[NameObject(key)]
+    for page in writer.pages:
+        if "/AA" in page:
+            del page[NameObject("/AA")]
+        if "/Annots" in page:
+            kept = []
+            for ref in page["/Annots"]:
+                annot = ref.get_object()
+                action = annot.get("/A")
+                action = action.get_object() if action is not None else {}
+                if annot.get("/Subtype") in ("/FileAttachment", "/Widget", "/Screen", "/Movie"):
+                    continue
+                if action.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
+                    continue
+                kept.append(ref)
+            page[NameObject("/Annots")] = ArrayObject(kept)
+
+
+def clean_pdf(data: bytes, max_pages: int) -> tuple[bytes, int, bool]:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            raise Rejected("encrypted")
+        pages = len(reader.pages)
+        if pages == 0:
+            raise Rejected("no_pages")
+        if pages > max_pages:
+            raise Rejected("too_many_pages")
+        signed = b"/ByteRange" in data and b"/Sig" in data
+        writer = PdfWriter()
+        for page in reader.pages:
+            contents = page.get_contents()  # decode every page: a broken stream fails here
+            if contents is not None:
+                contents.get_data()
+            writer.add_page(page)
+        _strip_active_content(writer)
+        out = io.BytesIO()
+        writer.write(out)
+    except Rejected:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
+        raise Rejected("malformed_pdf") from None
+    return out.getvalue(), pages, signed
+
+
+def images_to_pdf(blobs: list[bytes], max_pixels: int) -> tuple[bytes, int]:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    pages = []
+    for blob in blobs:
+        try:
+            with Image.open(io.BytesIO(blob)) as im:
+                if im.format not in ("JPEG", "PNG"):
+                    raise Rejected("wrong_type")
+                if im.width * im.height > max_pixels:
+                    raise Rejected("image_too_large")
+                im.load()
+                im = ImageOps.exif_transpose(im).convert("RGB")
+        except Image.DecompressionBombError:
+            raise Rejected("image_too_large") from None
+        except Rejected:
+            raise
+        except (OSError, SyntaxError, ValueError):
+            raise Rejected("malformed_image") from None
+        im.thumbnail((MAX_SIDE, MAX_SIDE))
+        pages.append(im)
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=200, quality=70)
+    return out.getvalue(), len(pages)
+
+
+PREVIEW_WIDTH = 900
+PREVIEW_MAX_BYTES = 60_000
+
+
+def render_previews(pdf: bytes, out_dir: Path) -> None:
+    """One grayscale JPEG per page, at most 60 KB each: a page at a time on a 2G link."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            scale = PREVIEW_WIDTH / page.get_width()
+            im = page.render(scale=scale, grayscale=True).to_pil().convert("L")
+            for quality in (60, 45, 35, 25, 15):
+                buf = io.BytesIO()
+                im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+                if buf.tell() <= PREVIEW_MAX_BYTES:
+                    break
+                if quality == 15:  # still too big: a smaller picture
+                    im.thumbnail((PREVIEW_WIDTH * 2 // 3, 10_000))
+                    buf = io.BytesIO()
+                    im.save(buf, "JPEG", quality=30, optimize=True)
+            (out_dir / f"page-{i + 1}.jpg").write_bytes(buf.getvalue())
+    finally:
+        doc.close()
+
+
+def sanitise(paths: list[Path], out_dir: Path, max_pages: int, max_pixels: int) -> dict:
+    blobs = [p.read_bytes() for p in paths]
+    if not blobs or any(len(b) == 0 for b in blobs):
+        raise Rejected("empty")
+    kinds = {kind_of(b) for b in blobs}
+    if "unknown" in kinds:
+        raise Rejected("wrong_type")
+    if "pdf" in kinds:
+        if len(blobs) > 1:
+            raise Rejected("one_pdf_only")
+        clean, pages, signed = clean_pdf(blobs[0], max_pages)
+        if signed:
+            (out_dir / "original.pdf").write_bytes(blobs[0])
+    else:
+        if len(blobs) > max_pages:
+            raise Rejected("too_many_pages")
+        clean, pages = images_to_pdf(blobs, max_pixels)
+        signed = False
+    (out_dir / "clean.pdf").write_bytes(clean)
+    try:
+        render_previews(clean, out_dir)
+    except Exception:  # pdfium refused what pypdf accepted
+        raise Rejected("malformed_pdf") from None
+    return {"ok": True, "pages": pages, "signed": signed}
+
+
+def main(argv: list[str]) -> int:
+    out_dir, max_pages, max_pixels, *files = argv
+    try:
+        result = sanitise([Path(f) for f in files], Path(out_dir), int(max_pages), int(max_pixels))
+    except Rejected as r:
+        result = {"ok": False, "error": r.code}
+    except MemoryError:
+        result = {"ok": False, "error": "too_complex"}
+    print(json.dumps(result))
+    return 0
+
+
+# --- the parent's side ------------------------------------------------------------------
+
+
+@dataclass
+class Sanitised:
+    pdf: bytes
+    pages: int
+    original: bytes | None  # the signed PDF as it arrived, kept for download
+    previews: list[bytes]  # one JPEG per page
+
+
+def _limits(cpu_seconds: int, memory_mb: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+
+    return apply
+
+
+def run_sanitiser(
+    uploads: list[bytes],
+    *,
+    max_pages: int,
+    max_pixels: int,
+    cpu_seconds: int = 60,
+    memory_mb: int = 1024,
+) -> Sanitised:
+    """Raise Rejected(code) for anything not accepted; the child's crash is 'too_complex'."""
+    with tempfile.TemporaryDirectory(prefix="eoffice-upload-") as tmp:
+        tmpdir = Path(tmp)
+        files = []
+        for i, blob in enumerate(uploads):
+            f = tmpdir / f"in-{i}"
+            f.write_bytes(blob)
+            files.append(str(f))
+        try:
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "eoffice.receipts.sanitise",
+                    tmp,
+                    str(max_pages),
+                    str(max_pixels),
+                    *files,
+                ],
+                capture_output=True,
+                timeout=cpu_seconds * 2,
+                preexec_fn=_limits(cpu_seconds, memory_mb),
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            )
+        except subprocess.TimeoutExpired:
+            raise Rejected("too_complex") from None
+        try:
+            result = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            raise Rejected("too_complex") from None  # killed by a limit, or crashed
+        if not result["ok"]:
+            raise Rejected(result["error"])
+        original = tmpdir / "original.pdf"
+        return Sanitised(
+            pdf=(tmpdir / "clean.pdf").read_bytes(),
+            pages=result["pages"],
+            original=original.read_bytes() if original.exists() else None,
+            previews=[
+                (tmpdir / f"page-{n}.jpg").read_bytes() for n in range(1, result["pages"] + 1)
+            ],
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

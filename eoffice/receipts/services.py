@@ -1,0 +1,139 @@
+"""Diarising dak. Services flush; the view commits once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask_login import current_user
+from sqlalchemy import func, or_, select, text
+
+from eoffice import audit
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.org.models import Post, Role
+from eoffice.receipts.models import Receipt, ReceiptCategory
+
+#: Roles that see every normal-grade receipt of their office.
+OFFICE_WIDE = {Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
+
+
+def lock_idempotency_key(office_id: int, key: uuid.UUID) -> Receipt | None:
+    """Serialise submissions of one form (double click, resubmit on a slow link) and return
+    the receipt an earlier submission already made, if any."""
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"receipt:{office_id}:{key}"},
+    )
+    return db.session.scalar(
+        select(Receipt).where(Receipt.office_id == office_id, Receipt.idempotency_key == key)
+    )
+
+
+def next_diary_serial(office_id: int, year: int) -> int:
+    """Gap-free: the counter row stays locked until commit, and a rollback returns the number."""
+    return db.session.execute(
+        text(
+            "INSERT INTO diary_sequence (office_id, year, last_serial) VALUES (:o, :y, 1) "
+            "ON CONFLICT (office_id, year) DO UPDATE SET last_serial = diary_sequence.last_serial + 1 "
+            "RETURNING last_serial"
+        ),
+        {"o": office_id, "y": year},
+    ).scalar_one()
+
+
+@dataclass
+class ReceiptInput:
+    sender_name: str
+    sender_designation: str | None
+    sender_organisation: str | None
+    sender_address: str | None
+    letter_number: str | None
+    letter_date: object
+    received_on: object
+    mode: str
+    language: str
+    subject: str
+    category_id: int | None
+    grading: str
+    priority: str
+    due_on: object
+    citizen_mobile: str | None
+    is_physical_only: bool
+
+
+def diarise_receipt(
+    data: ReceiptInput, *, key: uuid.UUID, post: Post, document: Document | None
+) -> Receipt:
+    office = post.office
+    year = data.received_on.year
+    serial = next_diary_serial(office.id, year)
+    receipt = Receipt(
+        office_id=office.id,
+        diary_year=year,
+        diary_serial=serial,
+        diary_number=f"{office.code}/{year}/{serial:06d}",
+        idempotency_key=key,
+        document=document,
+        ocr_status="pending" if document is not None else "none",
+        created_by_id=current_user.id,
+        created_post_id=post.id,
+        holder_post_id=post.id,
+        **vars(data),
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    audit.record(
+        "diarise",
+        user_id=current_user.id,
+        post_id=post.id,
+        object_type="receipt",
+        object_id=receipt.id,
+        diary_number=receipt.diary_number,
+    )
+    return receipt
+
+
+def my_post_ids() -> list[int]:
+    return [h.post_id for h in current_user.current_holdings]
+
+
+def can_view(receipt: Receipt) -> bool:
+    posts = my_post_ids()
+    if receipt.holder_post_id in posts or receipt.created_post_id in posts:
+        return True
+    return (
+        receipt.grading == "normal"
+        and receipt.office_id == current_user.office_id
+        and current_user.role in OFFICE_WIDE
+    )
+
+
+def held_receipts(limit: int = 50) -> list[Receipt]:
+    """The receipt inbox: held by any post the user holds, newest first."""
+    return list(
+        db.session.scalars(
+            select(Receipt)
+            .where(or_(Receipt.holder_post_id.in_(my_post_ids())))
+            .order_by(Receipt.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def categories(office_id: int) -> list[ReceiptCategory]:
+    return list(
+        db.session.scalars(
+            select(ReceiptCategory)
+            .where(ReceiptCategory.office_id == office_id)
+            .order_by(ReceiptCategory.id)
+        )
+    )
+
+
+def diary_count(office_id: int, year: int) -> int:
+    return db.session.scalar(
+        select(func.count(Receipt.id)).where(
+            Receipt.office_id == office_id, Receipt.diary_year == year
+        )
+    )

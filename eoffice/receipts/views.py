@@ -1,0 +1,205 @@
+import uuid
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eoffice import storage
+from eoffice.access import login_required
+from eoffice.documents.models import Document
+from eoffice.documents.services import accept_upload, discard_new_files
+from eoffice.extensions import db
+from eoffice.htmx import is_htmx
+from eoffice.receipts import services
+from eoffice.receipts.forms import DiariseForm
+from eoffice.receipts.models import Receipt
+from eoffice.receipts.sanitise import Rejected
+
+bp = Blueprint("receipts", __name__, url_prefix="/receipts")
+
+REJECTED = {
+    "empty": _l("The file is empty."),
+    "wrong_type": _l("Only PDF, JPEG or PNG files can be attached."),
+    "one_pdf_only": _l("Attach one PDF, or one or more photos, not both."),
+    "encrypted": _l("This PDF is password-protected. Please attach an unprotected copy."),
+    "malformed_pdf": _l("This PDF is damaged and cannot be opened. Please scan it again."),
+    "no_pages": _l("This PDF has no pages."),
+    "too_many_pages": _l("The document has too many pages. Please split it."),
+    "image_too_large": _l(
+        "The photo has too many pixels. Please take it again at a lower resolution."
+    ),
+    "malformed_image": _l("The photo is damaged and cannot be opened."),
+    "too_complex": _l("The file could not be processed. Please scan it again or split it."),
+}
+
+
+def _get_visible(receipt_id: int) -> Receipt:
+    receipt = db.session.get(Receipt, receipt_id)
+    if receipt is None or not services.can_view(receipt):
+        abort(404)  # not 403: do not confirm that a receipt exists
+    return receipt
+
+
+def _render_form(form, status=200):
+    return render_template("receipts/new.html", form=form), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("receipts/index.html", receipts=services.held_receipts())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def diarise():
+    post = g.post
+    if post is None:
+        flash(_("You hold no post, so you cannot diarise letters."), "error")
+        return redirect(url_for("org.home"))
+    form = DiariseForm()
+    form.category.choices = [(0, _("None"))] + [
+        (c.id, c.name) for c in services.categories(post.office_id)
+    ]
+    if not form.key.data:
+        form.key.data = str(uuid.uuid4())
+    if not form.validate_on_submit():
+        return _render_form(form, 400 if form.errors else 200)
+
+    try:
+        key = uuid.UUID(form.key.data)
+    except ValueError:
+        key = uuid.uuid4()
+    existing = services.lock_idempotency_key(post.office_id, key)
+    if existing is not None:  # the same form again: a double click, or a resubmit after a timeout
+        db.session.rollback()
+        flash(
+            _("This letter was already diarised as %(number)s.", number=existing.diary_number),
+            "info",
+        )
+        return _to(url_for("receipts.show", receipt_id=existing.id))
+
+    uploads = form.uploads()
+    if not uploads and not form.is_physical_only.data:
+        form.scan.errors.append(_("Attach a scan or photos, or tick 'physical letter only'."))
+    elif uploads and form.is_physical_only.data:
+        form.scan.errors.append(
+            _("You ticked 'physical letter only' and also attached a file. Choose one.")
+        )
+    if form.scan.errors:
+        db.session.rollback()
+        return _render_form(form, 400)
+
+    try:
+        document = None
+        if uploads:
+            try:
+                document = accept_upload([f.read() for f in uploads], uploads[0].filename or "")
+            except Rejected as r:
+                db.session.rollback()
+                form.scan.errors.append(str(REJECTED[r.code]))
+                form.scan.errors.append(_("What you typed is kept; please attach the file again."))
+                return _render_form(form, 400)
+        data = services.ReceiptInput(
+            sender_name=form.sender_name.data,
+            sender_designation=form.sender_designation.data or None,
+            sender_organisation=form.sender_organisation.data or None,
+            sender_address=form.sender_address.data or None,
+            letter_number=form.letter_number.data or None,
+            letter_date=form.letter_date.data,
+            received_on=form.received_on.data,
+            mode=form.mode.data,
+            language=form.language.data,
+            subject=form.subject.data,
+            category_id=form.category.data or None,
+            grading=form.grading.data,
+            priority=form.priority.data,
+            due_on=form.due_on.data,
+            citizen_mobile=form.citizen_mobile.data or None,
+            is_physical_only=bool(form.is_physical_only.data),
+        )
+        receipt = services.diarise_receipt(data, key=key, post=post, document=document)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        discard_new_files()
+        raise
+    g.pop("new_files", None)
+    flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
+    return _to(url_for("receipts.show", receipt_id=receipt.id))
+
+
+def _to(url):
+    if is_htmx():
+        resp = redirect(url)
+        resp.headers["HX-Redirect"] = url
+        return resp
+    return redirect(url)
+
+
+@bp.get("/<int:receipt_id>")
+@login_required
+def show(receipt_id: int):
+    receipt = _get_visible(receipt_id)
+    return render_template("receipts/show.html", receipt=receipt)
+
+
+@bp.get("/<int:receipt_id>/acknowledgement")
+@login_required
+def acknowledgement(receipt_id: int):
+    return render_template("receipts/ack.html", receipt=_get_visible(receipt_id))
+
+
+@bp.get("/<int:receipt_id>/pages/<int:page>")
+@login_required
+def page(receipt_id: int, page: int):
+    receipt = _get_visible(receipt_id)
+    if receipt.document is None or not 1 <= page <= receipt.document.pages:
+        abort(404)
+    return render_template("receipts/page.html", receipt=receipt, page=page)
+
+
+@bp.get("/<int:receipt_id>/pages/<int:page>.jpg")
+@login_required
+def page_image(receipt_id: int, page: int):
+    receipt = _get_visible(receipt_id)
+    if receipt.document is None or not 1 <= page <= receipt.document.pages:
+        abort(404)
+    resp = send_file(
+        storage.path_for(receipt.document.preview_sha256[page - 1]), mimetype="image/jpeg"
+    )
+    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
+    return resp
+
+
+@bp.get("/<int:receipt_id>/document.pdf")
+@login_required
+def document(receipt_id: int):
+    doc = _document(receipt_id)
+    return send_file(
+        storage.path_for(doc.sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{receipt_id}.pdf",
+    )
+
+
+@bp.get("/<int:receipt_id>/original.pdf")
+@login_required
+def original(receipt_id: int):
+    doc = _document(receipt_id)
+    if doc.original_sha256 is None:
+        abort(404)
+    return send_file(
+        storage.path_for(doc.original_sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{receipt_id}-original.pdf",
+    )
+
+
+def _document(receipt_id: int) -> Document:
+    receipt = _get_visible(receipt_id)
+    if receipt.document is None:
+        abort(404)
+    return receipt.document

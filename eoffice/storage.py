@@ -1,0 +1,56 @@
+"""Content-addressed file store: every accepted file lives once, named by its SHA-256.
+
+Written to a temporary name, fsynced, then renamed, so a crash never leaves half a file
+under a real name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+
+def root() -> Path:
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def path_for(sha256: str) -> Path:
+    return root() / sha256[:2] / sha256[2:4] / sha256
+
+
+def put(data: bytes) -> tuple[str, bool]:
+    """Store `data`; return (sha256, whether this call created the file)."""
+    digest = hashlib.sha256(data).hexdigest()
+    final = path_for(digest)
+    if final.exists():
+        return digest, False
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+        dir_fd = os.open(final.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest, True
+
+
+def read(sha256: str) -> bytes:
+    return path_for(sha256).read_bytes()
+
+
+def discard(sha256: str) -> None:
+    """Remove a file this request created, when its transaction did not commit."""
+    path_for(sha256).unlink(missing_ok=True)

@@ -1,0 +1,96 @@
+"""Real files, good and hostile, made here (no binary fixtures in the repo)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+DEVANAGARI_FONT = "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf"
+LETTER = [
+    "सेवा में,",
+    "जिलाधिकारी महोदय, ललितपुर",
+    "विषय: शस्त्र लाइसेंस नवीनीकरण हेतु प्रार्थना पत्र",
+    "महोदय, निवेदन है कि मेरा शस्त्र लाइसेंस",
+    "दिनांक 31 मार्च को समाप्त हो रहा है।",
+    "कृपया नवीनीकरण की कृपा करें।",
+    "प्रार्थी: रमेश चंद्र, ग्राम बिरधा",
+]
+
+
+def letter_photo(*, rotate_exif: bool = False) -> bytes:
+    """A phone photo of a typed Hindi letter (JPEG); optionally stored sideways with EXIF."""
+    im = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(DEVANAGARI_FONT, 44)
+    y = 120
+    for line in LETTER:
+        draw.text((100, y), line, fill="black", font=font)
+        y += 90
+    exif = Image.Exif()
+    if rotate_exif:
+        im = im.rotate(90, expand=True)  # the sensor's orientation ...
+        exif[0x0112] = 6  # ... and EXIF says: rotate 90° clockwise to view
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=85, exif=exif)
+    return buf.getvalue()
+
+
+def pdf(pages: int = 2) -> bytes:
+    w = PdfWriter()
+    for _ in range(pages):
+        w.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def pdf_with_javascript() -> bytes:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+    )
+    w.add_attachment("payload.exe", b"MZ\x90\x00")
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w.encrypt("secret")
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def page_tree_loop_pdf() -> bytes:
+    """A /Pages node whose /Kids contains itself."""
+    return (
+        b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+        b"2 0 obj <</Type /Pages /Kids [2 0 R 3 0 R] /Count 2>> endobj\n"
+        b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]>> endobj\n"
+        b"trailer <</Root 1 0 R /Size 4>>\n%%EOF\n"
+    )
+
+
+def huge_image_png(width: int = 60000, height: int = 60000) -> bytes:
+    """A valid PNG header declaring 60000 x 60000 pixels: a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

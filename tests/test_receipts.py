@@ -1,0 +1,227 @@
+"""Dak: diarising letters, with real scans and hostile uploads."""
+
+import io
+import re
+import unicodedata
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from eoffice.audit import AuditEvent
+from eoffice.receipts.models import Receipt
+from tests import samples
+from tests.html import check_page
+
+
+def files_in(app) -> set[Path]:
+    return {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()}
+
+
+def form(**over):
+    data = {
+        "key": str(uuid.uuid4()),
+        "sender_name": "रमेश चंद्र",
+        "sender_address": "ग्राम बिरधा, ललितपुर",
+        "letter_number": "प्रा/12/2026",
+        "received_on": date.today().isoformat(),
+        "mode": "hand",
+        "language": "hi",
+        "subject": "शस्त्र लाइसेंस नवीनीकरण हेतु",
+        "category": "0",
+        "grading": "normal",
+        "priority": "immediate",
+        "citizen_mobile": "+91 94150-12345",
+    }
+    data.update(over)
+    return data
+
+
+def diarise(client, **over):
+    return client.submit("/receipts/new", form(**over), content_type="multipart/form-data")
+
+
+def receipt_count(db) -> int:
+    return db.session.scalar(select(func.count(Receipt.id)))
+
+
+@pytest.fixture
+def clerk(client, demo):
+    client.login("clerk.revenue")
+    return client
+
+
+def test_diarise_a_photographed_letter(app, clerk, demo):
+    resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "पत्र-फ़ोटो.jpg")])
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    soup = clerk.page(resp.location)
+    year = date.today().year
+    assert soup.h1.get_text() == f"आवती कले/{year}/000001"
+    assert f"पंजीकृत। डायरी संख्या: कले/{year}/000001" in soup.get_text()
+    r = demo.session.scalar(select(Receipt))
+    assert r.citizen_mobile == "9415012345" and r.document.pages == 1 and r.ocr_status == "pending"
+    # a page at a time, small enough for 2G
+    page = clerk.page(f"/receipts/{r.id}/pages/1")
+    img = clerk.get(page.find("img", class_="scan")["src"])
+    assert img.mimetype == "image/jpeg" and len(img.data) <= 60_000
+    pdf = clerk.get(f"/receipts/{r.id}/document.pdf")
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
+    ack = clerk.page(f"/receipts/{r.id}/acknowledgement")
+    assert f"कले/{year}/000001" in ack.get_text() and ack.h1.get_text() == "पावती"
+    assert (
+        demo.session.scalar(select(AuditEvent).where(AuditEvent.action == "diarise")).object_id
+        == r.id
+    )
+    assert "कले/" in clerk.page("/receipts/").find("table").get_text()
+
+
+def test_diarise_a_physical_letter_and_numbers_follow_on(clerk, demo):
+    resp = diarise(clerk, is_physical_only="y")
+    assert resp.status_code == 302
+    resp = diarise(clerk, is_physical_only="y", subject="Land record correction — खसरा संख्या 112")
+    soup = clerk.page(resp.location)
+    assert soup.h1.get_text().endswith("/000002")
+    assert "केवल भौतिक पत्र: कोई स्कैन नहीं।" in soup.get_text()
+
+
+def test_several_photos_become_one_pdf_and_exif_rotation_is_applied(clerk, demo):
+    resp = diarise(
+        clerk,
+        scan=[
+            (io.BytesIO(samples.letter_photo(rotate_exif=True)), "page1.jpg"),
+            (io.BytesIO(samples.letter_photo()), "page2.jpg"),
+        ],
+    )
+    assert resp.status_code == 302
+    r = demo.session.scalar(select(Receipt))
+    assert r.document.pages == 2
+    page = PdfReader(io.BytesIO(clerk.get(f"/receipts/{r.id}/document.pdf").data)).pages[0]
+    assert page.mediabox.height > page.mediabox.width  # upright, as the person saw it
+
+
+def test_javascript_and_attachments_are_stripped(clerk, demo):
+    resp = diarise(clerk, scan=[(io.BytesIO(samples.pdf_with_javascript()), "js.pdf")])
+    assert resp.status_code == 302
+    r = demo.session.scalar(select(Receipt))
+    data = clerk.get(f"/receipts/{r.id}/document.pdf").data
+    assert b"/JavaScript" not in data and b"/OpenAction" not in data and b"payload" not in data
+
+
+HOSTILE = {
+    "empty": (b"", "खाली.pdf", "फ़ाइल खाली है।"),
+    "html renamed": (
+        b"<html><script>alert(1)</script></html>",
+        "letter.pdf",
+        "केवल पीडीएफ़, जेपीईजी या पीएनजी",
+    ),
+    "truncated": (samples.pdf(3)[:300], "कटा.pdf", "यह पीडीएफ़ क्षतिग्रस्त है"),
+    "encrypted": (samples.encrypted_pdf(), "locked.pdf", "पासवर्ड से सुरक्षित"),
+    "page-tree loop": (samples.page_tree_loop_pdf(), "loop.pdf", "यह पीडीएफ़ क्षतिग्रस्त है"),
+    "60000x60000 image": (samples.huge_image_png(), "bomb.png", "फ़ोटो में बहुत अधिक पिक्सेल हैं।"),
+    "exe": (b"MZ\x90\x00" + b"\x00" * 100, "scan.jpg", "केवल पीडीएफ़, जेपीईजी या पीएनजी"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_upload_is_refused_without_a_trace(app, clerk, demo, name):
+    blob, filename, message = HOSTILE[name]
+    before = files_in(app)
+    resp = diarise(clerk, scan=[(io.BytesIO(blob), filename)], sender_name="Mixed नाम Sharma")
+    assert resp.status_code == 400
+    soup = check_page(resp)  # the form again, checked like any page
+    assert message in soup.get_text() and "आपकी भरी जानकारी सुरक्षित है" in soup.get_text()
+    assert soup.find("input", id="sender_name")["value"] == "Mixed नाम Sharma"
+    assert receipt_count(demo) == 0 and files_in(app) == before
+    # no diary number was burnt: the next letter gets 000001
+    resp = diarise(clerk, is_physical_only="y")
+    assert clerk.page(resp.location).h1.get_text().endswith("/000001")
+
+
+def test_a_200_mb_body_gets_a_clear_message(app, clerk, demo):
+    big = io.BytesIO(b"%PDF-1.4\n" + b"0" * (200 * 1024 * 1024))
+    resp = diarise(clerk, scan=[(big, "huge.pdf")])
+    assert resp.status_code == 413
+    assert "अपलोड की गई फ़ाइल बहुत बड़ी है।" in resp.get_data(as_text=True)
+    assert receipt_count(demo) == 0
+
+
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"subject": " \u200b\u200c  ", "is_physical_only": "y"}, "पत्र का विषय दर्ज करें।"),
+        ({"sender_name": "", "is_physical_only": "y"}, "प्रेषक का नाम दर्ज करें।"),
+        (
+            {
+                "received_on": (date.today() + timedelta(days=3)).isoformat(),
+                "is_physical_only": "y",
+            },
+            "प्राप्ति तिथि भविष्य की नहीं हो सकती।",
+        ),
+        (
+            {"citizen_mobile": "12345", "is_physical_only": "y"},
+            "10 अंकों का भारतीय मोबाइल नंबर दर्ज करें।",
+        ),
+        ({"subject": "क" * 1001, "is_physical_only": "y"}, "अधिकतम 1000 अक्षर।"),
+        ({}, "स्कैन या फ़ोटो संलग्न करें, या 'केवल भौतिक पत्र' चुनें।"),
+        ({"received_on": "31-31-2026", "is_physical_only": "y"}, "सही तिथि दर्ज करें।"),
+        ({"mode": "pigeon", "is_physical_only": "y"}, "विकल्पों में से कोई एक चुनें।"),
+        ({"category": "abc", "is_physical_only": "y"}, "विकल्पों में से कोई एक चुनें।"),
+    ],
+)
+def test_form_errors_are_clear_and_keep_what_was_typed(clerk, demo, over, message):
+    resp = diarise(clerk, **over)
+    assert resp.status_code == 400
+    assert message in check_page(resp).get_text()  # also: no English leaks onto the Hindi page
+    assert receipt_count(demo) == 0
+
+
+def test_text_is_normalised(clerk, demo):
+    # decomposed nukta (क + ़) and a zero-width joiner pasted from a chat app
+    # precomposed क़ (U+0958) and क + nukta: one stored form (NFC decomposes U+0958)
+    diarise(
+        clerk,
+        is_physical_only="y",
+        subject="ज़मीन\u200d  विवाद  —  Khasra 12",
+        sender_name="\u0958ाज़ी",
+    )
+    diarise(clerk, is_physical_only="y", subject="x", sender_name="\u0915\u093cाज़ी")
+    first, second = demo.session.scalars(select(Receipt).order_by(Receipt.id)).all()
+    assert first.subject == "ज़मीन विवाद — Khasra 12"
+    assert first.sender_name == second.sender_name == unicodedata.normalize("NFC", "\u0958ाज़ी")
+
+
+def test_double_submission_makes_one_receipt(clerk, demo):
+    data = form(is_physical_only="y")
+    first = clerk.submit("/receipts/new", data, content_type="multipart/form-data")
+    again = clerk.submit("/receipts/new", data, content_type="multipart/form-data")
+    assert first.location == again.location
+    assert "यह पत्र पहले ही" in clerk.page(again.location).get_text()
+    assert receipt_count(demo) == 1
+
+
+def test_receipts_are_private_to_their_office_and_grading(client, demo):
+    client.login("clerk.revenue")
+    resp = diarise(client, is_physical_only="y", grading="confidential")
+    secret_url = resp.location
+    resp = diarise(client, is_physical_only="y")
+    normal_url = resp.location
+    client.submit("/logout", {}, form_page="/")
+    client.login("so.revenue")  # section officer of the same office
+    assert client.get(normal_url).status_code == 200
+    assert client.get(secret_url).status_code == 404
+    client.submit("/logout", {}, form_page="/")
+    client.login("clerk.tehsil")  # another office
+    assert client.get(normal_url).status_code == 404
+    assert client.get(normal_url + "/document.pdf").status_code == 404
+
+
+def test_diary_numbers_are_per_office_and_year(client, demo):
+    client.login("clerk.tehsil")
+    resp = diarise(client, is_physical_only="y")
+    assert re.search(r"तह-सद/\d{4}/000001", client.page(resp.location).h1.get_text())
+    last_year = date(date.today().year - 1, 12, 31).isoformat()
+    resp = diarise(client, is_physical_only="y", received_on=last_year)
+    assert client.page(resp.location).h1.get_text().endswith(f"{date.today().year - 1}/000001")
