@@ -11,3 +11,15 @@ def add_vary(response):
     """after_request: a URL that answers both pages and fragments must say so to caches."""
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_to(url: str):
+    """Post/redirect/get for both worlds. htmx cannot see a 302 (the browser's XHR follows it
+    silently), so it gets 200 with HX-Redirect and navigates itself."""
+    from flask import make_response, redirect
+
+    if is_htmx():
+        resp = make_response("", 200)
+        resp.headers["HX-Redirect"] = url
+        return resp
+    return redirect(url)

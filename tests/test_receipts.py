@@ -225,3 +225,14 @@ def test_diary_numbers_are_per_office_and_year(client, demo):
     last_year = date(date.today().year - 1, 12, 31).isoformat()
     resp = diarise(client, is_physical_only="y", received_on=last_year)
     assert client.page(resp.location).h1.get_text().endswith(f"{date.today().year - 1}/000001")
+
+
+def test_htmx_submission_gets_hx_redirect_not_a_302(clerk, demo):
+    token = clerk.csrf("/receipts/new")
+    resp = clerk.post(
+        "/receipts/new",
+        data={"csrf_token": token, **form(is_physical_only="y")},
+        headers={"HX-Request": "true"},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 200 and resp.headers["HX-Redirect"].startswith("/receipts/")

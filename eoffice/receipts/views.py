@@ -9,7 +9,7 @@ from eoffice.access import login_required
 from eoffice.documents.models import Document
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
-from eoffice.htmx import is_htmx
+from eoffice.htmx import redirect_to
 from eoffice.receipts import services
 from eoffice.receipts.forms import DiariseForm
 from eoffice.receipts.models import Receipt
@@ -77,7 +77,7 @@ def diarise():
             _("This letter was already diarised as %(number)s.", number=existing.diary_number),
             "info",
         )
-        return _to(url_for("receipts.show", receipt_id=existing.id))
+        return redirect_to(url_for("receipts.show", receipt_id=existing.id))
 
     uploads = form.uploads()
     if not uploads and not form.is_physical_only.data:
@@ -126,15 +126,7 @@ def diarise():
         raise
     g.pop("new_files", None)
     flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
-    return _to(url_for("receipts.show", receipt_id=receipt.id))
-
-
-def _to(url):
-    if is_htmx():
-        resp = redirect(url)
-        resp.headers["HX-Redirect"] = url
-        return resp
-    return redirect(url)
+    return redirect_to(url_for("receipts.show", receipt_id=receipt.id))
 
 
 @bp.get("/<int:receipt_id>")
