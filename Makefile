@@ -11,7 +11,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean
+.PHONY: help install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,9 +44,13 @@ migrate: install ## Apply database migrations (embedded Postgres under instance/
 seed: migrate ## Load the Hindi demo district and demo users (idempotent)
 	$(FLASK) seed-demo
 
-run: install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000
+run: install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
 	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+worker: install ## Run only the background job worker (OCR of dak)
+	$(FLASK) jobs worker
 
 serve: install i18n-compile migrate ## Production-style: gunicorn with the settings in gunicorn.conf.py
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

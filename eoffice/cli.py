@@ -8,6 +8,10 @@ from eoffice.extensions import db
 
 
 def register(app: Flask) -> None:
+    from eoffice.jobs import jobs_cli
+
+    app.cli.add_command(jobs_cli)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the Hindi demo district with demo users (does nothing if already loaded)."""

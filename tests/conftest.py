@@ -124,17 +124,24 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(server_uri, tmp_path_factory):
-    """gunicorn with two workers over a freshly migrated database holding the demo district."""
+    """gunicorn (production config, two workers, job worker) over a fresh demo database."""
     url = ensure_database(server_uri, "eoffice_live", recreate=True)
     storage = tmp_path_factory.mktemp("live-storage")
-    env = {**os.environ, "DATABASE_URL": url, "EOFFICE_STORAGE_DIR": str(storage)}
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "EOFFICE_STORAGE_DIR": str(storage),
+        "EOFFICE_BIND": f"127.0.0.1:{port}",
+        "EOFFICE_WORKERS": "2",
+    }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
     log = tmp_path_factory.mktemp("live") / "gunicorn.log"
+    # the production config: its hooks start the job worker with the app
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=log.open("w"),

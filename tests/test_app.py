@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from eoffice.extensions import db as _db
+from eoffice.jobs import include_name
 
 
 def test_assets_have_hashed_names_and_are_cached_for_a_year(client):
@@ -53,5 +54,6 @@ def test_pages_work_without_javascript(client, demo):
 
 def test_migrations_match_the_models(app, db):
     with app.app_context(), _db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), _db.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(ctx, _db.metadata)
     assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"

@@ -236,3 +236,47 @@ def test_htmx_submission_gets_hx_redirect_not_a_302(clerk, demo):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 200 and resp.headers["HX-Redirect"].startswith("/receipts/")
+
+
+def jobs_for(db, receipt_id: int) -> list[str]:
+    from sqlalchemy import text
+
+    return db.session.scalars(
+        text("SELECT status FROM procrastinate_jobs WHERE args->>'receipt_id' = :id"),
+        {"id": str(receipt_id)},
+    ).all()
+
+
+def test_ocr_job_is_enqueued_with_the_receipt_only(clerk, demo):
+    diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
+    diarise(clerk, is_physical_only="y")
+    scanned, physical = demo.session.scalars(select(Receipt).order_by(Receipt.id)).all()
+    assert jobs_for(demo, scanned.id) == ["todo"] and jobs_for(demo, physical.id) == []
+    page = clerk.page(f"/receipts/{scanned.id}").get_text()
+    assert "स्कैन से पाठ पढ़ा जा रहा है" in page
+
+
+def test_failed_ocr_is_shown_not_hidden(clerk, demo):
+    from sqlalchemy import text
+
+    diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
+    r = demo.session.scalar(select(Receipt))
+    demo.session.execute(
+        text(
+            "UPDATE procrastinate_jobs SET status = 'failed', attempts = 4 WHERE args->>'receipt_id' = :id"
+        ),
+        {"id": str(r.id)},
+    )
+    demo.session.commit()
+    assert "कई प्रयासों के बाद भी" in clerk.page(f"/receipts/{r.id}").get_text()
+
+
+def test_ocr_reads_hindi_from_a_photographed_letter():
+    from eoffice.receipts.sanitise import run_sanitiser
+    from eoffice.receipts.tasks import ocr_pdf
+
+    clean = run_sanitiser(
+        [samples.letter_photo(rotate_exif=True)], max_pages=5, max_pixels=40_000_000
+    )
+    text = ocr_pdf(clean.pdf)
+    assert "शस्त्र लाइसेंस" in text and "ललितपुर" in text

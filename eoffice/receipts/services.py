@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_login import current_user
 from sqlalchemy import func, or_, select, text
 
-from eoffice import audit
+from eoffice import audit, jobs
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.org.models import Post, Role
@@ -83,6 +83,8 @@ def diarise_receipt(
     )
     db.session.add(receipt)
     db.session.flush()
+    if document is not None:
+        jobs.enqueue("ocr_receipt", "ocr", receipt_id=receipt.id)
     audit.record(
         "diarise",
         user_id=current_user.id,
@@ -137,3 +139,11 @@ def diary_count(office_id: int, year: int) -> int:
             Receipt.office_id == office_id, Receipt.diary_year == year
         )
     )
+
+
+def ocr_state(receipt: Receipt) -> str:
+    """pending, done, failed (retries used up) or none (no scan)."""
+    if receipt.ocr_status != "pending":
+        return receipt.ocr_status
+    job = jobs.job_status("ocr_receipt", receipt_id=receipt.id)
+    return "failed" if job and job[0] == "failed" else "pending"

@@ -133,7 +133,7 @@ def diarise():
 @login_required
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
-    return render_template("receipts/show.html", receipt=receipt)
+    return render_template("receipts/show.html", receipt=receipt, ocr=services.ocr_state(receipt))
 
 
 @bp.get("/<int:receipt_id>/acknowledgement")
