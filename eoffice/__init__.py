@@ -92,6 +92,7 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.nav import navigation
     from eoffice.org.services import load_current_post
 
+    app.session_interface = access.SessionInterface()
     app.before_request(access.enforce)
     app.before_request(load_current_post)
     app.after_request(htmx.add_vary)

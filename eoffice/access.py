@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -36,6 +37,9 @@ class Rule:
     allowed: frozenset[str] = field(default_factory=frozenset)
     #: May a user who must still change the password use it? (the change form, logout)
     during_password_change: bool = False
+    #: Never touch the session (static files): a response that reads the session carries
+    #: `Vary: Cookie`, and the browser's cache would refetch it after every login on 2G.
+    sessionless: bool = False
 
     def describe(self) -> str:
         return self.kind if self.kind != "roles" else "roles:" + ",".join(sorted(self.allowed))
@@ -50,6 +54,8 @@ def _declare(rule: Rule) -> Callable[[F], F]:
 
 
 public = _declare(Rule("public"))
+#: Public, cacheable, and the session is never read (hashed static files).
+public_static = _declare(Rule("public", sessionless=True))
 login_required = _declare(Rule("login"))
 #: Any signed-in user, even one who must change the password first.
 login_required_any_state = _declare(Rule("login", during_password_change=True))
@@ -94,6 +100,8 @@ def enforce():
     if rule is None:
         current_app.logger.error("route %s declares no access rule", request.endpoint)
         abort(403)
+    if rule.sessionless:
+        return None
 
     if current_user.is_authenticated and _session_expired():
         logout_user()
@@ -115,3 +123,16 @@ def enforce():
     if rule.kind == "roles" and current_user.role not in rule.allowed:
         abort(403)
     return None
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, except that sessionless routes never save it: extensions
+    (Flask-Login's remember-cookie hook) read the session on every response, and Flask then adds
+    `Vary: Cookie`, which makes browsers refetch a year-cached file after every login."""
+
+    def save_session(self, app, session, response):
+        if request.endpoint:
+            rule = rule_for(request.endpoint)
+            if rule is not None and rule.sessionless:
+                return None
+        return super().save_session(app, session, response)

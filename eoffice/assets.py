@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-from eoffice.access import public
+from eoffice.access import public_static
 
 bp = Blueprint("assets", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -37,7 +37,7 @@ def asset_url(logical: str) -> str:
 
 
 @bp.get("/s/<path:hashed>")
-@public
+@public_static
 def file(hashed: str):
     logical = current_app.extensions["eoffice_assets"][1].get(hashed)
     if logical is None:

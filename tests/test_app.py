@@ -17,6 +17,10 @@ def test_assets_have_hashed_names_and_are_cached_for_a_year(client):
         assert resp.status_code == 200
         assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert client.get("/s/css/app.0000000000.css").status_code == 404
+    # no session, so no `Vary: Cookie` and no cookie: the cached copy survives a login
+    resp = client.get(css)
+    assert "Cookie" not in resp.headers.get("Vary", "") and "Set-Cookie" not in resp.headers
+    assert soup.find("link", rel="icon")["href"] == "data:,"  # no favicon request on 2G
     assert client.get("/s/../eoffice/config.py").status_code == 404
 
 

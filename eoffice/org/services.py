@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, request, session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eoffice import audit
+from eoffice.access import rule_for
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, PostHolding, Role, Section
 
@@ -16,7 +17,8 @@ def load_current_post() -> None:
     """before_request: set g.post and g.office from the session's chosen charge."""
     g.post = None
     g.office = None
-    if not current_user.is_authenticated:
+    rule = rule_for(request.endpoint)
+    if rule is None or rule.sessionless or not current_user.is_authenticated:
         return
     holdings = current_user.current_holdings
     chosen = session.get("post_id")
