@@ -22,11 +22,6 @@ from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, User, _pick
 
-MODES = ("post", "hand", "email", "courier", "portal")
-GRADINGS = ("normal", "confidential", "secret")
-PRIORITIES = ("normal", "immediate", "most_immediate")
-LANGUAGES = ("hi", "en", "other")
-
 
 class DiarySequence(db.Model):
     """The last diary serial used per office and year; its row lock makes numbering gap-free."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from flask_login import current_user
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, select, text
 
 from eoffice import audit, jobs
 from eoffice.documents.models import Document
@@ -49,15 +50,15 @@ class ReceiptInput:
     sender_organisation: str | None
     sender_address: str | None
     letter_number: str | None
-    letter_date: object
-    received_on: object
+    letter_date: date | None
+    received_on: date
     mode: str
     language: str
     subject: str
     category_id: int | None
     grading: str
     priority: str
-    due_on: object
+    due_on: date | None
     citizen_mobile: str | None
     is_physical_only: bool
 
@@ -116,7 +117,7 @@ def held_receipts(limit: int = 50) -> list[Receipt]:
     return list(
         db.session.scalars(
             select(Receipt)
-            .where(or_(Receipt.holder_post_id.in_(my_post_ids())))
+            .where(Receipt.holder_post_id.in_(my_post_ids()))
             .order_by(Receipt.id.desc())
             .limit(limit)
         )
