@@ -1,6 +1,6 @@
 """Page-or-fragment helpers: one macro renders both (see STYLE.md)."""
 
-from flask import request
+from flask import make_response, redirect, request
 
 
 def is_htmx() -> bool:
@@ -16,8 +16,6 @@ def add_vary(response):
 def redirect_to(url: str):
     """Post/redirect/get for both worlds. htmx cannot see a 302 (the browser's XHR follows it
     silently), so it gets 200 with HX-Redirect and navigates itself."""
-    from flask import make_response, redirect
-
     if is_htmx():
         resp = make_response("", 200)
         resp.headers["HX-Redirect"] = url

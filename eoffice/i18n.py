@@ -9,6 +9,7 @@ from flask_login import current_user
 from eoffice.org.models import FileTerm
 
 LANG_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
 
 
 def select_locale() -> str:
@@ -18,6 +19,12 @@ def select_locale() -> str:
         return current_user.locale
     lang = request.cookies.get(LANG_COOKIE)
     return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language(response, lang: str):
+    """Keep the choice in the browser for a year (it outlives the login session)."""
+    response.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
 
 
 #: The office's own words for a file. One setting (Office.file_term) switches every page.

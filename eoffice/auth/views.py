@@ -9,9 +9,7 @@ from eoffice.access import login_required_any_state, public
 from eoffice.auth import services
 from eoffice.auth.forms import ChangePasswordForm, LoginForm
 from eoffice.extensions import db
-from eoffice.i18n import LANG_COOKIE
-
-ONE_YEAR = 365 * 24 * 3600
+from eoffice.i18n import remember_language
 
 bp = Blueprint("auth", __name__)
 
@@ -69,7 +67,7 @@ def logout():
     flash(_("You have logged out."), "info")
     resp = redirect(url_for("auth.login"))
     if locale:  # the login page stays in the language the user chose
-        resp.set_cookie(LANG_COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+        remember_language(resp, locale)
     return resp
 
 

@@ -7,10 +7,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from eoffice.access import public
-from eoffice.auth.views import ONE_YEAR, safe_next
+from eoffice.auth.views import safe_next
 from eoffice.extensions import db
 from eoffice.htmx import is_htmx
-from eoffice.i18n import LANG_COOKIE
+from eoffice.i18n import remember_language
 
 bp = Blueprint("core", __name__)
 
@@ -25,9 +25,7 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = lang
         db.session.commit()
-    resp = redirect(target)
-    resp.set_cookie(LANG_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax", httponly=True)
-    return resp
+    return remember_language(redirect(target), lang)
 
 
 def _error_page(code: int):

@@ -142,21 +142,24 @@ def acknowledgement(receipt_id: int):
     return render_template("receipts/ack.html", receipt=_get_visible(receipt_id))
 
 
-@bp.get("/<int:receipt_id>/pages/<int:page>")
-@login_required
-def page(receipt_id: int, page: int):
+def _visible_page(receipt_id: int, page: int) -> Receipt:
     receipt = _get_visible(receipt_id)
     if receipt.document is None or not 1 <= page <= receipt.document.pages:
         abort(404)
+    return receipt
+
+
+@bp.get("/<int:receipt_id>/pages/<int:page>")
+@login_required
+def page(receipt_id: int, page: int):
+    receipt = _visible_page(receipt_id, page)
     return render_template("receipts/page.html", receipt=receipt, page=page)
 
 
 @bp.get("/<int:receipt_id>/pages/<int:page>.jpg")
 @login_required
 def page_image(receipt_id: int, page: int):
-    receipt = _get_visible(receipt_id)
-    if receipt.document is None or not 1 <= page <= receipt.document.pages:
-        abort(404)
+    receipt = _visible_page(receipt_id, page)
     resp = send_file(
         storage.path_for(receipt.document.preview_sha256[page - 1]), mimetype="image/jpeg"
     )
@@ -164,34 +167,31 @@ def page_image(receipt_id: int, page: int):
     return resp
 
 
-@bp.get("/<int:receipt_id>/document.pdf")
-@login_required
-def document(receipt_id: int):
-    doc = _document(receipt_id)
-    return send_file(
-        storage.path_for(doc.sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{receipt_id}.pdf",
-    )
-
-
-@bp.get("/<int:receipt_id>/original.pdf")
-@login_required
-def original(receipt_id: int):
-    doc = _document(receipt_id)
-    if doc.original_sha256 is None:
-        abort(404)
-    return send_file(
-        storage.path_for(doc.original_sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{receipt_id}-original.pdf",
-    )
-
-
 def _document(receipt_id: int) -> Document:
     receipt = _get_visible(receipt_id)
     if receipt.document is None:
         abort(404)
     return receipt.document
+
+
+def _send_pdf(sha256: str | None, download_name: str):
+    if sha256 is None:
+        abort(404)
+    return send_file(
+        storage.path_for(sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=download_name,
+    )
+
+
+@bp.get("/<int:receipt_id>/document.pdf")
+@login_required
+def document(receipt_id: int):
+    return _send_pdf(_document(receipt_id).sha256, f"{receipt_id}.pdf")
+
+
+@bp.get("/<int:receipt_id>/original.pdf")
+@login_required
+def original(receipt_id: int):
+    return _send_pdf(_document(receipt_id).original_sha256, f"{receipt_id}-original.pdf")
