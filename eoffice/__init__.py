@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -65,6 +66,8 @@ def _init_extensions(app: Flask) -> None:
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice import audit  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
+    from eoffice.files import models as _file_models  # noqa: F401
+    from eoffice.movement import models as _movement_models  # noqa: F401
     from eoffice.org.models import User
     from eoffice.receipts import models as _receipt_models  # noqa: F401
 
@@ -77,10 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
     from eoffice.auth.views import bp as auth_bp
     from eoffice.core.views import bp as core_bp
+    from eoffice.files.views import bp as files_bp
+    from eoffice.movement.views import bp as movement_bp
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
 
-    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp):
+    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp, files_bp, movement_bp):
         app.register_blueprint(bp)
     app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))
 
@@ -90,7 +95,7 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.core import views as core_views
     from eoffice.i18n import term
     from eoffice.nav import navigation
-    from eoffice.org.services import load_current_post
+    from eoffice.org.services import charges, load_current_post
 
     app.session_interface = access.SessionInterface()
     app.before_request(access.enforce)
@@ -109,8 +114,15 @@ def _register_hooks(app: Flask) -> None:
     app.register_error_handler(HTTPException, core_views.handle_http_error)
     app.register_error_handler(Exception, core_views.handle_exception)
 
+    # Proxies as globals, so macros rendered alone (htmx fragments) see them too.
     app.jinja_env.globals.update(
-        asset_url=assets.asset_url, term=term, navigation=navigation, get_locale=get_locale
+        asset_url=assets.asset_url,
+        term=term,
+        navigation=navigation,
+        get_locale=get_locale,
+        request=request,
+        current_user=current_user,
+        charges=charges,
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

@@ -21,7 +21,8 @@ def register(app: Flask) -> None:
             db.session.commit()
             click.echo(f"Demo district loaded. Every demo user's password: {DEMO_PASSWORD}")
         else:
-            click.echo("Demo district already present; nothing changed.")
+            db.session.commit()  # files, holidays, routes added to an older demo, if missing
+            click.echo("Demo district already present; users unchanged.")
 
     @app.cli.group("audit")
     def audit_group():

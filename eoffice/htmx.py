@@ -21,3 +21,12 @@ def redirect_to(url: str):
         resp.headers["HX-Redirect"] = url
         return resp
     return redirect(url)
+
+
+def page_or_fragment(page: str, fragment: str, macro: str, status: int = 200, **context):
+    """The whole page, or for htmx just the one macro that the page itself calls."""
+    from flask import get_template_attribute, render_template
+
+    if is_htmx():
+        return get_template_attribute(fragment, macro)(**context), status
+    return render_template(page, **context), status

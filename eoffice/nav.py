@@ -17,6 +17,8 @@ class NavItem:
     #: None while the feature is not built yet: shown, but not as a link.
     url: str | None
     is_current: bool
+    #: a count shown beside the label (unread items in the inbox)
+    badge: int = 0
 
 
 #: (key, label, endpoint). Endpoints that do not exist yet are shown greyed out.
@@ -34,12 +36,18 @@ def navigation() -> list[NavItem]:
     items = []
     for key, label, endpoint in ITEMS:
         exists = endpoint in current_app.view_functions
+        badge = 0
+        if key == "inbox" and exists:
+            from eoffice.movement.services import unread_count
+
+            badge = unread_count()
         items.append(
             NavItem(
                 key=key,
                 label=str(label) if label else term("files"),
                 url=url_for(endpoint) if exists else None,
                 is_current=request.endpoint == endpoint,
+                badge=badge,
             )
         )
     return items

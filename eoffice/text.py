@@ -15,3 +15,10 @@ def clean_line(value: str | None) -> str:
     """NFC, no invisible characters, inner whitespace folded, ends trimmed."""
     value = unicodedata.normalize("NFC", value or "")
     return " ".join(strip_invisible(value).split())
+
+
+def clean_text(value: str | None) -> str:
+    """Like clean_line, but keeps line breaks (remarks, notes): at most one blank line."""
+    value = strip_invisible(unicodedata.normalize("NFC", value or "")).replace("\r\n", "\n")
+    lines = [" ".join(line.split()) for line in value.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

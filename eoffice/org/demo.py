@@ -163,7 +163,11 @@ CATEGORIES = [
 
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
-    if db.session.scalar(select(District).where(District.code == "LKO-LAL")):
+    from eoffice.files.demo import seed_files_demo
+
+    existing = db.session.scalar(select(District).where(District.code == "LKO-LAL"))
+    if existing is not None:
+        seed_files_demo(existing)  # an installation seeded before files existed gets them
         return False
     district = District(code="LKO-LAL", name_hi="ललितपुर", name_en="Lalitpur", state_hi="उत्तर प्रदेश")
     db.session.add(district)
@@ -226,4 +230,5 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     )
     db.session.add(newcomer)
     db.session.flush()
+    seed_files_demo(district)
     return True

@@ -66,6 +66,9 @@ class FileTerm(enum.StrEnum):
     NASTI = "nasti"
 
 
+FILE_NUMBER_PATTERN = "{office}/{section}/{head}/{serial}/{year}"
+
+
 class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -89,6 +92,12 @@ class Office(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     file_term: Mapped[str] = mapped_column(String(20), default=FileTerm.PATRAVALI)
+    #: How file numbers are written: {office} {section} {head} {serial} {year}
+    file_number_pattern: Mapped[str] = mapped_column(
+        String(80),
+        default=FILE_NUMBER_PATTERN,
+        server_default=FILE_NUMBER_PATTERN,
+    )
 
     district: Mapped[District] = relationship(back_populates="offices")
     sections: Mapped[list[Section]] = relationship(back_populates="office", order_by="Section.id")
@@ -241,3 +250,23 @@ class PostHolding(db.Model):
             postgresql_where=text("until IS NULL"),
         ),
     )
+
+
+class Delegation(db.Model):
+    """An officer on leave hands a post to another user for a date range ("X for Y")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    revoked_at: Mapped[datetime | None]
+
+    post: Mapped[Post] = relationship()
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="date_order"),)

@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from eoffice.fields import DateInput, Select
-from eoffice.text import clean_line
+from eoffice.fields import GRADINGS, PRIORITIES, DateInput, Select
+from eoffice.fields import clean as _clean
+from eoffice.fields import required as _required
 
 MODES = [
     ("post", _l("Post")),
@@ -17,30 +18,6 @@ MODES = [
     ("portal", _l("Portal")),
 ]
 LANGUAGES = [("hi", _l("Hindi")), ("en", _l("English")), ("other", _l("Other"))]
-GRADINGS = [
-    ("normal", _l("Normal")),
-    ("confidential", _l("Confidential")),
-    ("secret", _l("Secret")),
-]
-PRIORITIES = [
-    ("normal", _l("Normal")),
-    ("immediate", _l("Immediate")),
-    ("most_immediate", _l("Most immediate")),
-]
-
-
-def _clean(value):
-    return clean_line(value) if isinstance(value, str) else value
-
-
-def _required(message):
-    """Required after cleaning: a value of only spaces or zero-width characters is empty."""
-
-    def check(form, field):
-        if not field.data:
-            raise ValidationError(message)
-
-    return check
 
 
 class DiariseForm(FlaskForm):

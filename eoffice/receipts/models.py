@@ -80,6 +80,11 @@ class Receipt(db.Model):
     #: The post that holds the receipt now (movement moves it).
     holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: When the current holder received it (diarised, moved to it, or pulled back).
+    held_since: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_movement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("movement.id", use_alter=True, name="fk_receipt_last_movement")
+    )
 
     office: Mapped[Office] = relationship()
     category: Mapped[ReceiptCategory | None] = relationship()
@@ -97,3 +102,5 @@ class Receipt(db.Model):
         CheckConstraint("citizen_mobile ~ '^[6-9][0-9]{9}$'", name="citizen_mobile"),
         CheckConstraint("is_physical_only OR document_id IS NOT NULL", name="document_or_physical"),
     )
+
+    kind_name = "receipt"

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, select, text
 
 from eoffice import audit, jobs
 from eoffice.documents.models import Document
 from eoffice.extensions import db
+from eoffice.files.models import Correspondence
 from eoffice.org.models import Post, Role
+from eoffice.org.services import my_post_ids
 from eoffice.receipts.models import Receipt, ReceiptCategory
 
 #: Roles that see every normal-grade receipt of their office.
@@ -97,19 +99,26 @@ def diarise_receipt(
     return receipt
 
 
-def my_post_ids() -> list[int]:
-    return [h.post_id for h in current_user.current_holdings]
-
-
 def can_view(receipt: Receipt) -> bool:
+    """Its holder and creator, the posts it passed through or was copied to, whoever may see
+    the file it was placed in; a normal-grade receipt also the officers of its office."""
+    from eoffice.files.services import can_view as can_view_file
+    from eoffice.files.services import file_of_receipt
+    from eoffice.movement.services import has_passed_through
+
     posts = my_post_ids()
     if receipt.holder_post_id in posts or receipt.created_post_id in posts:
         return True
-    return (
+    if has_passed_through(receipt, posts):
+        return True
+    if (
         receipt.grading == "normal"
         and receipt.office_id == current_user.office_id
         and current_user.role in OFFICE_WIDE
-    )
+    ):
+        return True
+    f = file_of_receipt(receipt.id)
+    return f is not None and can_view_file(f)
 
 
 def held_receipts(limit: int = 50) -> list[Receipt]:
@@ -117,7 +126,10 @@ def held_receipts(limit: int = 50) -> list[Receipt]:
     return list(
         db.session.scalars(
             select(Receipt)
-            .where(Receipt.holder_post_id.in_(my_post_ids()))
+            .where(
+                Receipt.holder_post_id.in_(my_post_ids() or [0]),
+                ~exists().where(Correspondence.receipt_id == Receipt.id),
+            )
             .order_by(Receipt.id.desc())
             .limit(limit)
         )

@@ -9,7 +9,10 @@ from eoffice.access import login_required
 from eoffice.documents.models import Document
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
+from eoffice.files.services import can_view as can_view_file
+from eoffice.files.services import file_of_receipt
 from eoffice.htmx import redirect_to
+from eoffice.movement import services as movement
 from eoffice.receipts import services
 from eoffice.receipts.forms import DiariseForm
 from eoffice.receipts.models import Receipt
@@ -47,7 +50,16 @@ def _render_form(form, status=200):
 @bp.get("/")
 @login_required
 def index():
-    return render_template("receipts/index.html", receipts=services.held_receipts())
+    incoming = movement.incoming_from_other_offices(g.office) if g.office is not None else []
+    return render_template(
+        "receipts/index.html",
+        receipts=services.held_receipts(),
+        incoming=[
+            m
+            for m in incoming
+            if (services.can_view(m.receipt) if m.receipt_id else can_view_file(m.file))
+        ],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -133,7 +145,17 @@ def diarise():
 @login_required
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
-    return render_template("receipts/show.html", receipt=receipt, ocr=services.ocr_state(receipt))
+    movement.mark_opened(receipt)
+    db.session.commit()
+    filed_in = file_of_receipt(receipt.id)
+    return render_template(
+        "receipts/show.html",
+        receipt=receipt,
+        ocr=services.ocr_state(receipt),
+        holding=movement.charge_for(receipt.holder_post_id) is not None and filed_in is None,
+        filed_in=filed_in,
+        hops=movement.track(receipt),
+    )
 
 
 @bp.get("/<int:receipt_id>/acknowledgement")

@@ -1,0 +1,205 @@
+"""Demo data for files and movement: subject heads, holidays, time limits, routes, and a few
+files with a history, so the demo inbox shows ages, priorities and an overdue item."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select, text
+
+from eoffice.extensions import db
+from eoffice.files.models import File, SubjectHead
+from eoffice.movement.models import Holiday, Movement, RouteStep, RouteTemplate, TimeLimit
+from eoffice.org.models import District, Office, Post, User
+from eoffice.receipts.models import ReceiptCategory
+
+#: (section code or None for every section, head code, Hindi name, English name)
+HEADS = {
+    "कले": [
+        ("राज", "भू-अभि", "भूमि अभिलेख", "Land records"),
+        ("राज", "वसूली", "राजस्व वसूली", "Revenue recovery"),
+        ("शस्त्र", "शस्त्र-लाइ", "शस्त्र लाइसेंस", "Arms licences"),
+        ("सामा", "स्था", "स्थापना", "Establishment"),
+        ("सामा", "शिका", "जन शिकायत", "Public grievances"),
+    ],
+}
+GENERAL_HEADS = [
+    (None, "सामा", "सामान्य पत्राचार", "General correspondence"),
+    (None, "शिका", "जन शिकायत", "Public grievances"),
+    (None, "स्था", "स्थापना", "Establishment"),
+]
+#: Gazetted holidays (Uttar Pradesh) used by the demo calendar.
+HOLIDAYS = [
+    (date(2026, 1, 26), "गणतंत्र दिवस", "Republic Day"),
+    (date(2026, 3, 4), "होली", "Holi"),
+    (date(2026, 8, 15), "स्वतंत्रता दिवस", "Independence Day"),
+    (date(2026, 10, 2), "गांधी जयंती", "Gandhi Jayanti"),
+    (date(2026, 10, 20), "दशहरा", "Dussehra"),
+    (date(2026, 11, 8), "दीपावली", "Deepawali"),
+    (date(2026, 11, 24), "गुरु नानक जयंती", "Guru Nanak Jayanti"),
+    (date(2026, 12, 25), "क्रिसमस", "Christmas"),
+    (date(2027, 1, 26), "गणतंत्र दिवस", "Republic Day"),
+]
+#: Working days per hop, by priority; the arms-licence category has its own.
+NEXT_SERIAL = text(
+    "INSERT INTO file_sequence (office_id, section_id, head_id, year, last_serial) "
+    "VALUES (:o, :s, :h, :y, 1) ON CONFLICT (office_id, section_id, head_id, year) "
+    "DO UPDATE SET last_serial = file_sequence.last_serial + 1"
+)
+LIMITS = {"normal": 7, "immediate": 3, "most_immediate": 1}
+ROUTES = {
+    "कले": {
+        "शस्त्र लाइसेंस": ["लिपिक-शस्त्र", "अनु.अधि.-शस्त्र", "एडीएम (वि/रा)", "डीएम"],
+        "भूमि विवाद": ["लिपिक-राज", "अनु.अधि.-राज", "एडीएम (वि/रा)", "डीएम"],
+    }
+}
+
+
+def seed_files_demo(district: District) -> None:
+    """Idempotent per office: skipped where subject heads already exist."""
+    for office in district.offices:
+        if db.session.scalar(select(SubjectHead.id).where(SubjectHead.office_id == office.id)):
+            continue
+        sections = {s.code: s for s in office.sections}
+        for s_code, code, hi, en in HEADS.get(office.code, GENERAL_HEADS):
+            db.session.add(
+                SubjectHead(
+                    office_id=office.id,
+                    section_id=sections[s_code].id if s_code else None,
+                    code=code,
+                    name_hi=hi,
+                    name_en=en,
+                )
+            )
+        categories = {
+            c.name_hi: c
+            for c in db.session.scalars(
+                select(ReceiptCategory).where(ReceiptCategory.office_id == office.id)
+            )
+        }
+        for priority, days in LIMITS.items():
+            db.session.add(TimeLimit(office_id=office.id, priority=priority, working_days=days))
+        if "शस्त्र लाइसेंस" in categories:
+            db.session.add(
+                TimeLimit(
+                    office_id=office.id,
+                    category_id=categories["शस्त्र लाइसेंस"].id,
+                    priority="normal",
+                    working_days=10,
+                )
+            )
+        posts = {p.abbreviation: p for p in office.posts}
+        for category, steps in ROUTES.get(office.code, {}).items():
+            if category not in categories:
+                continue
+            route = RouteTemplate(office_id=office.id, category_id=categories[category].id)
+            db.session.add(route)
+            db.session.flush()
+            for i, abbr in enumerate(steps, start=1):
+                db.session.add(RouteStep(route_id=route.id, position=i, post_id=posts[abbr].id))
+    if not db.session.scalar(select(Holiday.id).where(Holiday.district_id == district.id)):
+        for on, hi, en in HOLIDAYS:
+            db.session.add(Holiday(district_id=district.id, on=on, name_hi=hi, name_en=en))
+    db.session.flush()
+    _demo_files(district.offices[0])
+
+
+DEMO_DUE_DAYS = {"normal": 8, "immediate": 3, "most_immediate": 1}
+
+
+def _post(office: Office, abbr: str) -> Post:
+    return next(p for p in office.posts if p.abbreviation == abbr)
+
+
+def _holder(post: Post) -> User:
+    return post.current_holders[0]
+
+
+def _demo_files(office: Office) -> None:
+    if office.code != "कले" or db.session.scalar(select(File.id).where(File.office_id == office.id)):
+        return
+    heads = {
+        h.code: h
+        for h in db.session.scalars(select(SubjectHead).where(SubjectHead.office_id == office.id))
+    }
+    sections = {s.code: s for s in office.sections}
+    now = datetime.now(UTC)
+    # (section, head, subject, priority, created days ago, [(from, to, days ago, opened)])
+    files = [
+        (
+            "राज",
+            "भू-अभि",
+            "ग्राम मड़ावरा में खतौनी अभिलेख संशोधन हेतु प्रार्थना पत्र",
+            "normal",
+            12,
+            [("लिपिक-राज", "अनु.अधि.-राज", 11, True)],
+        ),
+        (
+            "राज",
+            "वसूली",
+            "बकाया राजस्व वसूली की मासिक प्रगति रिपोर्ट — अक्टूबर 2026",
+            "immediate",
+            4,
+            [("लिपिक-राज", "अनु.अधि.-राज", 3, True), ("अनु.अधि.-राज", "एडीएम (वि/रा)", 1, False)],
+        ),
+        (
+            "सामा",
+            "शिका",
+            "ई-ऑफिस प्रणाली लागू करने हेतु कार्यालयों में डिजिटल हस्ताक्षर की स्थिति",
+            "most_immediate",
+            0,
+            [],
+        ),
+    ]
+    for s_code, h_code, subject, priority, created, hops in files:
+        first = _post(office, hops[0][0]) if hops else _post(office, "नोडल-ई")
+        f = File(
+            office_id=office.id,
+            section_id=sections[s_code].id,
+            head_id=heads[h_code].id,
+            year=now.year,
+            serial=1,
+            number=f"{office.code}/{s_code}/{h_code}/1/{now.year}",
+            subject=subject,
+            priority=priority,
+            idempotency_key=uuid.uuid4(),
+            created_by_id=_holder(first).id,
+            created_post_id=first.id,
+            holder_post_id=first.id,
+            created_at=now - timedelta(days=created),
+            held_since=now - timedelta(days=created),
+        )
+        db.session.add(f)
+        db.session.flush()
+        db.session.execute(
+            NEXT_SERIAL,
+            {"o": office.id, "s": f.section_id, "h": f.head_id, "y": now.year},
+        )
+        previous = None
+        for from_abbr, to_abbr, ago, opened in hops:
+            sent_at = now - timedelta(days=ago)
+            if previous is not None:
+                previous.acted_at = sent_at
+            to_post = _post(office, to_abbr)
+            m = Movement(
+                item_kind="file",
+                file_id=f.id,
+                from_post_id=_post(office, from_abbr).id,
+                to_post_id=to_post.id,
+                sent_by_id=_holder(_post(office, from_abbr)).id,
+                priority=priority,
+                due_on=(sent_at + timedelta(days=DEMO_DUE_DAYS[priority])).date(),
+                remarks="कृपया अवलोकन कर आवश्यक कार्यवाही हेतु प्रस्तुत।",
+                sent_at=sent_at,
+                opened_at=sent_at + timedelta(hours=2) if opened else None,
+                opened_by_id=_holder(to_post).id if opened else None,
+                idempotency_key=uuid.uuid4(),
+            )
+            db.session.add(m)
+            db.session.flush()
+            f.holder_post_id = to_post.id
+            f.held_since = sent_at
+            f.last_movement_id = m.id
+            previous = m
+    db.session.flush()

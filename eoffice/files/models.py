@@ -1,0 +1,138 @@
+"""Files (पत्रावली / नस्ती): a numbered subject with notes and correspondence, held by a post."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.documents.models import Document
+from eoffice.extensions import db
+from eoffice.org.models import Office, Post, Section, User, _pick
+from eoffice.receipts.models import Receipt, ReceiptCategory
+
+
+class SubjectHead(db.Model):
+    """विषय शीर्ष: the office's list of subject heads used in file numbers (भू-अभि, शस्त्र-लाइ)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+    section: Mapped[Section | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("office_id", "code", name="uq_subject_head_office_code"),)
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class FileSequence(db.Model):
+    """Last serial per office, section, subject head and year (row lock: gap-free)."""
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), primary_key=True)
+    head_id: Mapped[int] = mapped_column(ForeignKey("subject_head.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_serial: Mapped[int]
+
+
+class File(db.Model):
+    __tablename__ = "efile"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    head_id: Mapped[int] = mapped_column(ForeignKey("subject_head.id"))
+    year: Mapped[int]
+    serial: Mapped[int]
+    #: e.g. कले/राज/भू-अभि/12/2026, from the office's pattern
+    number: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(1000))
+    #: electronic or physical (a paper file whose movement and location are tracked)
+    kind: Mapped[str] = mapped_column(String(12), default="electronic")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_category.id"))
+    grading: Mapped[str] = mapped_column(String(20), default="normal")
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    #: open, parked (स्थगित), closed
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    physical_location: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    #: Exactly one holder at any time: NOT NULL, and changed only under a row lock.
+    holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: When the current holder received it (creation, a movement, or a pull-back).
+    held_since: Mapped[datetime] = mapped_column(server_default=func.now())
+    last_movement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("movement.id", use_alter=True, name="fk_efile_last_movement")
+    )
+
+    office: Mapped[Office] = relationship()
+    section: Mapped[Section] = relationship()
+    head: Mapped[SubjectHead] = relationship()
+    category: Mapped[ReceiptCategory | None] = relationship()
+    created_by: Mapped[User] = relationship()
+    created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
+    holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
+    correspondence: Mapped[list[Correspondence]] = relationship(
+        back_populates="file", order_by="Correspondence.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "number", name="uq_efile_office_number"),
+        UniqueConstraint("office_id", "idempotency_key", name="uq_efile_idempotency"),
+        CheckConstraint("kind IN ('electronic','physical')", name="kind"),
+        CheckConstraint("grading IN ('normal','confidential','secret')", name="grading"),
+        CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
+        CheckConstraint("status IN ('open','parked','closed')", name="status"),
+        CheckConstraint("length(btrim(subject)) > 0", name="subject_not_blank"),
+        Index("ix_efile_section_created", "section_id", "id"),
+    )
+
+    kind_name = "file"
+
+
+class Correspondence(db.Model):
+    """पत्राचार: a receipt or an uploaded document placed in a file, in order."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"))
+    position: Mapped[int]
+    #: A receipt is placed in at most one file.
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), unique=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    #: Page of the file's correspondence on which this item starts (पत्राचार पृ. N).
+    first_page: Mapped[int]
+    pages: Mapped[int] = mapped_column(server_default=text("1"))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    added_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    file: Mapped[File] = relationship(back_populates="correspondence")
+    receipt: Mapped[Receipt | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+    added_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("file_id", "position", name="uq_correspondence_position"),
+        CheckConstraint("receipt_id IS NOT NULL OR document_id IS NOT NULL", name="has_content"),
+    )

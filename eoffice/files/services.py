@@ -1,0 +1,194 @@
+"""Opening files, who may see them, and placing receipts in them. Services flush only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from flask_login import current_user
+from sqlalchemy import func, or_, select, text
+
+from eoffice import audit
+from eoffice.extensions import db
+from eoffice.files.models import Correspondence, File, SubjectHead
+from eoffice.org.models import Post, Role, Section
+from eoffice.org.services import my_post_ids
+
+#: Roles that see every normal-grade file of their office.
+OFFICE_WIDE = {Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
+
+
+def lock_idempotency_key(office_id: int, key: uuid.UUID) -> File | None:
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"file:{office_id}:{key}"},
+    )
+    return db.session.scalar(
+        select(File).where(File.office_id == office_id, File.idempotency_key == key)
+    )
+
+
+def next_serial(office_id: int, section_id: int, head_id: int, year: int) -> int:
+    return db.session.execute(
+        text(
+            "INSERT INTO file_sequence (office_id, section_id, head_id, year, last_serial) "
+            "VALUES (:o, :s, :h, :y, 1) ON CONFLICT (office_id, section_id, head_id, year) "
+            "DO UPDATE SET last_serial = file_sequence.last_serial + 1 RETURNING last_serial"
+        ),
+        {"o": office_id, "s": section_id, "h": head_id, "y": year},
+    ).scalar_one()
+
+
+@dataclass
+class FileInput:
+    subject: str
+    section: Section
+    head: SubjectHead
+    kind: str
+    category_id: int | None
+    grading: str
+    priority: str
+    physical_location: str | None
+
+
+def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File:
+    office = post.office
+    serial = next_serial(office.id, data.section.id, data.head.id, year)
+    number = office.file_number_pattern.format(
+        office=office.code, section=data.section.code, head=data.head.code, serial=serial, year=year
+    )
+    f = File(
+        office_id=office.id,
+        section_id=data.section.id,
+        head_id=data.head.id,
+        year=year,
+        serial=serial,
+        number=number,
+        subject=data.subject,
+        kind=data.kind,
+        category_id=data.category_id,
+        grading=data.grading,
+        priority=data.priority,
+        physical_location=data.physical_location,
+        idempotency_key=key,
+        created_by_id=current_user.id,
+        created_post_id=post.id,
+        holder_post_id=post.id,
+    )
+    db.session.add(f)
+    db.session.flush()
+    audit.record(
+        "open_file",
+        user_id=current_user.id,
+        post_id=post.id,
+        object_type="file",
+        object_id=f.id,
+        number=number,
+    )
+    return f
+
+
+def can_view(f: File) -> bool:
+    """Its holder, those it passed through, its creator; for a normal file also its section
+    officer and the officers of its office. A confidential file: only those it passed through."""
+    from eoffice.movement.services import has_passed_through
+
+    mine = my_post_ids()
+    if f.holder_post_id in mine or f.created_post_id in mine or has_passed_through(f, mine):
+        return True
+    if f.grading != "normal" or f.office_id != current_user.office_id:
+        return False
+    if current_user.role in OFFICE_WIDE:
+        return True
+    if current_user.role == Role.SECTION_OFFICER:
+        return bool(
+            db.session.scalar(
+                select(func.count(Post.id)).where(
+                    Post.id.in_(mine or [0]), Post.section_id == f.section_id
+                )
+            )
+        )
+    return False
+
+
+def list_files(*, scope: str, q: str, post: Post | None, page: int, page_size: int = 25):
+    """scope 'mine' (held by my posts) or 'section' (my current post's section)."""
+    query = select(File)
+    if scope == "section" and post is not None and post.section_id is not None:
+        query = query.where(File.section_id == post.section_id, File.grading == "normal")
+    else:
+        query = query.where(File.holder_post_id.in_(my_post_ids() or [0]))
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(File.number.ilike(pattern), File.subject.ilike(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(File.id.desc()).limit(page_size).offset((max(page, 1) - 1) * page_size)
+    )
+    return list(rows), total
+
+
+def subject_heads(office_id: int) -> list[SubjectHead]:
+    return list(
+        db.session.scalars(
+            select(SubjectHead).where(SubjectHead.office_id == office_id).order_by(SubjectHead.code)
+        )
+    )
+
+
+class AttachRefused(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def attach_receipt(f: File, receipt) -> Correspondence:
+    """Place a receipt in a file as correspondence: both must be with the user."""
+    from eoffice.movement.services import end_hop, is_filed, lock
+
+    f = lock(f)
+    receipt = lock(receipt)
+    mine = my_post_ids()
+    if f.holder_post_id not in mine or receipt.holder_post_id not in mine:
+        raise AttachRefused("not_holder")
+    if f.status == "closed":
+        raise AttachRefused("closed")
+    if is_filed(receipt):
+        raise AttachRefused("filed")
+    last = db.session.execute(
+        select(
+            func.coalesce(func.max(Correspondence.position), 0),
+            func.coalesce(func.sum(Correspondence.pages), 0),
+        ).where(Correspondence.file_id == f.id)
+    ).one()
+    pages = receipt.document.pages if receipt.document is not None else 1
+    c = Correspondence(
+        file_id=f.id,
+        position=last[0] + 1,
+        receipt_id=receipt.id,
+        title=f"{receipt.diary_number}: {receipt.subject}"[:300],
+        first_page=last[1] + 1,
+        pages=pages,
+        added_by_id=current_user.id,
+    )
+    db.session.add(c)
+    end_hop(receipt)
+    db.session.flush()
+    audit.record(
+        "attach_receipt",
+        user_id=current_user.id,
+        post_id=f.holder_post_id,
+        object_type="file",
+        object_id=f.id,
+        receipt_id=receipt.id,
+        position=c.position,
+    )
+    return c
+
+
+def file_of_receipt(receipt_id: int) -> File | None:
+    return db.session.scalar(
+        select(File)
+        .join(Correspondence, Correspondence.file_id == File.id)
+        .where(Correspondence.receipt_id == receipt_id)
+    )

@@ -1,0 +1,144 @@
+"""Files: open, list, view, place receipts in them."""
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eoffice.access import login_required
+from eoffice.extensions import db
+from eoffice.files import services
+from eoffice.files.forms import AttachForm, FileForm
+from eoffice.files.models import File, SubjectHead
+from eoffice.htmx import redirect_to
+from eoffice.i18n import term
+from eoffice.movement import services as movement
+from eoffice.org.models import Section
+from eoffice.receipts import services as receipts
+from eoffice.receipts.models import Receipt
+
+bp = Blueprint("files", __name__, url_prefix="/files")
+
+ATTACH_REFUSED = {
+    "not_holder": _l("Both the file and the receipt must be with you."),
+    "closed": _l("This file is closed."),
+    "filed": _l("This receipt is already in a file."),
+}
+
+
+def _get_visible(file_id: int) -> File:
+    f = db.session.get(File, file_id)
+    if f is None or not services.can_view(f):
+        abort(404)
+    return f
+
+
+@bp.get("/")
+@login_required
+def index():
+    scope = request.args.get("scope", "mine")
+    q = (request.args.get("q") or "").strip()[:200]
+    page = request.args.get("page", 1, type=int)
+    files, total = services.list_files(scope=scope, q=q, post=g.post, page=page)
+    return render_template(
+        "files/index.html", files=files, total=total, scope=scope, q=q, page=page, page_size=25
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    post = g.post
+    if post is None:
+        flash(_("You hold no post, so you cannot open a file."), "error")
+        return redirect(url_for("org.home"))
+    form = FileForm()
+    office = post.office
+    form.section.choices = [(s.id, f"{s.name} ({s.code})") for s in office.sections]
+    form.head.choices = [(h.id, f"{h.name} ({h.code})") for h in services.subject_heads(office.id)]
+    form.category.choices = [(0, _("None"))] + [
+        (c.id, c.name) for c in receipts.categories(office.id)
+    ]
+    receipt = None
+    if request.method == "GET":
+        form.key.data = str(uuid.uuid4())
+        form.section.data = post.section_id
+        receipt_id = request.args.get("receipt", type=int)
+        receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
+        if receipt is not None and receipts.can_view(receipt):
+            form.receipt.data = str(receipt.id)
+            form.subject.data = receipt.subject
+            form.category.data = receipt.category_id or 0
+            form.priority.data = receipt.priority
+            form.grading.data = receipt.grading
+    if not form.validate_on_submit():
+        return render_template("files/new.html", form=form), 400 if form.errors else 200
+    try:
+        key = uuid.UUID(form.key.data)
+    except ValueError:
+        key = uuid.uuid4()
+    existing = services.lock_idempotency_key(office.id, key)
+    if existing is not None:
+        db.session.rollback()
+        flash(_("This file was already opened as %(number)s.", number=existing.number), "info")
+        return redirect_to(url_for("files.show", file_id=existing.id))
+    data = services.FileInput(
+        subject=form.subject.data,
+        section=db.session.get(Section, form.section.data),
+        head=db.session.get(SubjectHead, form.head.data),
+        kind=form.kind.data,
+        category_id=form.category.data or None,
+        grading=form.grading.data,
+        priority=form.priority.data,
+        physical_location=form.physical_location.data or None,
+    )
+    f = services.open_file(data, key=key, post=post, year=date.today().year)
+    receipt_id = int(form.receipt.data) if (form.receipt.data or "").isdigit() else None
+    receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
+    if receipt is not None:
+        try:
+            services.attach_receipt(f, receipt)
+        except services.AttachRefused as refused:
+            flash(str(ATTACH_REFUSED[refused.code]), "error")
+    db.session.commit()
+    flash(_("%(term)s opened: %(number)s", term=term("file"), number=f.number), "success")
+    return redirect_to(url_for("files.show", file_id=f.id))
+
+
+@bp.get("/<int:file_id>")
+@login_required
+def show(file_id: int):
+    f = _get_visible(file_id)
+    movement.mark_opened(f)
+    db.session.commit()
+    holding = movement.charge_for(f.holder_post_id) is not None
+    attach = None
+    if holding and f.status != "closed":
+        attach = AttachForm()
+        attach.receipt.choices = [
+            (r.id, f"{r.diary_number}: {r.subject[:60]}") for r in receipts.held_receipts()
+        ]
+    return render_template("files/show.html", file=f, holding=holding, attach=attach)
+
+
+@bp.post("/<int:file_id>/correspondence")
+@login_required
+def attach(file_id: int):
+    f = _get_visible(file_id)
+    form = AttachForm()
+    form.receipt.choices = [(r.id, r.diary_number) for r in receipts.held_receipts()]
+    if not form.validate_on_submit():
+        flash(_("Choose a receipt that is with you."), "error")
+        return redirect_to(url_for("files.show", file_id=file_id))
+    receipt = db.session.get(Receipt, form.receipt.data)
+    try:
+        services.attach_receipt(f, receipt)
+    except services.AttachRefused as refused:
+        db.session.rollback()
+        flash(str(ATTACH_REFUSED[refused.code]), "error")
+    else:
+        db.session.commit()
+        flash(_("Receipt %(number)s placed in the file.", number=receipt.diary_number), "success")
+    return redirect_to(url_for("files.show", file_id=file_id))

@@ -1,0 +1,36 @@
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from eoffice.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
+
+
+class SendForm(FlaskForm):
+    key = HiddenField()
+    #: the item's last movement when the form was drawn: a stale form cannot move it again
+    expected = HiddenField()
+    q = StringField(_l("Find a post: name, designation or abbreviation"), filters=[clean])
+    to_post = Select(_l("Send to"), coerce=int)
+    remarks = TextAreaField(
+        _l("Remarks"),
+        filters=[clean_multiline],
+        validators=[Optional(), Length(max=2000, message=_l("At most %(max)d characters."))],
+    )
+    priority = Select(_l("Priority"), choices=PRIORITIES, default="normal")
+    due_on = DateInput(_l("Reply by (optional)"), validators=[Optional()])
+    copies = MultiSelect(_l("Copy for information (optional)"), coerce=int)
+
+    def validate_to_post(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the post to send to."))
+
+    def validate_due_on(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("The date cannot be in the past."))
+
+    def validate_expected(self, field):
+        if field.data and not field.data.isdigit():
+            raise ValidationError(_l("The form was damaged. Please open it again."))

@@ -1,0 +1,620 @@
+"""Sending, pulling back and opening files and receipts; inboxes; the track; time limits.
+
+Services flush and never commit: the view commits once. Every change to an item's holder
+happens with the item's row locked (SELECT … FOR UPDATE), so of many simultaneous sends of
+one item exactly one wins; the others find it moved and are told so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import aliased
+
+from eoffice import audit, jobs
+from eoffice.extensions import db
+from eoffice.files.models import Correspondence, File
+from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
+from eoffice.org.models import Office, Post, PostHolding, User
+from eoffice.org.services import Charge, charge_for, is_vacant, my_post_ids, today
+from eoffice.receipts.models import Receipt
+
+Item = File | Receipt
+KINDS = {"file": File, "receipt": Receipt}
+PAGE_SIZE = 25
+#: Days pending: up to FRESH is green, up to AGEING amber, beyond it red.
+FRESH, AGEING = 2, 6
+PRIORITY_ORDER = {"most_immediate": 0, "immediate": 1, "normal": 2}
+
+
+class MoveRefused(Exception):
+    """An action that cannot be done; `code` picks the message shown to the user."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def number_of(item: Item) -> str:
+    return item.number if isinstance(item, File) else item.diary_number
+
+
+def _item_filter(item: Item):
+    return Movement.file_id == item.id if isinstance(item, File) else Movement.receipt_id == item.id
+
+
+def lock(item: Item) -> Item:
+    """Re-read the item with its row locked until commit."""
+    return db.session.scalars(
+        select(type(item))
+        .where(type(item).id == item.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def last_movement(item: Item) -> Movement | None:
+    return db.session.get(Movement, item.last_movement_id) if item.last_movement_id else None
+
+
+def is_filed(receipt: Receipt) -> bool:
+    return bool(db.session.scalar(select(exists().where(Correspondence.receipt_id == receipt.id))))
+
+
+# --- working days and time limits ------------------------------------------------------
+
+
+def holidays(office: Office, start: date, end: date) -> set[date]:
+    return set(
+        db.session.scalars(
+            select(Holiday.on).where(
+                Holiday.district_id == office.district_id,
+                or_(Holiday.office_id.is_(None), Holiday.office_id == office.id),
+                Holiday.on.between(start, end),
+            )
+        )
+    )
+
+
+def is_working_day(day: date, off: set[date]) -> bool:
+    return day.weekday() != 6 and day not in off  # Sundays and the calendar's holidays
+
+
+def add_working_days(office: Office, start: date, days: int) -> date:
+    """The date `days` working days after `start` (Sundays and holidays do not count)."""
+    off = holidays(office, start, start + timedelta(days=days * 2 + 30))
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_working_day(day, off):
+            days -= 1
+    return day
+
+
+def working_days_between(office: Office, start: date, end: date) -> int:
+    if end <= start:
+        return 0
+    off = holidays(office, start, end)
+    return sum(
+        1 for i in range(1, (end - start).days + 1) if is_working_day(start + timedelta(i), off)
+    )
+
+
+def time_limit(office_id: int, category_id: int | None, priority: str) -> int | None:
+    """Working days for a hop: the category's own limit, else the office's for the priority."""
+    rows = db.session.execute(
+        select(TimeLimit.category_id, TimeLimit.working_days).where(
+            TimeLimit.office_id == office_id,
+            TimeLimit.priority == priority,
+            or_(TimeLimit.category_id.is_(None), TimeLimit.category_id == category_id),
+        )
+    ).all()
+    own = [d for c, d in rows if c is not None]
+    general = [d for c, d in rows if c is None]
+    return (own or general or [None])[0]
+
+
+def default_due(item: Item, to_post: Post, priority: str) -> date | None:
+    days = time_limit(to_post.office_id, item.category_id, priority)
+    return add_working_days(to_post.office, today(), days) if days is not None else None
+
+
+# --- recipients ------------------------------------------------------------------------
+
+
+def recipients_query(q: str, *, limit: int = 10):
+    """Posts of the district matching a few letters of a name, designation or marking
+    abbreviation, in Hindi or roman script."""
+    office = current_user.office
+    holder = aliased(User)
+    pattern = f"%{q.strip()}%"
+    holders = (
+        select(PostHolding.post_id)
+        .join(holder, holder.id == PostHolding.user_id)
+        .where(
+            PostHolding.until.is_(None),
+            or_(holder.name_hi.ilike(pattern), holder.name_en.ilike(pattern)),
+        )
+    )
+    return (
+        select(Post)
+        .join(Office, Office.id == Post.office_id)
+        .where(
+            Office.district_id == office.district_id,
+            Post.is_active,
+            Post.id.not_in(my_post_ids() or [0]),
+            or_(
+                Post.designation_hi.ilike(pattern),
+                Post.designation_en.ilike(pattern),
+                Post.abbreviation.ilike(pattern),
+                # roman initials of the English designation: "adm", "sdm", "bdo", "so"
+                func.regexp_replace(func.initcap(Post.designation_en), "[^A-Z]", "", "g").ilike(
+                    f"{q.strip()}%"
+                ),
+                Office.name_hi.ilike(pattern),
+                Office.name_en.ilike(pattern),
+                Post.id.in_(holders),
+            ),
+        )
+        .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
+        .limit(limit)
+    )
+
+
+def recipients(q: str) -> list[Post]:
+    if len(q.strip()) < 2:
+        return []
+    return list(db.session.scalars(recipients_query(q)))
+
+
+def recipient_choices() -> list[Post]:
+    """Every post of the district one may send to (the plain select without JavaScript)."""
+    office = current_user.office
+    return list(
+        db.session.scalars(
+            select(Post)
+            .join(Office, Office.id == Post.office_id)
+            .where(
+                Office.district_id == office.district_id,
+                Post.is_active,
+                Post.id.not_in(my_post_ids() or [0]),
+            )
+            .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
+        )
+    )
+
+
+def suggested_next(item: Item) -> Post | None:
+    """The route template's next post after the current holder, for the item's category."""
+    if item.category_id is None:
+        return None
+    route = db.session.scalar(
+        select(RouteTemplate).where(
+            RouteTemplate.office_id == item.holder_post.office_id,
+            RouteTemplate.category_id == item.category_id,
+        )
+    )
+    if route is None:
+        return None
+    posts = [s.post for s in route.steps]
+    ids = [p.id for p in posts]
+    if item.holder_post_id in ids:
+        i = ids.index(item.holder_post_id)
+        return posts[i + 1] if i + 1 < len(posts) else None
+    return posts[0] if posts else None
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+@dataclass
+class SendInput:
+    to_post: Post
+    remarks: str | None
+    priority: str
+    due_on: date | None
+    copies: list[Post]
+    #: the item's last_movement_id when the form was drawn (None: never moved)
+    expected: int | None
+    key: uuid.UUID
+
+
+def _serialise_key(key: uuid.UUID) -> Movement | None:
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"move:{key}"}
+    )
+    return db.session.scalar(select(Movement).where(Movement.idempotency_key == key))
+
+
+def holder_charge(item: Item) -> Charge:
+    charge = charge_for(item.holder_post_id)
+    if charge is None:
+        raise MoveRefused("not_holder")
+    return charge
+
+
+def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
+    """Move the item to `data.to_post`. Returns (movement, False) — or, when this very form
+    was already submitted (double click, resubmit on a slow link), (that movement, True)."""
+    earlier = _serialise_key(data.key)
+    if earlier is not None:
+        return earlier, True
+    item = lock(item)
+    if item.last_movement_id != data.expected:
+        raise MoveRefused("already_moved")
+    charge = holder_charge(item)
+    if isinstance(item, Receipt) and is_filed(item):
+        raise MoveRefused("filed")
+    if isinstance(item, File) and item.status == "closed":
+        raise MoveRefused("closed")
+    to_post = data.to_post
+    if to_post.id in my_post_ids():
+        raise MoveRefused("self")
+    if to_post.office.district_id != item.holder_post.office.district_id or not to_post.is_active:
+        raise MoveRefused("other_district")
+    if is_vacant(to_post):
+        raise MoveRefused("vacant")
+
+    moment = now()
+    previous = last_movement(item)
+    if previous is not None and previous.is_in_flight:
+        previous.acted_at = moment
+        if previous.opened_at is None:
+            previous.opened_at = moment
+            previous.opened_by_id = current_user.id
+    movement = Movement(
+        item_kind=item.kind_name,
+        file_id=item.id if isinstance(item, File) else None,
+        receipt_id=item.id if isinstance(item, Receipt) else None,
+        from_post_id=item.holder_post_id,
+        to_post_id=to_post.id,
+        sent_by_id=current_user.id,
+        delegation_id=charge.delegation.id if charge.delegation else None,
+        remarks=data.remarks or None,
+        priority=data.priority,
+        due_on=data.due_on or default_due(item, to_post, data.priority),
+        sent_at=moment,
+        idempotency_key=data.key,
+    )
+    db.session.add(movement)
+    db.session.flush()
+    for post in {
+        p.id: p for p in data.copies if p.id not in (to_post.id, item.holder_post_id)
+    }.values():
+        db.session.add(MovementCopy(movement_id=movement.id, post_id=post.id))
+    item.holder_post_id = to_post.id
+    item.held_since = moment
+    item.last_movement_id = movement.id
+    db.session.flush()
+    audit.record(
+        "send",
+        user_id=current_user.id,
+        post_id=movement.from_post_id,
+        object_type=item.kind_name,
+        object_id=item.id,
+        movement_id=movement.id,
+        to_post_id=to_post.id,
+        delegation_id=movement.delegation_id,
+        copies=[c.post_id for c in movement.copies],
+    )
+    if current_app.config.get("SMTP_HOST"):
+        jobs.enqueue("notify_movement", "mail", movement_id=movement.id)
+    return movement, False
+
+
+def pull_back(movement: Movement) -> Item:
+    """Take back a sent item that its recipient has not opened yet."""
+    item = lock(item_of(movement))
+    if charge_for(movement.from_post_id) is None:
+        raise MoveRefused("not_sender")
+    if item.last_movement_id != movement.id or movement.pulled_back_at or movement.acted_at:
+        raise MoveRefused("already_moved")
+    moment = now()
+    done = db.session.execute(
+        update(Movement)
+        .where(Movement.id == movement.id, Movement.opened_at.is_(None))
+        .values(pulled_back_at=moment)
+        .returning(Movement.id)
+    ).first()
+    if done is None:
+        raise MoveRefused("opened")
+    db.session.refresh(movement)
+    item.holder_post_id = movement.from_post_id
+    item.held_since = moment
+    db.session.flush()
+    audit.record(
+        "pull_back",
+        user_id=current_user.id,
+        post_id=movement.from_post_id,
+        object_type=item.kind_name,
+        object_id=item.id,
+        movement_id=movement.id,
+    )
+    return item
+
+
+def mark_opened(item: Item) -> None:
+    """The holder opened the item: the sender can no longer pull it back."""
+    if charge_for(item.holder_post_id) is not None and item.last_movement_id:
+        opened = db.session.execute(
+            update(Movement)
+            .where(
+                Movement.id == item.last_movement_id,
+                Movement.to_post_id == item.holder_post_id,
+                Movement.opened_at.is_(None),
+                Movement.pulled_back_at.is_(None),
+            )
+            .values(opened_at=now(), opened_by_id=current_user.id)
+            .returning(Movement.id)
+        ).first()
+        if opened is not None:
+            audit.record(
+                "open",
+                user_id=current_user.id,
+                post_id=item.holder_post_id,
+                object_type=item.kind_name,
+                object_id=item.id,
+                movement_id=opened.id,
+            )
+    mine = my_post_ids()
+    if mine:
+        db.session.execute(
+            update(MovementCopy)
+            .where(
+                MovementCopy.post_id.in_(mine),
+                MovementCopy.read_at.is_(None),
+                MovementCopy.movement_id.in_(select(Movement.id).where(_item_filter(item))),
+            )
+            .values(read_at=now())
+        )
+
+
+def end_hop(item: Item) -> None:
+    """The holder acted on the item without sending it on (filed it, closed it)."""
+    previous = last_movement(item)
+    if (
+        previous is not None
+        and previous.is_in_flight
+        and previous.to_post_id == item.holder_post_id
+    ):
+        moment = now()
+        previous.acted_at = moment
+        if previous.opened_at is None:
+            previous.opened_at = moment
+            previous.opened_by_id = current_user.id
+
+
+def item_of(movement: Movement) -> Item:
+    if movement.file_id is not None:
+        return db.session.get(File, movement.file_id)
+    return db.session.get(Receipt, movement.receipt_id)
+
+
+def has_passed_through(item: Item, post_ids: list[int]) -> bool:
+    """Did the item ever sit with (or get copied to) one of these posts?"""
+    if not post_ids:
+        return False
+    moved = select(Movement.id).where(
+        _item_filter(item),
+        or_(Movement.from_post_id.in_(post_ids), Movement.to_post_id.in_(post_ids)),
+    )
+    copied = (
+        select(MovementCopy.movement_id)
+        .join(Movement, Movement.id == MovementCopy.movement_id)
+        .where(_item_filter(item), MovementCopy.post_id.in_(post_ids))
+    )
+    return bool(db.session.scalar(select(exists(moved) | exists(copied))))
+
+
+# --- the track -------------------------------------------------------------------------
+
+
+@dataclass
+class Hop:
+    movement: Movement
+    #: how long the item sat with the recipient (until it moved on or came back), or so far
+    held_for: timedelta
+    is_current: bool
+
+
+def track(item: Item) -> list[Hop]:
+    movements = list(
+        db.session.scalars(select(Movement).where(_item_filter(item)).order_by(Movement.id))
+    )
+    hops = []
+    moment = now()
+    for m in movements:
+        end = m.pulled_back_at or m.acted_at
+        hops.append(Hop(m, (end or moment) - m.sent_at, end is None))
+    return hops
+
+
+# --- inboxes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    kind: str = ""  # "", file, receipt
+    priority: str = ""
+    overdue: bool = False
+    unread: bool = False
+    sort: str = "newest"  # newest, oldest, priority, due
+    page: int = 1
+
+
+def _held_rows(post_ids: list[int]):
+    m = aliased(Movement)
+    sender = aliased(Post)
+    parts = []
+    for kind, model in KINDS.items():
+        number = model.number if model is File else model.diary_number
+        due = m.due_on if model is File else func.coalesce(m.due_on, model.due_on)
+        q = (
+            select(
+                literal(kind).label("kind"),
+                model.id.label("id"),
+                number.label("number"),
+                model.subject.label("subject"),
+                func.coalesce(m.priority, model.priority).label("priority"),
+                model.grading.label("grading"),
+                due.label("due_on"),
+                model.held_since.label("since"),
+                model.holder_post_id.label("holder_post_id"),
+                (m.id.is_not(None) & m.opened_at.is_(None)).label("unread"),
+                m.remarks.label("remarks"),
+                sender.designation_hi.label("from_hi"),
+                sender.designation_en.label("from_en"),
+            )
+            .select_from(model)
+            .outerjoin(
+                m, and_(m.id == model.last_movement_id, m.to_post_id == model.holder_post_id)
+            )
+            .outerjoin(sender, sender.id == m.from_post_id)
+            .where(model.holder_post_id.in_(post_ids))
+        )
+        if model is Receipt:
+            q = q.where(~exists().where(Correspondence.receipt_id == Receipt.id))
+        else:
+            q = q.where(File.status != "closed")
+        parts.append(q)
+    return union_all(*parts).subquery("held")
+
+
+@dataclass
+class Row:
+    kind: str
+    id: int
+    number: str
+    subject: str
+    priority: str
+    grading: str
+    due_on: date | None
+    since: datetime
+    holder_post_id: int
+    unread: bool
+    remarks: str | None
+    from_hi: str | None
+    from_en: str | None
+
+    @property
+    def days(self) -> int:
+        return (today() - self.since.astimezone().date()).days
+
+    @property
+    def band(self) -> str:
+        return "fresh" if self.days <= FRESH else "ageing" if self.days <= AGEING else "old"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < today()
+
+
+def inbox(
+    f: Filters, post_ids: list[int] | None = None, page_size: int = PAGE_SIZE
+) -> tuple[list[Row], int]:
+    """(rows of the page, total) of items held by the user's posts."""
+    held = _held_rows(post_ids if post_ids is not None else my_post_ids() or [0])
+    q = select(held)
+    if f.kind in KINDS:
+        q = q.where(held.c.kind == f.kind)
+    if f.priority in PRIORITY_ORDER:
+        q = q.where(held.c.priority == f.priority)
+    if f.overdue:
+        q = q.where(held.c.due_on < today())
+    if f.unread:
+        q = q.where(held.c.unread)
+    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    rank = case(PRIORITY_ORDER, value=held.c.priority, else_=3)
+    order = {
+        "oldest": [held.c.since.asc()],
+        "priority": [rank, held.c.since.asc()],
+        "due": [held.c.due_on.asc().nulls_last(), held.c.since.asc()],
+    }.get(f.sort, [held.c.since.desc()])
+    page = max(f.page, 1)
+    rows = db.session.execute(
+        q.order_by(*order, held.c.kind, held.c.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return [Row(**r._mapping) for r in rows], total
+
+
+def unread_count() -> int:
+    held = _held_rows(my_post_ids() or [0])
+    return db.session.scalar(select(func.count()).select_from(held).where(held.c.unread))
+
+
+def sent(*, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], int]:
+    """Movements sent from the user's posts, newest first; `pending_only`: still not acted
+    on by the recipient ("pending with others")."""
+    q = select(Movement).where(Movement.from_post_id.in_(my_post_ids() or [0]))
+    if pending_only:
+        q = q.where(Movement.acted_at.is_(None), Movement.pulled_back_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(
+        q.order_by(Movement.id.desc()).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    return list(rows), total
+
+
+def copies_for_me(limit: int = 20) -> list[MovementCopy]:
+    return list(
+        db.session.scalars(
+            select(MovementCopy)
+            .join(Movement, Movement.id == MovementCopy.movement_id)
+            .where(MovementCopy.post_id.in_(my_post_ids() or [0]))
+            .order_by(MovementCopy.read_at.is_not(None), Movement.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def escalation(office: Office, section_id: int | None = None) -> list[tuple[Post, list[Row]]]:
+    """Overdue items of an office (or one section), grouped by the post that holds them."""
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.office_id == office.id, Post.is_active)
+            .where(Post.section_id == section_id if section_id else True)
+            .order_by(Post.rank, Post.id)
+        )
+    )
+    rows, _ = inbox(Filters(overdue=True, sort="due"), [p.id for p in posts] or [0], 1000)
+    grouped = [(p, [r for r in rows if r.holder_post_id == p.id]) for p in posts]
+    return [(p, held) for p, held in grouped if held]
+
+
+def incoming_from_other_offices(office: Office, limit: int = 20) -> list[Movement]:
+    """Items sent into this office from other offices of the installation (for its dak)."""
+    sender = aliased(Post)
+    recipient = aliased(Post)
+    return list(
+        db.session.scalars(
+            select(Movement)
+            .join(sender, sender.id == Movement.from_post_id)
+            .join(recipient, recipient.id == Movement.to_post_id)
+            .where(recipient.office_id == office.id, sender.office_id != office.id)
+            .order_by(Movement.id.desc())
+            .limit(limit)
+        )
+    )

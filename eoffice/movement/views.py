@@ -1,0 +1,238 @@
+"""Inbox, sent, pending with others, copies, escalation; send, pull back, track."""
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eoffice.access import login_required, roles
+from eoffice.extensions import db
+from eoffice.files import services as files
+from eoffice.htmx import page_or_fragment, redirect_to
+from eoffice.movement import services
+from eoffice.movement.forms import SendForm
+from eoffice.movement.models import Movement
+from eoffice.org.models import Post, Role
+from eoffice.receipts import services as receipts
+
+bp = Blueprint("movement", __name__)
+
+REFUSED = {
+    "already_moved": _l(
+        "This item has already moved: it was sent on before your request. Nothing was changed."
+    ),
+    "not_holder": _l("This item is not with you now, so you cannot act on it."),
+    "filed": _l("This receipt is in a file; it moves with the file."),
+    "closed": _l("This file is closed. Reopen it before sending it."),
+    "self": _l("You cannot send an item to yourself."),
+    "other_district": _l("You can send only to posts of your own district."),
+    "vacant": _l("Nobody holds that post now (it is vacant). Choose another post."),
+    "not_sender": _l("Only the post that sent an item can pull it back."),
+    "opened": _l("The recipient has already opened it, so it can no longer be pulled back."),
+}
+#: Refusals about the chosen recipient: shown on the form, which keeps what was typed.
+FORM_ERRORS = {"self", "other_district", "vacant"}
+CAN_VIEW = {"file": files.can_view, "receipt": receipts.can_view}
+SHOW = {"file": "files.show", "receipt": "receipts.show"}
+
+
+def item_url(kind: str, item_id: int) -> str:
+    return url_for(SHOW[kind], **{f"{kind}_id": item_id})
+
+
+def _visible(kind: str, item_id: int):
+    item = db.session.get(services.KINDS[kind], item_id)
+    if item is None or not CAN_VIEW[kind](item):
+        abort(404)
+    return item
+
+
+def _filters() -> services.Filters:
+    a = request.args
+    return services.Filters(
+        kind=a.get("kind", ""),
+        priority=a.get("priority", ""),
+        overdue=a.get("overdue") == "1",
+        unread=a.get("unread") == "1",
+        sort=a.get("sort", "newest"),
+        page=a.get("page", 1, type=int),
+    )
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    f = _filters()
+    rows, total = services.inbox(f)
+    return page_or_fragment(
+        "movement/inbox.html",
+        "movement/_lists.html",
+        "inbox_table",
+        rows=rows,
+        total=total,
+        f=f,
+        page_size=services.PAGE_SIZE,
+    )
+
+
+@bp.get("/inbox/sent")
+@login_required
+def sent():
+    pending = request.args.get("pending") == "1"
+    page = request.args.get("page", 1, type=int)
+    movements, total = services.sent(pending_only=pending, page=page)
+    return render_template(
+        "movement/sent.html",
+        movements=movements,
+        total=total,
+        pending=pending,
+        page=page,
+        page_size=services.PAGE_SIZE,
+    )
+
+
+@bp.get("/inbox/copies")
+@login_required
+def copies():
+    return render_template("movement/copies.html", copies=services.copies_for_me())
+
+
+@bp.get("/inbox/overdue")
+@roles(Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+def escalation():
+    from flask import g
+    from flask_login import current_user
+
+    section_id = None
+    if current_user.role == Role.SECTION_OFFICER and g.post is not None:
+        section_id = g.post.section_id
+    return render_template(
+        "movement/escalation.html", groups=services.escalation(g.office, section_id)
+    )
+
+
+def _recipient_options(q: str) -> list[Post]:
+    return services.recipients(q) if q else services.recipient_choices()
+
+
+@bp.get("/move/posts")
+@login_required
+def posts():
+    """htmx: the recipient select, narrowed to posts matching what was typed."""
+    from flask import get_template_attribute
+
+    q = request.args.get("q", "")
+    options = _recipient_options(q)
+    selected = options[0].id if q and options else request.args.get("to_post", type=int)
+    return get_template_attribute("movement/_send.html", "recipient_select")(
+        options=options,
+        selected=selected,
+        error=None if options or not q else _("No post matches."),
+    )
+
+
+@bp.route("/<any(file, receipt):kind>/<int:item_id>/send", methods=["GET", "POST"])
+@login_required
+def send(kind: str, item_id: int):
+    item = _visible(kind, item_id)
+    if services.charge_for(item.holder_post_id) is None:
+        flash(str(REFUSED["not_holder"]), "error")
+        return redirect(item_url(kind, item_id))
+    form = SendForm()
+    everyone = services.recipient_choices()
+    form.to_post.choices = [(0, "")] + [(p.id, p.designation) for p in everyone]
+    form.copies.choices = [(p.id, p.designation) for p in everyone]
+    suggested = services.suggested_next(item)
+    if request.method == "GET":
+        form.key.data = str(uuid.uuid4())
+        form.expected.data = str(item.last_movement_id or "")
+        form.priority.data = item.priority
+        if suggested is not None:
+            form.to_post.data = suggested.id
+    q = form.q.data or ""
+    finding = request.form.get("action") == "find"
+    status = 200
+    if request.method == "POST" and not finding:
+        if form.validate_on_submit():
+            try:
+                key = uuid.UUID(form.key.data)
+            except ValueError:
+                key = uuid.uuid4()
+            data = services.SendInput(
+                to_post=db.session.get(Post, form.to_post.data),
+                remarks=form.remarks.data,
+                priority=form.priority.data,
+                due_on=form.due_on.data,
+                copies=[db.session.get(Post, i) for i in form.copies.data or []],
+                expected=int(form.expected.data) if form.expected.data else None,
+                key=key,
+            )
+            try:
+                movement, repeated = services.send(item, data)
+            except services.MoveRefused as refused:
+                db.session.rollback()
+                if refused.code not in FORM_ERRORS:
+                    flash(str(REFUSED[refused.code]), "error")
+                    return redirect_to(item_url(kind, item_id))
+                form.to_post.errors.append(str(REFUSED[refused.code]))
+                status = 400
+            else:
+                db.session.commit()
+                if repeated:
+                    flash(_("This was already sent; it was not sent twice."), "info")
+                else:
+                    flash(
+                        _(
+                            "%(number)s sent to %(post)s.",
+                            number=services.number_of(item),
+                            post=movement.to_post.designation,
+                        ),
+                        "success",
+                    )
+                return redirect_to(url_for("movement.inbox"))
+        else:
+            status = 400
+    options = services.recipients(q) if finding and q else everyone
+    if finding and options:
+        form.to_post.data = options[0].id
+    return render_template(
+        "movement/send.html",
+        form=form,
+        item=item,
+        kind=kind,
+        number=services.number_of(item),
+        options=options,
+        suggested=suggested,
+        no_match=finding and q and not options,
+    ), status
+
+
+@bp.post("/movements/<int:movement_id>/pull-back")
+@login_required
+def pull_back(movement_id: int):
+    movement = db.session.get(Movement, movement_id)
+    if movement is None or services.charge_for(movement.from_post_id) is None:
+        abort(404)
+    try:
+        item = services.pull_back(movement)
+    except services.MoveRefused as refused:
+        db.session.rollback()
+        flash(str(REFUSED[refused.code]), "error")
+        return redirect_to(url_for("movement.sent"))
+    db.session.commit()
+    flash(_("%(number)s is back with you.", number=services.number_of(item)), "success")
+    return redirect_to(url_for("movement.inbox"))
+
+
+@bp.get("/<any(file, receipt):kind>/<int:item_id>/track")
+@login_required
+def track(kind: str, item_id: int):
+    item = _visible(kind, item_id)
+    return render_template(
+        "movement/track.html",
+        item=item,
+        kind=kind,
+        number=services.number_of(item),
+        hops=services.track(item),
+    )
