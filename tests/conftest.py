@@ -123,9 +123,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_uri, tmp_path_factory):
+def live_db_url(server_uri):
+    """The live server's own database (tests read it to check what the server did)."""
+    return ensure_database(server_uri, "eoffice_live", recreate=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db_url, tmp_path_factory):
     """gunicorn (production config, two workers, job worker) over a fresh demo database."""
-    url = ensure_database(server_uri, "eoffice_live", recreate=True)
+    url = live_db_url
     storage = tmp_path_factory.mktemp("live-storage")
     port = _free_port()
     env = {

@@ -77,7 +77,7 @@ def new():
         return render_template("files/new.html", form=form), 400 if form.errors else 200
     try:
         key = uuid.UUID(form.key.data)
-    except ValueError:
+    except (TypeError, ValueError):  # missing or garbled: this submission stands alone
         key = uuid.uuid4()
     existing = services.lock_idempotency_key(office.id, key)
     if existing is not None:

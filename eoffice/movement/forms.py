@@ -5,7 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from eoffice.extensions import db
 from eoffice.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
+from eoffice.org.models import Post
 
 
 class SendForm(FlaskForm):
@@ -13,7 +15,8 @@ class SendForm(FlaskForm):
     #: the item's last movement when the form was drawn: a stale form cannot move it again
     expected = HiddenField()
     q = StringField(_l("Find a post: name, designation or abbreviation"), filters=[clean])
-    to_post = Select(_l("Send to"), coerce=int)
+    #: any post id: the service says why a post cannot receive (vacant, self, other district)
+    to_post = StringField(_l("Send to"))
     remarks = TextAreaField(
         _l("Remarks"),
         filters=[clean_multiline],
@@ -24,8 +27,11 @@ class SendForm(FlaskForm):
     copies = MultiSelect(_l("Copy for information (optional)"), coerce=int)
 
     def validate_to_post(self, field):
-        if not field.data:
+        value = (field.data or "").strip()
+        post = db.session.get(Post, int(value)) if value.isdigit() and len(value) < 10 else None
+        if post is None:
             raise ValidationError(_l("Choose the post to send to."))
+        field.post = post
 
     def validate_due_on(self, field):
         if field.data and field.data < date.today():

@@ -239,6 +239,16 @@ class SendInput:
     key: uuid.UUID
 
 
+def already_sent(key: str | None) -> bool:
+    """Did a committed movement come from this form already? (The send itself re-checks under
+    a lock; this only spares a resubmitted form the 'not with you' message.)"""
+    try:
+        value = uuid.UUID(key or "")
+    except ValueError:
+        return False
+    return bool(db.session.scalar(select(exists().where(Movement.idempotency_key == value))))
+
+
 def _serialise_key(key: uuid.UUID) -> Movement | None:
     db.session.execute(
         text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"move:{key}"}
@@ -253,6 +263,17 @@ def holder_charge(item: Item) -> Charge:
     return charge
 
 
+def cannot_send(item: Item) -> str | None:
+    """Why the user cannot send this item now (a REFUSED code), or None."""
+    if charge_for(item.holder_post_id) is None:
+        return "not_holder"
+    if isinstance(item, Receipt) and is_filed(item):
+        return "filed"
+    if isinstance(item, File) and item.status == "closed":
+        return "closed"
+    return None
+
+
 def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     """Move the item to `data.to_post`. Returns (movement, False) — or, when this very form
     was already submitted (double click, resubmit on a slow link), (that movement, True)."""
@@ -262,11 +283,10 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     item = lock(item)
     if item.last_movement_id != data.expected:
         raise MoveRefused("already_moved")
+    refusal = cannot_send(item)
+    if refusal is not None:
+        raise MoveRefused(refusal)
     charge = holder_charge(item)
-    if isinstance(item, Receipt) and is_filed(item):
-        raise MoveRefused("filed")
-    if isinstance(item, File) and item.status == "closed":
-        raise MoveRefused("closed")
     to_post = data.to_post
     if to_post.id in my_post_ids():
         raise MoveRefused("self")

@@ -136,12 +136,16 @@ def posts():
 @login_required
 def send(kind: str, item_id: int):
     item = _visible(kind, item_id)
-    if services.charge_for(item.holder_post_id) is None:
-        flash(str(REFUSED["not_holder"]), "error")
+    if request.method == "POST" and services.already_sent(request.form.get("key")):
+        # the same form again (double click, resubmit after a timeout): nothing more to do
+        flash(_("This was already sent; it was not sent twice."), "info")
+        return redirect_to(url_for("movement.inbox"))
+    refusal = services.cannot_send(item)
+    if refusal is not None:
+        flash(str(REFUSED[refusal]), "error")
         return redirect(item_url(kind, item_id))
     form = SendForm()
     everyone = services.recipient_choices()
-    form.to_post.choices = [(0, "")] + [(p.id, p.designation) for p in everyone]
     form.copies.choices = [(p.id, p.designation) for p in everyone]
     suggested = services.suggested_next(item)
     if request.method == "GET":
@@ -149,7 +153,7 @@ def send(kind: str, item_id: int):
         form.expected.data = str(item.last_movement_id or "")
         form.priority.data = item.priority
         if suggested is not None:
-            form.to_post.data = suggested.id
+            form.to_post.data = str(suggested.id)
     q = form.q.data or ""
     finding = request.form.get("action") == "find"
     status = 200
@@ -157,10 +161,10 @@ def send(kind: str, item_id: int):
         if form.validate_on_submit():
             try:
                 key = uuid.UUID(form.key.data)
-            except ValueError:
+            except (TypeError, ValueError):
                 key = uuid.uuid4()
             data = services.SendInput(
-                to_post=db.session.get(Post, form.to_post.data),
+                to_post=form.to_post.post,
                 remarks=form.remarks.data,
                 priority=form.priority.data,
                 due_on=form.due_on.data,
@@ -195,9 +199,11 @@ def send(kind: str, item_id: int):
             status = 400
     options = services.recipients(q) if finding and q else everyone
     if finding and options:
-        form.to_post.data = options[0].id
+        form.to_post.data = str(options[0].id)
+    selected = int(form.to_post.data) if str(form.to_post.data or "").isdigit() else None
     return render_template(
         "movement/send.html",
+        selected=selected,
         form=form,
         item=item,
         kind=kind,

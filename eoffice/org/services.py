@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import g, request, session
 from flask_login import current_user
@@ -123,3 +123,125 @@ def office_directory(office: Office) -> tuple[list[Post], list[tuple[Section, li
     heads = [p for p in posts if p.section_id is None]
     sections = [(s, [p for p in posts if p.section_id == s.id]) for s in office.sections]
     return heads, sections
+
+
+# --- delegation and transfer -------------------------------------------------------------
+
+#: The longest a delegation may run (leave rarely exceeds this; a longer absence is a transfer).
+MAX_DELEGATION_DAYS = 180
+
+
+class Refused(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def delegable_posts() -> list[Post]:
+    """Posts the user may delegate: those held as a regular charge."""
+    return [h.post for h in current_user.current_holdings if not h.is_additional]
+
+
+def delegate_choices(post: Post) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.office_id.in_(
+                    select(Office.id).where(Office.district_id == post.office.district_id)
+                ),
+                User.is_enabled,
+                User.id != current_user.id,
+            )
+            .order_by(User.office_id != post.office_id, User.name_hi)
+        )
+    )
+
+
+def delegate(post: Post, delegate_user: User, starts_on: date, ends_on: date, reason: str | None):
+    if post not in delegable_posts():
+        raise Refused("not_your_post")
+    if delegate_user.id == current_user.id:
+        raise Refused("self")
+    if not delegate_user.is_enabled or delegate_user.office.district_id != post.office.district_id:
+        raise Refused("other_district")
+    if starts_on < today():
+        raise Refused("past")
+    if ends_on < starts_on:
+        raise Refused("order")
+    if (ends_on - starts_on).days > MAX_DELEGATION_DAYS:
+        raise Refused("too_long")
+    overlapping = db.session.scalar(
+        select(Delegation.id).where(
+            Delegation.post_id == post.id,
+            Delegation.revoked_at.is_(None),
+            Delegation.starts_on <= ends_on,
+            Delegation.ends_on >= starts_on,
+        )
+    )
+    if overlapping:
+        raise Refused("overlap")
+    d = Delegation(
+        post_id=post.id,
+        delegate_id=delegate_user.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by_id=current_user.id,
+    )
+    db.session.add(d)
+    db.session.flush()
+    audit.record(
+        "delegate",
+        user_id=current_user.id,
+        post_id=post.id,
+        object_type="delegation",
+        object_id=d.id,
+        delegate_id=delegate_user.id,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+    )
+    return d
+
+
+def my_delegations() -> list[Delegation]:
+    """Delegations I gave (of my posts) or received, newest first."""
+    mine = [p.id for p in delegable_posts()] or [0]
+    return list(
+        db.session.scalars(
+            select(Delegation)
+            .where((Delegation.post_id.in_(mine)) | (Delegation.delegate_id == current_user.id))
+            .order_by(Delegation.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def revoke(d: Delegation) -> None:
+    if d.post not in delegable_posts() and d.delegate_id != current_user.id:
+        raise Refused("not_your_post")
+    if d.revoked_at is None:
+        d.revoked_at = datetime.now(UTC)
+        db.session.flush()
+        audit.record(
+            "revoke_delegation",
+            user_id=current_user.id,
+            post_id=d.post_id,
+            object_type="delegation",
+            object_id=d.id,
+        )
+
+
+def transfer(post: Post, successor: User | None) -> None:
+    """Relieve the post's regular holder and, if given, let the successor join it. The files
+    and receipts stay with the post, so the successor finds them in the inbox."""
+    for h in post.holdings:
+        if h.until is None and not h.is_additional:
+            h.until = today()
+            audit.record("relieve", user_id=current_user.id, post_id=post.id, relieved_id=h.user_id)
+    db.session.flush()
+    if successor is not None:
+        db.session.add(PostHolding(user_id=successor.id, post_id=post.id, since=today()))
+        db.session.flush()
+        audit.record("join", user_id=current_user.id, post_id=post.id, joined_id=successor.id)
+    db.session.expire(post, ["holdings"])

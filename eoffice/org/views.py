@@ -1,10 +1,15 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from eoffice.access import login_required
+from eoffice.access import login_required, roles
 from eoffice.auth.views import safe_next
 from eoffice.extensions import db
+from eoffice.htmx import redirect_to
 from eoffice.org import services
+from eoffice.org.forms import DelegationForm, TransferForm
+from eoffice.org.models import Delegation, Post, Role, User
 
 bp = Blueprint("org", __name__)
 
@@ -38,3 +43,95 @@ def switch_post():
     else:
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("org.home"))
+
+
+DELEGATION_REFUSED = {
+    "not_your_post": _l("You can delegate only a post you hold as a regular charge."),
+    "self": _l("You cannot delegate a post to yourself."),
+    "other_district": _l("Choose an active user of your district."),
+    "past": _l("A delegation cannot start in the past."),
+    "order": _l("The end date cannot be before the start date."),
+    "too_long": _l("A delegation can last at most 180 days; a longer absence is a transfer."),
+    "overlap": _l("This post is already delegated for some of those days."),
+}
+
+
+@bp.route("/charge/delegations", methods=["GET", "POST"])
+@login_required
+def delegations():
+    posts = services.delegable_posts()
+    form = DelegationForm()
+    form.post.choices = [(p.id, p.designation) for p in posts]
+    users = services.delegate_choices(posts[0]) if posts else []
+    form.delegate.choices = [(0, _("Choose a user"))] + [
+        (u.id, f"{u.name} ({u.office.name})") for u in users
+    ]
+    status = 200
+    if posts and form.validate_on_submit():
+        post = next(p for p in posts if p.id == form.post.data)
+        chosen = db.session.get(User, form.delegate.data) if form.delegate.data else None
+        if chosen is None:
+            form.delegate.errors.append(_("Choose a user"))
+            status = 400
+        else:
+            try:
+                services.delegate(
+                    post, chosen, form.starts_on.data, form.ends_on.data, form.reason.data or None
+                )
+            except services.Refused as refused:
+                db.session.rollback()
+                form.ends_on.errors.append(str(DELEGATION_REFUSED[refused.code]))
+                status = 400
+            else:
+                db.session.commit()
+                flash(
+                    _("%(post)s handed over to %(name)s.", post=post.designation, name=chosen.name),
+                    "success",
+                )
+                return redirect_to(url_for("org.delegations"))
+    elif form.errors:
+        status = 400
+    return render_template(
+        "org/delegations.html", form=form, posts=posts, items=services.my_delegations()
+    ), status
+
+
+@bp.post("/charge/delegations/<int:delegation_id>/revoke")
+@login_required
+def revoke_delegation(delegation_id: int):
+    d = db.session.get(Delegation, delegation_id)
+    if d is None:
+        abort(404)
+    try:
+        services.revoke(d)
+    except services.Refused:
+        abort(404)
+    db.session.commit()
+    flash(_("The delegation has ended."), "success")
+    return redirect_to(url_for("org.delegations"))
+
+
+@bp.route("/office/posts/<int:post_id>/holder", methods=["GET", "POST"])
+@roles(Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+def transfer(post_id: int):
+    post = db.session.get(Post, post_id)
+    if (
+        post is None
+        or post.office not in services.visible_offices()
+        and not (
+            current_user.role == Role.OFFICE_ADMIN and post.office_id == current_user.office_id
+        )
+    ):
+        abort(404)
+    form = TransferForm()
+    users = services.delegate_choices(post)
+    form.successor.choices = [(0, _("Nobody (the post falls vacant)"))] + [
+        (u.id, f"{u.name} ({u.office.name})") for u in users
+    ]
+    if form.validate_on_submit():
+        successor = db.session.get(User, form.successor.data) if form.successor.data else None
+        services.transfer(post, successor)
+        db.session.commit()
+        flash(_("Charge of %(post)s updated.", post=post.designation), "success")
+        return redirect_to(url_for("org.directory", office=post.office_id))
+    return render_template("org/transfer.html", form=form, post=post), 400 if form.errors else 200

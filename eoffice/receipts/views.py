@@ -54,10 +54,11 @@ def index():
     return render_template(
         "receipts/index.html",
         receipts=services.held_receipts(),
+        # the dak register shows normal-grade items coming in; opening one follows its own rules
         incoming=[
-            m
+            (m, services.can_view(m.receipt) if m.receipt_id else can_view_file(m.file))
             for m in incoming
-            if (services.can_view(m.receipt) if m.receipt_id else can_view_file(m.file))
+            if m.item.grading == "normal"
         ],
     )
 
@@ -80,7 +81,7 @@ def diarise():
 
     try:
         key = uuid.UUID(form.key.data)
-    except ValueError:
+    except (TypeError, ValueError):  # missing or garbled: this submission stands alone
         key = uuid.uuid4()
     existing = services.lock_idempotency_key(post.office_id, key)
     if existing is not None:  # the same form again: a double click, or a resubmit after a timeout

@@ -1,0 +1,506 @@
+"""Movement of files and receipts: through the pages, in Hindi, on the demo office."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from eoffice import audit
+from eoffice.audit import AuditEvent
+from eoffice.files.models import File, SubjectHead
+from eoffice.movement import services
+from eoffice.movement.models import Holiday, Movement, MovementCopy
+from eoffice.org.models import Delegation, Office, Post, User
+from eoffice.receipts.models import Receipt, ReceiptCategory
+from tests import factories
+from tests.conftest import Client
+from tests.html import check_page
+from tests.test_receipts import diarise
+
+
+def post_id(db, abbr: str) -> int:
+    return db.session.scalar(select(Post.id).where(Post.abbreviation == abbr))
+
+
+@pytest.fixture
+def login(app, demo):
+    """login('so.revenue') → a fresh client (own cookies) signed in as that demo user."""
+
+    def make(login_id: str) -> Client:
+        c = Client(app.test_client())
+        c.login(login_id)
+        return c
+
+    return make
+
+
+def open_file(c: Client, db, subject="ग्राम बिरधा में चकमार्ग पर अतिक्रमण की शिकायत", **over):
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    section = next(s for s in office.sections if s.code == "राज")
+    head = db.session.scalar(
+        select(SubjectHead).where(SubjectHead.office_id == office.id, SubjectHead.code == "भू-अभि")
+    )
+    data = {
+        "key": str(uuid.uuid4()),
+        "subject": subject,
+        "section": str(section.id),
+        "head": str(head.id),
+        "kind": "electronic",
+        "category": "0",
+        "grading": "normal",
+        "priority": "normal",
+    }
+    data.update(over)
+    resp = c.submit("/files/new", data)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    return db.session.scalar(select(File).order_by(File.id.desc()).limit(1))
+
+
+def send_form(c: Client, kind: str, item_id: int) -> dict:
+    soup = c.page(f"/{kind}/{item_id}/send")
+    form = soup.find("form", action=f"/{kind}/{item_id}/send")
+    return {
+        i["name"]: i.get("value", "")
+        for i in form.find_all("input", attrs={"type": "hidden"})
+        if i.get("name")
+    }
+
+
+def send(c: Client, kind: str, item_id: int, to_post: int, **over):
+    data = send_form(c, kind, item_id)
+    data.update({"to_post": str(to_post), "remarks": "कृपया अवलोकन करें", "priority": "normal"})
+    data.update(over)
+    return c.post(f"/{kind}/{item_id}/send", data=data)
+
+
+def flash_text(c: Client, resp) -> str:
+    return c.page(resp.location).find(class_="flashes").get_text(" ", strip=True)
+
+
+# --- receipts: the dak issue's last step ------------------------------------------------
+
+
+def test_dak_clerk_sends_a_receipt_to_a_section_officer_who_sees_it(login, demo):
+    db = demo
+    clerk = login("clerk.arms")  # also holds the dak desk
+    assert diarise(clerk, is_physical_only="y").status_code == 302
+    receipt = db.session.scalar(select(Receipt))
+    show = clerk.page(f"/receipts/{receipt.id}")
+    assert show.find("a", string="भेजें")
+    resp = send(clerk, "receipt", receipt.id, post_id(db, "अनु.अधि.-राज"))
+    assert resp.status_code == 302 and resp.location == "/inbox"
+    assert f"{receipt.diary_number} अनुभाग अधिकारी, राजस्व को भेजी गई।" in flash_text(clerk, resp)
+
+    so = login("so.revenue")
+    inbox = so.page("/inbox")
+    row = inbox.find("tr", class_="unread")
+    assert receipt.diary_number in row.get_text() and "नया" in row.get_text()
+    assert inbox.find("nav", class_="main").find(class_="badge").get_text() == "1"
+    so.page(f"/receipts/{receipt.id}")  # opening it
+    m = db.session.scalar(select(Movement).where(Movement.receipt_id == receipt.id))
+    assert m.opened_at is not None and m.opened_by_id is not None
+    assert not so.page("/inbox").find("tr", class_="unread")
+    # the clerk can no longer pull it back
+    sent = clerk.page("/inbox/sent")
+    assert "खोली गई" in sent.get_text() and not sent.find("button", string="वापस लें")
+    resp = clerk.submit(f"/movements/{m.id}/pull-back", {}, form_page="/inbox/sent")
+    assert "प्राप्तकर्ता ने इसे खोल लिया है" in flash_text(clerk, resp)
+    assert db.session.get(Receipt, receipt.id).holder_post_id == post_id(db, "अनु.अधि.-राज")
+
+
+def test_receipt_placed_in_a_new_file_moves_with_it(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    assert diarise(clerk, is_physical_only="y").status_code == 302
+    receipt = db.session.scalar(select(Receipt))
+    page = clerk.page(f"/receipts/{receipt.id}")
+    new_file_link = page.find("a", string=lambda s: s and "नई पत्रावली में रखें" in s)["href"]
+    form = clerk.page(new_file_link)
+    assert form.find("textarea", attrs={"name": "subject"}).get_text().strip() == receipt.subject
+    f = open_file(clerk, db, subject=receipt.subject, receipt=str(receipt.id))
+    show = clerk.page(f"/files/{f.id}")
+    assert receipt.diary_number in show.find("ol", class_="correspondence").get_text()
+    assert "पृष्ठ 1" in show.find("ol", class_="correspondence").get_text()
+    # filed: it left the receipt inbox and cannot travel alone
+    assert receipt.diary_number not in clerk.page("/inbox").get_text()
+    resp = clerk.get(f"/receipt/{receipt.id}/send")
+    assert resp.status_code == 302
+    assert "पत्रावली" in flash_text(clerk, resp)
+
+
+# --- a file's journey -------------------------------------------------------------------
+
+
+def test_a_file_travels_up_back_across_to_a_tehsil_and_back(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    year = date.today().year
+    assert f.number == f"कले/राज/भू-अभि/2/{year}"  # the demo already has number 1
+    route = [
+        ("clerk.revenue", "अनु.अधि.-राज"),
+        ("so.revenue", "एडीएम (वि/रा)"),
+        ("adm.fr", "अनु.अधि.-राज"),
+        ("so.revenue", "तहसीलदार"),
+        ("tehsildar", "अनु.अधि.-राज"),
+    ]
+    clients = {"clerk.revenue": clerk}
+    for who, to in route:
+        c = clients.get(who) or clients.setdefault(who, login(who))
+        c.page(f"/files/{f.id}")  # the holder opens it, then sends it on
+        resp = send(c, "file", f.id, post_id(db, to))
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    so = clients["so.revenue"]
+    track = so.page(f"/file/{f.id}/track")
+    rows = track.find("table", class_="track").find("tbody").find_all("tr")
+    assert len(rows) == 5
+    assert "तहसील सदर ललितपुर" in rows[3].get_text()  # the hop across offices
+    for r in rows[:-1]:
+        cells = r.find_all("td")
+        assert cells[3].get_text(strip=True) != "—" and cells[4].get_text(strip=True) != "लंबित"
+    assert "अब तक" in rows[-1].get_text()
+    # the tehsil's dak sees the item that came in from the collectorate
+    tehsil_clerk = login("clerk.tehsil")
+    assert f.number in tehsil_clerk.page("/receipts/").get_text()
+    held = db.session.get(File, f.id)
+    assert held.holder_post_id == post_id(db, "अनु.अधि.-राज")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Movement).where(Movement.file_id == f.id)
+        )
+        == 5
+    )
+    assert audit.verify()[1] is None
+    sends = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "send", AuditEvent.object_id == f.id)
+    ).all()
+    assert len(sends) == 5
+
+
+def test_pull_back_before_opening_and_not_after(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    m = db.session.scalar(select(Movement).where(Movement.file_id == f.id))
+    sent = clerk.page("/inbox/sent?pending=1")
+    assert f.number in sent.get_text() and "अभी खोली नहीं गई" in sent.get_text()
+    resp = clerk.submit(f"/movements/{m.id}/pull-back", {}, form_page="/inbox/sent")
+    assert "वापस आपके पास है" in flash_text(clerk, resp)
+    assert db.session.get(File, f.id).holder_post_id == post_id(db, "लिपिक-राज")
+    so = login("so.revenue")
+    assert f.number not in so.page("/inbox").get_text()
+    # sent again; this time it is opened first
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    m2 = db.session.scalar(
+        select(Movement).where(Movement.file_id == f.id).order_by(Movement.id.desc())
+    )
+    so.page(f"/files/{f.id}")
+    resp = clerk.submit(f"/movements/{m2.id}/pull-back", {}, form_page="/inbox/sent")
+    assert "प्राप्तकर्ता ने इसे खोल लिया है" in flash_text(clerk, resp)
+    assert db.session.get(File, f.id).holder_post_id == post_id(db, "अनु.अधि.-राज")
+    # someone else's movement cannot be pulled back at all
+    other = login("clerk.arms")
+    assert other.submit(f"/movements/{m2.id}/pull-back", {}, form_page="/inbox").status_code == 404
+
+
+def test_double_submission_makes_one_movement(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    data = send_form(clerk, "file", f.id)
+    data.update(to_post=str(post_id(db, "अनु.अधि.-राज")), priority="normal")
+    first = clerk.post(f"/file/{f.id}/send", data=data)
+    again = clerk.post(f"/file/{f.id}/send", data=data)  # the same form, resubmitted
+    assert first.status_code == again.status_code == 302
+    assert "दो बार नहीं" in flash_text(clerk, again)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Movement).where(Movement.file_id == f.id)
+        )
+        == 1
+    )
+
+
+def test_a_stale_form_is_told_the_item_has_moved(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    tab1 = send_form(clerk, "file", f.id)
+    tab2 = send_form(clerk, "file", f.id)  # a second tab, different key
+    to = str(post_id(db, "अनु.अधि.-राज"))
+    assert (
+        clerk.post(
+            f"/file/{f.id}/send", data={**tab1, "to_post": to, "priority": "normal"}
+        ).status_code
+        == 302
+    )
+    # the SO sends it back before the second tab is submitted
+    so = login("so.revenue")
+    send(so, "file", f.id, post_id(db, "लिपिक-राज"))
+    resp = clerk.post(
+        f"/file/{f.id}/send",
+        data={**tab2, "to_post": str(post_id(db, "एडीएम (वि/रा)")), "priority": "normal"},
+    )
+    assert "पहले ही आगे भेजी जा चुकी है" in flash_text(clerk, resp)
+    assert db.session.get(File, f.id).holder_post_id == post_id(db, "लिपिक-राज")
+
+
+def test_refusals_are_clear_and_keep_the_form(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    vacant = factories.post(office=db.session.scalar(select(Office).where(Office.code == "कले")))
+    elsewhere = factories.post()  # another district
+    factories.user(posts=[elsewhere])
+    cases = [
+        ({"to_post": str(vacant.id)}, "कोई पदस्थ नहीं है"),
+        ({"to_post": str(post_id(db, "लिपिक-राज"))}, "स्वयं को नहीं भेज सकते"),
+        ({"to_post": str(elsewhere.id)}, "अपने ही जनपद"),
+        ({"to_post": ""}, "वह पद चुनें"),
+        ({"to_post": "<script>"}, "वह पद चुनें"),
+        ({"to_post": "9" * 40}, "वह पद चुनें"),
+        ({"due_on": (date.today() - timedelta(days=1)).isoformat()}, "बीती हुई"),
+        ({"due_on": "31-02-2026"}, "सही तिथि"),
+        ({"remarks": "क" * 2001}, "अधिकतम 2000"),
+        ({"priority": "urgent!!"}, "विकल्पों में से"),
+        ({"copies": "999999"}, "विकल्पों में से"),
+    ]
+    for over, message in cases:
+        data = send_form(clerk, "file", f.id)
+        data.update(
+            {
+                "to_post": str(post_id(db, "अनु.अधि.-राज")),
+                "priority": "normal",
+                "remarks": "मिश्रित text टिप्पणी",
+            }
+        )
+        data.update(over)
+        resp = clerk.post(f"/file/{f.id}/send", data=data)
+        assert resp.status_code == 400, (over, resp.status_code)
+        soup = check_page(resp)
+        assert message in soup.get_text(), (over, soup.find(class_="error-summary"))
+        if "remarks" not in over:
+            assert (
+                "मिश्रित text टिप्पणी" in soup.find("textarea", attrs={"name": "remarks"}).get_text()
+            )
+    assert db.session.get(File, f.id).holder_post_id == post_id(db, "लिपिक-राज")
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Movement).where(Movement.file_id == f.id)
+        )
+        == 0
+    )
+    # acting on an item one does not hold
+    other = login("clerk.arms")
+    resp = other.get(f"/file/{f.id}/send")
+    assert resp.status_code == 404  # not even visible to a clerk of another section
+    so = login("so.revenue")  # may see it (its section), does not hold it
+    resp = so.get(f"/file/{f.id}/send")
+    assert resp.status_code == 302 and "आपके पास नहीं है" in flash_text(so, resp)
+
+
+def test_remarks_are_cleaned_of_invisible_characters(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    send(
+        clerk,
+        "file",
+        f.id,
+        post_id(db, "अनु.अधि.-राज"),
+        remarks="\u200bकृपया\u200d  देखें\r\n\r\n\r\n\r\nOK ",
+    )
+    m = db.session.scalar(select(Movement).where(Movement.file_id == f.id))
+    assert m.remarks == "कृपया देखें\n\nOK"
+
+
+def test_copy_for_information_does_not_move_the_item(login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db, grading="confidential")
+    dm_post = post_id(db, "डीएम")
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"), copies=str(dm_post))
+    dm = login("dm.lalitpur")
+    copies = dm.page("/inbox/copies")
+    assert f.number in copies.get_text() and copies.find("tr", class_="unread")
+    assert f.number not in dm.page("/inbox").get_text()
+    dm.page(f"/files/{f.id}")  # a confidential file: visible because it was copied to the DM
+    assert db.session.scalar(select(MovementCopy.read_at)) is not None
+    assert db.session.get(File, f.id).holder_post_id == post_id(db, "अनु.अधि.-राज")
+    # a confidential file stays hidden from an officer it never passed through
+    assert login("adm.fr").get(f"/files/{f.id}").status_code == 404
+
+
+def test_route_template_suggests_the_next_post(login, demo):
+    db = demo
+    clerk = login("clerk.arms")
+    arms = db.session.scalar(
+        select(ReceiptCategory.id)
+        .join(Office, Office.id == ReceiptCategory.office_id)
+        .where(Office.code == "कले", ReceiptCategory.name_hi == "शस्त्र लाइसेंस")
+    )
+    assert diarise(clerk, is_physical_only="y", category=str(arms)).status_code == 302
+    receipt = db.session.scalar(select(Receipt))
+    page = clerk.page(f"/receipt/{receipt.id}/send")
+    # diarised at the arms clerk's post: the route's next step is the arms section officer
+    assert "अनुभाग अधिकारी, शस्त्र" in page.find(class_="hint").get_text()
+    assert page.find("option", selected=True, value=str(post_id(db, "अनु.अधि.-शस्त्र")))
+
+
+def test_working_days_skip_sundays_and_holidays(app, demo):
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    db.session.add(
+        Holiday(
+            district_id=office.district_id, on=date(2027, 3, 22), name_hi="होली", name_en="Holi"
+        )
+    )
+    db.session.commit()
+    with app.test_request_context():
+        # Saturday 20 March 2027 + 2 working days: Sunday and the Monday holiday do not count
+        assert services.add_working_days(office, date(2027, 3, 20), 2) == date(2027, 3, 24)
+        assert services.working_days_between(office, date(2027, 3, 20), date(2027, 3, 24)) == 2
+        assert services.time_limit(office.id, None, "immediate") == 3
+
+
+def test_sending_without_a_date_uses_the_office_time_limit(app, login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db, priority="immediate")
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"), priority="immediate")
+    m = db.session.scalar(select(Movement).where(Movement.file_id == f.id))
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    with app.test_request_context():
+        assert m.due_on == services.add_working_days(office, date.today(), 3)
+
+
+def test_overdue_items_are_flagged_and_escalated(login, demo):
+    so = login("so.revenue")
+    inbox = so.page("/inbox?overdue=1")
+    assert "खतौनी" in inbox.get_text() and inbox.find(class_="overdue")
+    assert so.page("/inbox/overdue").find("h2")
+    dm = login("dm.lalitpur")
+    assert "अनुभाग अधिकारी, राजस्व" in dm.page("/inbox/overdue").get_text()
+    staff = login("clerk.revenue")
+    assert staff.get("/inbox/overdue").status_code == 403
+
+
+def test_inbox_filters_and_htmx_fragment(login, demo):
+    so = login("so.revenue")
+    assert "खतौनी" in so.page("/inbox?kind=file").get_text()
+    assert "खतौनी" not in so.page("/inbox?kind=receipt").get_text()
+    assert "खतौनी" not in so.page("/inbox?priority=most_immediate").get_text()
+    assert "खतौनी" not in so.page("/inbox?unread=1").get_text()
+    for junk in ("?page=-5", "?page=abc", "?sort=drop%20table", "?kind=%00"):
+        so.page("/inbox" + junk)
+    resp = so.get("/inbox?sort=oldest", headers={"HX-Request": "true"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.lstrip().startswith('<div id="inbox-table">')
+    assert "<html" not in html and len(resp.data) < 14_000
+
+
+def test_recipient_search_in_hindi_and_roman(login, demo):
+    c = login("clerk.revenue")
+    for q, expect in [
+        ("adm", "अपर जिलाधिकारी"),
+        ("सुनीता", "अनुभाग अधिकारी, राजस्व"),
+        ("sdm", "उपजिलाधिकारी"),
+        ("Tehsildar", "तहसीलदार"),
+    ]:
+        resp = c.get("/move/posts", query_string={"q": q}, headers={"HX-Request": "true"})
+        assert expect in resp.get_data(as_text=True), q
+    resp = c.get("/move/posts", query_string={"q": "zzzz"}, headers={"HX-Request": "true"})
+    assert "कोई पद नहीं मिला" in resp.get_data(as_text=True)
+    # without JavaScript: the Find button narrows the same list
+    f = open_file(c, demo)
+    data = send_form(c, "file", f.id)
+    resp = c.post(f"/file/{f.id}/send", data={**data, "q": "adm", "action": "find"})
+    assert resp.status_code == 200 and "अपर जिलाधिकारी" in resp.get_data(as_text=True)
+
+
+def test_delegation_lets_another_user_act_for_the_post(login, demo):
+    db = demo
+    dm = login("dm.lalitpur")
+    adm = db.session.scalar(select(User).where(User.login_id == "adm.fr"))
+    dm_post = post_id(db, "डीएम")
+    resp = dm.submit(
+        "/charge/delegations",
+        {
+            "post": str(dm_post),
+            "delegate": str(adm.id),
+            "starts_on": date.today().isoformat(),
+            "ends_on": (date.today() + timedelta(days=3)).isoformat(),
+            "reason": "अर्जित अवकाश",
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    send(clerk, "file", f.id, dm_post)
+    acting = login("adm.fr")
+    switcher = acting.page("/").find("select", id="post-switch")
+    assert "जिलाधिकारी" in switcher.get_text() and "तक प्रत्यायोजित" in switcher.get_text()
+    assert f.number in acting.page("/inbox").get_text()
+    send(acting, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    track = acting.page(f"/file/{f.id}/track").find("table", class_="track").get_text()
+    assert "अंकुर श्रीवास्तव जिलाधिकारी की ओर से" in track
+    m = db.session.scalar(
+        select(Movement).where(Movement.file_id == f.id).order_by(Movement.id.desc())
+    )
+    assert m.delegation_id is not None and m.sent_by_id == adm.id
+    # ended: the DM's items are no longer in the ADM's inbox
+    d = db.session.scalar(select(Delegation))
+    dm.submit(f"/charge/delegations/{d.id}/revoke", {}, form_page="/charge/delegations")
+    assert "post-switch" not in acting.get("/").get_data(as_text=True)
+    bad = dm.submit(
+        "/charge/delegations",
+        {
+            "post": str(dm_post),
+            "delegate": str(adm.id),
+            "starts_on": "2020-01-01",
+            "ends_on": "2020-01-02",
+        },
+    )
+    assert bad.status_code == 400 and "बीते समय" in bad.get_data(as_text=True)
+
+
+def test_transfer_leaves_files_with_the_post_for_the_successor(login, demo):
+    db = demo
+    nodal = login("nodal")
+    successor = factories.user(office=db.session.scalar(select(Office).where(Office.code == "कले")))
+    so_post = post_id(db, "अनु.अधि.-राज")
+    resp = nodal.submit(f"/office/posts/{so_post}/holder", {"successor": str(successor.id)})
+    assert resp.status_code == 302
+    newcomer = Client(nodal.application.test_client())
+    newcomer.login(successor.login_id, factories.PASSWORD)
+    assert "खतौनी" in newcomer.page("/inbox").get_text()
+    old = login("so.revenue")
+    assert "खतौनी" not in old.page("/inbox").get_text()
+    assert login("clerk.revenue").get(f"/office/posts/{so_post}/holder").status_code == 403
+
+
+def test_the_database_allows_one_holder_and_one_hop_in_flight(app, demo):
+    db = demo
+    f = db.session.scalar(select(File).where(File.last_movement_id.is_not(None)).limit(1))
+    m = db.session.get(Movement, f.last_movement_id)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(
+            Movement(
+                item_kind="file",
+                file_id=f.id,
+                from_post_id=m.to_post_id,
+                to_post_id=m.from_post_id,
+                sent_by_id=m.sent_by_id,
+                priority="normal",
+                idempotency_key=uuid.uuid4(),
+            )
+        )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            File.__table__.update().where(File.id == f.id).values(holder_post_id=None)
+        )
