@@ -263,8 +263,11 @@ def holder_charge(item: Item) -> Charge:
     return charge
 
 
-def cannot_send(item: Item) -> str | None:
-    """Why the user cannot send this item now (a REFUSED code), or None."""
+def cannot_send(item: Item, expected: str | None = None) -> str | None:
+    """Why the user cannot send this item now (a REFUSED code), or None. `expected` is the
+    submitted form's view of the item's last movement: if it has changed, the item moved."""
+    if expected is not None and expected != str(item.last_movement_id or ""):
+        return "already_moved"
     if charge_for(item.holder_post_id) is None:
         return "not_holder"
     if isinstance(item, Receipt) and is_filed(item):

@@ -140,7 +140,9 @@ def send(kind: str, item_id: int):
         # the same form again (double click, resubmit after a timeout): nothing more to do
         flash(_("This was already sent; it was not sent twice."), "info")
         return redirect_to(url_for("movement.inbox"))
-    refusal = services.cannot_send(item)
+    refusal = services.cannot_send(
+        item, request.form.get("expected") if request.method == "POST" else None
+    )
     if refusal is not None:
         flash(str(REFUSED[refusal]), "error")
         return redirect(item_url(kind, item_id))
