@@ -24,6 +24,17 @@ def register(app: Flask) -> None:
             db.session.commit()  # files, holidays, routes added to an older demo, if missing
             click.echo("Demo district already present; users unchanged.")
 
+    @app.cli.command("pendency-digest")
+    def pendency_digest_command():
+        """Email every user the items pending with them now (the job worker does it daily)."""
+        from flask import current_app
+
+        from eoffice.movement.tasks import digest_now
+
+        if not current_app.config.get("SMTP_HOST"):
+            raise click.ClickException("EOFFICE_SMTP_HOST is not set: no email is sent.")
+        click.echo(f"Digests sent: {digest_now(current_app._get_current_object())}")
+
     @app.cli.group("audit")
     def audit_group():
         """The audit trail."""

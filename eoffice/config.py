@@ -50,6 +50,15 @@ def load(instance: Path) -> dict:
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
+        # Email (optional): movement notices and the daily pendency digest.
+        "SMTP_HOST": os.environ.get("EOFFICE_SMTP_HOST"),
+        "SMTP_PORT": _int("EOFFICE_SMTP_PORT", 25),
+        "SMTP_FROM": os.environ.get("EOFFICE_SMTP_FROM", "eoffice@localhost"),
+        "SMTP_USER": os.environ.get("EOFFICE_SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("EOFFICE_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("EOFFICE_SMTP_STARTTLS") == "1",
+        # How emails link back to the office: the address users type in the browser.
+        "BASE_URL": os.environ.get("EOFFICE_BASE_URL", "http://127.0.0.1:5000"),
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 400,
         "COMPRESS_MIMETYPES": [

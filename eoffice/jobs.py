@@ -55,13 +55,14 @@ def make_queue(app: Flask) -> procrastinate.App:
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False))
     )
-    import eoffice.receipts.tasks  # noqa: F401  (registers its tasks on the blueprint)
+    import eoffice.movement.tasks  # noqa: F401  (each module registers its tasks)
+    import eoffice.receipts.tasks  # noqa: F401
 
     queue.add_tasks_from(tasks, namespace=NAMESPACE)
     return queue
 
 
-jobs_cli = AppGroup("jobs", help="Background jobs (OCR of dak).")
+jobs_cli = AppGroup("jobs", help="Background jobs (OCR of dak, email).")
 
 
 @jobs_cli.command("worker")

@@ -1,0 +1,27 @@
+"""Outgoing email over SMTP, only when EOFFICE_SMTP_HOST is set (in-app counts always work)."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def send(to: list[str], subject: str, body: str) -> None:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["SMTP_FROM"]
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg.set_content(body)  # UTF-8: Hindi subject and body as they are
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USER"):
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+        smtp.send_message(msg)

@@ -1,0 +1,91 @@
+"""Email about movement: a notice to the recipient post's holders, and a daily pendency digest."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from procrastinate import JobContext, RetryStrategy
+from sqlalchemy import select
+
+from eoffice import mail
+from eoffice.extensions import db
+from eoffice.jobs import tasks
+from eoffice.movement import services
+from eoffice.movement.models import Movement
+from eoffice.org.models import Post, User
+from eoffice.org.services import active_delegations, charges_of
+
+
+def _people(post: Post) -> list[User]:
+    """Who should hear about an item sent to the post: its holders and anyone acting for it."""
+    people = [u for u in post.current_holders if u.is_enabled]
+    people += [d.delegate for d in active_delegations(post_id=post.id) if d.delegate.is_enabled]
+    return [u for u in {u.id: u for u in people}.values() if u.email]
+
+
+def notify_movement_now(app: Flask, movement_id: int) -> int:
+    """Send the notice; returns how many emails went out."""
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        m = db.session.get(Movement, movement_id)
+        if m is None:
+            return 0
+        sent = 0
+        for user in _people(m.to_post):
+            with force_locale(user.locale or "hi"):
+                subject = _("e-Office: %(number)s has reached you", number=m.number)
+                body = render_template(
+                    "mail/movement.txt", m=m, user=user, base=app.config["BASE_URL"]
+                )
+            mail.send([user.email], subject, body)
+            sent += 1
+        return sent
+
+
+@tasks.task(
+    name="notify_movement",
+    queue="mail",
+    pass_context=True,
+    retry=RetryStrategy(max_attempts=5, wait=60),
+)
+def notify_movement(context: JobContext, movement_id: int) -> None:
+    notify_movement_now(context.additional_context["flask_app"], movement_id)
+
+
+def digest_now(app: Flask) -> int:
+    """One email per user with pending items: how many, how many overdue, the oldest."""
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        sent = 0
+        users = db.session.scalars(
+            select(User).where(User.is_enabled, User.email.is_not(None)).order_by(User.id)
+        )
+        for user in users:
+            posts = [c.post.id for c in charges_of(user)]
+            if not posts:
+                continue
+            rows, total = services.inbox(services.Filters(sort="oldest"), posts, page_size=10)
+            if not total:
+                continue
+            overdue = services.inbox(services.Filters(overdue=True), posts, page_size=1)[1]
+            with force_locale(user.locale or "hi"):
+                subject = _("e-Office: %(count)d items pending with you", count=total)
+                body = render_template(
+                    "mail/digest.txt",
+                    user=user,
+                    rows=rows,
+                    total=total,
+                    overdue=overdue,
+                    base=app.config["BASE_URL"],
+                )
+            mail.send([user.email], subject, body)
+            sent += 1
+        db.session.rollback()
+        return sent
+
+
+@tasks.periodic(cron="30 2 * * *")  # 08:00 India time
+@tasks.task(name="pendency_digest", queue="mail", pass_context=True)
+def pendency_digest(context: JobContext, timestamp: int) -> None:
+    app = context.additional_context["flask_app"]
+    if app.config.get("SMTP_HOST"):
+        digest_now(app)
