@@ -179,6 +179,13 @@ def test_a_file_travels_up_back_across_to_a_tehsil_and_back(login, demo):
         select(AuditEvent).where(AuditEvent.action == "send", AuditEvent.object_id == f.id)
     ).all()
     assert len(sends) == 5
+    views = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.object_id == f.id)
+    ).all()
+    opens = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "open", AuditEvent.object_id == f.id)
+    ).all()
+    assert len(views) >= 5 and len(opens) == 4  # the clerk's own first look is not an "open"
 
 
 def test_pull_back_before_opening_and_not_after(login, demo):

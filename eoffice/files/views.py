@@ -111,7 +111,7 @@ def new():
 @login_required
 def show(file_id: int):
     f = _get_visible(file_id)
-    movement.mark_opened(f)
+    movement.record_view(f)
     db.session.commit()
     holding = movement.charge_for(f.holder_post_id) is not None
     attach = None

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import (
     and_,
@@ -374,6 +374,19 @@ def pull_back(movement: Movement) -> Item:
         movement_id=movement.id,
     )
     return item
+
+
+def record_view(item: Item) -> None:
+    """Every look at a file or receipt is in the audit trail; the holder's first look also
+    marks the hop opened (after which the sender can no longer pull it back)."""
+    audit.record(
+        "view",
+        user_id=current_user.id,
+        post_id=g.post.id if g.get("post") is not None else None,
+        object_type=item.kind_name,
+        object_id=item.id,
+    )
+    mark_opened(item)
 
 
 def mark_opened(item: Item) -> None:

@@ -146,7 +146,7 @@ def diarise():
 @login_required
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
-    movement.mark_opened(receipt)
+    movement.record_view(receipt)
     db.session.commit()
     filed_in = file_of_receipt(receipt.id)
     return render_template(
