@@ -61,5 +61,31 @@ def test_clerk_diarises_a_photo_and_a_physical_letter(live_server, browser, tmp_
     page.wait_for_url(re.compile(r"/receipts/\d+$"))
     assert "केवल भौतिक पत्र" in page.locator("main").inner_text()
     page.goto(live_server + "/receipts/")
-    assert number in page.locator("table").inner_text()
+    assert number in page.locator("table").first.inner_text()
+
+    # the photographed letter goes to the revenue section officer, who finds it in her inbox
+    page.goto(receipt_url)
+    page.click("a.button:has-text('भेजें')")
+    page.fill("#q", "सुनीता")
+    if javascript:
+        page.wait_for_function(
+            "() => { const s = document.querySelector('#to_post');"
+            " return s && s.options.length === 2 && s.selectedIndex === 1 }"
+        )
+    else:
+        page.click("button:has-text('खोजें')")
+    page.fill("#remarks", "कृपया आवश्यक कार्यवाही करें")
+    page.click("button.primary:has-text('भेजें')")
+    page.wait_for_url(live_server + "/inbox")
+    assert f"{number} अनुभाग अधिकारी, राजस्व को भेजी गई।" in page.locator(".flashes").inner_text()
     ctx.close()
+
+    so = browser.new_context(java_script_enabled=javascript)
+    so_page = so.new_page()
+    _login(so_page, live_server, "so.revenue")
+    so_page.click("nav.main >> text=आवक")
+    row = so_page.locator("tr.unread", has_text=number)
+    assert "नया" in row.inner_text() and "लिपिक, शस्त्र" in row.inner_text()
+    row.locator("a").first.click()
+    assert so_page.locator("h1").inner_text() == f"आवती {number}"
+    so.close()
