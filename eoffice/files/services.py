@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select, text
 
 from eoffice import audit
+from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, SubjectHead
 from eoffice.org.models import Post, Role, Section
@@ -136,10 +137,7 @@ def subject_heads(office_id: int) -> list[SubjectHead]:
     )
 
 
-class AttachRefused(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+AttachRefused = Refused
 
 
 def attach_receipt(f: File, receipt) -> Correspondence:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from eoffice import audit, jobs
+from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
@@ -43,12 +44,19 @@ FRESH, AGEING = 2, 6
 PRIORITY_ORDER = {"most_immediate": 0, "immediate": 1, "normal": 2}
 
 
-class MoveRefused(Exception):
-    """An action that cannot be done; `code` picks the message shown to the user."""
+#: Raised when an action cannot be done; `code` picks the message shown to the user.
+MoveRefused = Refused
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+
+def _audit(action: str, item: Item, post_id: int | None, **data) -> None:
+    audit.record(
+        action,
+        user_id=current_user.id,
+        post_id=post_id,
+        object_type=item.kind_name,
+        object_id=item.id,
+        **data,
+    )
 
 
 def now() -> datetime:
@@ -329,12 +337,10 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     item.held_since = moment
     item.last_movement_id = movement.id
     db.session.flush()
-    audit.record(
+    _audit(
         "send",
-        user_id=current_user.id,
-        post_id=movement.from_post_id,
-        object_type=item.kind_name,
-        object_id=item.id,
+        item,
+        movement.from_post_id,
         movement_id=movement.id,
         to_post_id=to_post.id,
         delegation_id=movement.delegation_id,
@@ -365,27 +371,14 @@ def pull_back(movement: Movement) -> Item:
     item.holder_post_id = movement.from_post_id
     item.held_since = moment
     db.session.flush()
-    audit.record(
-        "pull_back",
-        user_id=current_user.id,
-        post_id=movement.from_post_id,
-        object_type=item.kind_name,
-        object_id=item.id,
-        movement_id=movement.id,
-    )
+    _audit("pull_back", item, movement.from_post_id, movement_id=movement.id)
     return item
 
 
 def record_view(item: Item) -> None:
     """Every look at a file or receipt is in the audit trail; the holder's first look also
     marks the hop opened (after which the sender can no longer pull it back)."""
-    audit.record(
-        "view",
-        user_id=current_user.id,
-        post_id=g.post.id if g.get("post") is not None else None,
-        object_type=item.kind_name,
-        object_id=item.id,
-    )
+    _audit("view", item, g.post.id if g.get("post") is not None else None)
     mark_opened(item)
 
 
@@ -404,14 +397,7 @@ def mark_opened(item: Item) -> None:
             .returning(Movement.id)
         ).first()
         if opened is not None:
-            audit.record(
-                "open",
-                user_id=current_user.id,
-                post_id=item.holder_post_id,
-                object_type=item.kind_name,
-                object_id=item.id,
-                movement_id=opened.id,
-            )
+            _audit("open", item, item.holder_post_id, movement_id=opened.id)
     mine = my_post_ids()
     if mine:
         db.session.execute(

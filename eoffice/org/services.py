@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eoffice import audit
 from eoffice.access import rule_for
+from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
 
@@ -129,12 +130,6 @@ def office_directory(office: Office) -> tuple[list[Post], list[tuple[Section, li
 
 #: The longest a delegation may run (leave rarely exceeds this; a longer absence is a transfer).
 MAX_DELEGATION_DAYS = 180
-
-
-class Refused(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def delegable_posts() -> list[Post]:
