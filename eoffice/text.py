@@ -22,3 +22,15 @@ def clean_text(value: str | None) -> str:
     value = strip_invisible(unicodedata.normalize("NFC", value or "")).replace("\r\n", "\n")
     lines = [" ".join(line.split()) for line in value.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+#: In notes ZWJ and ZWNJ stay: they choose Devanagari half-forms (क्‍ष, र्‍). The rest go.
+INVISIBLE_IN_NOTES = re.compile("[\u200b\u200e\u200f\u2060\u2066-\u2069\ufeff\u00ad]")
+
+
+def clean_note(value: str | None) -> str:
+    """NFC, stray invisible characters removed, line ends normalised, ends trimmed; spacing
+    inside lines is the author's."""
+    value = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
+    value = INVISIBLE_IN_NOTES.sub("", value)
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -135,4 +136,45 @@ class Correspondence(db.Model):
     __table_args__ = (
         UniqueConstraint("file_id", "position", name="uq_correspondence_position"),
         CheckConstraint("receipt_id IS NOT NULL OR document_id IS NOT NULL", name="has_content"),
+    )
+
+
+class Note(db.Model):
+    """टिप्पणी: a draft (कच्ची) while being written, then final: numbered, signed by name and post,
+    and never changed again (a Postgres trigger refuses UPDATE and DELETE of a final note)."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    #: the post the author wrote as (the file's holder at the time)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
+    body: Mapped[str] = mapped_column(Text)
+    #: draft or final
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: the file's paragraph number, continuous across the file; set when finalised
+    paragraph: Mapped[int | None]
+    #: bumped by every autosave: a save from a stale page is a conflict, not an overwrite
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    finalised_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship()
+    post: Mapped[Post] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("file_id", "paragraph", name="uq_note_paragraph"),
+        # one draft per author per file
+        Index(
+            "uq_note_one_draft",
+            "file_id",
+            "author_id",
+            unique=True,
+            postgresql_where=text("status = 'draft'"),
+        ),
+        CheckConstraint("status IN ('draft','final')", name="status"),
+        CheckConstraint("(status = 'final') = (paragraph IS NOT NULL)", name="final_numbered"),
+        CheckConstraint("length(body) <= 100000", name="body_length"),
+        Index("ix_note_file", "file_id", "paragraph"),
     )

@@ -3,21 +3,33 @@
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eoffice.access import login_required
+from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files import services
+from eoffice.files import notes, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.models import File, SubjectHead
-from eoffice.htmx import redirect_to
+from eoffice.htmx import is_htmx, redirect_to
 from eoffice.i18n import term
 from eoffice.movement import services as movement
 from eoffice.org.models import Section
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
+from eoffice.text import clean_note
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 
@@ -107,12 +119,30 @@ def new():
     return redirect_to(url_for("files.show", file_id=f.id))
 
 
+NOTE_REFUSED = {
+    "not_holder": _l(
+        "This file is not with you now, so you cannot write in it. Your text is kept below."
+    ),
+    "closed": _l("This file is closed. Your text is kept below."),
+    "too_long": _l("A note can have at most 50,000 characters. Please split it into two notes."),
+    "conflict": _l(
+        "This note was saved or made final in another tab or window. Nothing was overwritten: "
+        "your text is kept below. Reload the page to continue."
+    ),
+    "empty": _l("Write the note before making it final."),
+}
+
+
 @bp.get("/<int:file_id>")
 @login_required
 def show(file_id: int):
     f = _get_visible(file_id)
     movement.record_view(f)
     db.session.commit()
+    return _file_page(f)
+
+
+def _file_page(f: File, *, typed: str | None = None, note_error: str | None = None, status=200):
     holding = movement.charge_for(f.holder_post_id) is not None
     attach = None
     if holding and f.status != "closed":
@@ -120,7 +150,68 @@ def show(file_id: int):
         attach.receipt.choices = [
             (r.id, f"{r.diary_number}: {r.subject[:60]}") for r in receipts.held_receipts()
         ]
-    return render_template("files/show.html", file=f, holding=holding, attach=attach)
+    draft = notes.my_draft(f) if holding else None
+    return render_template(
+        "files/show.html",
+        file=f,
+        holding=holding,
+        attach=attach,
+        finals=notes.final_notes(f),
+        draft=draft,
+        typed=typed if typed is not None else (draft.body if draft else ""),
+        note_error=note_error,
+        render_note=lambda n: notes.render_body(n, f),
+    ), status
+
+
+def _note_input() -> tuple[str, int | None]:
+    version = request.form.get("version", "")
+    return clean_note(request.form.get("body")), int(version) if version.isdigit() else None
+
+
+@bp.post("/<int:file_id>/notes/draft")
+@login_required
+def save_note(file_id: int):
+    f = _get_visible(file_id)
+    body, version = _note_input()
+    try:
+        draft = notes.save_draft(f, body, version)
+    except Refused as refused:
+        db.session.rollback()
+        message = str(NOTE_REFUSED[refused.code])
+        if is_htmx():
+            return note_status(version=version or 0, error=message), 409
+        return _file_page(f, typed=body, note_error=message, status=409)
+    db.session.commit()
+    if is_htmx():
+        return note_status(
+            version=draft.version if draft else 0, saved_at=draft and draft.updated_at
+        )
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("files.show", file_id=file_id) + "#note-form")
+
+
+def note_status(**context):
+    return get_template_attribute("files/_notes.html", "note_status")(**context)
+
+
+@bp.post("/<int:file_id>/notes/final")
+@login_required
+def finalise_note(file_id: int):
+    f = _get_visible(file_id)
+    body, version = _note_input()
+    try:
+        note = notes.finalise(f, body, version)
+    except Refused as refused:
+        db.session.rollback()
+        earlier = notes.already_final(f, body) if refused.code == "conflict" else None
+        if earlier is not None:  # the same text made final a moment ago: a second click
+            flash(_("This note is already final as paragraph %(n)d.", n=earlier.paragraph), "info")
+            return redirect_to(url_for("files.show", file_id=file_id) + f"#p{earlier.paragraph}")
+        return _file_page(f, typed=body, note_error=str(NOTE_REFUSED[refused.code]), status=409)
+    db.session.commit()
+    flash(_("Paragraph %(n)d is final.", n=note.paragraph), "success")
+    return redirect_to(url_for("files.show", file_id=file_id) + f"#p{note.paragraph}")
 
 
 @bp.post("/<int:file_id>/correspondence")

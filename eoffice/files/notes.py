@@ -1,0 +1,148 @@
+"""Notes (टिप्पणी): drafts that autosave, finals that are numbered and never change.
+
+Services flush and never commit. Finalising locks the file row, so paragraph numbers are
+continuous and two tabs cannot both finalise one draft.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from eoffice import audit
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files.models import File, Note
+from eoffice.org.services import charge_for
+
+#: Characters in one note: long notes (10,000+) are normal; a megabyte is a mistake.
+MAX_NOTE = 50_000
+#: "पत्राचार पृ. 3" (correspondence page 3) in a note becomes a link to that page.
+PAGE_REF = re.compile(r"पत्राचार\s*पृ(?:ष्ठ|\.)?\s*(\d{1,4})")
+
+
+def my_draft(f: File, *, lock: bool = False) -> Note | None:
+    q = select(Note).where(
+        Note.file_id == f.id, Note.author_id == current_user.id, Note.status == "draft"
+    )
+    if lock:
+        q = q.with_for_update()
+    return db.session.scalar(q)
+
+
+def final_notes(f: File) -> list[Note]:
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(Note.file_id == f.id, Note.status == "final")
+            .order_by(Note.paragraph)
+        )
+    )
+
+
+def _holding(f: File):
+    charge = charge_for(f.holder_post_id)
+    if charge is None:
+        raise Refused("not_holder")
+    if f.status == "closed":
+        raise Refused("closed")
+    return charge
+
+
+def save_draft(f: File, body: str, version: int | None) -> Note | None:
+    """Save what is typed. `version` is the draft version the page last saw (0: none yet);
+    if the draft has moved on (saved or finalised in another tab) that is a conflict."""
+    charge = _holding(f)
+    if len(body) > MAX_NOTE:
+        raise Refused("too_long")
+    draft = my_draft(f, lock=True)
+    if draft is None:
+        if version:  # the page had a draft, which is gone: finalised elsewhere
+            raise Refused("conflict")
+        if not body:
+            return None
+        draft = Note(
+            file_id=f.id,
+            author_id=current_user.id,
+            post_id=charge.post.id,
+            delegation_id=charge.delegation.id if charge.delegation else None,
+            body=body,
+            version=1,
+        )
+        db.session.add(draft)
+    else:
+        if version is not None and version != draft.version:
+            raise Refused("conflict")
+        draft.body = body
+        draft.version += 1
+        draft.updated_at = datetime.now(UTC)
+    db.session.flush()
+    return draft
+
+
+def finalise(f: File, body: str, version: int | None) -> Note:
+    f = db.session.scalars(
+        select(File)
+        .where(File.id == f.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if not body:
+        raise Refused("empty")
+    draft = save_draft(f, body, version)
+    paragraph = db.session.scalar(
+        select(func.coalesce(func.max(Note.paragraph), 0)).where(Note.file_id == f.id)
+    )
+    draft.status = "final"
+    draft.paragraph = paragraph + 1
+    draft.finalised_at = datetime.now(UTC)
+    db.session.flush()
+    audit.record(
+        "finalise_note",
+        user_id=current_user.id,
+        post_id=draft.post_id,
+        object_type="file",
+        object_id=f.id,
+        note_id=draft.id,
+        paragraph=draft.paragraph,
+        length=len(draft.body),
+    )
+    return draft
+
+
+def already_final(f: File, body: str) -> Note | None:
+    """The user's own final note with exactly this text (a second click on 'final')."""
+    return db.session.scalar(
+        select(Note)
+        .where(
+            Note.file_id == f.id,
+            Note.author_id == current_user.id,
+            Note.status == "final",
+            Note.body == body,
+        )
+        .order_by(Note.paragraph.desc())
+        .limit(1)
+    )
+
+
+def render_body(note: Note, f: File) -> Markup:
+    """The note's text, escaped, with correspondence page references as links."""
+    from flask import url_for
+
+    def link(m: re.Match) -> str:
+        page = int(m.group(1))
+        for c in f.correspondence:
+            if c.first_page <= page < c.first_page + c.pages and c.receipt_id:
+                local = page - c.first_page + 1
+                if c.receipt.document is not None:
+                    href = url_for("receipts.page", receipt_id=c.receipt_id, page=local)
+                else:
+                    href = url_for("receipts.show", receipt_id=c.receipt_id)
+                return f'<a href="{href}">{m.group(0)}</a>'
+        return m.group(0)
+
+    return Markup(PAGE_REF.sub(link, str(escape(note.body))))
