@@ -13,7 +13,7 @@
     if (el) el.hidden = !on;
   }
   function save() {
-    if (window.htmx) window.htmx.trigger(box, "input");
+    if (window.htmx) window.htmx.trigger(box, "retry");
   }
 
   var kept = localStorage.getItem(key);
