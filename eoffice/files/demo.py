@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from eoffice.extensions import db
 from eoffice.files.models import File, SubjectHead
+from eoffice.files.services import file_number, next_serial
 from eoffice.movement.models import Holiday, Movement, RouteStep, RouteTemplate, TimeLimit
 from eoffice.org.models import District, Office, Post, User
 from eoffice.receipts.models import ReceiptCategory
@@ -42,11 +43,6 @@ HOLIDAYS = [
     (date(2027, 1, 26), "गणतंत्र दिवस", "Republic Day"),
 ]
 #: Working days per hop, by priority; the arms-licence category has its own.
-NEXT_SERIAL = text(
-    "INSERT INTO file_sequence (office_id, section_id, head_id, year, last_serial) "
-    "VALUES (:o, :s, :h, :y, 1) ON CONFLICT (office_id, section_id, head_id, year) "
-    "DO UPDATE SET last_serial = file_sequence.last_serial + 1"
-)
 LIMITS = {"normal": 7, "immediate": 3, "most_immediate": 1}
 ROUTES = {
     "कले": {
@@ -154,13 +150,15 @@ def _demo_files(office: Office) -> None:
     ]
     for s_code, h_code, subject, priority, created, hops in files:
         first = _post(office, hops[0][0]) if hops else _post(office, "नोडल-ई")
+        section, head = sections[s_code], heads[h_code]
+        serial = next_serial(office.id, section.id, head.id, now.year)
         f = File(
             office_id=office.id,
-            section_id=sections[s_code].id,
-            head_id=heads[h_code].id,
+            section_id=section.id,
+            head_id=head.id,
             year=now.year,
-            serial=1,
-            number=f"{office.code}/{s_code}/{h_code}/1/{now.year}",
+            serial=serial,
+            number=file_number(office, section, head, serial, now.year),
             subject=subject,
             priority=priority,
             idempotency_key=uuid.uuid4(),
@@ -172,10 +170,6 @@ def _demo_files(office: Office) -> None:
         )
         db.session.add(f)
         db.session.flush()
-        db.session.execute(
-            NEXT_SERIAL,
-            {"o": office.id, "s": f.section_id, "h": f.head_id, "y": now.year},
-        )
         previous = None
         for from_abbr, to_abbr, ago, opened in hops:
             sent_at = now - timedelta(days=ago)

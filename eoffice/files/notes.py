@@ -17,6 +17,7 @@ from eoffice import audit
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File, Note
+from eoffice.locks import lock_row
 from eoffice.org.services import charge_for
 
 #: Characters in one note: long notes (10,000+) are normal; a megabyte is a mistake.
@@ -85,12 +86,7 @@ def save_draft(f: File, body: str, version: int | None) -> Note | None:
 
 
 def finalise(f: File, body: str, version: int | None) -> Note:
-    f = db.session.scalars(
-        select(File)
-        .where(File.id == f.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    f = lock_row(f)
     if not body:
         raise Refused("empty")
     draft = save_draft(f, body, version)

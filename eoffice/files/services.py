@@ -12,7 +12,8 @@ from eoffice import audit
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, SubjectHead
-from eoffice.org.models import Post, Role, Section
+from eoffice.locks import advisory_lock, lock_row
+from eoffice.org.models import Office, Post, Role, Section
 from eoffice.org.services import my_post_ids
 
 #: Roles that see every normal-grade file of their office.
@@ -20,10 +21,7 @@ OFFICE_WIDE = {Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
 
 
 def lock_idempotency_key(office_id: int, key: uuid.UUID) -> File | None:
-    db.session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-        {"k": f"file:{office_id}:{key}"},
-    )
+    advisory_lock(f"file:{office_id}:{key}")
     return db.session.scalar(
         select(File).where(File.office_id == office_id, File.idempotency_key == key)
     )
@@ -38,6 +36,13 @@ def next_serial(office_id: int, section_id: int, head_id: int, year: int) -> int
         ),
         {"o": office_id, "s": section_id, "h": head_id, "y": year},
     ).scalar_one()
+
+
+def file_number(office: Office, section: Section, head: SubjectHead, serial: int, year: int) -> str:
+    """The office's pattern filled in, e.g. कले/राज/भू-अभि/12/2026."""
+    return office.file_number_pattern.format(
+        office=office.code, section=section.code, head=head.code, serial=serial, year=year
+    )
 
 
 @dataclass
@@ -55,9 +60,7 @@ class FileInput:
 def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File:
     office = post.office
     serial = next_serial(office.id, data.section.id, data.head.id, year)
-    number = office.file_number_pattern.format(
-        office=office.code, section=data.section.code, head=data.head.code, serial=serial, year=year
-    )
+    number = file_number(office, data.section, data.head, serial, year)
     f = File(
         office_id=office.id,
         section_id=data.section.id,
@@ -137,22 +140,19 @@ def subject_heads(office_id: int) -> list[SubjectHead]:
     )
 
 
-AttachRefused = Refused
-
-
 def attach_receipt(f: File, receipt) -> Correspondence:
     """Place a receipt in a file as correspondence: both must be with the user."""
-    from eoffice.movement.services import end_hop, is_filed, lock
+    from eoffice.movement.services import end_hop, is_filed
 
-    f = lock(f)
-    receipt = lock(receipt)
+    f = lock_row(f)
+    receipt = lock_row(receipt)
     mine = my_post_ids()
     if f.holder_post_id not in mine or receipt.holder_post_id not in mine:
-        raise AttachRefused("not_holder")
+        raise Refused("not_holder")
     if f.status == "closed":
-        raise AttachRefused("closed")
+        raise Refused("closed")
     if is_filed(receipt):
-        raise AttachRefused("filed")
+        raise Refused("filed")
     last = db.session.execute(
         select(
             func.coalesce(func.max(Correspondence.position), 0),

@@ -112,7 +112,7 @@ def new():
     if receipt is not None:
         try:
             services.attach_receipt(f, receipt)
-        except services.AttachRefused as refused:
+        except Refused as refused:
             flash(str(ATTACH_REFUSED[refused.code]), "error")
     db.session.commit()
     flash(_("%(term)s opened: %(number)s", term=term("file"), number=f.number), "success")
@@ -226,7 +226,7 @@ def attach(file_id: int):
     receipt = db.session.get(Receipt, form.receipt.data)
     try:
         services.attach_receipt(f, receipt)
-    except services.AttachRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         flash(str(ATTACH_REFUSED[refused.code]), "error")
     else:

@@ -87,7 +87,7 @@ class Movement(db.Model):
 
     @property
     def number(self) -> str:
-        return self.file.number if self.file_id is not None else self.receipt.diary_number
+        return self.item.number
 
     @property
     def is_in_flight(self) -> bool:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     union_all,
     update,
 )
@@ -31,9 +30,10 @@ from eoffice import audit, jobs
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File
+from eoffice.locks import advisory_lock, lock_row
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
-from eoffice.org.services import Charge, charge_for, is_vacant, my_post_ids, today
+from eoffice.org.services import charge_for, is_vacant, my_post_ids, today
 from eoffice.receipts.models import Receipt
 
 Item = File | Receipt
@@ -42,10 +42,6 @@ PAGE_SIZE = 25
 #: Days pending: up to FRESH is green, up to AGEING amber, beyond it red.
 FRESH, AGEING = 2, 6
 PRIORITY_ORDER = {"most_immediate": 0, "immediate": 1, "normal": 2}
-
-
-#: Raised when an action cannot be done; `code` picks the message shown to the user.
-MoveRefused = Refused
 
 
 def _audit(action: str, item: Item, post_id: int | None, **data) -> None:
@@ -63,22 +59,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def number_of(item: Item) -> str:
-    return item.number if isinstance(item, File) else item.diary_number
-
-
 def _item_filter(item: Item):
     return Movement.file_id == item.id if isinstance(item, File) else Movement.receipt_id == item.id
-
-
-def lock(item: Item) -> Item:
-    """Re-read the item with its row locked until commit."""
-    return db.session.scalars(
-        select(type(item))
-        .where(type(item).id == item.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def last_movement(item: Item) -> Movement | None:
@@ -150,10 +132,24 @@ def default_due(item: Item, to_post: Post, priority: str) -> date | None:
 # --- recipients ------------------------------------------------------------------------
 
 
+def _sendable_posts():
+    """Active posts of the user's district other than the user's own, own office first."""
+    office = current_user.office
+    return (
+        select(Post)
+        .join(Office, Office.id == Post.office_id)
+        .where(
+            Office.district_id == office.district_id,
+            Post.is_active,
+            Post.id.not_in(my_post_ids() or [0]),
+        )
+        .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
+    )
+
+
 def recipients_query(q: str, *, limit: int = 10):
     """Posts of the district matching a few letters of a name, designation or marking
     abbreviation, in Hindi or roman script."""
-    office = current_user.office
     holder = aliased(User)
     pattern = f"%{q.strip()}%"
     holders = (
@@ -165,12 +161,8 @@ def recipients_query(q: str, *, limit: int = 10):
         )
     )
     return (
-        select(Post)
-        .join(Office, Office.id == Post.office_id)
+        _sendable_posts()
         .where(
-            Office.district_id == office.district_id,
-            Post.is_active,
-            Post.id.not_in(my_post_ids() or [0]),
             or_(
                 Post.designation_hi.ilike(pattern),
                 Post.designation_en.ilike(pattern),
@@ -184,7 +176,6 @@ def recipients_query(q: str, *, limit: int = 10):
                 Post.id.in_(holders),
             ),
         )
-        .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
         .limit(limit)
     )
 
@@ -197,19 +188,7 @@ def recipients(q: str) -> list[Post]:
 
 def recipient_choices() -> list[Post]:
     """Every post of the district one may send to (the plain select without JavaScript)."""
-    office = current_user.office
-    return list(
-        db.session.scalars(
-            select(Post)
-            .join(Office, Office.id == Post.office_id)
-            .where(
-                Office.district_id == office.district_id,
-                Post.is_active,
-                Post.id.not_in(my_post_ids() or [0]),
-            )
-            .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
-        )
-    )
+    return list(db.session.scalars(_sendable_posts()))
 
 
 def suggested_next(item: Item) -> Post | None:
@@ -258,17 +237,8 @@ def already_sent(key: str | None) -> bool:
 
 
 def _serialise_key(key: uuid.UUID) -> Movement | None:
-    db.session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"move:{key}"}
-    )
+    advisory_lock(f"move:{key}")
     return db.session.scalar(select(Movement).where(Movement.idempotency_key == key))
-
-
-def holder_charge(item: Item) -> Charge:
-    charge = charge_for(item.holder_post_id)
-    if charge is None:
-        raise MoveRefused("not_holder")
-    return charge
 
 
 def cannot_send(item: Item, expected: str | None = None) -> str | None:
@@ -291,28 +261,22 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     earlier = _serialise_key(data.key)
     if earlier is not None:
         return earlier, True
-    item = lock(item)
+    item = lock_row(item)
     if item.last_movement_id != data.expected:
-        raise MoveRefused("already_moved")
+        raise Refused("already_moved")
     refusal = cannot_send(item)
     if refusal is not None:
-        raise MoveRefused(refusal)
-    charge = holder_charge(item)
+        raise Refused(refusal)
+    charge = charge_for(item.holder_post_id)
     to_post = data.to_post
     if to_post.id in my_post_ids():
-        raise MoveRefused("self")
+        raise Refused("self")
     if to_post.office.district_id != item.holder_post.office.district_id or not to_post.is_active:
-        raise MoveRefused("other_district")
+        raise Refused("other_district")
     if is_vacant(to_post):
-        raise MoveRefused("vacant")
+        raise Refused("vacant")
 
-    moment = now()
-    previous = last_movement(item)
-    if previous is not None and previous.is_in_flight:
-        previous.acted_at = moment
-        if previous.opened_at is None:
-            previous.opened_at = moment
-            previous.opened_by_id = current_user.id
+    moment = end_hop(item)
     movement = Movement(
         item_kind=item.kind_name,
         file_id=item.id if isinstance(item, File) else None,
@@ -353,11 +317,11 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
 
 def pull_back(movement: Movement) -> Item:
     """Take back a sent item that its recipient has not opened yet."""
-    item = lock(item_of(movement))
+    item = lock_row(item_of(movement))
     if charge_for(movement.from_post_id) is None:
-        raise MoveRefused("not_sender")
+        raise Refused("not_sender")
     if item.last_movement_id != movement.id or movement.pulled_back_at or movement.acted_at:
-        raise MoveRefused("already_moved")
+        raise Refused("already_moved")
     moment = now()
     done = db.session.execute(
         update(Movement)
@@ -366,7 +330,7 @@ def pull_back(movement: Movement) -> Item:
         .returning(Movement.id)
     ).first()
     if done is None:
-        raise MoveRefused("opened")
+        raise Refused("opened")
     db.session.refresh(movement)
     item.holder_post_id = movement.from_post_id
     item.held_since = moment
@@ -411,19 +375,21 @@ def mark_opened(item: Item) -> None:
         )
 
 
-def end_hop(item: Item) -> None:
-    """The holder acted on the item without sending it on (filed it, closed it)."""
+def end_hop(item: Item) -> datetime:
+    """The holder acted on the item (sent it on, filed it): the hop that brought it is over.
+    Returns the moment, for the caller's own timestamps."""
+    moment = now()
     previous = last_movement(item)
     if (
         previous is not None
         and previous.is_in_flight
         and previous.to_post_id == item.holder_post_id
     ):
-        moment = now()
         previous.acted_at = moment
         if previous.opened_at is None:
             previous.opened_at = moment
             previous.opened_by_id = current_user.id
+    return moment
 
 
 def item_of(movement: Movement) -> Item:

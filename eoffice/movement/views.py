@@ -2,11 +2,23 @@
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from eoffice.access import login_required, roles
+from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import services as files
 from eoffice.htmx import page_or_fragment, redirect_to
@@ -101,9 +113,6 @@ def copies():
 @bp.get("/inbox/overdue")
 @roles(Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
 def escalation():
-    from flask import g
-    from flask_login import current_user
-
     section_id = None
     if current_user.role == Role.SECTION_OFFICER and g.post is not None:
         section_id = g.post.section_id
@@ -120,8 +129,6 @@ def _recipient_options(q: str) -> list[Post]:
 @login_required
 def posts():
     """htmx: the recipient select, narrowed to posts matching what was typed."""
-    from flask import get_template_attribute
-
     q = request.args.get("q", "")
     options = _recipient_options(q)
     selected = options[0].id if q and options else request.args.get("to_post", type=int)
@@ -176,7 +183,7 @@ def send(kind: str, item_id: int):
             )
             try:
                 movement, repeated = services.send(item, data)
-            except services.MoveRefused as refused:
+            except Refused as refused:
                 db.session.rollback()
                 if refused.code not in FORM_ERRORS:
                     flash(str(REFUSED[refused.code]), "error")
@@ -191,7 +198,7 @@ def send(kind: str, item_id: int):
                     flash(
                         _(
                             "%(number)s sent to %(post)s.",
-                            number=services.number_of(item),
+                            number=item.number,
                             post=movement.to_post.designation,
                         ),
                         "success",
@@ -209,7 +216,7 @@ def send(kind: str, item_id: int):
         form=form,
         item=item,
         kind=kind,
-        number=services.number_of(item),
+        number=item.number,
         options=options,
         suggested=suggested,
         no_match=finding and q and not options,
@@ -224,12 +231,12 @@ def pull_back(movement_id: int):
         abort(404)
     try:
         item = services.pull_back(movement)
-    except services.MoveRefused as refused:
+    except Refused as refused:
         db.session.rollback()
         flash(str(REFUSED[refused.code]), "error")
         return redirect_to(url_for("movement.sent"))
     db.session.commit()
-    flash(_("%(number)s is back with you.", number=services.number_of(item)), "success")
+    flash(_("%(number)s is back with you.", number=item.number), "success")
     return redirect_to(url_for("movement.inbox"))
 
 
@@ -241,6 +248,6 @@ def track(kind: str, item_id: int):
         "movement/track.html",
         item=item,
         kind=kind,
-        number=services.number_of(item),
+        number=item.number,
         hops=services.track(item),
     )

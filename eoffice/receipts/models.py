@@ -104,3 +104,8 @@ class Receipt(db.Model):
     )
 
     kind_name = "receipt"
+
+    @property
+    def number(self) -> str:
+        """The diary number: what a file's number is to a file."""
+        return self.diary_number

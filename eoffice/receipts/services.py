@@ -13,6 +13,7 @@ from eoffice import audit, jobs
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence
+from eoffice.locks import advisory_lock
 from eoffice.org.models import Post, Role
 from eoffice.org.services import my_post_ids
 from eoffice.receipts.models import Receipt, ReceiptCategory
@@ -24,10 +25,7 @@ OFFICE_WIDE = {Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTR
 def lock_idempotency_key(office_id: int, key: uuid.UUID) -> Receipt | None:
     """Serialise submissions of one form (double click, resubmit on a slow link) and return
     the receipt an earlier submission already made, if any."""
-    db.session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-        {"k": f"receipt:{office_id}:{key}"},
-    )
+    advisory_lock(f"receipt:{office_id}:{key}")
     return db.session.scalar(
         select(Receipt).where(Receipt.office_id == office_id, Receipt.idempotency_key == key)
     )
