@@ -423,6 +423,10 @@ def test_recipient_search_in_hindi_and_roman(login, demo):
         assert expect in resp.get_data(as_text=True), q
     resp = c.get("/move/posts", query_string={"q": "zzzz"}, headers={"HX-Request": "true"})
     assert "कोई पद नहीं मिला" in resp.get_data(as_text=True)
+    # one letter typed so far: the whole list stays, with no "nothing matches"
+    resp = c.get("/move/posts", query_string={"q": "स"}, headers={"HX-Request": "true"})
+    html = resp.get_data(as_text=True)
+    assert "कोई पद नहीं मिला" not in html and "जिलाधिकारी" in html and "खंड विकास अधिकारी" in html
     # without JavaScript: the Find button narrows the same list
     f = open_file(c, demo)
     data = send_form(c, "file", f.id)

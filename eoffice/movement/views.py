@@ -121,8 +121,9 @@ def escalation():
     )
 
 
-def _recipient_options(q: str) -> list[Post]:
-    return services.recipients(q) if q else services.recipient_choices()
+def _narrows(q: str) -> bool:
+    """Two letters narrow the recipient list; fewer leave the whole list in place."""
+    return len(q.strip()) >= 2
 
 
 @bp.get("/move/posts")
@@ -130,12 +131,13 @@ def _recipient_options(q: str) -> list[Post]:
 def posts():
     """htmx: the recipient select, narrowed to posts matching what was typed."""
     q = request.args.get("q", "")
-    options = _recipient_options(q)
-    selected = options[0].id if q and options else request.args.get("to_post", type=int)
+    narrowing = _narrows(q)
+    options = services.recipients(q) if narrowing else services.recipient_choices()
+    selected = options[0].id if narrowing and options else request.args.get("to_post", type=int)
     return get_template_attribute("movement/_send.html", "recipient_select")(
         options=options,
         selected=selected,
-        error=None if options or not q else _("No post matches."),
+        error=_("No post matches.") if narrowing and not options else None,
     )
 
 
@@ -206,8 +208,9 @@ def send(kind: str, item_id: int):
                 return redirect_to(url_for("movement.inbox"))
         else:
             status = 400
-    options = services.recipients(q) if finding and q else everyone
-    if finding and options:
+    narrowing = finding and _narrows(q)
+    options = services.recipients(q) if narrowing else everyone
+    if narrowing and options:
         form.to_post.data = str(options[0].id)
     selected = int(form.to_post.data) if str(form.to_post.data or "").isdigit() else None
     return render_template(
@@ -219,7 +222,7 @@ def send(kind: str, item_id: int):
         number=item.number,
         options=options,
         suggested=suggested,
-        no_match=finding and q and not options,
+        no_match=narrowing and not options,
     ), status
 
 
