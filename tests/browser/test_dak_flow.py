@@ -46,10 +46,7 @@ def test_clerk_diarises_a_photo_and_a_physical_letter(live_server, browser, tmp_
             page.goto(receipt_url)
         assert "शस्त्र लाइसेंस नवीनीकरण" in page.locator("pre.ocr").inner_text()
     page.click("text=पृष्ठ 1 देखें")
-    # the click returns once the page is parsed; the image may still be on its way
-    page.wait_for_function(
-        "() => { const i = document.querySelector('img.scan'); return i && i.complete }"
-    )
+    page.wait_for_load_state("load")  # the click may return before the image has arrived
     assert page.locator("img.scan").evaluate("i => i.complete && i.naturalHeight > i.naturalWidth")
     page.go_back()
     page.click("text=पावती मुद्रित करें")
