@@ -80,12 +80,13 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
     from eoffice.auth.views import bp as auth_bp
     from eoffice.core.views import bp as core_bp
+    from eoffice.files.letter_views import bp as letters_bp
     from eoffice.files.views import bp as files_bp
     from eoffice.movement.views import bp as movement_bp
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
 
-    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp, files_bp, movement_bp):
+    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp, files_bp, letters_bp, movement_bp):
         app.register_blueprint(bp)
     app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from eoffice.extensions import db
-from eoffice.files.models import File, SubjectHead
+from eoffice.files.models import File, LetterTemplate, SubjectHead
 from eoffice.files.services import file_number, next_serial
 from eoffice.movement.models import Holiday, Movement, RouteStep, RouteTemplate, TimeLimit
 from eoffice.org.models import District, Office, Post, User
@@ -97,8 +97,47 @@ def seed_files_demo(district: District) -> None:
     if not db.session.scalar(select(Holiday.id).where(Holiday.district_id == district.id)):
         for on, hi, en in HOLIDAYS:
             db.session.add(Holiday(district_id=district.id, on=on, name_hi=hi, name_en=en))
+    for office in district.offices:
+        if not db.session.scalar(
+            select(LetterTemplate.id).where(LetterTemplate.office_id == office.id)
+        ):
+            for hi, en, addressee, body in LETTER_TEMPLATES:
+                db.session.add(
+                    LetterTemplate(
+                        office_id=office.id, name_hi=hi, name_en=en, addressee=addressee, body=body
+                    )
+                )
     db.session.flush()
     _demo_files(district.offices[0])
+
+
+#: Standard letters (name_hi, name_en, addressee, body): the blanks ……… are filled per case.
+LETTER_TEMPLATES = [
+    (
+        "जाँच आख्या हेतु पत्र",
+        "Letter calling for an inquiry report",
+        "सेवा में,\nतहसीलदार, सदर\nललितपुर",
+        "उपर्युक्त विषयक प्रार्थना-पत्र की छायाप्रति संलग्न कर प्रेषित है। कृपया प्रकरण की स्थलीय "
+        "जाँच कर अपनी स्पष्ट आख्या सात कार्य दिवस के भीतर इस कार्यालय को उपलब्ध कराना सुनिश्चित "
+        "करें।\n\nसंलग्नक: यथोपरि।\n\nभवदीय,",
+    ),
+    (
+        "अनुस्मारक",
+        "Reminder",
+        "सेवा में,\n………",
+        "कृपया इस कार्यालय के पत्र संख्या ……… दिनांक ……… का संदर्भ ग्रहण करें, जिसके द्वारा "
+        "उपर्युक्त विषय में आख्या माँगी गई थी। खेद है कि अभी तक आख्या अप्राप्त है।\n\nअतः "
+        "अनुरोध है कि वांछित आख्या तीन कार्य दिवस के भीतर अवश्य उपलब्ध कराएँ।\n\nभवदीय,",
+    ),
+    (
+        "आवेदक को सूचना",
+        "Reply to the applicant",
+        "श्री/श्रीमती ………\nग्राम ………, तहसील सदर\nजनपद ललितपुर",
+        "आपके प्रार्थना-पत्र दिनांक ……… के क्रम में आपको सूचित किया जाता है कि प्रकरण में "
+        "आवश्यक कार्यवाही की जा रही है। कार्यवाही पूर्ण होने पर आपको अवगत करा दिया जाएगा।"
+        "\n\nभवदीय,",
+    ),
+]
 
 
 DEMO_DUE_DAYS = {"normal": 8, "immediate": 3, "most_immediate": 1}

@@ -178,3 +178,113 @@ class Note(db.Model):
         CheckConstraint("length(body) <= 100000", name="body_length"),
         Index("ix_note_file", "file_id", "paragraph"),
     )
+
+
+class FileLink(db.Model):
+    """संबंधित पत्रावली: two files that belong together. Stored once, smaller id first."""
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("efile.id"), primary_key=True, index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    added_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    __table_args__ = (CheckConstraint("file_id < other_id", name="ordered"),)
+
+
+class FileStatusChange(db.Model):
+    """Closing, reopening or parking a file, with the reason: the file's own history."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(1000))
+    by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    by: Mapped[User] = relationship()
+    post: Mapped[Post] = relationship()
+
+    __table_args__ = (CheckConstraint("length(btrim(reason)) > 0", name="reason_not_blank"),)
+
+
+class LetterTemplate(db.Model):
+    """A standard letter an office starts drafts from (अनुस्मारक, आख्या हेतु पत्र …)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    name_hi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    addressee: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(1000), default="")
+    body: Mapped[str] = mapped_column(Text)
+
+    @property
+    def name(self) -> str:
+        return _pick(self.name_hi, self.name_en)
+
+
+class LetterDraft(db.Model):
+    """प्रारूप (DFA): a letter being prepared in a file. Every save is a new version; approval by
+    an authorised post freezes it for signing and issue."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"), index=True)
+    #: D1, D2 … within the file
+    serial: Mapped[int]
+    #: draft or approved
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    current_version: Mapped[int] = mapped_column(default=1)
+    #: from the "new draft" form: a double click or a resubmit makes one draft, not two
+    idempotency_key: Mapped[uuid.UUID | None] = mapped_column(UUID, unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    approved_version: Mapped[int | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    approved_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    approved_at: Mapped[datetime | None]
+
+    file: Mapped[File] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    approved_post: Mapped[Post | None] = relationship()
+    versions: Mapped[list[LetterVersion]] = relationship(
+        back_populates="draft", order_by="LetterVersion.number"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("file_id", "serial", name="uq_letter_draft_serial"),
+        CheckConstraint("status IN ('draft','approved')", name="status"),
+        CheckConstraint(
+            "(status = 'approved') = (approved_version IS NOT NULL)", name="approved_version"
+        ),
+    )
+
+    @property
+    def latest(self) -> LetterVersion:
+        return self.versions[-1]
+
+
+class LetterVersion(db.Model):
+    """One saved version of a draft letter: never changed (a trigger refuses UPDATE/DELETE)."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("letter_draft.id"))
+    number: Mapped[int]
+    addressee: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    draft: Mapped[LetterDraft] = relationship(back_populates="versions")
+    author: Mapped[User] = relationship()
+    post: Mapped[Post] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "number", name="uq_letter_version_number"),
+        CheckConstraint("length(body) <= 100000", name="body_length"),
+    )

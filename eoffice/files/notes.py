@@ -17,8 +17,8 @@ from eoffice import audit
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File, Note
+from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
-from eoffice.org.services import charge_for
 
 #: Characters in one note: long notes (10,000+) are normal; a megabyte is a mistake.
 MAX_NOTE = 50_000
@@ -45,19 +45,10 @@ def final_notes(f: File) -> list[Note]:
     )
 
 
-def _holding(f: File):
-    charge = charge_for(f.holder_post_id)
-    if charge is None:
-        raise Refused("not_holder")
-    if f.status == "closed":
-        raise Refused("closed")
-    return charge
-
-
 def save_draft(f: File, body: str, version: int | None) -> Note | None:
     """Save what is typed. `version` is the draft version the page last saw (0: none yet);
     if the draft has moved on (saved or finalised in another tab) that is a conflict."""
-    charge = _holding(f)
+    charge = holding_charge(f)
     if len(body) > MAX_NOTE:
         raise Refused("too_long")
     draft = my_draft(f, lock=True)
@@ -125,20 +116,51 @@ def already_final(f: File, body: str) -> Note | None:
     )
 
 
+#: A file number as the office patterns make them: कले/राज/भू-अभि/12/2026 (ends in a year).
+FILE_REF = re.compile(r"[^\s/<>&\"']+(?:/[^\s/<>&\"']+){2,}/\d{4}")
+
+NOTE_LINKS = re.compile(f"(?P<page>{PAGE_REF.pattern})|{FILE_REF.pattern}")
+
+
 def render_body(note: Note, f: File) -> Markup:
-    """The note's text, escaped, with correspondence page references as links."""
+    """The note's text, escaped, with correspondence page references and file numbers as
+    links (a file number only if the reader may open that file)."""
     from flask import url_for
 
-    def link(m: re.Match) -> str:
-        page = int(m.group(1))
+    from eoffice.files.services import can_view
+
+    text = str(escape(note.body))
+    numbers = set(FILE_REF.findall(text))
+    files = {}
+    if numbers:
+        for other in db.session.scalars(
+            select(File).where(File.office_id == f.office_id, File.number.in_(numbers))
+        ):
+            if can_view(other):
+                files[other.number] = other.id
+
+    def page_link(m: re.Match) -> str:
+        page = int(PAGE_REF.match(m.group("page")).group(1))
         for c in f.correspondence:
-            if c.first_page <= page < c.first_page + c.pages and c.receipt_id:
-                local = page - c.first_page + 1
-                if c.receipt.document is not None:
-                    href = url_for("receipts.page", receipt_id=c.receipt_id, page=local)
-                else:
-                    href = url_for("receipts.show", receipt_id=c.receipt_id)
-                return f'<a href="{href}">{m.group(0)}</a>'
+            if not c.first_page <= page < c.first_page + c.pages:
+                continue
+            local = page - c.first_page + 1
+            if c.document_id:
+                href = url_for("files.document", file_id=f.id, position=c.position)
+                href += f"#page={local}"
+            elif c.receipt.document is not None:
+                href = url_for("receipts.page", receipt_id=c.receipt_id, page=local)
+            else:
+                href = url_for("receipts.show", receipt_id=c.receipt_id)
+            return f'<a href="{href}">{m.group(0)}</a>'
         return m.group(0)
 
-    return Markup(PAGE_REF.sub(link, str(escape(note.body))))
+    def link(m: re.Match) -> str:
+        if m.group("page"):
+            return page_link(m)
+        number = m.group(0)
+        if number in files:
+            return f'<a href="{url_for("files.show", file_id=files[number])}">{number}</a>'
+        return number
+
+    return Markup(NOTE_LINKS.sub(link, text))

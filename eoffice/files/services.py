@@ -11,10 +11,10 @@ from sqlalchemy import func, or_, select, text
 from eoffice import audit
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files.models import Correspondence, File, SubjectHead
+from eoffice.files.models import Correspondence, File, FileLink, FileStatusChange, SubjectHead
 from eoffice.locks import advisory_lock, lock_row
 from eoffice.org.models import Office, Post, Role, Section
-from eoffice.org.services import my_post_ids
+from eoffice.org.services import charge_for, my_post_ids
 
 #: Roles that see every normal-grade file of their office.
 OFFICE_WIDE = {Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
@@ -140,6 +140,57 @@ def subject_heads(office_id: int) -> list[SubjectHead]:
     )
 
 
+def holding_charge(f: File):
+    """The user's charge of the post holding the file, or Refused: only the holder writes in a
+    file, and nobody writes in a closed one."""
+    charge = charge_for(f.holder_post_id)
+    if charge is None:
+        raise Refused("not_holder")
+    if f.status == "closed":
+        raise Refused("closed")
+    return charge
+
+
+def _next_page(f: File) -> tuple[int, int]:
+    """(next position, first page of the next item) in the file's correspondence."""
+    last = db.session.execute(
+        select(
+            func.coalesce(func.max(Correspondence.position), 0),
+            func.coalesce(func.sum(Correspondence.pages), 0),
+        ).where(Correspondence.file_id == f.id)
+    ).one()
+    return last[0] + 1, last[1] + 1
+
+
+def attach_document(f: File, document, title: str) -> Correspondence:
+    """An uploaded document (a letter, an enclosure, a report) placed in the file."""
+    f = lock_row(f)
+    charge = holding_charge(f)
+    position, first_page = _next_page(f)
+    c = Correspondence(
+        file_id=f.id,
+        position=position,
+        document_id=document.id,
+        title=title[:300],
+        first_page=first_page,
+        pages=document.pages,
+        added_by_id=current_user.id,
+    )
+    db.session.add(c)
+    db.session.flush()
+    audit.record(
+        "attach_document",
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        object_type="file",
+        object_id=f.id,
+        document_id=document.id,
+        position=position,
+        pages=document.pages,
+    )
+    return c
+
+
 def attach_receipt(f: File, receipt) -> Correspondence:
     """Place a receipt in a file as correspondence: both must be with the user."""
     from eoffice.movement.services import end_hop, is_filed
@@ -153,19 +204,14 @@ def attach_receipt(f: File, receipt) -> Correspondence:
         raise Refused("closed")
     if is_filed(receipt):
         raise Refused("filed")
-    last = db.session.execute(
-        select(
-            func.coalesce(func.max(Correspondence.position), 0),
-            func.coalesce(func.sum(Correspondence.pages), 0),
-        ).where(Correspondence.file_id == f.id)
-    ).one()
+    position, first_page = _next_page(f)
     pages = receipt.document.pages if receipt.document is not None else 1
     c = Correspondence(
         file_id=f.id,
-        position=last[0] + 1,
+        position=position,
         receipt_id=receipt.id,
         title=f"{receipt.diary_number}: {receipt.subject}"[:300],
-        first_page=last[1] + 1,
+        first_page=first_page,
         pages=pages,
         added_by_id=current_user.id,
     )
@@ -189,4 +235,111 @@ def file_of_receipt(receipt_id: int) -> File | None:
         select(File)
         .join(Correspondence, Correspondence.file_id == File.id)
         .where(Correspondence.receipt_id == receipt_id)
+    )
+
+
+def find_by_number(office_id: int, number: str) -> File | None:
+    return db.session.scalar(
+        select(File).where(File.office_id == office_id, File.number == number.strip())
+    )
+
+
+def linked_files(f: File) -> list[File]:
+    """Related files the user may open (others are not even named)."""
+    ids = (
+        select(FileLink.other_id)
+        .where(FileLink.file_id == f.id)
+        .union(select(FileLink.file_id).where(FileLink.other_id == f.id))
+    )
+    rows = db.session.scalars(select(File).where(File.id.in_(ids)).order_by(File.id))
+    return [o for o in rows if can_view(o)]
+
+
+def link(f: File, other: File | None) -> FileLink:
+    """Mark two files as related. The user must hold this one and be allowed to see the other."""
+    charge = holding_charge(f)
+    if other is None or not can_view(other):
+        raise Refused("no_such_file")
+    if other.id == f.id:
+        raise Refused("same_file")
+    a, b = sorted((f.id, other.id))
+    if db.session.get(FileLink, (a, b)) is not None:
+        raise Refused("already_linked")
+    row = FileLink(file_id=a, other_id=b, added_by_id=current_user.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "link_files",
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        object_type="file",
+        object_id=f.id,
+        other_id=other.id,
+    )
+    return row
+
+
+#: (from, to): the action that makes the change
+TRANSITIONS = {
+    ("open", "closed"): "close",
+    ("parked", "closed"): "close",
+    ("closed", "open"): "reopen",
+    ("open", "parked"): "park",
+    ("parked", "open"): "resume",
+}
+
+
+def may_close(f: File) -> bool:
+    """The file's creator (its opening post) or the section officer of its section, holding it."""
+    charge = charge_for(f.holder_post_id)
+    if charge is None:
+        return False
+    if f.created_post_id in my_post_ids() or f.created_by_id == current_user.id:
+        return True
+    return current_user.role == Role.SECTION_OFFICER and charge.post.section_id == f.section_id
+
+
+def change_status(f: File, to: str, reason: str) -> FileStatusChange:
+    """Close (creator or section officer), reopen (the same), park or resume (the holder).
+    A reason is always required and kept with the file."""
+    f = lock_row(f)
+    charge = charge_for(f.holder_post_id)
+    if charge is None:
+        raise Refused("not_holder")
+    action = TRANSITIONS.get((f.status, to))
+    if action is None:
+        raise Refused("already" if f.status == to else "bad_transition")
+    if action in ("close", "reopen") and not may_close(f):
+        raise Refused("not_authorised")
+    if not reason:
+        raise Refused("no_reason")
+    change = FileStatusChange(
+        file_id=f.id,
+        from_status=f.status,
+        to_status=to,
+        reason=reason[:1000],
+        by_id=current_user.id,
+        post_id=charge.post.id,
+    )
+    f.status = to
+    db.session.add(change)
+    db.session.flush()
+    audit.record(
+        f"{action}_file",
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        object_type="file",
+        object_id=f.id,
+        reason=reason[:200],
+    )
+    return change
+
+
+def status_history(f: File) -> list[FileStatusChange]:
+    return list(
+        db.session.scalars(
+            select(FileStatusChange)
+            .where(FileStatusChange.file_id == f.id)
+            .order_by(FileStatusChange.id)
+        )
     )

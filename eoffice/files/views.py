@@ -12,24 +12,29 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from eoffice import storage
 from eoffice.access import login_required
+from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files import notes, services
+from eoffice.files import letters, notes, services
 from eoffice.files.forms import AttachForm, FileForm
-from eoffice.files.models import File, SubjectHead
+from eoffice.files.models import Correspondence, File, SubjectHead
 from eoffice.htmx import is_htmx, redirect_to
 from eoffice.i18n import term
 from eoffice.movement import services as movement
 from eoffice.org.models import Section
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
-from eoffice.text import clean_note
+from eoffice.receipts.sanitise import Rejected
+from eoffice.receipts.views import REJECTED
+from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 
@@ -155,6 +160,11 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         "files/show.html",
         file=f,
         holding=holding,
+        writable=holding and f.status != "closed",
+        may_close=services.may_close(f),
+        letters=letters.drafts(f),
+        linked=services.linked_files(f),
+        history=services.status_history(f),
         attach=attach,
         finals=notes.final_notes(f),
         draft=draft,
@@ -232,4 +242,124 @@ def attach(file_id: int):
     else:
         db.session.commit()
         flash(_("Receipt %(number)s placed in the file.", number=receipt.diary_number), "success")
+    return redirect_to(url_for("files.show", file_id=file_id))
+
+
+DOCUMENT_REFUSED = {
+    "not_holder": _l("This file is not with you now, so you cannot add documents to it."),
+    "closed": _l("This file is closed."),
+}
+
+
+@bp.post("/<int:file_id>/documents")
+@login_required
+def upload(file_id: int):
+    """An uploaded document (letter, enclosure, report) as the file's next correspondence."""
+    f = _get_visible(file_id)
+    title = clean_line(request.form.get("title"))[:300]
+    uploads = [u for u in request.files.getlist("document") if u.filename]
+    if not title or not uploads:
+        flash(_("Give the document a title and choose the file to attach."), "error")
+        return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
+    try:
+        try:
+            document = accept_upload([u.read() for u in uploads], uploads[0].filename or "")
+        except Rejected as r:
+            db.session.rollback()
+            flash(str(REJECTED[r.code]), "error")
+            return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
+        try:
+            c = services.attach_document(f, document, title)
+        except Refused as refused:
+            db.session.rollback()
+            discard_new_files()
+            flash(str(DOCUMENT_REFUSED[refused.code]), "error")
+            return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        discard_new_files()
+        raise
+    g.pop("new_files", None)
+    flash(
+        _("%(title)s placed in the file from page %(page)d.", title=c.title, page=c.first_page),
+        "success",
+    )
+    return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
+
+
+@bp.get("/<int:file_id>/documents/<int:position>.pdf")
+@login_required
+def document(file_id: int, position: int):
+    f = _get_visible(file_id)
+    c = db.session.scalar(
+        db.select(Correspondence).where(
+            Correspondence.file_id == f.id, Correspondence.position == position
+        )
+    )
+    if c is None or c.document is None:
+        abort(404)
+    resp = send_file(storage.path_for(c.document.sha256), mimetype="application/pdf")
+    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
+    return resp
+
+
+LINK_REFUSED = {
+    "not_holder": _l("Only the holder of this file can link it to others."),
+    "closed": _l("This file is closed."),
+    "no_such_file": _l("No file with that number that you may open."),
+    "same_file": _l("A file cannot be linked to itself."),
+    "already_linked": _l("These files are already linked."),
+}
+
+
+@bp.post("/<int:file_id>/links")
+@login_required
+def link(file_id: int):
+    f = _get_visible(file_id)
+    number = clean_line(request.form.get("number"))[:120]
+    other = services.find_by_number(f.office_id, number) if number else None
+    try:
+        services.link(f, other)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(LINK_REFUSED[refused.code]), "error")
+    else:
+        db.session.commit()
+        flash(_("Linked to %(number)s.", number=other.number), "success")
+    return redirect_to(url_for("files.show", file_id=file_id) + "#links")
+
+
+STATUS_REFUSED = {
+    "not_holder": _l("Only the holder of this file can change its status."),
+    "not_authorised": _l(
+        "Only the officer who opened the file or the section officer can close or reopen it."
+    ),
+    "no_reason": _l("Give the reason."),
+    "already": _l("The file already has this status."),
+    "bad_transition": _l("A closed file must be reopened first."),
+}
+STATUS_DONE = {
+    "closed": _l("The file is closed."),
+    "open": _l("The file is open."),
+    "parked": _l("The file is parked."),
+}
+
+
+@bp.post("/<int:file_id>/status")
+@login_required
+def change_status(file_id: int):
+    f = _get_visible(file_id)
+    to = request.form.get("to", "")
+    reason = clean_note(request.form.get("reason"))[:1000]
+    if to not in STATUS_DONE:
+        abort(400)
+    try:
+        services.change_status(f, to, reason)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(STATUS_REFUSED[refused.code]), "error")
+    else:
+        db.session.commit()
+        flash(str(STATUS_DONE[to]), "success")
     return redirect_to(url_for("files.show", file_id=file_id))

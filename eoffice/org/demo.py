@@ -195,6 +195,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
                 designation_hi=d_hi,
                 designation_en=d_en,
                 rank=rank,
+                may_approve=s_code is None,
             )
             db.session.add(by_abbr[abbr])
         for login_id, u_hi, u_en, role, abbrs, mobile in users:

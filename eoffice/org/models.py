@@ -149,6 +149,8 @@ class Post(db.Model):
     #: Seniority within the office: lower is more senior.
     rank: Mapped[int] = mapped_column(default=100)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    #: An approving authority for outgoing letters (प्रारूप अनुमोदन): officers, not sections.
+    may_approve: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     office: Mapped[Office] = relationship(back_populates="posts")
     section: Mapped[Section | None] = relationship(back_populates="posts")
