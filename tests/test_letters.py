@@ -60,7 +60,7 @@ def the_draft(db, file_id) -> LetterDraft:
     return db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
 
 
-def test_draft_from_template_edited_by_the_officer_with_a_visible_diff(clerk, login, demo):
+def test_draft_from_template_edited_by_the_officer_with_a_visible_diff(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     page = clerk.page(f"/files/{f.id}")
@@ -141,7 +141,7 @@ def test_draft_from_template_edited_by_the_officer_with_a_visible_diff(clerk, lo
     assert db.session.scalar(select(func.count(LetterVersion.id))) == 3
 
 
-def test_only_an_approving_post_may_approve(clerk, login, demo):
+def test_only_an_approving_post_may_approve(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     new_letter(clerk, f.id)
@@ -216,7 +216,7 @@ def test_letter_versions_are_immutable_in_the_database(clerk, demo):
             db.session.execute(text(sql))
 
 
-def test_an_officer_elsewhere_cannot_open_the_draft(clerk, login, demo):
+def test_an_officer_elsewhere_cannot_open_the_draft(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db, grading="confidential")
     new_letter(clerk, f.id)
@@ -234,7 +234,7 @@ def link(c, file_id, number):
     return c.submit(f"/files/{file_id}/links", {"number": number}, form_page=f"/files/{file_id}")
 
 
-def test_link_files_and_refer_to_them_in_a_note(clerk, login, demo):
+def test_link_files_and_refer_to_them_in_a_note(clerk, login, demo):  # noqa: F811
     db = demo
     a = new_file(clerk, db)
     b = db.session.get(File, new_file(clerk, db, subject="बिरधा चकमार्ग: पूर्व प्रकरण").id)
@@ -264,7 +264,7 @@ def status(c, file_id, to, reason):
     )
 
 
-def test_close_park_and_reopen_with_reasons(clerk, login, demo):
+def test_close_park_and_reopen_with_reasons(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     assert "कारण लिखें" in flash_text(clerk, status(clerk, f.id, "closed", " \u200b "))
@@ -297,7 +297,7 @@ def test_close_park_and_reopen_with_reasons(clerk, login, demo):
     ]
 
 
-def test_only_the_opener_or_the_section_officer_closes(clerk, login, demo):
+def test_only_the_opener_or_the_section_officer_closes(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     send(clerk, "file", f.id, post_id(db, "एडीएम (वि/रा)"))
@@ -341,7 +341,7 @@ def test_upload_a_document_into_the_file_and_cite_its_page(clerk, demo):
     assert note.find("a")["href"] == f"/files/{f.id}/documents/1.pdf#page=2"
 
 
-def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(clerk, login, demo):
+def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     upload(clerk, f.id, "आख्या", samples.pdf(pages=1))
