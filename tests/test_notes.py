@@ -158,3 +158,25 @@ def test_final_notes_cannot_be_changed_even_by_the_database_user(clerk, demo):
         with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
             db.session.execute(text(sql), {"i": note_id})
     assert db.session.scalar(select(func.count()).select_from(Note)) == 1
+
+
+def test_the_autosave_of_leaving_the_box_and_the_final_click_do_not_collide(clerk, demo):
+    """Clicking "final" right after typing fires an autosave (blur) with the same text and the
+    same version as the click: whichever arrives first, one final note and no stray draft."""
+    db = demo
+    f = new_file(clerk, db)
+    # the autosave first: the click, with the page's old version 0, still goes through
+    assert autosave(clerk, f.id, "पहली टिप्पणी", 0).status_code == 200
+    assert finalise(clerk, f.id, "पहली टिप्पणी", 0).status_code == 302
+    # the click first: the late autosave does not make a new draft of the final text
+    assert finalise(clerk, f.id, "दूसरी टिप्पणी", 0).status_code == 302
+    assert autosave(clerk, f.id, "दूसरी टिप्पणी", 0).status_code == 200
+    assert [n.body for n in finals(db, f.id)] == ["पहली टिप्पणी", "दूसरी टिप्पणी"]
+    drafts = db.session.scalar(
+        select(func.count(Note.id)).where(Note.file_id == f.id, Note.status == "draft")
+    )
+    assert drafts == 0
+    # a different text from a stale page is still a conflict, kept on the page
+    autosave(clerk, f.id, "तीसरी", 0)
+    resp = autosave(clerk, f.id, "किसी और टैब का पाठ", 0)
+    assert resp.status_code == 409

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from eoffice import audit
 from eoffice.errors import Refused
@@ -47,7 +47,11 @@ def final_notes(f: File) -> list[Note]:
 
 def save_draft(f: File, body: str, version: int | None) -> Note | None:
     """Save what is typed. `version` is the draft version the page last saw (0: none yet);
-    if the draft has moved on (saved or finalised in another tab) that is a conflict."""
+    if the draft has moved on (saved or finalised in another tab) that is a conflict.
+
+    The file row is locked, so an autosave (fired by leaving the text box) and the "final"
+    click that caused it are taken one after the other; the same text is never a conflict."""
+    f = lock_row(f)
     charge = holding_charge(f)
     if len(body) > MAX_NOTE:
         raise Refused("too_long")
@@ -55,8 +59,8 @@ def save_draft(f: File, body: str, version: int | None) -> Note | None:
     if draft is None:
         if version:  # the page had a draft, which is gone: finalised elsewhere
             raise Refused("conflict")
-        if not body:
-            return None
+        if not body or already_final(f, body, just_now=True) is not None:
+            return None  # nothing typed, or the autosave of a note made final a moment ago
         draft = Note(
             file_id=f.id,
             author_id=current_user.id,
@@ -67,6 +71,8 @@ def save_draft(f: File, body: str, version: int | None) -> Note | None:
         )
         db.session.add(draft)
     else:
+        if draft.body == body:
+            return draft  # the same text again (an autosave and a click racing): no change
         if version is not None and version != draft.version:
             raise Refused("conflict")
         draft.body = body
@@ -81,6 +87,8 @@ def finalise(f: File, body: str, version: int | None) -> Note:
     if not body:
         raise Refused("empty")
     draft = save_draft(f, body, version)
+    if draft is None:  # the same text was made final a moment ago: a second click
+        raise Refused("conflict")
     paragraph = db.session.scalar(
         select(func.coalesce(func.max(Note.paragraph), 0)).where(Note.file_id == f.id)
     )
@@ -101,19 +109,17 @@ def finalise(f: File, body: str, version: int | None) -> Note:
     return draft
 
 
-def already_final(f: File, body: str) -> Note | None:
-    """The user's own final note with exactly this text (a second click on 'final')."""
-    return db.session.scalar(
-        select(Note)
-        .where(
-            Note.file_id == f.id,
-            Note.author_id == current_user.id,
-            Note.status == "final",
-            Note.body == body,
-        )
-        .order_by(Note.paragraph.desc())
-        .limit(1)
+def already_final(f: File, body: str, *, just_now: bool = False) -> Note | None:
+    """The user's own final note with exactly this text (a second click on 'final');
+    `just_now`: only the user's latest final note, made in the last minute."""
+    q = select(Note).where(
+        Note.file_id == f.id, Note.author_id == current_user.id, Note.status == "final"
     )
+    if just_now:
+        q = q.where(Note.finalised_at > func.now() - text("interval '1 minute'"))
+        latest = db.session.scalar(q.order_by(Note.paragraph.desc()).limit(1))
+        return latest if latest is not None and latest.body == body else None
+    return db.session.scalar(q.where(Note.body == body).order_by(Note.paragraph.desc()).limit(1))
 
 
 #: A file number as the office patterns make them: कले/राज/भू-अभि/12/2026 (ends in a year).
@@ -129,8 +135,8 @@ def render_body(note: Note, f: File) -> Markup:
 
     from eoffice.files.services import can_view
 
-    text = str(escape(note.body))
-    numbers = set(FILE_REF.findall(text))
+    html = str(escape(note.body))
+    numbers = set(FILE_REF.findall(html))
     files = {}
     if numbers:
         for other in db.session.scalars(
@@ -163,4 +169,4 @@ def render_body(note: Note, f: File) -> Markup:
             return f'<a href="{url_for("files.show", file_id=files[number])}">{number}</a>'
         return number
 
-    return Markup(NOTE_LINKS.sub(link, text))
+    return Markup(NOTE_LINKS.sub(link, html))
