@@ -66,10 +66,12 @@ def _init_extensions(app: Flask) -> None:
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice import audit  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
+    from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
     from eoffice.org.models import User
     from eoffice.receipts import models as _receipt_models  # noqa: F401
+    from eoffice.signing import models as _signing_models  # noqa: F401
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -85,8 +87,19 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.movement.views import bp as movement_bp
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
+    from eoffice.signing.views import bp as signing_bp
 
-    for bp in (assets.bp, core_bp, auth_bp, org_bp, receipts_bp, files_bp, letters_bp, movement_bp):
+    for bp in (
+        assets.bp,
+        core_bp,
+        auth_bp,
+        org_bp,
+        receipts_bp,
+        files_bp,
+        letters_bp,
+        signing_bp,
+        movement_bp,
+    ):
         app.register_blueprint(bp)
     app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))
 

@@ -47,6 +47,8 @@ def load(instance: Path) -> dict:
         "MAX_CONTENT_LENGTH": _int("EOFFICE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # Where accepted files live, named by SHA-256 (eoffice.storage).
         "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
+        #: CA certificates (*.crt/*.pem/*.cer) and CRLs (*.crl) trusted for signatures
+        "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),

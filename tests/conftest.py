@@ -33,10 +33,30 @@ def server_uri() -> str:
 
 
 @pytest.fixture(scope="session")
-def app(server_uri, tmp_path_factory):
+def pki(tmp_path_factory):
+    """A test CA (not a fake: real RSA keys and X.509), its trust directory with a CRL, and a
+    way to issue certificates. `pki.refresh()` rewrites the CRL after a revocation."""
+    from eoffice.signing.pki import DemoCA
+
+    ca = DemoCA.create()
+    ca.trust_dir = tmp_path_factory.mktemp("pki") / "trust"
+    ca.write_trust_dir(ca.trust_dir)
+    ca.refresh = lambda: ca.write_trust_dir(ca.trust_dir)
+    return ca
+
+
+@pytest.fixture(scope="session")
+def app(server_uri, tmp_path_factory, pki):
     url = ensure_database(server_uri, "eoffice_test", recreate=True)
     storage = tmp_path_factory.mktemp("storage")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "STORAGE_DIR": str(storage)})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "STORAGE_DIR": str(storage),
+            "TRUST_DIR": str(pki.trust_dir),
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS))
         _db.engine.dispose()

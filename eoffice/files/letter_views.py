@@ -207,6 +207,9 @@ def approve(file_id: int, serial: int):
         else:
             flash(str(REFUSED[refused.code]), "error")
         return redirect(url_for("letters.show", file_id=f.id, serial=serial))
+    from eoffice.signing.services import ensure_pdf
+
+    ensure_pdf(draft)  # the letter as approved, with its verification code: ready to sign
     db.session.commit()
     flash(_("D%(n)d approved (version %(v)d).", n=serial, v=draft.approved_version), "success")
     return redirect_to(url_for("letters.show", file_id=f.id, serial=serial))

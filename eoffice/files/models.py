@@ -244,6 +244,10 @@ class LetterDraft(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     approved_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     approved_at: Mapped[datetime | None]
+    #: the letter's PDF now: rendered from the approved version, then after each signature
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: printed on the letter with a QR code; the public page looks it up
+    verification_code: Mapped[str | None] = mapped_column(String(20), unique=True)
 
     file: Mapped[File] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])

@@ -1,0 +1,1 @@
+"""Dispatch (प्रेषण): issuing signed letters, the dispatch register, public verification."""

@@ -1,0 +1,73 @@
+"""The dispatch register and its recipients; attempts at the public verification page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.extensions import db
+from eoffice.files.models import File, LetterDraft
+from eoffice.org.models import Office, Post, User
+
+MODES = ("email", "post", "hand")
+
+
+class Dispatch(db.Model):
+    """प्रेषण पंजी: one issued letter, numbered per office and year."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    year: Mapped[int]
+    serial: Mapped[int]
+    #: e.g. कले/प्रेषण/2026/000012
+    number: Mapped[str] = mapped_column(String(80))
+    draft_id: Mapped[int] = mapped_column(ForeignKey("letter_draft.id"), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(1000))
+    mode: Mapped[str] = mapped_column(String(10))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    issued_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    office: Mapped[Office] = relationship()
+    draft: Mapped[LetterDraft] = relationship()
+    file: Mapped[File] = relationship()
+    issued_by: Mapped[User] = relationship()
+    post: Mapped[Post] = relationship()
+    recipients: Mapped[list[DispatchRecipient]] = relationship(
+        back_populates="dispatch", order_by="DispatchRecipient.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "year", "serial", name="uq_dispatch_serial"),
+        CheckConstraint("mode IN ('email','post','hand')", name="mode"),
+    )
+
+
+class DispatchRecipient(db.Model):
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatch.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: pending (email queued), sent, failed, posted (by post or hand: handed over)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+
+    dispatch: Mapped[Dispatch] = relationship(back_populates="recipients")
+
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','sent','failed','posted')", name="status"),
+    )
+
+
+class VerifyAttempt(db.Model):
+    """Lookups on the public verification page, per client address: rate limiting."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)

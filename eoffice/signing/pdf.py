@@ -1,0 +1,57 @@
+"""PDFs with correctly shaped Devanagari (WeasyPrint + HarfBuzz, a system Devanagari font):
+the letter as approved, and the notesheet (नोटशीट) of a file."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import segno
+from flask import current_app, render_template, request
+from weasyprint import HTML
+
+from eoffice.files.models import File, LetterDraft, LetterVersion, Note
+
+#: 32 unambiguous characters; 10 of them: 50 bits, not guessable at any allowed rate
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def verify_url(code: str) -> str:
+    base = current_app.config.get("BASE_URL") or request.url_root
+    return f"{base.rstrip('/')}/verify/{code}"
+
+
+def text_sha256(v: LetterVersion) -> str:
+    """The approved text a signature covers: addressee, subject and body, NUL-separated."""
+    return hashlib.sha256("\0".join((v.addressee, v.subject, v.body)).encode()).hexdigest()
+
+
+def _pdf(html: str) -> bytes:
+    return HTML(string=html, base_url=current_app.root_path).write_pdf(
+        pdf_identifier=b"eoffice", uncompressed_pdf=False
+    )
+
+
+def letter_pdf(draft: LetterDraft, version: LetterVersion, code: str) -> bytes:
+    url = verify_url(code)
+    qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
+    return _pdf(
+        render_template(
+            "pdf/letter.html",
+            draft=draft,
+            v=version,
+            code=code,
+            url=url,
+            qr=qr,
+            text_hash=text_sha256(version),
+        )
+    )
+
+
+def notesheet_pdf(f: File, notes: list[Note], signatures: dict[int, list]) -> bytes:
+    return _pdf(render_template("pdf/notesheet.html", file=f, notes=notes, signatures=signatures))

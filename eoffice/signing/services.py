@@ -1,0 +1,554 @@
+"""Signing letters: credentials (a PIN-sealed soft certificate, or a token's certificate), the
+three ways to sign, and validation against the office's trust store. Services flush only.
+
+The three ways:
+1. soft: the user's PKCS#12, sealed with AES-GCM under a key derived (argon2id) from a PIN the
+   server never stores; signing asks for the PIN.
+2. two-phase: the server prepares the PDF with a signature placeholder and hands out only its
+   digest; a USB token (through `eoffice-sign`) or an eSign provider returns a CMS signature over
+   that digest, which is checked and embedded.
+3. upload: a PDF signed elsewhere, accepted only if it is this letter's PDF (byte for byte) with
+   a new valid signature appended by incremental update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.serialization import pkcs12
+from flask_login import current_user
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import CertificateValidator
+from pyhanko_certvalidator.errors import (
+    ExpiredError,
+    NotYetValidError,
+    PathBuildingError,
+    PathValidationError,
+    RevokedError,
+)
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from sqlalchemy import func, select
+
+from eoffice import audit, storage
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files.models import LetterDraft
+from eoffice.files.services import holding_charge
+from eoffice.locks import lock_row
+from eoffice.signing import pdf as pdfs
+from eoffice.signing.models import Signature, SigningCredential, SigningSession
+from eoffice.signing.pki import trust_store
+
+PIN_TRIES = 5
+PIN_LOCK = timedelta(minutes=15)
+SESSION_LIFE = timedelta(minutes=15)
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
+    "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+]
+
+
+# --- credentials -----------------------------------------------------------------------
+
+
+def _name(cert: x509.Certificate, attr) -> str:
+    return cert.subject.rfc4514_string() if attr is None else attr.rfc4514_string()
+
+
+def check_certificate(cert_der: bytes, others: list[bytes] = ()) -> None:
+    """Refused unless the certificate chains to the trust store, is in date, not revoked, and
+    may sign (non-repudiation or digital signature)."""
+    cert = asn1_x509.Certificate.load(cert_der)
+    validator = CertificateValidator(
+        cert,
+        intermediate_certs=[asn1_x509.Certificate.load(o) for o in others],
+        validation_context=trust_store().context(),
+    )
+    try:
+        asyncio.run(validator.async_validate_usage(set(), extended_optional=True))
+    except (ExpiredError, NotYetValidError) as e:
+        raise Refused("expired") from e
+    except RevokedError as e:
+        raise Refused("revoked") from e
+    except PathBuildingError as e:
+        raise Refused("untrusted") from e
+    except PathValidationError as e:
+        raise Refused("untrusted") from e
+
+
+def _derive(pin: str, salt: bytes) -> bytes:
+    return hash_secret_raw(
+        pin.encode(),
+        salt,
+        time_cost=3,
+        memory_cost=65536,
+        parallelism=1,
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+def _aad(user_id: int) -> bytes:
+    return f"eoffice-soft-key:{user_id}".encode()
+
+
+def valid_pin(pin: str) -> bool:
+    return pin.isdigit() and 6 <= len(pin) <= 12
+
+
+def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
+    """Keep a PKCS#12 sealed under the PIN. The server keeps neither PIN nor password."""
+    if not valid_pin(pin):
+        raise Refused("weak_pin")
+    try:
+        key, cert, others = pkcs12.load_key_and_certificates(p12, password.encode() or None)
+    except ValueError as e:
+        raise Refused("bad_p12") from e
+    if key is None:  # certificates only (a "public" .p12): it cannot sign
+        raise Refused("no_key")
+    if cert is None:
+        raise Refused("bad_p12")
+    other_der = [o.public_bytes(serialization.Encoding.DER) for o in others or []]
+    cert_der = cert.public_bytes(serialization.Encoding.DER)
+    check_certificate(cert_der, other_der)
+    plain = pkcs12.serialize_key_and_certificates(
+        b"signer", key, cert, others or None, serialization.NoEncryption()
+    )
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = nonce + AESGCM(_derive(pin, salt)).encrypt(nonce, plain, _aad(current_user.id))
+    return _store(cert, "soft", salt=salt, sealed=sealed)
+
+
+def add_token(cert_bytes: bytes) -> SigningCredential:
+    """A token's (or eSign's) certificate: PEM or DER. The key never comes here."""
+    try:
+        cert = (
+            x509.load_pem_x509_certificate(cert_bytes)
+            if b"-----BEGIN" in cert_bytes
+            else x509.load_der_x509_certificate(cert_bytes)
+        )
+    except ValueError as e:
+        raise Refused("bad_cert") from e
+    check_certificate(cert.public_bytes(serialization.Encoding.DER))
+    return _store(cert, "token")
+
+
+def _store(cert: x509.Certificate, kind: str, *, salt=None, sealed=None) -> SigningCredential:
+    cred = SigningCredential(
+        user_id=current_user.id,
+        kind=kind,
+        cert_der=cert.public_bytes(serialization.Encoding.DER),
+        subject=cert.subject.rfc4514_string()[:500],
+        issuer=cert.issuer.rfc4514_string()[:500],
+        serial=format(cert.serial_number, "x"),
+        not_after=cert.not_valid_after_utc,
+        salt=salt,
+        sealed_key=sealed,
+    )
+    db.session.add(cred)
+    db.session.flush()
+    audit.record(
+        "add_credential",
+        user_id=current_user.id,
+        object_type="credential",
+        object_id=cred.id,
+        kind=kind,
+        serial=cred.serial,
+    )
+    return cred
+
+
+def credentials(kind: str | None = None) -> list[SigningCredential]:
+    q = select(SigningCredential).where(
+        SigningCredential.user_id == current_user.id, SigningCredential.removed_at.is_(None)
+    )
+    if kind:
+        q = q.where(SigningCredential.kind == kind)
+    return list(db.session.scalars(q.order_by(SigningCredential.id.desc())))
+
+
+def remove(cred: SigningCredential) -> None:
+    if cred.user_id != current_user.id:
+        raise Refused("not_yours")
+    cred.removed_at = datetime.now(UTC)
+    cred.sealed_key = None if cred.kind == "token" else cred.sealed_key
+    db.session.flush()
+    audit.record(
+        "remove_credential", user_id=current_user.id, object_type="credential", object_id=cred.id
+    )
+
+
+def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
+    """The signer, or Refused('wrong_pin' / 'locked'). Failures are counted on the row: the
+    caller commits them even though the request is refused."""
+    now = datetime.now(UTC)
+    if cred.locked_until is not None and cred.locked_until > now:
+        raise Refused("locked")
+    nonce, sealed = cred.sealed_key[:12], cred.sealed_key[12:]
+    try:
+        plain = AESGCM(_derive(pin, cred.salt)).decrypt(nonce, sealed, _aad(cred.user_id))
+    except Exception as e:  # InvalidTag: the wrong PIN
+        cred.failed_pins += 1
+        if cred.failed_pins >= PIN_TRIES:
+            cred.locked_until = now + PIN_LOCK
+            cred.failed_pins = 0
+        db.session.flush()
+        raise Refused("wrong_pin") from e
+    cred.failed_pins = 0
+    cred.locked_until = None
+    return signers.SimpleSigner.load_pkcs12_data(plain, other_certs=[])
+
+
+# --- the letter's PDF ------------------------------------------------------------------
+
+
+def ensure_pdf(draft: LetterDraft) -> str:
+    """Render the approved version once (with its verification code and QR)."""
+    if draft.pdf_sha256 is None:
+        version = next(v for v in draft.versions if v.number == draft.approved_version)
+        draft.verification_code = pdfs.new_verification_code()
+        sha, _ = storage.put(pdfs.letter_pdf(draft, version, draft.verification_code))
+        draft.pdf_sha256 = sha
+        db.session.flush()
+    return draft.pdf_sha256
+
+
+def signatures(draft: LetterDraft) -> list[Signature]:
+    return list(
+        db.session.scalars(
+            select(Signature).where(Signature.draft_id == draft.id).order_by(Signature.seq)
+        )
+    )
+
+
+def _font() -> str:
+    return next(p for p in FONT_CANDIDATES if Path(p).exists())
+
+
+def _stamp() -> TextStampStyle:
+    return TextStampStyle(
+        stamp_text=("डिजिटल हस्ताक्षरित / Digitally signed\n%(name)s\n%(post)s\n%(ts)s"),
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font()), font_size=8),
+        border_width=1,
+    )
+
+
+def _box(seq: int) -> tuple[int, int, int, int]:
+    """Stamps side by side above the verification strip of the last page (A4: 595×842 pt)."""
+    i = seq - 1
+    col, row = i % 2, i // 2
+    x = 320 - col * 290
+    y = 175 + row * 72
+    return (x, y, x + 255, y + 66)
+
+
+def _signer_for_pdf(draft: LetterDraft, seq: int, signer, charge) -> signers.PdfSigner:
+    meta = signers.PdfSignatureMetadata(
+        field_name=f"Sig{seq}",
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=f"अनुमोदित पत्र / approved letter D{draft.serial}",
+        location=charge.post.office.name_en,
+    )
+    return signers.PdfSigner(
+        meta,
+        signer=signer,
+        stamp_style=_stamp(),
+        new_field_spec=fields.SigFieldSpec(sig_field_name=f"Sig{seq}", on_page=-1, box=_box(seq)),
+    )
+
+
+def _appearance(charge) -> dict:
+    return {
+        "name": f"{current_user.name_hi} / {current_user.name_en}",
+        "post": charge.post.designation_hi,
+    }
+
+
+def _ready(draft: LetterDraft):
+    """Lock, check, and return (charge, seq, current PDF bytes)."""
+    f = lock_row(draft.file)
+    charge = holding_charge(f)
+    draft = lock_row(draft)
+    if draft.status != "approved":
+        raise Refused("not_approved")
+    if any(s.user_id == current_user.id for s in signatures(draft)):
+        raise Refused("already_signed")
+    from eoffice.dispatch.models import Dispatch
+
+    if db.session.scalar(select(Dispatch.id).where(Dispatch.draft_id == draft.id)):
+        raise Refused("issued")
+    sha = ensure_pdf(draft)
+    seq = len(signatures(draft)) + 1
+    return charge, seq, storage.path_for(sha).read_bytes()
+
+
+def sign_soft(draft: LetterDraft, cred: SigningCredential, pin: str) -> Signature:
+    if cred.user_id != current_user.id or cred.kind != "soft" or cred.removed_at:
+        raise Refused("no_credential")
+    charge, seq, current = _ready(draft)
+    check_certificate(cred.cert_der)
+    signer = unseal(cred, pin)
+    out = _signer_for_pdf(draft, seq, signer, charge).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(current)), appearance_text_params=_appearance(charge)
+    )
+    return _record(draft, seq, charge, cred, "soft", out.getvalue())
+
+
+def prepare(draft: LetterDraft, cred: SigningCredential) -> SigningSession:
+    """Phase one: the PDF with a placeholder, and the digest the token must sign."""
+    if cred.user_id != current_user.id or cred.kind != "token" or cred.removed_at:
+        raise Refused("no_credential")
+    charge, seq, current = _ready(draft)
+    check_certificate(cred.cert_der)
+    cert = asn1_x509.Certificate.load(cred.cert_der)
+    store = SimpleCertificateStore.from_certs(trust_store().roots)
+    ext = signers.ExternalSigner(signing_cert=cert, cert_registry=store, signature_value=256)
+    pdf_signer = _signer_for_pdf(draft, seq, ext, charge)
+    prep, _tbs, output = asyncio.run(
+        pdf_signer.async_digest_doc_for_signing(
+            IncrementalPdfFileWriter(io.BytesIO(current)),
+            appearance_text_params=_appearance(charge),
+            bytes_reserved=16384,
+        )
+    )
+    session = SigningSession(
+        draft_id=draft.id,
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        credential_id=cred.id,
+        base_sha256=draft.pdf_sha256,
+        prepared=output.getvalue(),
+        digest=prep.document_digest,
+        region_start=prep.reserved_region_start,
+        region_end=prep.reserved_region_end,
+        expires_at=datetime.now(UTC) + SESSION_LIFE,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _message_digest(ci: cms.ContentInfo) -> tuple[bytes, asn1_x509.Certificate | None]:
+    sd = ci["content"]
+    si = sd["signer_infos"][0]
+    digest = next(
+        a["values"][0].native for a in si["signed_attrs"] if a["type"].native == "message_digest"
+    )
+    sid = si["sid"].chosen
+    cert = next(
+        (
+            c.chosen
+            for c in sd["certificates"]
+            if c.name == "certificate" and c.chosen.serial_number == sid["serial_number"].native
+        ),
+        None,
+    )
+    return digest, cert
+
+
+def finish(session: SigningSession, cms_der: bytes) -> Signature:
+    """Phase two: check the CMS signs this session's digest with the registered certificate,
+    embed it, validate the result; refuse (and keep nothing) otherwise."""
+    if session.user_id != current_user.id:
+        raise Refused("not_yours")
+    if session.finished_at is not None:
+        raise Refused("session_used")
+    if session.expires_at < datetime.now(UTC):
+        raise Refused("session_expired")
+    draft = db.session.get(LetterDraft, session.draft_id)
+    charge, seq, _current = _ready(draft)
+    if draft.pdf_sha256 != session.base_sha256:
+        raise Refused("session_stale")  # someone signed in between: prepare again
+    try:
+        ci = cms.ContentInfo.load(cms_der)
+        digest, cert = _message_digest(ci)
+    except Exception as e:
+        raise Refused("bad_cms") from e
+    if digest != session.digest:
+        raise Refused("wrong_digest")
+    cred = db.session.get(SigningCredential, session.credential_id)
+    if cert is None or cert.dump() != cred.cert_der:
+        raise Refused("wrong_cert")
+    output = io.BytesIO(session.prepared)
+    prep = PreparedByteRangeDigest(
+        document_digest=session.digest,
+        reserved_region_start=session.region_start,
+        reserved_region_end=session.region_end,
+    )
+    try:
+        asyncio.run(PdfTBSDocument.async_finish_signing(output, prep, ci))
+    except (SigningError, ValueError) as e:
+        raise Refused("bad_cms") from e
+    session.finished_at = datetime.now(UTC)
+    return _record(draft, seq, charge, cred, "two_phase", output.getvalue())
+
+
+def upload_signed(draft: LetterDraft, data: bytes) -> Signature:
+    """A PDF signed elsewhere: this letter's PDF, unchanged, plus a new signature."""
+    charge, seq, current = _ready(draft)
+    if not data.startswith(b"%PDF") or len(data) <= len(current):
+        raise Refused("not_this_letter")
+    if data[: len(current)] != current:
+        raise Refused("not_this_letter")
+    return _record(draft, seq, charge, None, "upload", data)
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    """One signature's result, in the words the pages show."""
+
+    signer: str
+    intact: bool
+    valid: bool
+    trusted: bool
+    revoked: bool
+    whole: bool
+    unchanged_after: bool
+    signed_at: datetime | None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.intact
+            and self.valid
+            and self.trusted
+            and not self.revoked
+            and self.unchanged_after
+        )
+
+    def summary(self) -> str:
+        flags = [
+            ("INTACT", self.intact),
+            ("VALID", self.valid),
+            ("TRUSTED", self.trusted),
+            ("NOT_REVOKED", not self.revoked),
+            ("NO_CHANGES_AFTER", self.unchanged_after),
+        ]
+        return " ".join(k if v else f"NOT_{k}" for k, v in flags) + f" · {self.signer}"
+
+
+ALLOWED_AFTER = {
+    ModificationLevel.NONE,
+    ModificationLevel.LTA_UPDATES,
+    ModificationLevel.FORM_FILLING,
+}
+
+
+def validate(data: bytes) -> list[Check] | None:
+    """Every signature in the PDF, or None if it cannot be read as a signed PDF at all
+    (truncated, garbled, not a PDF)."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = reader.embedded_signatures
+        if not sigs:
+            return []
+        ctx = trust_store().context()
+        checks = []
+        for sig in sigs:
+            st = validate_pdf_signature(sig, ctx, skip_diff=False)
+            cert = st.signing_cert
+            checks.append(
+                Check(
+                    signer=cert.subject.human_friendly if cert is not None else "?",
+                    intact=bool(st.intact),
+                    valid=bool(st.valid),
+                    trusted=bool(st.trusted),
+                    revoked=bool(st.revoked),
+                    whole=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                    unchanged_after=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
+                    or st.modification_level in ALLOWED_AFTER,
+                    signed_at=st.signer_reported_dt,
+                )
+            )
+        return checks
+    except Exception:  # any failure to parse: not a valid signed PDF
+        return None
+
+
+def verdict(checks: list[Check] | None) -> bool:
+    return bool(checks) and all(c.ok for c in checks) and checks[-1].whole
+
+
+def _record(draft, seq, charge, cred, method, signed: bytes) -> Signature:
+    checks = validate(signed)
+    if checks is None or len(checks) != seq:
+        raise Refused("invalid_signature")
+    last = checks[-1]
+    if last.revoked:
+        raise Refused("revoked")
+    if not last.trusted or not last.valid or not last.intact:
+        raise Refused("untrusted" if last.intact and last.valid else "invalid_signature")
+    if not verdict(checks):
+        raise Refused("invalid_signature")
+    sha, _ = storage.put(signed)
+    version = next(v for v in draft.versions if v.number == draft.approved_version)
+    sig = Signature(
+        draft_id=draft.id,
+        seq=seq,
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        credential_id=cred.id if cred else None,
+        method=method,
+        signer_subject=last.signer[:500],
+        cert_serial="",
+        pdf_sha256=sha,
+        text_sha256=pdfs.text_sha256(version),
+        valid=last.valid,
+        trusted=last.trusted,
+        summary=" | ".join(c.summary() for c in checks)[:4000],
+    )
+    db.session.add(sig)
+    draft.pdf_sha256 = sha
+    db.session.flush()
+    audit.record(
+        "sign_letter",
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        object_type="file",
+        object_id=draft.file_id,
+        draft_id=draft.id,
+        seq=seq,
+        method=method,
+        pdf_sha256=sha,
+        text_sha256=sig.text_sha256,
+    )
+    return sig
+
+
+def pdf_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def count_signed(draft_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Signature.draft_id, func.count())
+        .where(Signature.draft_id.in_(draft_ids))
+        .group_by(Signature.draft_id)
+    )
+    return dict(rows.all())

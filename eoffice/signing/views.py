@@ -1,0 +1,301 @@
+"""Signing pages: my certificates; signing an approved letter (PIN, token/eSign, signed PDF);
+the letter's PDF and the file's notesheet PDF."""
+
+import base64
+import binascii
+import uuid
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eoffice import storage
+from eoffice.access import login_required
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files import notes
+from eoffice.files.letter_views import _draft, _file
+from eoffice.files.models import File
+from eoffice.htmx import redirect_to
+from eoffice.org.services import charge_for
+from eoffice.signing import pdf as pdfs
+from eoffice.signing import services
+from eoffice.signing.models import SigningCredential, SigningSession
+
+bp = Blueprint("signing", __name__)
+
+REFUSED = {
+    "weak_pin": _l("The PIN must be 6 to 12 digits."),
+    "bad_p12": _l(
+        "This is not a PKCS#12 (.p12/.pfx) file, or its password is wrong. Nothing was saved."
+    ),
+    "no_key": _l("This PKCS#12 file has a certificate but no private key, so it cannot sign."),
+    "bad_cert": _l("This is not a certificate file (PEM or DER)."),
+    "expired": _l("The certificate has expired (or is not yet valid)."),
+    "revoked": _l("The certificate has been revoked by its authority."),
+    "untrusted": _l(
+        "The certificate is not issued by an authority this office trusts (the trust store)."
+    ),
+    "wrong_pin": _l("Wrong PIN. After 5 wrong tries signing is locked for 15 minutes."),
+    "locked": _l("Too many wrong PINs. Try again in 15 minutes."),
+    "no_credential": _l("Choose one of your certificates."),
+    "not_holder": _l("This file is not with you now, so you cannot sign its letters."),
+    "closed": _l("This file is closed."),
+    "not_approved": _l("Only an approved draft can be signed."),
+    "already_signed": _l("You have already signed this letter."),
+    "issued": _l("This letter has already been issued; it can no longer be signed."),
+    "bad_cms": _l("The signature could not be read. Paste the whole output of the signer."),
+    "wrong_digest": _l(
+        "This signature is for a different document (its digest does not match). Nothing was "
+        "changed."
+    ),
+    "wrong_cert": _l("This signature was made with a different certificate from the one chosen."),
+    "session_used": _l("This signing request has already been used."),
+    "session_expired": _l("This signing request has expired (15 minutes). Prepare it again."),
+    "session_stale": _l("Someone signed the letter in the meantime. Prepare it again."),
+    "not_this_letter": _l(
+        "This PDF is not this letter's PDF with a signature added. Download the letter's PDF, "
+        "sign it, and upload the signed file."
+    ),
+    "invalid_signature": _l("The signature is not valid. Nothing was changed."),
+    "not_yours": _l("This is not yours."),
+}
+
+
+def _refuse(refused: Refused):
+    db.session.rollback()
+    flash(str(REFUSED.get(refused.code, REFUSED["invalid_signature"])), "error")
+
+
+# --- my certificates -------------------------------------------------------------------
+
+
+@bp.get("/me/signing")
+@login_required
+def credentials():
+    return render_template("signing/credentials.html", creds=services.credentials())
+
+
+@bp.post("/me/signing/soft")
+@login_required
+def add_soft():
+    upload = request.files.get("p12")
+    pin, pin2 = request.form.get("pin", ""), request.form.get("pin2", "")
+    if upload is None or not upload.filename:
+        flash(_("Choose the .p12 or .pfx file."), "error")
+    elif pin != pin2:
+        flash(_("The two PINs differ."), "error")
+    else:
+        try:
+            services.add_soft(upload.read(), request.form.get("password", ""), pin)
+        except Refused as refused:
+            _refuse(refused)
+        else:
+            db.session.commit()
+            flash(
+                _("Certificate saved. It is locked with your PIN, which we do not keep."), "success"
+            )
+    return redirect_to(url_for("signing.credentials"))
+
+
+@bp.post("/me/signing/token")
+@login_required
+def add_token():
+    upload = request.files.get("cert")
+    if upload is None or not upload.filename:
+        flash(_("Choose the certificate file."), "error")
+        return redirect_to(url_for("signing.credentials"))
+    try:
+        services.add_token(upload.read()[:65536])
+    except Refused as refused:
+        _refuse(refused)
+    else:
+        db.session.commit()
+        flash(_("Token certificate registered."), "success")
+    return redirect_to(url_for("signing.credentials"))
+
+
+@bp.post("/me/signing/<int:cred_id>/remove")
+@login_required
+def remove(cred_id: int):
+    cred = db.session.get(SigningCredential, cred_id)
+    if cred is None or cred.user_id != current_user.id:
+        abort(404)
+    services.remove(cred)
+    db.session.commit()
+    flash(_("Certificate removed."), "success")
+    return redirect_to(url_for("signing.credentials"))
+
+
+# --- signing a letter ------------------------------------------------------------------
+
+LETTER = "/files/<int:file_id>/letters/<int:serial>"
+
+
+def _letter(file_id: int, serial: int):
+    f = _file(file_id)
+    return f, _draft(f, serial)
+
+
+@bp.get(LETTER + "/sign")
+@login_required
+def sign(file_id: int, serial: int):
+    f, draft = _letter(file_id, serial)
+    if draft.status != "approved":
+        flash(str(REFUSED["not_approved"]), "error")
+        return redirect(url_for("letters.show", file_id=file_id, serial=serial))
+    return render_template(
+        "signing/sign.html",
+        file=f,
+        draft=draft,
+        sigs=services.signatures(draft),
+        holding=charge_for(f.holder_post_id) is not None and f.status != "closed",
+        soft=services.credentials("soft"),
+        tokens=services.credentials("token"),
+    )
+
+
+def _my_cred(kind: str):
+    cred = db.session.get(SigningCredential, request.form.get("credential", type=int) or 0)
+    if cred is None or cred.user_id != current_user.id or cred.kind != kind or cred.removed_at:
+        raise Refused("no_credential")
+    return cred
+
+
+@bp.post(LETTER + "/sign/soft")
+@login_required
+def sign_soft(file_id: int, serial: int):
+    f, draft = _letter(file_id, serial)
+    back = url_for("signing.sign", file_id=file_id, serial=serial)
+    try:
+        sig = services.sign_soft(draft, _my_cred("soft"), request.form.get("pin", ""))
+    except Refused as refused:
+        if refused.code == "wrong_pin":  # keep the count of wrong tries (nothing else changed)
+            db.session.commit()
+            flash(str(REFUSED["wrong_pin"]), "error")
+        else:
+            _refuse(refused)
+        return redirect_to(back)
+    db.session.commit()
+    flash(_("Signed. Signature %(n)d is valid.", n=sig.seq), "success")
+    return redirect_to(back)
+
+
+@bp.post(LETTER + "/sign/prepare")
+@login_required
+def prepare(file_id: int, serial: int):
+    f, draft = _letter(file_id, serial)
+    try:
+        session = services.prepare(draft, _my_cred("token"))
+    except Refused as refused:
+        _refuse(refused)
+        return redirect_to(url_for("signing.sign", file_id=file_id, serial=serial))
+    db.session.commit()
+    return redirect_to(
+        url_for("signing.session", file_id=file_id, serial=serial, session_id=session.id)
+    )
+
+
+def _session(session_id: uuid.UUID) -> SigningSession:
+    s = db.session.get(SigningSession, session_id)
+    if s is None or s.user_id != current_user.id:
+        abort(404)
+    return s
+
+
+@bp.get(LETTER + "/sign/<uuid:session_id>")
+@login_required
+def session(file_id: int, serial: int, session_id: uuid.UUID):
+    f, draft = _letter(file_id, serial)
+    s = _session(session_id)
+    return render_template(
+        "signing/session.html",
+        file=f,
+        draft=draft,
+        s=s,
+        digest_hex=s.digest.hex(),
+        digest_b64=base64.b64encode(s.digest).decode(),
+    )
+
+
+def _cms_input() -> bytes:
+    upload = request.files.get("cms_file")
+    if upload is not None and upload.filename:
+        data = upload.read(1_000_000)
+        if not data.startswith(b"0"):  # not DER: maybe base64 text in a file
+            data = data.strip()
+        else:
+            return data
+    else:
+        data = (request.form.get("cms") or "").strip().encode()[:1_000_000]
+    try:
+        return base64.b64decode(b"".join(data.split()), validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise Refused("bad_cms") from e
+
+
+@bp.post(LETTER + "/sign/<uuid:session_id>")
+@login_required
+def finish(file_id: int, serial: int, session_id: uuid.UUID):
+    f, draft = _letter(file_id, serial)
+    s = _session(session_id)
+    try:
+        sig = services.finish(s, _cms_input())
+    except Refused as refused:
+        _refuse(refused)
+        return redirect_to(request.path)
+    db.session.commit()
+    flash(_("Signed. Signature %(n)d is valid.", n=sig.seq), "success")
+    return redirect_to(url_for("signing.sign", file_id=file_id, serial=serial))
+
+
+@bp.post(LETTER + "/sign/upload")
+@login_required
+def upload(file_id: int, serial: int):
+    f, draft = _letter(file_id, serial)
+    back = url_for("signing.sign", file_id=file_id, serial=serial)
+    up = request.files.get("pdf")
+    if up is None or not up.filename:
+        flash(_("Choose the signed PDF."), "error")
+        return redirect_to(back)
+    try:
+        sig = services.upload_signed(draft, up.read())
+    except Refused as refused:
+        _refuse(refused)
+        return redirect_to(back)
+    db.session.commit()
+    flash(_("Signed. Signature %(n)d is valid.", n=sig.seq), "success")
+    return redirect_to(back)
+
+
+@bp.get(LETTER + "/letter.pdf")
+@login_required
+def letter_pdf(file_id: int, serial: int):
+    f, draft = _letter(file_id, serial)
+    if draft.pdf_sha256 is None:
+        abort(404)
+    return _pdf_response(storage.path_for(draft.pdf_sha256).read_bytes(), f"D{serial}.pdf")
+
+
+@bp.get("/files/<int:file_id>/notesheet.pdf")
+@login_required
+def notesheet(file_id: int):
+    f = db.session.get(File, file_id)
+    from eoffice.files.services import can_view
+
+    if f is None or not can_view(f):
+        abort(404)
+    data = pdfs.notesheet_pdf(f, notes.final_notes(f), {})
+    return _pdf_response(data, "notesheet.pdf")
+
+
+def _pdf_response(data: bytes, name: str):
+    from flask import make_response
+
+    resp = make_response(data)
+    resp.mimetype = "application/pdf"
+    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    resp.headers["Cache-Control"] = "private, no-cache"
+    g.setdefault("skip_compress", True)
+    return resp

@@ -1,0 +1,365 @@
+"""Signing: a soft certificate with a PIN, two-phase signing with the shipped CLI signer, a PDF
+signed elsewhere; validation against the trust store; the tamper tests. Real keys, real
+X.509 from a test CA, real PAdES signatures by pyHanko."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from eoffice import storage
+from eoffice.files.models import LetterDraft
+from eoffice.signing import services
+from eoffice.signing.models import Signature, SigningCredential
+from eoffice.signing.pki import DemoCA, p12
+from tests.test_letters import new_letter
+from tests.test_movement import flash_text, login, post_id, send  # noqa: F401  (fixture)
+from tests.test_notes import clerk, new_file  # noqa: F401  (fixture)
+
+P12_PASSWORD = b"p12-pass"
+PIN = "246810"
+
+
+@pytest.fixture(scope="module")
+def keys(pki):
+    """Certificates for the officers, and some bad ones."""
+    out = {}
+    for who in ("adm", "dm", "cdo"):
+        out[who] = pki.issue(f"{who} test signer")
+    now = dt.datetime.now(dt.UTC)
+    out["expired"] = pki.issue("expired signer", valid_from=now - dt.timedelta(days=400), days=30)
+    out["revoked"] = pki.issue("revoked signer")
+    pki.revoke(out["revoked"][1])
+    pki.refresh()
+    out["stranger"] = DemoCA.create().issue("signer of another CA")
+    return out
+
+
+def p12_of(keys, pki, who, password=P12_PASSWORD):
+    key, cert = keys[who]
+    return p12(key, cert, pki.cert, password)
+
+
+def approved_letter(clerk, login, db, *, to="एडीएम (वि/रा)"):  # noqa: F811
+    """A letter approved by the ADM, the file with the ADM. Returns (file id, adm client)."""
+    f = new_file(clerk, db)
+    new_letter(clerk, f.id, body="कृपया ग्राम बिरधा में स्थलीय जाँच कर आख्या तीन दिवस में दें।")
+    send(clerk, "file", f.id, post_id(db, to))
+    adm = login("adm.fr")
+    resp = adm.submit(
+        f"/files/{f.id}/letters/1/approve", {"version": "1"}, form_page=f"/files/{f.id}/letters/1"
+    )
+    assert "D1 अनुमोदित" in flash_text(adm, resp)
+    return f.id, adm
+
+
+def add_soft(c, data, password=P12_PASSWORD, pin=PIN, pin2=None):
+    token = c.csrf("/me/signing")
+    return c.post(
+        "/me/signing/soft",
+        data={
+            "csrf_token": token,
+            "p12": (io.BytesIO(data), "my.p12"),
+            "password": password.decode() if isinstance(password, bytes) else password,
+            "pin": pin,
+            "pin2": pin if pin2 is None else pin2,
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def add_token(c, cert_bytes, name="token.cer"):
+    token = c.csrf("/me/signing")
+    return c.post(
+        "/me/signing/token",
+        data={"csrf_token": token, "cert": (io.BytesIO(cert_bytes), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def cred_id(db, user_login, kind):
+    from eoffice.org.models import User
+
+    return db.session.scalar(
+        select(SigningCredential.id)
+        .join(User, User.id == SigningCredential.user_id)
+        .where(User.login_id == user_login, SigningCredential.kind == kind)
+        .order_by(SigningCredential.id.desc())
+    )
+
+
+def sign_soft(c, file_id, cred, pin=PIN):
+    url = f"/files/{file_id}/letters/1/sign"
+    return c.submit(url + "/soft", {"credential": str(cred), "pin": pin}, form_page=url)
+
+
+def the_pdf(app, db, file_id) -> bytes:
+    db.session.expire_all()
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
+    with app.app_context():
+        return storage.path_for(draft.pdf_sha256).read_bytes()
+
+
+def cli_sign(digest_hex, p12_path, password=P12_PASSWORD):
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eoffice.signing.signer",
+            "--digest",
+            digest_hex,
+            "--p12",
+            str(p12_path),
+            "--password",
+            password.decode(),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_soft_then_two_phase_countersignature_with_the_cli(
+    clerk, login, demo, keys, pki, tmp_path, app
+):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    page = adm.page(f"/files/{file_id}/letters/1/sign")
+    assert "अभी हस्ताक्षर नहीं" in page.get_text()
+    # the letter's PDF exists from approval: Hindi text, the verification code
+    pdf = the_pdf(app, db, file_id)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    code = db.session.scalar(
+        select(LetterDraft.verification_code).where(LetterDraft.file_id == file_id)
+    )
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code) and code in text
+
+    resp = add_soft(adm, p12_of(keys, pki, "adm"))
+    assert "PIN से सुरक्षित" in flash_text(adm, resp)
+    cred = db.session.get(SigningCredential, cred_id(db, "adm.fr", "soft"))
+    assert PIN.encode() not in cred.sealed_key and b"p12-pass" not in cred.sealed_key
+    resp = sign_soft(adm, file_id, cred.id)
+    assert "हस्ताक्षर हुए। हस्ताक्षर 1 मान्य है" in flash_text(adm, resp)
+    checks = _validate(app, the_pdf(app, db, file_id))
+    assert len(checks) == 1 and services.verdict(checks)
+
+    # the file goes to the DM, who countersigns with a token through two phases
+    send(adm, "file", file_id, post_id(db, "डीएम"))
+    dm = login("dm.lalitpur")
+    key, cert = keys["dm"]
+    assert "टोकन प्रमाणपत्र पंजीकृत" in flash_text(
+        dm, add_token(dm, cert.public_bytes(serialization.Encoding.PEM))
+    )
+    url = f"/files/{file_id}/letters/1/sign"
+    resp = dm.submit(
+        url + "/prepare", {"credential": str(cred_id(db, "dm.lalitpur", "token"))}, form_page=url
+    )
+    assert resp.status_code == 302 and "/sign/" in resp.location
+    session_url = resp.location
+    page = dm.page(session_url)
+    digest = page.find(id="digest").get_text().strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    p12_path = tmp_path / "dm.p12"
+    p12_path.write_bytes(p12_of(keys, pki, "dm"))
+    # a CMS over some other digest is refused and changes nothing
+    other = cli_sign("00" * 32, p12_path)
+    form = page.find("form")
+    data = {"csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"], "cms": other}
+    resp = dm.post(session_url, data=data)
+    assert "अलग दस्तावेज़ के लिए है" in flash_text(dm, resp)
+    assert db.session.scalar(select(Signature.id).where(Signature.seq == 2)) is None
+    # garbage is refused clearly
+    resp = dm.post(session_url, data={**data, "cms": "नमस्ते <script>"})
+    assert "पढ़ा नहीं जा सका" in flash_text(dm, resp)
+    # the right one is embedded
+    resp = dm.post(session_url, data={**data, "cms": cli_sign(digest, p12_path)})
+    assert "हस्ताक्षर 2 मान्य है" in flash_text(dm, resp)
+    signed = the_pdf(app, db, file_id)
+    checks = _validate(app, signed)
+    assert [c.ok for c in checks] == [True, True] and services.verdict(checks)
+    assert checks[0].signer.startswith("Common Name: adm") or "adm" in checks[0].signer
+    sigs = db.session.scalars(select(Signature).order_by(Signature.seq)).all()
+    assert [s.method for s in sigs] == ["soft", "two_phase"]
+    assert sigs[0].text_sha256 == sigs[1].text_sha256
+    # used once
+    resp = dm.post(session_url, data={**data, "cms": cli_sign(digest, p12_path)})
+    assert "पहले ही उपयोग" in flash_text(dm, resp)
+
+
+def test_credential_refusals(clerk, login, demo, keys, pki):
+    db = demo
+    adm = login("adm.fr")
+    cases = [
+        (p12_of(keys, pki, "expired"), "समाप्त"),
+        (p12_of(keys, pki, "revoked"), "निरस्त"),
+        (p12(*keys["stranger"], keys["stranger"][1], P12_PASSWORD), "विश्वसनीय"),
+        (b"not a p12 at all", "PKCS#12"),
+        (
+            pkcs12.serialize_key_and_certificates(
+                b"x",
+                None,
+                keys["adm"][1],
+                None,
+                serialization.BestAvailableEncryption(P12_PASSWORD),
+            ),
+            "निजी कुंजी नहीं",
+        ),
+    ]
+    for data, message in cases:
+        assert message in flash_text(adm, add_soft(adm, data)), message
+    assert "6 से 12 अंकों" in flash_text(adm, add_soft(adm, p12_of(keys, pki, "adm"), pin="12"))
+    assert "भिन्न" in flash_text(adm, add_soft(adm, p12_of(keys, pki, "adm"), pin2="999999"))
+    assert "PKCS#12" in flash_text(adm, add_soft(adm, p12_of(keys, pki, "adm"), password="wrong"))
+    assert "प्रमाणपत्र फ़ाइल नहीं" in flash_text(adm, add_token(adm, b"\x00\xff" * 100))
+    assert db.session.scalar(select(SigningCredential.id)) is None
+
+
+def test_wrong_pin_is_throttled_and_nothing_is_signed(clerk, login, demo, keys, pki):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    cred = cred_id(db, "adm.fr", "soft")
+    for _ in range(4):
+        assert "गलत PIN" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111111"))
+    assert "गलत PIN" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111112"))
+    # locked now: even the right PIN waits
+    assert "15 मिनट" in flash_text(adm, sign_soft(adm, file_id, cred))
+    assert db.session.scalar(select(Signature.id)) is None
+
+
+def test_a_revoked_certificate_cannot_sign_even_if_stored_before(clerk, login, demo, keys, pki):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    victim = pki.issue("soon revoked")
+    add_soft(adm, p12(*victim, pki.cert, P12_PASSWORD))
+    pki.revoke(victim[1])
+    pki.refresh()
+    resp = sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft"))
+    assert "निरस्त" in flash_text(adm, resp)
+    assert db.session.scalar(select(Signature.id)) is None
+
+
+def test_upload_of_a_pdf_signed_elsewhere(clerk, login, demo, keys, pki, app):  # noqa: F811
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    original = the_pdf(app, db, file_id)
+    url = f"/files/{file_id}/letters/1/sign"
+
+    def upload(data):
+        token = adm.csrf(url)
+        return adm.post(
+            url + "/upload",
+            data={"csrf_token": token, "pdf": (io.BytesIO(data), "s.pdf")},
+            content_type="multipart/form-data",
+        )
+
+    def signed_by(key_cert, base=original):
+        signer = signers.SimpleSigner.load_pkcs12_data(p12(*key_cert, pki.cert, None), [])
+        out = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(base)),
+            signers.PdfSignatureMetadata(field_name="Elsewhere"),
+            signer=signer,
+        )
+        return out.getvalue()
+
+    # another PDF, even validly signed, is not this letter
+    from tests import samples
+
+    assert "इस पत्र की पीडीएफ़ नहीं" in flash_text(adm, upload(signed_by(keys["adm"], samples.pdf(1))))
+    assert "इस पत्र की पीडीएफ़ नहीं" in flash_text(adm, upload(original))  # nothing added
+    assert "विश्वसनीय" in flash_text(adm, upload(signed_by(keys["stranger"])))
+    resp = upload(signed_by(keys["adm"]))
+    assert "हस्ताक्षर 1 मान्य है" in flash_text(adm, resp)
+    assert db.session.scalar(select(Signature.method)) == "upload"
+
+
+# --- tamper tests: an altered signed PDF must fail validation --------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_pdf(keys, pki, app):
+    """A letter-like PDF signed twice (soft-style), made once for the tamper tests."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    from tests import samples
+
+    data = samples.pdf(1)
+    for i, who in enumerate(("adm", "dm"), start=1):
+        signer = signers.SimpleSigner.load_pkcs12_data(p12(*keys[who], pki.cert, None), [])
+        meta = signers.PdfSignatureMetadata(
+            field_name=f"Sig{i}", subfilter=fields.SigSeedSubFilter.PADES
+        )
+        data = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signer
+        ).getvalue()
+    return data
+
+
+def _validate(app, data):
+    with app.app_context():
+        return services.validate(data)
+
+
+def test_the_untouched_pdf_validates(app, signed_pdf):
+    checks = _validate(app, signed_pdf)
+    assert services.verdict(checks) and len(checks) == 2
+
+
+def test_tamper_byte_flip(app, signed_pdf):
+    data = bytearray(signed_pdf)
+    i = data.index(b"/MediaBox")  # inside the signed byte ranges
+    data[i + 1] ^= 0x20  # /MediaBox -> /mediaBox
+    assert not services.verdict(_validate(app, bytes(data)))
+
+
+def test_tamper_content_swap_by_incremental_update(app, signed_pdf):
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.content import RawContent
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    w = IncrementalPdfFileWriter(io.BytesIO(signed_pdf))
+    page = w.root["/Pages"]["/Kids"][0]
+    page_ref = w.root["/Pages"]["/Kids"].raw_get(0)
+    content = RawContent(b"BT /F1 24 Tf 72 700 Td (PAY 10,00,000 TO X) Tj ET")
+    stream = generic.StreamObject(stream_data=content.data)
+    page["/Contents"] = w.add_object(stream)
+    w.update_container(page)
+    w.mark_update(page_ref)
+    out = io.BytesIO()
+    w.write(out)
+    checks = _validate(app, out.getvalue())
+    assert checks is not None and not services.verdict(checks)
+    assert not checks[-1].whole and not checks[-1].unchanged_after
+
+
+def test_tamper_truncated(app, signed_pdf):
+    assert not services.verdict(_validate(app, signed_pdf[: len(signed_pdf) // 2]))
+    assert not services.verdict(_validate(app, signed_pdf[:-300]))
+
+
+def test_tamper_signature_value_changed(app, signed_pdf):
+    data = bytearray(signed_pdf)
+    start = data.rindex(b"/Contents <") + len(b"/Contents <")
+    # the RSA signature value sits near the end of the CMS: flip a hex digit well inside it
+    hex_end = data.index(b">", start)
+    body = data[start:hex_end].rstrip(b"0")
+    pos = start + len(body) - 40
+    data[pos] = ord("0") if data[pos] != ord("0") else ord("1")
+    checks = _validate(app, bytes(data))
+    assert not services.verdict(checks)
+    assert checks is None or not checks[-1].valid
