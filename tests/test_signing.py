@@ -4,7 +4,6 @@ X.509 from a test CA, real PAdES signatures by pyHanko."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 import re
