@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
     from eoffice.auth.views import bp as auth_bp
     from eoffice.core.views import bp as core_bp
+    from eoffice.dispatch.views import bp as dispatch_bp
     from eoffice.files.letter_views import bp as letters_bp
     from eoffice.files.views import bp as files_bp
     from eoffice.movement.views import bp as movement_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         files_bp,
         letters_bp,
         signing_bp,
+        dispatch_bp,
         movement_bp,
     ):
         app.register_blueprint(bp)

@@ -12,13 +12,16 @@ def enabled() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def send(to: list[str], subject: str, body: str) -> None:
+def send(to: list[str], subject: str, body: str, attachments: list[tuple[str, bytes]] = ()) -> None:
+    """`attachments`: (file name, PDF bytes)."""
     cfg = current_app.config
     msg = EmailMessage()
     msg["From"] = cfg["SMTP_FROM"]
     msg["To"] = ", ".join(to)
     msg["Subject"] = subject
     msg.set_content(body)  # UTF-8: Hindi subject and body as they are
+    for name, data in attachments:
+        msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30) as smtp:
         if cfg.get("SMTP_STARTTLS"):
             smtp.starttls()

@@ -26,6 +26,7 @@ ITEMS = [
     ("inbox", _l("Inbox"), "movement.inbox"),
     ("receipts", _l("Receipts"), "receipts.index"),
     ("files", None, "files.index"),  # the office's own word: पत्रावलियाँ / नस्तियाँ
+    ("dispatch", _l("Dispatch"), "dispatch.register"),
     ("search", _l("Search"), "search.index"),
     ("reports", _l("Reports"), "reports.index"),
     ("office", _l("Office"), "org.directory"),

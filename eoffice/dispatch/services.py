@@ -1,0 +1,161 @@
+"""Issuing a signed letter: a dispatch number per office and year, recipients, the register;
+and the public verification lookups. Services flush and never commit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask_login import current_user
+from sqlalchemy import delete, func, select
+
+from eoffice import audit, jobs, mail, storage
+from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files.models import LetterDraft
+from eoffice.files.services import holding_charge
+from eoffice.locks import advisory_lock, lock_row
+from eoffice.signing import services as signing
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
+#: lookups per client address in the window, on the public page
+VERIFY_LIMIT = 20
+VERIFY_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class RecipientInput:
+    name: str
+    address: str
+    email: str
+
+
+def of_draft(draft: LetterDraft) -> Dispatch | None:
+    return db.session.scalar(select(Dispatch).where(Dispatch.draft_id == draft.id))
+
+
+def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Dispatch:
+    f = lock_row(draft.file)
+    charge = holding_charge(f)
+    draft = lock_row(draft)
+    existing = of_draft(draft)
+    if existing is not None:
+        raise Refused("already_issued")
+    if draft.status != "approved":
+        raise Refused("not_approved")
+    if mode not in MODES:
+        raise Refused("bad_mode")
+    if not signing.signatures(draft):
+        raise Refused("not_signed")
+    pdf = storage.path_for(draft.pdf_sha256).read_bytes()
+    if not signing.verdict(signing.validate(pdf)):
+        raise Refused("not_valid")
+    people = [r for r in recipients if r.name or r.address or r.email]
+    if not people:
+        raise Refused("no_recipient")
+    for r in people:
+        if not r.name:
+            raise Refused("recipient_name")
+        if r.email and not EMAIL.match(r.email):
+            raise Refused("bad_email")
+        if mode == "email" and not r.email:
+            raise Refused("email_needed")
+        if mode == "post" and not r.address:
+            raise Refused("address_needed")
+    if mode == "email" and not mail.enabled():
+        raise Refused("no_smtp")
+    year = date.today().year
+    advisory_lock(f"dispatch:{f.office_id}:{year}")
+    serial = (
+        db.session.scalar(
+            select(func.coalesce(func.max(Dispatch.serial), 0)).where(
+                Dispatch.office_id == f.office_id, Dispatch.year == year
+            )
+        )
+        + 1
+    )
+    version = next(v for v in draft.versions if v.number == draft.approved_version)
+    d = Dispatch(
+        office_id=f.office_id,
+        year=year,
+        serial=serial,
+        number=f"{f.office.code}/प्रेषण/{year}/{serial:06d}",
+        draft_id=draft.id,
+        file_id=f.id,
+        subject=version.subject or f.subject,
+        mode=mode,
+        pdf_sha256=draft.pdf_sha256,
+        issued_by_id=current_user.id,
+        post_id=charge.post.id,
+    )
+    db.session.add(d)
+    db.session.flush()
+    for r in people:
+        db.session.add(
+            DispatchRecipient(
+                dispatch_id=d.id,
+                name=r.name[:300],
+                address=r.address[:2000],
+                email=r.email or None,
+                status="pending" if mode == "email" else "posted",
+                sent_at=None if mode == "email" else datetime.now(UTC),
+            )
+        )
+    db.session.flush()
+    if mode == "email":
+        jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
+    audit.record(
+        "dispatch",
+        user_id=current_user.id,
+        post_id=charge.post.id,
+        object_type="file",
+        object_id=f.id,
+        draft_id=draft.id,
+        dispatch_id=d.id,
+        number=d.number,
+        mode=mode,
+        pdf_sha256=d.pdf_sha256,
+    )
+    return d
+
+
+def register(office_id: int, *, page: int = 1, page_size: int = 25):
+    q = select(Dispatch).where(Dispatch.office_id == office_id)
+    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    rows = db.session.scalars(
+        q.order_by(Dispatch.id.desc()).limit(page_size).offset((max(page, 1) - 1) * page_size)
+    )
+    return list(rows), total
+
+
+# --- public verification ---------------------------------------------------------------
+
+
+def allow_lookup(address: str) -> bool:
+    """Count this lookup; False when the address has used up its lookups for the window."""
+    now = datetime.now(UTC)
+    db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.at < now - VERIFY_WINDOW))
+    used = db.session.scalar(
+        select(func.count(VerifyAttempt.id)).where(VerifyAttempt.address == address)
+    )
+    if used >= VERIFY_LIMIT:
+        return False
+    db.session.add(VerifyAttempt(address=address))
+    db.session.flush()
+    return True
+
+
+def by_code(code: str) -> Dispatch | None:
+    """Only issued letters answer: an approved or signed but unissued draft does not."""
+    code = code.strip().upper().replace(" ", "")
+    if len(code) == 10:
+        code = f"{code[:5]}-{code[5:]}"
+    if not re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code):
+        return None
+    return db.session.scalar(
+        select(Dispatch)
+        .join(LetterDraft, LetterDraft.id == Dispatch.draft_id)
+        .where(LetterDraft.verification_code == code)
+    )

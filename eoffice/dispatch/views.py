@@ -1,0 +1,182 @@
+"""Issue (प्रेषण) a signed letter; the dispatch register; the public verification page."""
+
+import hashlib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eoffice import storage
+from eoffice.access import login_required, public
+from eoffice.dispatch import services
+from eoffice.dispatch.models import MODES
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files.letter_views import _draft, _file
+from eoffice.htmx import redirect_to
+from eoffice.org.services import charge_for
+from eoffice.signing import services as signing
+from eoffice.text import clean_line, clean_note
+
+bp = Blueprint("dispatch", __name__)
+
+MODE_NAMES = {"email": _l("Email"), "post": _l("Post"), "hand": _l("By hand")}
+REFUSED = {
+    "not_holder": _l("This file is not with you now, so you cannot issue its letters."),
+    "closed": _l("This file is closed."),
+    "already_issued": _l("This letter has already been issued."),
+    "not_approved": _l("Only an approved draft can be issued."),
+    "bad_mode": _l("Choose how the letter goes: email, post or by hand."),
+    "not_signed": _l("The letter must be signed before it is issued."),
+    "not_valid": _l("The letter's signatures do not validate, so it cannot be issued."),
+    "no_recipient": _l("Add at least one recipient."),
+    "recipient_name": _l("Every recipient needs a name."),
+    "bad_email": _l("One of the email addresses is not valid."),
+    "email_needed": _l("For email dispatch every recipient needs an email address."),
+    "address_needed": _l("For dispatch by post every recipient needs an address."),
+    "no_smtp": _l("Email is not set up on this server (EOFFICE_SMTP_HOST). Choose post or hand."),
+}
+ROWS = 3
+
+
+def _recipients() -> list[services.RecipientInput]:
+    return [
+        services.RecipientInput(
+            name=clean_line(request.form.get(f"name{i}"))[:300],
+            address=clean_note(request.form.get(f"address{i}"))[:2000],
+            email=clean_line(request.form.get(f"email{i}")).replace(" ", "")[:254],
+        )
+        for i in range(ROWS)
+    ]
+
+
+def _guess(addressee: str) -> services.RecipientInput:
+    """The letter's addressee as the first recipient: first line (after सेवा में) and the rest."""
+    lines = [ln.strip(" ,") for ln in addressee.splitlines() if ln.strip(" ,")]
+    if lines and lines[0].startswith("सेवा में"):
+        lines = lines[1:]
+    return services.RecipientInput(
+        name=lines[0] if lines else "", address="\n".join(lines[1:]), email=""
+    )
+
+
+@bp.route("/files/<int:file_id>/letters/<int:serial>/dispatch", methods=["GET", "POST"])
+@login_required
+def issue(file_id: int, serial: int):
+    f = _file(file_id)
+    draft = _draft(f, serial)
+    existing = services.of_draft(draft)
+    if existing is not None:
+        return render_template("dispatch/issued.html", file=f, draft=draft, d=existing)
+    holding = charge_for(f.holder_post_id) is not None
+    if request.method == "GET":
+        version = next((v for v in draft.versions if v.number == draft.approved_version), None)
+        first = _guess(version.addressee) if version else services.RecipientInput("", "", "")
+        rows = [first] + [services.RecipientInput("", "", "")] * (ROWS - 1)
+        return _form(f, draft, rows, "post", holding)
+    rows, mode = _recipients(), request.form.get("mode", "")
+    try:
+        d = services.issue(draft, mode, rows)
+    except Refused as refused:
+        db.session.rollback()
+        if refused.code == "already_issued":  # a double click: show what was issued
+            flash(str(REFUSED["already_issued"]), "info")
+            return redirect(url_for("dispatch.issue", file_id=file_id, serial=serial))
+        draft = _draft(_file(file_id), serial)
+        return _form(f, draft, rows, mode, holding, str(REFUSED[refused.code]), 400)
+    db.session.commit()
+    flash(_("Issued as %(number)s.", number=d.number), "success")
+    return redirect_to(url_for("dispatch.issue", file_id=file_id, serial=serial))
+
+
+def _form(f, draft, rows, mode, holding, error=None, status=200):
+    return render_template(
+        "dispatch/issue.html",
+        file=f,
+        draft=draft,
+        rows=rows,
+        mode=mode,
+        modes=[(m, MODE_NAMES[m]) for m in MODES],
+        holding=holding,
+        signed=bool(signing.signatures(draft)),
+        error=error,
+    ), status
+
+
+@bp.get("/dispatch")
+@login_required
+def register():
+    from flask_login import current_user
+
+    page = request.args.get("page", 1, type=int)
+    rows, total = services.register(current_user.office_id, page=page)
+    return render_template(
+        "dispatch/register.html",
+        rows=rows,
+        total=total,
+        page=page,
+        page_size=25,
+        mode_names=MODE_NAMES,
+    )
+
+
+# --- public verification (no login) ----------------------------------------------------
+
+
+def _client() -> str:
+    return (request.remote_addr or "?")[:64]
+
+
+@bp.get("/verify")
+@public
+def verify_start():
+    code = (request.args.get("code") or "").strip()[:40]
+    if code:
+        return redirect(url_for("dispatch.verify", code=code))
+    return render_template("verify/index.html")
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@public
+def verify(code: str):
+    if not services.allow_lookup(_client()):
+        db.session.commit()
+        return render_template("verify/index.html", limited=True), 429
+    d = services.by_code(code[:40])
+    db.session.commit()
+    if d is None:  # the same answer for a wrong, an unissued and an unknown code
+        return render_template("verify/index.html", unknown=True, code=code[:40]), 404
+    check = None
+    if request.method == "POST":
+        up = request.files.get("pdf")
+        data = up.read(30 * 1024 * 1024) if up is not None and up.filename else b""
+        if not data:
+            flash(_("Choose the PDF to check."), "error")
+        else:
+            checks = signing.validate(data)
+            check = {
+                "same": hashlib.sha256(data).hexdigest() == d.pdf_sha256,
+                "valid": signing.verdict(checks),
+                "checks": checks or [],
+            }
+    sigs = signing.signatures(d.draft)
+    return render_template("verify/show.html", d=d, sigs=sigs, check=check)
+
+
+@bp.get("/verify/<code>/letter.pdf")
+@public
+def verify_pdf(code: str):
+    if not services.allow_lookup(_client()):
+        db.session.commit()
+        abort(429)
+    d = services.by_code(code[:40])
+    db.session.commit()
+    if d is None:
+        abort(404)
+    from flask import send_file
+
+    return send_file(
+        storage.path_for(d.pdf_sha256),
+        mimetype="application/pdf",
+        download_name=f"{d.number.replace('/', '-')}.pdf",
+    )

@@ -1,0 +1,143 @@
+"""Dispatch (प्रेषण) of a signed letter, email to a real local SMTP server, the register, and the
+public verification page."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select, text
+
+from eoffice.dispatch.models import Dispatch, DispatchRecipient, VerifyAttempt
+from eoffice.dispatch.tasks import send_dispatch_now
+from eoffice.files.models import LetterDraft
+from tests.conftest import Client
+from tests.test_movement import flash_text, login  # noqa: F401  (fixture)
+from tests.test_notes import clerk  # noqa: F401  (fixture)
+from tests.test_notifications import smtp  # noqa: F401  (fixture)
+from tests.test_signing import (
+    add_soft,
+    approved_letter,
+    cred_id,
+    keys,  # noqa: F401  (fixture)
+    p12_of,
+    sign_soft,
+    the_pdf,
+)
+
+
+def signed_letter(clerk, login, db, keys, pki):
+    file_id, adm = approved_letter(clerk, login, db)
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    assert "मान्य है" in flash_text(adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft")))
+    return file_id, adm
+
+
+def issue(c, file_id, mode="email", **rows):
+    url = f"/files/{file_id}/letters/1/dispatch"
+    data = {"mode": mode, "name0": "", "address0": "", "email0": ""}
+    data.update(rows)
+    return c.submit(url, data)
+
+
+def test_issue_by_email_register_and_public_verification(app, clerk, login, demo, keys, pki, smtp):
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    page = adm.page(f"/files/{file_id}/letters/1/dispatch")
+    # the letter's addressee is offered as the first recipient
+    assert page.find("input", id="name0")["value"] == "तहसीलदार, सदर"
+
+    # hostile forms: nothing is issued, the message says why, what was typed stays
+    resp = issue(adm, file_id, name0=" \u200b ")
+    assert resp.status_code == 400 and "कम से कम एक प्राप्तकर्ता" in resp.get_data(as_text=True)
+    resp = issue(adm, file_id, name0="तहसीलदार सदर", address0="ललितपुर")
+    assert "ईमेल पता" in resp.get_data(as_text=True) and "तहसीलदार सदर" in resp.get_data(
+        as_text=True
+    )
+    resp = issue(adm, file_id, name0="तहसीलदार", email0="not-an-email@")
+    assert "मान्य नहीं" in resp.get_data(as_text=True)
+    resp = issue(adm, file_id, mode="fax", name0="तहसीलदार")
+    assert resp.status_code == 400
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 0
+
+    resp = issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@example.invalid")
+    assert resp.status_code == 302
+    d = db.session.scalar(select(Dispatch))
+    assert d.number.startswith("कले/प्रेषण/") and d.number.endswith("/000001")
+    assert f"{d.number} के रूप में जारी" in flash_text(adm, resp)
+    # a second click (slow link): no second dispatch
+    issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@example.invalid")
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 1
+    job = db.session.execute(
+        text("SELECT args FROM procrastinate_jobs WHERE task_name = 'eoffice:send_dispatch'")
+    ).one()
+    assert job.args == {"dispatch_id": d.id}
+
+    # what the worker runs for that job: the signed PDF goes to the local SMTP server
+    assert send_dispatch_now(app, d.id) == 1
+    (msg,) = smtp.messages
+    assert msg["To"] == "tehsildar.sadar@example.invalid" and d.number in msg["Subject"]
+    (attachment,) = [p for p in msg.iter_attachments()]
+    pdf = attachment.get_content()
+    assert pdf == the_pdf(app, db, file_id)
+    code = db.session.scalar(
+        select(LetterDraft.verification_code).where(LetterDraft.file_id == file_id)
+    )
+    assert f"/verify/{code}" in msg.get_body(("plain",)).get_content()
+    db.session.expire_all()
+    assert db.session.scalar(select(DispatchRecipient.status)) == "sent"
+
+    # the register
+    page = adm.page("/dispatch")
+    assert d.number in page.get_text() and "ईमेल भेजा गया" in page.get_text()
+
+    # the public page: no login, Hindi first
+    public = Client(app.test_client())
+    page = public.page(f"/verify/{code.lower().replace('-', '')}")
+    body = page.get_text(" ")
+    assert d.number in body and "कलेक्ट्रेट ललितपुर" in body and "अंकुर श्रीवास्तव" in body
+    token = page.find("input", attrs={"name": "csrf_token"})["value"]
+
+    def check(data):
+        return public.post(
+            f"/verify/{code}",
+            data={"csrf_token": token, "pdf": (io.BytesIO(data), "letter.pdf")},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
+
+    assert "ठीक वही जारी पत्र है" in check(pdf)
+    altered = bytearray(pdf)
+    i = altered.index(b"/MediaBox")
+    altered[i + 1] ^= 0x20
+    assert "जारी पत्र नहीं है" in check(bytes(altered))
+    assert "जारी पत्र नहीं है" in check(b"%PDF-1.4 garbage")
+
+
+def test_unknown_codes_say_the_same_and_lookups_are_limited(app, clerk, login, demo, keys, pki):
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    code = db.session.scalar(
+        select(LetterDraft.verification_code).where(LetterDraft.file_id == file_id)
+    )
+    public = Client(app.test_client())
+    # signed but not issued: the same answer as a code that never existed (no oracle)
+    a = public.get(f"/verify/{code}")
+    b = public.get("/verify/ABCDE-23456")
+    c = public.get("/verify/<script>alert(1)</script>")
+    assert a.status_code == b.status_code == c.status_code == 404
+    assert "इस कोड का कोई जारी पत्र नहीं" in a.get_data(as_text=True)
+    strip = lambda r: r.get_data(as_text=True).split("<main")[1].split('value="')[0]  # noqa: E731
+    assert strip(a) == strip(b)
+    assert "<script>alert" not in c.get_data(as_text=True)
+    for _ in range(18):  # 20 lookups in all (the script path is no code: routing refuses it)
+        public.get("/verify/ABCDE-23456")
+    assert public.get("/verify/ABCDE-23456").status_code == 429
+    assert "10 मिनट" in public.get(f"/verify/{code}").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(VerifyAttempt.id))) == 20
+
+
+def test_only_a_signed_letter_is_issued(clerk, login, demo):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    resp = issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर")
+    assert "हस्ताक्षर होना आवश्यक" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 0
