@@ -53,5 +53,7 @@ def letter_pdf(draft: LetterDraft, version: LetterVersion, code: str) -> bytes:
     )
 
 
-def notesheet_pdf(f: File, notes: list[Note], signatures: dict[int, list]) -> bytes:
-    return _pdf(render_template("pdf/notesheet.html", file=f, notes=notes, signatures=signatures))
+def notesheet_pdf(f: File, notes: list[Note], letters: list[tuple]) -> bytes:
+    """`letters`: (draft, its signatures) pairs, shown after the notes with each signature's
+    status as recorded at signing."""
+    return _pdf(render_template("pdf/notesheet.html", file=f, notes=notes, letters=letters))

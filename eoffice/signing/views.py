@@ -286,7 +286,10 @@ def notesheet(file_id: int):
 
     if f is None or not can_view(f):
         abort(404)
-    data = pdfs.notesheet_pdf(f, notes.final_notes(f), {})
+    from eoffice.files import letters
+
+    drafts = [(d, services.signatures(d)) for d in letters.drafts(f)]
+    data = pdfs.notesheet_pdf(f, notes.final_notes(f), drafts)
     return _pdf_response(data, "notesheet.pdf")
 
 
