@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     def seed_demo_command():
         """Load the Hindi demo district with demo users (does nothing if already loaded)."""
         from eoffice.org.demo import DEMO_PASSWORD, seed_demo
+        from eoffice.signing.demo import DEMO_PIN, demo_dir, seed_signing_demo
 
         if seed_demo():
             db.session.commit()
@@ -23,6 +24,12 @@ def register(app: Flask) -> None:
         else:
             db.session.commit()  # files, holidays, routes added to an older demo, if missing
             click.echo("Demo district already present; users unchanged.")
+        if seed_signing_demo(DEMO_PASSWORD):
+            db.session.commit()
+            click.echo(
+                f"Demo signing: a test CA in the trust store; adm.fr signs with PIN {DEMO_PIN}; "
+                f"dm.lalitpur has a token whose key is {demo_dir()}/dm.lalitpur.p12"
+            )
 
     @app.cli.command("pendency-digest")
     def pendency_digest_command():

@@ -149,7 +149,30 @@ def live_db_url(server_uri):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db_url, tmp_path_factory):
+def live_trust_dir(tmp_path_factory) -> Path:
+    """The live server's trust directory; seed-demo puts the demo signers' .p12 files beside
+    it, in ../demo (the browser tests sign with them through eoffice-sign)."""
+    return tmp_path_factory.mktemp("live-pki") / "trust"
+
+
+@pytest.fixture(scope="session")
+def live_smtp():
+    """A real SMTP server on loopback for the live server (aiosmtpd): messages land in .messages."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_notifications import Inbox
+
+    port = _free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
     """gunicorn (production config, two workers, job worker) over a fresh demo database."""
     url = live_db_url
     storage = tmp_path_factory.mktemp("live-storage")
@@ -158,6 +181,9 @@ def live_server(live_db_url, tmp_path_factory):
         **os.environ,
         "DATABASE_URL": url,
         "EOFFICE_STORAGE_DIR": str(storage),
+        "EOFFICE_TRUST_DIR": str(live_trust_dir),
+        "EOFFICE_SMTP_HOST": "127.0.0.1",
+        "EOFFICE_SMTP_PORT": str(live_smtp.port),
         "EOFFICE_BIND": f"127.0.0.1:{port}",
         "EOFFICE_WORKERS": "2",
     }

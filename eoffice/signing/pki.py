@@ -191,7 +191,7 @@ class DemoCA:
             x509.CertificateRevocationListBuilder()
             .issuer_name(self.cert.subject)
             .last_update(now - dt.timedelta(minutes=5))
-            .next_update(now + dt.timedelta(days=30))
+            .next_update(now + dt.timedelta(days=365))
         )
         for serial in self.revoked:
             builder = builder.add_revoked_certificate(

@@ -64,9 +64,11 @@ from eoffice.signing.pki import trust_store
 PIN_TRIES = 5
 PIN_LOCK = timedelta(minutes=15)
 SESSION_LIFE = timedelta(minutes=15)
+#: the stamp is set in one font, which must have Devanagari and Latin: Lohit has both
+#: (Debian: fonts-lohit-deva); Noto Sans Devanagari has no Latin letters
 FONT_CANDIDATES = [
-    "/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf",
     "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
 ]
 
 
@@ -136,9 +138,14 @@ def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
     plain = pkcs12.serialize_key_and_certificates(
         b"signer", key, cert, others or None, serialization.NoEncryption()
     )
-    salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = nonce + AESGCM(_derive(pin, salt)).encrypt(nonce, plain, _aad(current_user.id))
+    salt, sealed = seal(plain, pin, current_user.id)
     return _store(cert, "soft", salt=salt, sealed=sealed)
+
+
+def seal(plain_p12: bytes, pin: str, user_id: int) -> tuple[bytes, bytes]:
+    """(salt, nonce + AES-GCM ciphertext) of a password-less PKCS#12 under the PIN."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    return salt, nonce + AESGCM(_derive(pin, salt)).encrypt(nonce, plain_p12, _aad(user_id))
 
 
 def add_token(cert_bytes: bytes) -> SigningCredential:
@@ -155,9 +162,12 @@ def add_token(cert_bytes: bytes) -> SigningCredential:
     return _store(cert, "token")
 
 
-def _store(cert: x509.Certificate, kind: str, *, salt=None, sealed=None) -> SigningCredential:
+def _store(
+    cert: x509.Certificate, kind: str, *, salt=None, sealed=None, user_id: int | None = None
+) -> SigningCredential:
+    user_id = user_id or current_user.id
     cred = SigningCredential(
-        user_id=current_user.id,
+        user_id=user_id,
         kind=kind,
         cert_der=cert.public_bytes(serialization.Encoding.DER),
         subject=cert.subject.rfc4514_string()[:500],
@@ -171,7 +181,7 @@ def _store(cert: x509.Certificate, kind: str, *, salt=None, sealed=None) -> Sign
     db.session.flush()
     audit.record(
         "add_credential",
-        user_id=current_user.id,
+        user_id=user_id,
         object_type="credential",
         object_id=cred.id,
         kind=kind,
@@ -256,12 +266,13 @@ def _stamp() -> TextStampStyle:
 
 
 def _box(seq: int) -> tuple[int, int, int, int]:
-    """Stamps side by side above the verification strip of the last page (A4: 595×842 pt)."""
-    i = seq - 1
+    """Stamps two by two in the letter's reserved foot (80 mm), above the verification strip:
+    1 right, 2 left, then a row lower (A4: 595×842 pt; y counts from the bottom)."""
+    i = (seq - 1) % 4
     col, row = i % 2, i // 2
-    x = 320 - col * 290
-    y = 175 + row * 72
-    return (x, y, x + 255, y + 66)
+    x = 310 - col * 260
+    y = 162 - row * 58
+    return (x, y, x + 240, y + 54)
 
 
 def _signer_for_pdf(draft: LetterDraft, seq: int, signer, charge) -> signers.PdfSigner:

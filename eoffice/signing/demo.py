@@ -1,0 +1,51 @@
+"""Demo signing set-up (`flask seed-demo`): a test CA in the trust directory, a soft certificate
+for the ADM (PIN 123456) and a token certificate for the DM, whose key is in a .p12 file for
+`eoffice-sign`. Never for production: the CA's key is thrown away, but it is a test CA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from flask import current_app
+from sqlalchemy import select
+
+from eoffice.extensions import db
+from eoffice.org.models import User
+from eoffice.signing.models import SigningCredential
+from eoffice.signing.pki import DemoCA, p12
+from eoffice.signing.services import _store, seal
+
+DEMO_PIN = "123456"
+#: (login, kind): soft keeps the key here sealed under DEMO_PIN; token leaves it in a .p12 file
+DEMO_SIGNERS = [("adm.fr", "soft"), ("dm.lalitpur", "token"), ("sdm.sadar", "file")]
+
+
+def demo_dir() -> Path:
+    return Path(current_app.config["TRUST_DIR"]).parent / "demo"
+
+
+def seed_signing_demo(password: str) -> bool:
+    """False (nothing done) when the demo signers already have credentials."""
+    users = {u.login_id: u for u in db.session.scalars(select(User))}
+    if db.session.scalar(select(SigningCredential.id).limit(1)) is not None:
+        return False
+    trust = Path(current_app.config["TRUST_DIR"])
+    ca = DemoCA.create()
+    ca.write_trust_dir(trust)
+    out = demo_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    for login_id, kind in DEMO_SIGNERS:
+        user = users.get(login_id)
+        if user is None:
+            continue
+        key, cert = ca.issue(f"{user.name_en} (demo)", email=user.email)
+        # every demo signer also gets the .p12 file (password: the demo password)
+        (out / f"{login_id}.p12").write_bytes(p12(key, cert, ca.cert, password.encode()))
+        if kind == "soft":
+            salt, sealed = seal(p12(key, cert, ca.cert, None), DEMO_PIN, user.id)
+            _store(cert, "soft", salt=salt, sealed=sealed, user_id=user.id)
+        elif kind == "token":
+            (out / f"{login_id}.cer").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+            _store(cert, "token", user_id=user.id)
+    return True

@@ -1,0 +1,114 @@
+"""The signing issue's walk, in Hindi, in Debian's Chromium: an officer signs an approved letter
+with her certificate file and PIN; the DM countersigns with his token through the two-phase
+flow, using the shipped eoffice-sign program; the letter is issued by email to a local SMTP
+server; the public page, without login, verifies the code and the very PDF that was mailed."""
+
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.browser.test_movement_flow import _send, _user
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_dir, live_smtp):
+    base = live_server
+    clerk = _user(browser, base, "clerk.revenue")
+    clerk.goto(base + "/files/new")
+    clerk.fill("#subject", "ग्राम बिरधा: आँगनबाड़ी भवन हेतु भूमि की जाँच")
+    clerk.select_option("#head", label="भूमि अभिलेख (भू-अभि)")
+    clerk.click("button.primary")
+    clerk.wait_for_url(re.compile(r"/files/\d+$"))
+    file_url = clerk.url
+    number = clerk.locator("h1").inner_text().removeprefix("पत्रावली ")
+    clerk.click("text=नया प्रारूप पत्र")
+    clerk.fill("#addressee", "सेवा में,\nतहसीलदार, सदर\nललितपुर")
+    clerk.fill("#body", "कृपया ग्राम बिरधा में प्रस्तावित भूमि की स्थलीय जाँच कर आख्या तीन दिवस में दें।")
+    clerk.click("button.primary:has-text('मसौदा सहेजें')")
+    clerk.wait_for_url(re.compile(r"/letters/1$"))
+    _send(clerk, base, number, "adm", "अपर जिलाधिकारी (वित्त एवं राजस्व)")
+    clerk.context.close()
+
+    # the ADM approves and signs with her certificate file and PIN
+    adm = _user(browser, base, "adm.fr")
+    adm.goto(file_url + "/letters/1")
+    adm.click("button.primary:has-text('संस्करण 1 अनुमोदित करें')")
+    adm.click("text=हस्ताक्षर और प्रेषण")
+    adm.fill("#pin", "000000")
+    adm.click("button.primary:has-text('हस्ताक्षर करें')")
+    assert "गलत PIN" in adm.locator(".flashes").inner_text()
+    adm.fill("#pin", "123456")
+    adm.click("button.primary:has-text('हस्ताक्षर करें')")
+    assert "हस्ताक्षर 1 मान्य है" in adm.locator(".flashes").inner_text()
+    _send(adm, base, number, "डीएम", "जिलाधिकारी")
+    adm.context.close()
+
+    # the DM countersigns: the page gives a digest, his token (eoffice-sign) signs it
+    dm = _user(browser, base, "dm.lalitpur")
+    dm.goto(file_url + "/letters/1/sign")
+    dm.click("button:has-text('हस्ताक्षर हेतु तैयार करें')")
+    digest = dm.locator("#digest").inner_text().strip()
+    p12 = live_trust_dir.parent / "demo" / "dm.lalitpur.p12"
+    cms = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eoffice.signing.signer",
+            "--digest",
+            digest,
+            "--p12",
+            str(p12),
+            "--password",
+            "demo@1234",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dm.fill("#cms", cms)
+    dm.click("button.primary:has-text('हस्ताक्षर जोड़ें')")
+    assert "हस्ताक्षर 2 मान्य है" in dm.locator(".flashes").inner_text()
+    assert dm.locator("table tbody tr").count() == 2
+
+    # issued by email to the local SMTP server
+    dm.click("text=जारी करें (प्रेषण)")
+    assert dm.locator("#name0").input_value() == "तहसीलदार, सदर"
+    dm.check("#mode-email")
+    dm.fill("#email0", "tehsildar.sadar@example.invalid")
+    dm.click("button.primary:has-text('जारी करें')")
+    assert "के रूप में जारी किया गया" in dm.locator(".flashes").inner_text()
+    dispatch_no = dm.locator("h1").inner_text().removeprefix("जारी: ")
+    code = dm.locator("dd a").inner_text()
+    deadline = time.monotonic() + 60  # the job worker inside gunicorn sends it
+    while not any(dispatch_no in (m["Subject"] or "") for m in live_smtp.messages):
+        assert time.monotonic() < deadline, "the dispatch email did not arrive"
+        time.sleep(0.5)
+    msg = next(m for m in live_smtp.messages if dispatch_no in (m["Subject"] or ""))
+    pdf = next(msg.iter_attachments()).get_content()
+    dm.context.close()
+
+    # anyone, without logging in: the code, then the copy they received
+    ctx = browser.new_context(locale="en-US")
+    public = ctx.new_page()
+    public.goto(base + "/verify")
+    assert public.locator("html").get_attribute("lang") == "hi"
+    public.fill("#code", code.lower())
+    public.click("button.primary")
+    assert dispatch_no in public.locator("h1").inner_text()
+    assert "अंकुर श्रीवास्तव" in public.locator("dl").inner_text()
+    public.set_input_files(
+        "#pdf", files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    public.click("button:has-text('जाँचें')")
+    assert "ठीक वही जारी पत्र है" in public.locator("main").inner_text()
+    tampered = pdf.replace(b"/MediaBox", b"/mediaBox", 1)
+    public.set_input_files(
+        "#pdf", files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": tampered}]
+    )
+    public.click("button:has-text('जाँचें')")
+    assert "जारी पत्र नहीं है" in public.locator("main").inner_text()
+    ctx.close()
