@@ -1,7 +1,10 @@
 """Every route declares who may use it; anonymous users reach only the public ones."""
 
+import uuid
+
 import pytest
 from flask import Blueprint
+from werkzeug.routing import UUIDConverter
 
 from eoffice import create_app
 from eoffice.access import public, roles, rule_for
@@ -9,14 +12,26 @@ from eoffice.org.models import Role
 from tests import factories
 
 #: The only routes an anonymous visitor may use. Adding one is a decision: change it here.
-PUBLIC = {"auth.login", "core.set_language", "assets.file"}
+# the public verification of issued letters: no login by design (rate-limited)
+PUBLIC = {
+    "auth.login",
+    "core.set_language",
+    "assets.file",
+    "dispatch.verify_start",
+    "dispatch.verify",
+    "dispatch.verify_pdf",
+}
 
 
 def _url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        options = getattr(rule._converters[name], "items", None)  # <any(file, receipt):kind>
-        values[name] = sorted(options)[0] if options else 1
+        converter = rule._converters[name]
+        options = getattr(converter, "items", None)  # <any(file, receipt):kind>
+        if isinstance(converter, UUIDConverter):
+            values[name] = uuid.uuid4()
+        else:
+            values[name] = sorted(options)[0] if options else 1
     return rule.build(values, append_unknown=False)[1]
 
 

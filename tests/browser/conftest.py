@@ -16,8 +16,10 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    is open, and the signing tests after the browser tests call asyncio.run (pyHanko)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
