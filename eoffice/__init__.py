@@ -58,6 +58,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    if app.config["PROXIES"]:  # behind nginx: the client's address for throttling and audit
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     babel.init_app(app, locale_selector=select_locale)
     compress.init_app(app)
     login_manager.init_app(app)

@@ -49,6 +49,8 @@ def load(instance: Path) -> dict:
         "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
         #: CA certificates (*.crt/*.pem/*.cer) and CRLs (*.crl) trusted for signatures
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
+        #: how many proxies (nginx) sit in front and set X-Forwarded-For; 0 when serving directly
+        "PROXIES": _int("EOFFICE_PROXIES", 0),
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
