@@ -119,6 +119,7 @@ def test_unknown_codes_say_the_same_and_lookups_are_limited(app, clerk, login, d
         select(LetterDraft.verification_code).where(LetterDraft.file_id == file_id)
     )
     public = Client(app.test_client())
+    assert "<script" not in public.get("/verify").get_data(as_text=True)  # plain HTML for 2G
     # signed but not issued: the same answer as a code that never existed (no oracle)
     a = public.get(f"/verify/{code}")
     b = public.get("/verify/ABCDE-23456")
