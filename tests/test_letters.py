@@ -255,7 +255,7 @@ def test_link_files_and_refer_to_them_in_a_note(clerk, login, demo):  # noqa: F8
     autosave(clerk, a.id, f"पूर्व प्रकरण {b.number} देखें; {secret.number} भी।", 0)
     finalise(clerk, a.id, f"पूर्व प्रकरण {b.number} देखें; {secret.number} भी।", 1)
     note = clerk.page(f"/files/{a.id}").find("article", id="p1")
-    assert [x["href"] for x in note.find_all("a")] == [f"/files/{b.id}"]
+    assert [x["href"] for x in note.find(class_="body").find_all("a")] == [f"/files/{b.id}"]
 
 
 def status(c, file_id, to, reason):
@@ -338,7 +338,7 @@ def test_upload_a_document_into_the_file_and_cite_its_page(clerk, demo):
     autosave(clerk, f.id, "आख्या पत्राचार पृ. 2 पर है।", 0)
     finalise(clerk, f.id, "आख्या पत्राचार पृ. 2 पर है।", 1)
     note = clerk.page(f"/files/{f.id}").find("article", id="p1")
-    assert note.find("a")["href"] == f"/files/{f.id}/documents/1.pdf#page=2"
+    assert note.find(class_="body").find("a")["href"] == f"/files/{f.id}/documents/1.pdf#page=2"
 
 
 def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(clerk, login, demo):  # noqa: F811

@@ -76,7 +76,7 @@ def test_write_autosave_finalise_and_reference_correspondence(clerk, demo):
     assert resp.status_code == 200
     finalise(clerk, f.id, "पत्राचार पृ. 1 पर प्रार्थी का पत्र देखें।", 1)
     second = clerk.page(f"/files/{f.id}").find("article", id="p2")
-    link = second.find("a")
+    link = second.find(class_="body").find("a")
     assert link.get_text() == "पत्राचार पृ. 1" and link["href"] == f"/receipts/{receipt.id}"
     assert [n.paragraph for n in finals(db, f.id)] == [1, 2]
 

@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eoffice import storage
 from eoffice.files.models import LetterDraft
@@ -362,3 +362,50 @@ def test_tamper_signature_value_changed(app, signed_pdf):
     checks = _validate(app, bytes(data))
     assert not services.verdict(checks)
     assert checks is None or not checks[-1].valid
+
+
+def test_an_officer_signs_a_final_note_and_the_notesheet_shows_it(
+    clerk, login, demo, keys, pki, tmp_path, app
+):
+    import hashlib
+
+    from tests.test_notes import autosave, finalise
+
+    db = demo
+    f = new_file(clerk, db)
+    autosave(clerk, f.id, "प्रस्ताव अनुमोदनार्थ प्रस्तुत।", 0)
+    finalise(clerk, f.id, "प्रस्ताव अनुमोदनार्थ प्रस्तुत।", 1)
+    send(clerk, "file", f.id, post_id(db, "एडीएम (वि/रा)"))
+    adm = login("adm.fr")
+    autosave(adm, f.id, "अनुमोदित। Approved as proposed.", 0)
+    finalise(adm, f.id, "अनुमोदित। Approved as proposed.", 1)
+    page = adm.page(f"/files/{f.id}")
+    assert page.find("article", id="p2").find("a", href=f"/files/{f.id}/notes/2/sign")
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    url = f"/files/{f.id}/notes/2/sign"
+    assert "अनुमोदित। Approved as proposed." in adm.page(url).get_text()
+    resp = adm.submit(
+        url + "/soft", {"credential": str(cred_id(db, "adm.fr", "soft")), "pin": PIN}, form_page=url
+    )
+    assert "हस्ताक्षर 1 मान्य है" in flash_text(adm, resp)
+    sig = db.session.scalar(select(Signature).where(Signature.note_id.is_not(None)))
+    assert sig.text_sha256 == hashlib.sha256("अनुमोदित। Approved as proposed.".encode()).hexdigest()
+    pdf = adm.get(f"/files/{f.id}/notes/2/signed.pdf").data
+    checks = _validate(app, pdf)
+    assert services.verdict(checks) and len(checks) == 1
+    assert sig.text_sha256 in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    page = adm.page(f"/files/{f.id}")
+    assert "डिजिटल हस्ताक्षरित (1)" in page.find("article", id="p2").get_text()
+    notesheet = PdfReader(io.BytesIO(adm.get(f"/files/{f.id}/notesheet.pdf").data))
+    text = notesheet.pages[0].extract_text()
+    assert "हस्ताक्षर 1: " in text and "मान्य / valid" in text  # (ि is lost by extraction)
+    # twice by the same officer: refused; a paragraph that does not exist: 404
+    resp = adm.submit(
+        url + "/soft", {"credential": str(cred_id(db, "adm.fr", "soft")), "pin": PIN}, form_page=url
+    )
+    assert "पहले ही हस्ताक्षर" in flash_text(adm, resp)
+    assert adm.get(f"/files/{f.id}/notes/9/sign").status_code == 404
+    # the clerk no longer holds the file: he cannot sign his own note now
+    resp = clerk.submit(f"/files/{f.id}/notes/1/sign/upload", {}, form_page=f"/files/{f.id}")
+    assert resp.status_code == 302
+    assert db.session.scalar(select(func.count(Signature.id))) == 1

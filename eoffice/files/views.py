@@ -156,6 +156,9 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
             (r.id, f"{r.diary_number}: {r.subject[:60]}") for r in receipts.held_receipts()
         ]
     draft = notes.my_draft(f) if holding else None
+    finals = notes.final_notes(f)
+    from eoffice.signing.services import note_signature_counts
+
     return render_template(
         "files/show.html",
         file=f,
@@ -166,7 +169,8 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         linked=services.linked_files(f),
         history=services.status_history(f),
         attach=attach,
-        finals=notes.final_notes(f),
+        finals=finals,
+        note_signed=note_signature_counts([n.id for n in finals]),
         draft=draft,
         typed=typed if typed is not None else (draft.body if draft else ""),
         note_error=note_error,

@@ -46,7 +46,9 @@ class Signature(db.Model):
     """One signature on a letter's PDF, in order; the PDF after it is in storage by hash."""
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("letter_draft.id"), index=True)
+    #: what is signed: a draft letter or a final note (exactly one)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("letter_draft.id"), index=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"), index=True)
     seq: Mapped[int]
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
@@ -69,7 +71,9 @@ class Signature(db.Model):
 
     __table_args__ = (
         db.UniqueConstraint("draft_id", "seq", name="uq_signature_seq"),
+        db.UniqueConstraint("note_id", "seq", name="uq_signature_note_seq"),
         CheckConstraint("method IN ('soft','two_phase','upload')", name="method"),
+        CheckConstraint("(draft_id IS NULL) <> (note_id IS NULL)", name="one_target"),
     )
 
 
@@ -78,7 +82,8 @@ class SigningSession(db.Model):
     for the token's (or eSign's) CMS. Expires after 15 minutes; used once."""
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
-    draft_id: Mapped[int] = mapped_column(ForeignKey("letter_draft.id"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("letter_draft.id"))
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
     credential_id: Mapped[int] = mapped_column(ForeignKey("signing_credential.id"))
@@ -90,3 +95,12 @@ class SigningSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     expires_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class NotePdf(db.Model):
+    """A final note's PDF (the note itself is immutable, so its PDF lives here)."""
+
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id"), primary_key=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

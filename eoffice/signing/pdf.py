@@ -53,7 +53,18 @@ def letter_pdf(draft: LetterDraft, version: LetterVersion, code: str) -> bytes:
     )
 
 
-def notesheet_pdf(f: File, notes: list[Note], letters: list[tuple]) -> bytes:
-    """`letters`: (draft, its signatures) pairs, shown after the notes with each signature's
-    status as recorded at signing."""
-    return _pdf(render_template("pdf/notesheet.html", file=f, notes=notes, letters=letters))
+def notesheet_pdf(
+    f: File, notes: list[Note], letters: list[tuple], signed: dict[int, list] | None = None
+) -> bytes:
+    """`letters`: (draft, its signatures) pairs; `signed`: note id → its signatures. Each
+    signature is shown with its status as recorded at signing."""
+    return _pdf(
+        render_template(
+            "pdf/notesheet.html", file=f, notes=notes, letters=letters, signed=signed or {}
+        )
+    )
+
+
+def note_pdf(f: File, note: Note, text_hash: str) -> bytes:
+    """One final note, to be signed: the file, the paragraph, the text, its author, its hash."""
+    return _pdf(render_template("pdf/note.html", file=f, n=note, text_hash=text_hash))

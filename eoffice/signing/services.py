@@ -54,10 +54,10 @@ from sqlalchemy import func, select
 from eoffice import audit, storage
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files.models import LetterDraft
+from eoffice.files.models import LetterDraft, Note
 from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
-from eoffice.signing import pdf as pdfs
+from eoffice.signing import targets
 from eoffice.signing.models import Signature, SigningCredential, SigningSession
 from eoffice.signing.pki import trust_store
 
@@ -235,21 +235,15 @@ def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
 
 
 def ensure_pdf(draft: LetterDraft) -> str:
-    """Render the approved version once (with its verification code and QR)."""
-    if draft.pdf_sha256 is None:
-        version = next(v for v in draft.versions if v.number == draft.approved_version)
-        draft.verification_code = pdfs.new_verification_code()
-        sha, _ = storage.put(pdfs.letter_pdf(draft, version, draft.verification_code))
-        draft.pdf_sha256 = sha
-        db.session.flush()
-    return draft.pdf_sha256
+    return targets.for_letter(draft).ensure_pdf()
 
 
-def signatures(draft: LetterDraft) -> list[Signature]:
+def signatures(target) -> list[Signature]:
+    """A target's signatures in order; a LetterDraft is taken as its letter target."""
+    if isinstance(target, LetterDraft):
+        target = targets.for_letter(target)
     return list(
-        db.session.scalars(
-            select(Signature).where(Signature.draft_id == draft.id).order_by(Signature.seq)
-        )
+        db.session.scalars(select(Signature).filter_by(**target.key).order_by(Signature.seq))
     )
 
 
@@ -275,12 +269,12 @@ def _box(seq: int) -> tuple[int, int, int, int]:
     return (x, y, x + 240, y + 54)
 
 
-def _signer_for_pdf(draft: LetterDraft, seq: int, signer, charge) -> signers.PdfSigner:
+def _signer_for_pdf(target, seq: int, signer, charge) -> signers.PdfSigner:
     meta = signers.PdfSignatureMetadata(
         field_name=f"Sig{seq}",
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=f"अनुमोदित पत्र / approved letter D{draft.serial}",
+        reason=target.reason,
         location=charge.post.office.name_en,
     )
     return signers.PdfSigner(
@@ -298,46 +292,48 @@ def _appearance(charge) -> dict:
     }
 
 
-def _ready(draft: LetterDraft):
+def _ready(target):
     """Lock, check, and return (charge, seq, current PDF bytes)."""
-    f = lock_row(draft.file)
+    f = lock_row(target.file)
     charge = holding_charge(f)
-    draft = lock_row(draft)
-    if draft.status != "approved":
-        raise Refused("not_approved")
-    if any(s.user_id == current_user.id for s in signatures(draft)):
+    target.lock()
+    target.check()
+    if any(s.user_id == current_user.id for s in signatures(target)):
         raise Refused("already_signed")
-    from eoffice.dispatch.models import Dispatch
-
-    if db.session.scalar(select(Dispatch.id).where(Dispatch.draft_id == draft.id)):
-        raise Refused("issued")
-    sha = ensure_pdf(draft)
-    seq = len(signatures(draft)) + 1
+    sha = target.ensure_pdf()
+    seq = len(signatures(target)) + 1
     return charge, seq, storage.path_for(sha).read_bytes()
 
 
-def sign_soft(draft: LetterDraft, cred: SigningCredential, pin: str) -> Signature:
+def _target(obj):
+    return targets.for_letter(obj) if isinstance(obj, LetterDraft) else obj
+
+
+def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
+    """`target`: a LetterDraft, or a target from eoffice.signing.targets."""
+    target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "soft" or cred.removed_at:
         raise Refused("no_credential")
-    charge, seq, current = _ready(draft)
+    charge, seq, current = _ready(target)
     check_certificate(cred.cert_der)
     signer = unseal(cred, pin)
-    out = _signer_for_pdf(draft, seq, signer, charge).sign_pdf(
+    out = _signer_for_pdf(target, seq, signer, charge).sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(current)), appearance_text_params=_appearance(charge)
     )
-    return _record(draft, seq, charge, cred, "soft", out.getvalue())
+    return _record(target, seq, charge, cred, "soft", out.getvalue())
 
 
-def prepare(draft: LetterDraft, cred: SigningCredential) -> SigningSession:
+def prepare(target, cred: SigningCredential) -> SigningSession:
     """Phase one: the PDF with a placeholder, and the digest the token must sign."""
+    target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "token" or cred.removed_at:
         raise Refused("no_credential")
-    charge, seq, current = _ready(draft)
+    charge, seq, current = _ready(target)
     check_certificate(cred.cert_der)
     cert = asn1_x509.Certificate.load(cred.cert_der)
     store = SimpleCertificateStore.from_certs(trust_store().roots)
     ext = signers.ExternalSigner(signing_cert=cert, cert_registry=store, signature_value=256)
-    pdf_signer = _signer_for_pdf(draft, seq, ext, charge)
+    pdf_signer = _signer_for_pdf(target, seq, ext, charge)
     prep, _tbs, output = asyncio.run(
         pdf_signer.async_digest_doc_for_signing(
             IncrementalPdfFileWriter(io.BytesIO(current)),
@@ -346,11 +342,11 @@ def prepare(draft: LetterDraft, cred: SigningCredential) -> SigningSession:
         )
     )
     session = SigningSession(
-        draft_id=draft.id,
+        **target.key,
         user_id=current_user.id,
         post_id=charge.post.id,
         credential_id=cred.id,
-        base_sha256=draft.pdf_sha256,
+        base_sha256=target.pdf_sha256,
         prepared=output.getvalue(),
         digest=prep.document_digest,
         region_start=prep.reserved_region_start,
@@ -389,9 +385,9 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
         raise Refused("session_used")
     if session.expires_at < datetime.now(UTC):
         raise Refused("session_expired")
-    draft = db.session.get(LetterDraft, session.draft_id)
-    charge, seq, _current = _ready(draft)
-    if draft.pdf_sha256 != session.base_sha256:
+    target = session_target(session)
+    charge, seq, _current = _ready(target)
+    if target.pdf_sha256 != session.base_sha256:
         raise Refused("session_stale")  # someone signed in between: prepare again
     try:
         ci = cms.ContentInfo.load(cms_der)
@@ -414,17 +410,25 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
     except (SigningError, ValueError) as e:
         raise Refused("bad_cms") from e
     session.finished_at = datetime.now(UTC)
-    return _record(draft, seq, charge, cred, "two_phase", output.getvalue())
+    return _record(target, seq, charge, cred, "two_phase", output.getvalue())
 
 
-def upload_signed(draft: LetterDraft, data: bytes) -> Signature:
-    """A PDF signed elsewhere: this letter's PDF, unchanged, plus a new signature."""
-    charge, seq, current = _ready(draft)
+def session_target(session: SigningSession):
+    if session.draft_id is not None:
+        return targets.for_letter(db.session.get(LetterDraft, session.draft_id))
+    note = db.session.get(Note, session.note_id)
+    return targets.NoteTarget(note, note.file)
+
+
+def upload_signed(target, data: bytes) -> Signature:
+    """A PDF signed elsewhere: this letter's (or note's) PDF, unchanged, plus a new signature."""
+    target = _target(target)
+    charge, seq, current = _ready(target)
     if not data.startswith(b"%PDF") or len(data) <= len(current):
         raise Refused("not_this_letter")
     if data[: len(current)] != current:
         raise Refused("not_this_letter")
-    return _record(draft, seq, charge, None, "upload", data)
+    return _record(target, seq, charge, None, "upload", data)
 
 
 # --- validation ------------------------------------------------------------------------
@@ -506,7 +510,7 @@ def verdict(checks: list[Check] | None) -> bool:
     return bool(checks) and all(c.ok for c in checks) and checks[-1].whole
 
 
-def _record(draft, seq, charge, cred, method, signed: bytes) -> Signature:
+def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
     checks = validate(signed)
     if checks is None or len(checks) != seq:
         raise Refused("invalid_signature")
@@ -518,9 +522,8 @@ def _record(draft, seq, charge, cred, method, signed: bytes) -> Signature:
     if not verdict(checks):
         raise Refused("invalid_signature")
     sha, _ = storage.put(signed)
-    version = next(v for v in draft.versions if v.number == draft.approved_version)
     sig = Signature(
-        draft_id=draft.id,
+        **target.key,
         seq=seq,
         user_id=current_user.id,
         post_id=charge.post.id,
@@ -529,21 +532,21 @@ def _record(draft, seq, charge, cred, method, signed: bytes) -> Signature:
         signer_subject=last.signer[:500],
         cert_serial="",
         pdf_sha256=sha,
-        text_sha256=pdfs.text_sha256(version),
+        text_sha256=target.text_sha256(),
         valid=last.valid,
         trusted=last.trusted,
         summary=" | ".join(c.summary() for c in checks)[:4000],
     )
     db.session.add(sig)
-    draft.pdf_sha256 = sha
+    target.set_pdf(sha)
     db.session.flush()
     audit.record(
-        "sign_letter",
+        "sign_letter" if target.kind == "letters" else "sign_note",
         user_id=current_user.id,
         post_id=charge.post.id,
         object_type="file",
-        object_id=draft.file_id,
-        draft_id=draft.id,
+        object_id=target.file.id,
+        **target.key,
         seq=seq,
         method=method,
         pdf_sha256=sha,
@@ -556,10 +559,10 @@ def pdf_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def count_signed(draft_ids: list[int]) -> dict[int, int]:
+def note_signature_counts(note_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
-        select(Signature.draft_id, func.count())
-        .where(Signature.draft_id.in_(draft_ids))
-        .group_by(Signature.draft_id)
+        select(Signature.note_id, func.count())
+        .where(Signature.note_id.in_(note_ids or [0]))
+        .group_by(Signature.note_id)
     )
     return dict(rows.all())

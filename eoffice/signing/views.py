@@ -20,7 +20,7 @@ from eoffice.files.models import File
 from eoffice.htmx import redirect_to
 from eoffice.org.services import charge_for
 from eoffice.signing import pdf as pdfs
-from eoffice.signing import services
+from eoffice.signing import services, targets
 from eoffice.signing.models import SigningCredential, SigningSession
 
 bp = Blueprint("signing", __name__)
@@ -43,6 +43,7 @@ REFUSED = {
     "not_holder": _l("This file is not with you now, so you cannot sign its letters."),
     "closed": _l("This file is closed."),
     "not_approved": _l("Only an approved draft can be signed."),
+    "not_final": _l("Only a final note can be signed."),
     "already_signed": _l("You have already signed this letter."),
     "issued": _l("This letter has already been issued; it can no longer be signed."),
     "bad_cms": _l("The signature could not be read. Paste the whole output of the signer."),
@@ -130,26 +131,41 @@ def remove(cred_id: int):
 
 # --- signing a letter ------------------------------------------------------------------
 
-LETTER = "/files/<int:file_id>/letters/<int:serial>"
+#: a draft letter (D1: n is its serial) or a final note (n is its paragraph)
+TARGET = "/files/<int:file_id>/<any(letters, notes):kind>/<int:n>"
 
 
-def _letter(file_id: int, serial: int):
+def _target(file_id: int, kind: str, n: int):
     f = _file(file_id)
-    return f, _draft(f, serial)
+    target = targets.for_letter(_draft(f, n)) if kind == "letters" else targets.for_note(f, n)
+    if target is None:
+        abort(404)
+    return f, target
 
 
-@bp.get(LETTER + "/sign")
+def _back(target) -> str:
+    if target.kind == "letters":
+        return url_for("letters.show", file_id=target.file.id, serial=target.n)
+    return url_for("files.show", file_id=target.file.id) + f"#p{target.n}"
+
+
+def _here(target, endpoint: str = "signing.sign", **kw) -> str:
+    return url_for(endpoint, file_id=target.file.id, kind=target.kind, n=target.n, **kw)
+
+
+@bp.get(TARGET + "/sign")
 @login_required
-def sign(file_id: int, serial: int):
-    f, draft = _letter(file_id, serial)
-    if draft.status != "approved":
+def sign(file_id: int, kind: str, n: int):
+    f, target = _target(file_id, kind, n)
+    if kind == "letters" and target.obj.status != "approved":
         flash(str(REFUSED["not_approved"]), "error")
-        return redirect(url_for("letters.show", file_id=file_id, serial=serial))
+        return redirect(_back(target))
     return render_template(
         "signing/sign.html",
         file=f,
-        draft=draft,
-        sigs=services.signatures(draft),
+        target=target,
+        back=_back(target),
+        sigs=services.signatures(target),
         holding=charge_for(f.holder_post_id) is not None and f.status != "closed",
         soft=services.credentials("soft"),
         tokens=services.credentials("token"),
@@ -163,13 +179,13 @@ def _my_cred(kind: str):
     return cred
 
 
-@bp.post(LETTER + "/sign/soft")
+@bp.post(TARGET + "/sign/soft")
 @login_required
-def sign_soft(file_id: int, serial: int):
-    f, draft = _letter(file_id, serial)
-    back = url_for("signing.sign", file_id=file_id, serial=serial)
+def sign_soft(file_id: int, kind: str, n: int):
+    f, target = _target(file_id, kind, n)
+    back = _here(target)
     try:
-        sig = services.sign_soft(draft, _my_cred("soft"), request.form.get("pin", ""))
+        sig = services.sign_soft(target, _my_cred("soft"), request.form.get("pin", ""))
     except Refused as refused:
         if refused.code == "wrong_pin":  # keep the count of wrong tries (nothing else changed)
             db.session.commit()
@@ -182,19 +198,17 @@ def sign_soft(file_id: int, serial: int):
     return redirect_to(back)
 
 
-@bp.post(LETTER + "/sign/prepare")
+@bp.post(TARGET + "/sign/prepare")
 @login_required
-def prepare(file_id: int, serial: int):
-    f, draft = _letter(file_id, serial)
+def prepare(file_id: int, kind: str, n: int):
+    f, target = _target(file_id, kind, n)
     try:
-        session = services.prepare(draft, _my_cred("token"))
+        session = services.prepare(target, _my_cred("token"))
     except Refused as refused:
         _refuse(refused)
-        return redirect_to(url_for("signing.sign", file_id=file_id, serial=serial))
+        return redirect_to(_here(target))
     db.session.commit()
-    return redirect_to(
-        url_for("signing.session", file_id=file_id, serial=serial, session_id=session.id)
-    )
+    return redirect_to(_here(target, "signing.session", session_id=session.id))
 
 
 def _session(session_id: uuid.UUID) -> SigningSession:
@@ -204,15 +218,15 @@ def _session(session_id: uuid.UUID) -> SigningSession:
     return s
 
 
-@bp.get(LETTER + "/sign/<uuid:session_id>")
+@bp.get(TARGET + "/sign/<uuid:session_id>")
 @login_required
-def session(file_id: int, serial: int, session_id: uuid.UUID):
-    f, draft = _letter(file_id, serial)
+def session(file_id: int, kind: str, n: int, session_id: uuid.UUID):
+    f, target = _target(file_id, kind, n)
     s = _session(session_id)
     return render_template(
         "signing/session.html",
         file=f,
-        draft=draft,
+        target=target,
         s=s,
         digest_hex=s.digest.hex(),
         digest_b64=base64.b64encode(s.digest).decode(),
@@ -235,10 +249,10 @@ def _cms_input() -> bytes:
         raise Refused("bad_cms") from e
 
 
-@bp.post(LETTER + "/sign/<uuid:session_id>")
+@bp.post(TARGET + "/sign/<uuid:session_id>")
 @login_required
-def finish(file_id: int, serial: int, session_id: uuid.UUID):
-    f, draft = _letter(file_id, serial)
+def finish(file_id: int, kind: str, n: int, session_id: uuid.UUID):
+    f, target = _target(file_id, kind, n)
     s = _session(session_id)
     try:
         sig = services.finish(s, _cms_input())
@@ -247,20 +261,20 @@ def finish(file_id: int, serial: int, session_id: uuid.UUID):
         return redirect_to(request.path)
     db.session.commit()
     flash(_("Signed. Signature %(n)d is valid.", n=sig.seq), "success")
-    return redirect_to(url_for("signing.sign", file_id=file_id, serial=serial))
+    return redirect_to(_here(target))
 
 
-@bp.post(LETTER + "/sign/upload")
+@bp.post(TARGET + "/sign/upload")
 @login_required
-def upload(file_id: int, serial: int):
-    f, draft = _letter(file_id, serial)
-    back = url_for("signing.sign", file_id=file_id, serial=serial)
+def upload(file_id: int, kind: str, n: int):
+    f, target = _target(file_id, kind, n)
+    back = _here(target)
     up = request.files.get("pdf")
     if up is None or not up.filename:
         flash(_("Choose the signed PDF."), "error")
         return redirect_to(back)
     try:
-        sig = services.upload_signed(draft, up.read())
+        sig = services.upload_signed(target, up.read())
     except Refused as refused:
         _refuse(refused)
         return redirect_to(back)
@@ -269,13 +283,15 @@ def upload(file_id: int, serial: int):
     return redirect_to(back)
 
 
-@bp.get(LETTER + "/letter.pdf")
+@bp.get(TARGET + "/signed.pdf")
 @login_required
-def letter_pdf(file_id: int, serial: int):
-    f, draft = _letter(file_id, serial)
-    if draft.pdf_sha256 is None:
+def signed_pdf(file_id: int, kind: str, n: int):
+    """The letter's or note's PDF as it stands: after the latest signature."""
+    f, target = _target(file_id, kind, n)
+    if target.pdf_sha256 is None:
         abort(404)
-    return _pdf_response(storage.path_for(draft.pdf_sha256).read_bytes(), f"D{serial}.pdf")
+    name = f"D{n}.pdf" if kind == "letters" else f"note-{n}.pdf"
+    return _pdf_response(storage.path_for(target.pdf_sha256).read_bytes(), name)
 
 
 @bp.get("/files/<int:file_id>/notesheet.pdf")
@@ -289,7 +305,9 @@ def notesheet(file_id: int):
     from eoffice.files import letters
 
     drafts = [(d, services.signatures(d)) for d in letters.drafts(f)]
-    data = pdfs.notesheet_pdf(f, notes.final_notes(f), drafts)
+    finals = notes.final_notes(f)
+    signed = {n.id: services.signatures(targets.NoteTarget(n, f)) for n in finals}
+    data = pdfs.notesheet_pdf(f, finals, drafts, signed)
     return _pdf_response(data, "notesheet.pdf")
 
 
