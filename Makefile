@@ -11,7 +11,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean
+.PHONY: help install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,17 @@ lint: install ## ruff: lint and format check
 format: install ## ruff: fix imports and format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+BENCH_FILES ?= 1000000
+bench-data: install i18n-compile ## Benchmark databases: demo + bulk office of BENCH_FILES files (default 1M; made once, kept)
+	$(BIN)/python bench/data.py --files 10000
+	$(BIN)/python bench/data.py --files $(BENCH_FILES)
+
+bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, against the budgets (bench/results/)
+	$(BIN)/python bench/pages.py --files $(BENCH_FILES)
+
+bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (needs apt wrk)
+	$(BIN)/python bench/server.py --sizes 10000 $(BENCH_FILES)
 
 db-stop: install ## Stop the embedded Postgres under instance/
 	$(BIN)/python -m eoffice.database stop

@@ -220,7 +220,8 @@ def _org(conn, p) -> None:
 # the file's holder is t(k). Movement ids: movement + i * 16 + n; note ids: note + i * 10 + p.
 FILE_COLUMNS = """
     i, :office + (i % :O) AS office_id, (i / :O) % 5 AS s, i / (5 * :O) AS m,
-    5 + i % 11 AS k, 5 * (1 + pg_temp.mix(i, 0, :s) % 24) + (i / :O) % 5 AS c
+    5 + i % 11 AS k, 5 * (1 + pg_temp.mix(i, 0, :s) % 24) + (i / :O) % 5 AS c,
+    pg_temp.mix(i, 9, :s) % 10 AS u
 """
 
 
@@ -236,10 +237,10 @@ def _files(conn, p) -> None:
                    o.code || '/' || sec.code || '/' || h.code || '/' || (m / 3 + 1) || '/'
                        || (2024 + m % 3),
                    left((SELECT t FROM bulk_sentence WHERE n = pg_temp.mix(i, 1, :s) % :S), 300),
-                   'electronic', CASE WHEN i % 50 = 0 THEN 'confidential' ELSE 'normal' END,
+                   'electronic', CASE WHEN pg_temp.mix(i, 4, :s) % 50 = 0 THEN 'confidential' ELSE 'normal' END,
                    (ARRAY['normal', 'normal', 'normal', 'immediate', 'most_immediate'])
                        [1 + pg_temp.mix(i, 2, :s) % 5],
-                   CASE WHEN i % 20 = 0 THEN 'closed' ELSE 'open' END,
+                   CASE WHEN pg_temp.mix(i, 3, :s) % 20 = 0 THEN 'closed' ELSE 'open' END,
                    md5('file' || i || ':' || :s)::uuid,
                    :user + (f.office_id - :office) * :P + c, :post + (f.office_id - :office) * :P + c,
                    :post + (f.office_id - :office) * :P + (c + (SELECT sum(1 + pg_temp.mix(i, n, :s) % (:P - 1))
@@ -268,15 +269,15 @@ def _movements(conn, p) -> None:
                    :user + (office_id - :office) * :P + frm,
                    CASE WHEN n % 3 = 0 THEN 'कृपया अवलोकन करें' END, 'normal',
                    (sent + INTERVAL '7 days')::date, sent,
-                   CASE WHEN n < k OR i % 10 <> 0 THEN sent + INTERVAL '3 hours' END,
-                   CASE WHEN n < k OR i % 10 <> 0 THEN :user + (office_id - :office) * :P + t END,
+                   CASE WHEN n < k OR u <> 0 THEN sent + INTERVAL '3 hours' END,
+                   CASE WHEN n < k OR u <> 0 THEN :user + (office_id - :office) * :P + t END,
                    CASE WHEN n < k THEN sent + INTERVAL '2 days'
-                        WHEN i % 10 >= 3 THEN sent + INTERVAL '1 day' END,
+                        WHEN u >= 3 THEN sent + INTERVAL '1 day' END,
                    md5('mv' || i || ':' || n || ':' || :s)::uuid
             FROM (
-                SELECT i, n, k, office_id, sent, t, coalesce(lag(t) OVER w, c) AS frm
+                SELECT i, n, k, u, office_id, sent, t, coalesce(lag(t) OVER w, c) AS frm
                 FROM (
-                    SELECT i, n, k, c, office_id,
+                    SELECT i, n, k, c, u, office_id,
                            (c + sum(1 + pg_temp.mix(i, n, :s) % (:P - 1))
                                 OVER (PARTITION BY i ORDER BY n)) % :P AS t,
                            TIMESTAMPTZ '2024-01-01' + (i % 1000 + n * 2) * INTERVAL '1 day' AS sent

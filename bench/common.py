@@ -1,0 +1,104 @@
+"""Shared by the benchmarks: gunicorn over a bench database, logging in, results files."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+#: the benchmark user: a section assistant of the first bulk office, with files in the inbox
+USER, PASSWORD = "bulk.1.1", "demo@1234"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(db_url: str):
+    """The production config (gunicorn.conf.py: 2 workers per core, gthread), no job worker
+    and no access log (both would only add noise)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "EOFFICE_BIND": f"127.0.0.1:{port}",
+        "EOFFICE_JOBS_WORKER": "0",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.3)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def login(base: str, user: str = USER, password: str = PASSWORD) -> str:
+    """Log in with a real form post; return the Cookie header value."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode(
+        {"csrf_token": token, "login_id": user, "password": password}
+    ).encode()
+    opener.open(base + "/login", data)
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def get(base: str, path: str, cookie: str) -> str:
+    req = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    return urllib.request.urlopen(req).read().decode()
+
+
+def save(kind: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{kind}-{stamp}.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))
+    (RESULTS / f"{kind}-latest.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2))
+    return path
+
+
+def verdict(value: float, budget: float, *, higher_is_better: bool = False) -> str:
+    ok = value >= budget if higher_is_better else value <= budget
+    return "ok" if ok else "MISSED"

@@ -1,0 +1,60 @@
+"""The benchmark databases: `eoffice_bench_<files>` on the embedded server under instance/ (or
+on BENCH_DATABASE_URL's server), migrated, with the demo district and the bulk district.
+Made once and kept: a 1M-file load takes minutes.
+
+    python bench/data.py --files 1000000      # prints the database URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eoffice.database import embedded_server_uri, ensure_database  # noqa: E402
+
+
+def bench_url(files: int) -> str:
+    server = os.environ.get("BENCH_DATABASE_URL") or embedded_server_uri(
+        ROOT / "instance" / "pgdata"
+    )
+    return ensure_database(server, f"eoffice_bench_{files}")
+
+
+def plain_url(url: str) -> str:
+    """For psycopg and psql: no SQLAlchemy driver name."""
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def ensure(files: int) -> str:
+    url = bench_url(files)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "EOFFICE_TRUST_DIR": str(ROOT / "instance" / "pki" / "trust"),
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    import psycopg
+
+    with psycopg.connect(plain_url(url)) as conn:
+        loaded = conn.execute("SELECT 1 FROM district WHERE code = 'BULK'").fetchone()
+    if not loaded:
+        t0 = time.monotonic()
+        print(f"loading {files:,} files into {url.split('?')[0]} …", file=sys.stderr, flush=True)
+        subprocess.run([*flask, "seed-bulk", "--files", str(files)], cwd=ROOT, env=env, check=True)
+        print(f"loaded in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+    return url
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=1_000_000)
+    print(ensure(parser.parse_args().files))
