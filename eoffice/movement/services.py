@@ -186,9 +186,19 @@ def recipients(q: str) -> list[Post]:
     return list(db.session.scalars(recipients_query(q)))
 
 
-def recipient_choices() -> list[Post]:
-    """Every post of the district one may send to (the plain select without JavaScript)."""
-    return list(db.session.scalars(_sendable_posts()))
+#: the plain select's length: a district of 40 offices has 5,000 posts, 29 KiB of <option>s
+MAX_CHOICES = 250
+
+
+def recipient_choices(include: list[int] = ()) -> list[Post]:
+    """The plain select's list: the user's own office, then the heads (approving posts) of the
+    other offices of the district. Anyone else is found by a few letters (htmx, or the Find
+    button without JavaScript). `include`: posts already chosen on the submitted form."""
+    office = current_user.office
+    wanted = or_(Post.office_id == office.id, Post.may_approve)
+    if include:
+        wanted = or_(wanted, Post.id.in_(include))
+    return list(db.session.scalars(_sendable_posts().where(wanted).limit(MAX_CHOICES)))
 
 
 def suggested_next(item: Item) -> Post | None:

@@ -156,7 +156,8 @@ def send(kind: str, item_id: int):
         flash(str(REFUSED[refusal]), "error")
         return redirect(item_url(kind, item_id))
     form = SendForm()
-    everyone = services.recipient_choices()
+    chosen = [int(i) for i in request.form.getlist("copies") if i.isdigit()][:50]
+    everyone = services.recipient_choices(include=chosen)
     form.copies.choices = [(p.id, p.designation) for p in everyone]
     suggested = services.suggested_next(item)
     if request.method == "GET":
