@@ -141,9 +141,8 @@ def main() -> int:
         "file": t["file"],
         "receipt form": "/receipts/new",
         "search": t["search"],
-        "send": t["file"] + "/send",
+        "send": t["file"].replace("/files/", "/file/") + "/send",  # the send form of that file
     }
-    paths["send"] = "/file/" + t["file"].rsplit("/", 1)[1] + "/send"
     runs = {prof: [] for prof in PROFILES}
     with gunicorn(url) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)

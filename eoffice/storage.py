@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 
 
 def root() -> Path:
@@ -20,6 +20,22 @@ def root() -> Path:
 
 def path_for(sha256: str) -> Path:
     return root() / sha256[:2] / sha256[2:4] / sha256
+
+
+def send_pdf(
+    sha256: str, download_name: str, *, attachment: bool = False, immutable: bool = False
+) -> Response:
+    """A stored PDF as a response, streamed from disk. `immutable`: the URL always means these
+    bytes (content-addressed), so the browser may keep it for a year."""
+    resp = send_file(
+        path_for(sha256),
+        mimetype="application/pdf",
+        as_attachment=attachment,
+        download_name=download_name,
+    )
+    if immutable:
+        resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return resp
 
 
 def put(data: bytes) -> tuple[str, bool]:

@@ -12,7 +12,7 @@ from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files.letter_views import _draft, _file
+from eoffice.files.lookup import draft_in, visible_file
 from eoffice.htmx import redirect_to
 from eoffice.org.services import charge_for
 from eoffice.signing import services as signing
@@ -63,8 +63,8 @@ def _guess(addressee: str) -> services.RecipientInput:
 @bp.route("/files/<int:file_id>/letters/<int:serial>/dispatch", methods=["GET", "POST"])
 @login_required
 def issue(file_id: int, serial: int):
-    f = _file(file_id)
-    draft = _draft(f, serial)
+    f = visible_file(file_id)
+    draft = draft_in(f, serial)
     existing = services.of_draft(draft)
     if existing is not None:
         return render_template("dispatch/issued.html", file=f, draft=draft, d=existing)
@@ -82,7 +82,7 @@ def issue(file_id: int, serial: int):
         if refused.code == "already_issued":  # a double click: show what was issued
             flash(str(REFUSED["already_issued"]), "info")
             return redirect(url_for("dispatch.issue", file_id=file_id, serial=serial))
-        draft = _draft(_file(file_id), serial)
+        draft = draft_in(visible_file(file_id), serial)
         return _form(f, draft, rows, mode, holding, str(REFUSED[refused.code]), 400)
     db.session.commit()
     flash(_("Issued as %(number)s.", number=d.number), "success")
@@ -123,8 +123,13 @@ def register():
 # --- public verification (no login) ----------------------------------------------------
 
 
-def _client() -> str:
-    return (request.remote_addr or "?")[:64]
+def _lookup(code: str):
+    """(allowed, the issued letter or None). The lookup counts against the client's address
+    whatever it finds, and the count is committed."""
+    allowed = services.allow_lookup((request.remote_addr or "?")[:64])
+    d = services.by_code(code[:40]) if allowed else None
+    db.session.commit()
+    return allowed, d
 
 
 @bp.get("/verify")
@@ -139,11 +144,9 @@ def verify_start():
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
 def verify(code: str):
-    if not services.allow_lookup(_client()):
-        db.session.commit()
+    allowed, d = _lookup(code)
+    if not allowed:
         return render_template("verify/index.html", limited=True), 429
-    d = services.by_code(code[:40])
-    db.session.commit()
     if d is None:  # the same answer for a wrong, an unissued and an unknown code
         return render_template("verify/index.html", unknown=True, code=code[:40]), 404
     check = None
@@ -166,17 +169,7 @@ def verify(code: str):
 @bp.get("/verify/<code>/letter.pdf")
 @public
 def verify_pdf(code: str):
-    if not services.allow_lookup(_client()):
-        db.session.commit()
-        abort(429)
-    d = services.by_code(code[:40])
-    db.session.commit()
+    allowed, d = _lookup(code)
     if d is None:
-        abort(404)
-    from flask import send_file
-
-    return send_file(
-        storage.path_for(d.pdf_sha256),
-        mimetype="application/pdf",
-        download_name=f"{d.number.replace('/', '-')}.pdf",
-    )
+        abort(404 if allowed else 429)
+    return storage.send_pdf(d.pdf_sha256, f"{d.number.replace('/', '-')}.pdf", attachment=True)

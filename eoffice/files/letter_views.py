@@ -11,10 +11,9 @@ from eoffice.access import login_required
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import letters
-from eoffice.files.models import File, LetterDraft
-from eoffice.files.services import can_view
+from eoffice.files.lookup import draft_in, visible_file
+from eoffice.files.services import is_writable
 from eoffice.htmx import redirect_to
-from eoffice.org.services import charge_for
 from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("letters", __name__, url_prefix="/files/<int:file_id>/letters")
@@ -37,22 +36,6 @@ REFUSED = {
 }
 
 
-def _file(file_id: int) -> File:
-    f = db.session.get(File, file_id)
-    if f is None or not can_view(f):
-        abort(404)
-    return f
-
-
-def _draft(f: File, serial: int) -> LetterDraft:
-    draft = db.session.scalar(
-        db.select(LetterDraft).where(LetterDraft.file_id == f.id, LetterDraft.serial == serial)
-    )
-    if draft is None:
-        abort(404)
-    return draft
-
-
 def _typed() -> dict[str, str]:
     return {
         "addressee": clean_note(request.form.get("addressee"))[:6000],
@@ -61,14 +44,10 @@ def _typed() -> dict[str, str]:
     }
 
 
-def _holding(f: File) -> bool:
-    return charge_for(f.holder_post_id) is not None and f.status != "closed"
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new(file_id: int):
-    f = _file(file_id)
+    f = visible_file(file_id)
     if request.method == "GET":
         chosen = request.args.get("template", type=int)
         template = next((t for t in letters.templates(f.office_id) if t.id == chosen), None)
@@ -106,7 +85,7 @@ def _new_page(f, typed, *, key, template_id=None, error=None, status=200):
         key=key,
         templates=letters.templates(f.office_id),
         template_id=template_id,
-        holding=_holding(f),
+        holding=is_writable(f),
         error=error,
     ), status
 
@@ -114,8 +93,8 @@ def _new_page(f, typed, *, key, template_id=None, error=None, status=200):
 @bp.get("/<int:serial>")
 @login_required
 def show(file_id: int, serial: int):
-    f = _file(file_id)
-    draft = _draft(f, serial)
+    f = visible_file(file_id)
+    draft = draft_in(f, serial)
     return _show_page(f, draft)
 
 
@@ -128,7 +107,7 @@ def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=2
         file=f,
         draft=draft,
         shown=shown,
-        editable=_holding(f) and draft.status == "draft",
+        editable=is_writable(f) and draft.status == "draft",
         may_approve=letters.may_approve(draft),
         typed=typed
         or {"addressee": latest.addressee, "subject": latest.subject, "body": latest.body},
@@ -140,15 +119,15 @@ def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=2
 @bp.post("/<int:serial>")
 @login_required
 def save(file_id: int, serial: int):
-    f = _file(file_id)
-    draft = _draft(f, serial)
+    f = visible_file(file_id)
+    draft = draft_in(f, serial)
     typed = _typed()
     base = request.form.get("base", "")
     try:
         saved = letters.save(draft, base=int(base) if base.isdigit() else None, **typed)
     except Refused as refused:
         db.session.rollback()
-        draft = _draft(f, serial)
+        draft = draft_in(f, serial)
         diff = None
         if refused.code == "conflict":
             diff = letters.diff(draft.latest.body, typed["body"])
@@ -166,8 +145,8 @@ def save(file_id: int, serial: int):
 @bp.get("/<int:serial>/diff")
 @login_required
 def diff(file_id: int, serial: int):
-    f = _file(file_id)
-    draft = _draft(f, serial)
+    f = visible_file(file_id)
+    draft = draft_in(f, serial)
     b = request.args.get("b", draft.current_version, type=int)
     a = request.args.get("a", max(b - 1, 1), type=int)
     old, new = letters.version(draft, a), letters.version(draft, b)
@@ -190,8 +169,8 @@ def diff(file_id: int, serial: int):
 @bp.post("/<int:serial>/approve")
 @login_required
 def approve(file_id: int, serial: int):
-    f = _file(file_id)
-    draft = _draft(f, serial)
+    f = visible_file(file_id)
+    draft = draft_in(f, serial)
     version = request.form.get("version", "")
     try:
         letters.approve(draft, version=int(version) if version.isdigit() else None)

@@ -128,22 +128,26 @@ FILE_REF = re.compile(r"[^\s/<>&\"']+(?:/[^\s/<>&\"']+){2,}/\d{4}")
 NOTE_LINKS = re.compile(f"(?P<page>{PAGE_REF.pattern})|{FILE_REF.pattern}")
 
 
-def render_body(note: Note, f: File) -> Markup:
-    """The note's text, escaped, with correspondence page references and file numbers as
-    links (a file number only if the reader may open that file)."""
-    from flask import url_for
-
-    from eoffice.files.services import can_view
-
-    html = str(escape(note.body))
-    numbers = set(FILE_REF.findall(html))
+def render_bodies(notes: list[Note], f: File) -> dict[int, Markup]:
+    """Each note's text, escaped, with correspondence page references and file numbers as
+    links (a file number only if the reader may open that file): one query for the whole
+    notesheet, not one per note."""
+    bodies = {n.id: str(escape(n.body)) for n in notes}
+    numbers = {num for html in bodies.values() for num in FILE_REF.findall(html)}
     files = {}
     if numbers:
+        from eoffice.files.services import can_view
+
         for other in db.session.scalars(
             select(File).where(File.office_id == f.office_id, File.number.in_(numbers))
         ):
             if can_view(other):
                 files[other.number] = other.id
+    return {nid: _linked(html, f, files) for nid, html in bodies.items()}
+
+
+def _linked(html: str, f: File, files: dict[str, int]) -> Markup:
+    from flask import url_for
 
     def page_link(m: re.Match) -> str:
         page = int(PAGE_REF.match(m.group("page")).group(1))

@@ -151,6 +151,11 @@ def holding_charge(f: File):
     return charge
 
 
+def is_writable(f: File) -> bool:
+    """Whether the user may write in the file now (what holding_charge would allow)."""
+    return f.status != "closed" and charge_for(f.holder_post_id) is not None
+
+
 def _next_page(f: File) -> tuple[int, int]:
     """(next position, first page of the next item) in the file's correspondence."""
     last = db.session.execute(

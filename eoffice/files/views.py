@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,11 +19,13 @@ from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
 from eoffice.access import login_required
+from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import letters, notes, services
 from eoffice.files.forms import AttachForm, FileForm
+from eoffice.files.lookup import visible_file
 from eoffice.files.models import Correspondence, File, SubjectHead
 from eoffice.htmx import is_htmx, redirect_to
 from eoffice.i18n import term
@@ -33,7 +34,6 @@ from eoffice.org.models import Section
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
-from eoffice.receipts.views import REJECTED
 from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("files", __name__, url_prefix="/files")
@@ -43,13 +43,6 @@ ATTACH_REFUSED = {
     "closed": _l("This file is closed."),
     "filed": _l("This receipt is already in a file."),
 }
-
-
-def _get_visible(file_id: int) -> File:
-    f = db.session.get(File, file_id)
-    if f is None or not services.can_view(f):
-        abort(404)
-    return f
 
 
 @bp.get("/")
@@ -141,7 +134,7 @@ NOTE_REFUSED = {
 @bp.get("/<int:file_id>")
 @login_required
 def show(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     movement.record_view(f)
     db.session.commit()
     return _file_page(f)
@@ -163,7 +156,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         "files/show.html",
         file=f,
         holding=holding,
-        writable=holding and f.status != "closed",
+        writable=services.is_writable(f),
         may_close=services.may_close(f),
         letters=letters.drafts(f),
         linked=services.linked_files(f),
@@ -174,7 +167,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         draft=draft,
         typed=typed if typed is not None else (draft.body if draft else ""),
         note_error=note_error,
-        render_note=lambda n: notes.render_body(n, f),
+        bodies=notes.render_bodies(finals, f),
     ), status
 
 
@@ -186,7 +179,7 @@ def _note_input() -> tuple[str, int | None]:
 @bp.post("/<int:file_id>/notes/draft")
 @login_required
 def save_note(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     body, version = _note_input()
     try:
         draft = notes.save_draft(f, body, version)
@@ -212,7 +205,7 @@ def note_status(**context):
 @bp.post("/<int:file_id>/notes/final")
 @login_required
 def finalise_note(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     body, version = _note_input()
     try:
         note = notes.finalise(f, body, version)
@@ -231,7 +224,7 @@ def finalise_note(file_id: int):
 @bp.post("/<int:file_id>/correspondence")
 @login_required
 def attach(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     form = AttachForm()
     form.receipt.choices = [(r.id, r.diary_number) for r in receipts.held_receipts()]
     if not form.validate_on_submit():
@@ -259,7 +252,7 @@ DOCUMENT_REFUSED = {
 @login_required
 def upload(file_id: int):
     """An uploaded document (letter, enclosure, report) as the file's next correspondence."""
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     title = clean_line(request.form.get("title"))[:300]
     uploads = [u for u in request.files.getlist("document") if u.filename]
     if not title or not uploads:
@@ -295,7 +288,7 @@ def upload(file_id: int):
 @bp.get("/<int:file_id>/documents/<int:position>.pdf")
 @login_required
 def document(file_id: int, position: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     c = db.session.scalar(
         db.select(Correspondence).where(
             Correspondence.file_id == f.id, Correspondence.position == position
@@ -303,9 +296,7 @@ def document(file_id: int, position: int):
     )
     if c is None or c.document is None:
         abort(404)
-    resp = send_file(storage.path_for(c.document.sha256), mimetype="application/pdf")
-    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
-    return resp
+    return storage.send_pdf(c.document.sha256, f"{position}.pdf", immutable=True)
 
 
 LINK_REFUSED = {
@@ -320,7 +311,7 @@ LINK_REFUSED = {
 @bp.post("/<int:file_id>/links")
 @login_required
 def link(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     number = clean_line(request.form.get("number"))[:120]
     other = services.find_by_number(f.office_id, number) if number else None
     try:
@@ -353,7 +344,7 @@ STATUS_DONE = {
 @bp.post("/<int:file_id>/status")
 @login_required
 def change_status(file_id: int):
-    f = _get_visible(file_id)
+    f = visible_file(file_id)
     to = request.form.get("to", "")
     reason = clean_note(request.form.get("reason"))[:1000]
     if to not in STATUS_DONE:

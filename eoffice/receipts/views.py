@@ -2,10 +2,10 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
 from eoffice.access import login_required
+from eoffice.documents.messages import REJECTED
 from eoffice.documents.models import Document
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
@@ -19,21 +19,6 @@ from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
-
-REJECTED = {
-    "empty": _l("The file is empty."),
-    "wrong_type": _l("Only PDF, JPEG or PNG files can be attached."),
-    "one_pdf_only": _l("Attach one PDF, or one or more photos, not both."),
-    "encrypted": _l("This PDF is password-protected. Please attach an unprotected copy."),
-    "malformed_pdf": _l("This PDF is damaged and cannot be opened. Please scan it again."),
-    "no_pages": _l("This PDF has no pages."),
-    "too_many_pages": _l("The document has too many pages. Please split it."),
-    "image_too_large": _l(
-        "The photo has too many pixels. Please take it again at a lower resolution."
-    ),
-    "malformed_image": _l("The photo is damaged and cannot be opened."),
-    "too_complex": _l("The file could not be processed. Please scan it again or split it."),
-}
 
 
 def _get_visible(receipt_id: int) -> Receipt:
@@ -200,12 +185,7 @@ def _document(receipt_id: int) -> Document:
 def _send_pdf(sha256: str | None, download_name: str):
     if sha256 is None:
         abort(404)
-    return send_file(
-        storage.path_for(sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=download_name,
-    )
+    return storage.send_pdf(sha256, download_name, attachment=True)
 
 
 @bp.get("/<int:receipt_id>/document.pdf")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-import segno
 from flask import current_app, render_template, request
-from weasyprint import HTML
 
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
 
@@ -32,12 +30,16 @@ def text_sha256(v: LetterVersion) -> str:
 
 
 def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # about half a second to import: only when a PDF is made
+
     return HTML(string=html, base_url=current_app.root_path).write_pdf(
         pdf_identifier=b"eoffice", uncompressed_pdf=False
     )
 
 
 def letter_pdf(draft: LetterDraft, version: LetterVersion, code: str) -> bytes:
+    import segno
+
     url = verify_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
     return _pdf(

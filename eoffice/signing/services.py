@@ -14,41 +14,14 @@ The three ways:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from argon2.low_level import Type, hash_secret_raw
-from asn1crypto import cms
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.serialization import pkcs12
 from flask_login import current_user
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign import fields, signers
-from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
-from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
-from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import CertificateValidator
-from pyhanko_certvalidator.errors import (
-    ExpiredError,
-    NotYetValidError,
-    PathBuildingError,
-    PathValidationError,
-    RevokedError,
-)
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import func, select
 
 from eoffice import audit, storage
@@ -59,7 +32,16 @@ from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
 from eoffice.signing import targets
 from eoffice.signing.models import Signature, SigningCredential, SigningSession
-from eoffice.signing.pki import trust_store
+
+if TYPE_CHECKING:
+    from asn1crypto import cms
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from pyhanko.sign import signers
+    from pyhanko.stamp import TextStampStyle
+
+# pyHanko, cryptography and WeasyPrint take about a second to import: they are imported where
+# a signature or a PDF is made, not when the app (or a CLI command, or a worker) starts.
 
 PIN_TRIES = 5
 PIN_LOCK = timedelta(minutes=15)
@@ -75,13 +57,21 @@ FONT_CANDIDATES = [
 # --- credentials -----------------------------------------------------------------------
 
 
-def _name(cert: x509.Certificate, attr) -> str:
-    return cert.subject.rfc4514_string() if attr is None else attr.rfc4514_string()
-
-
 def check_certificate(cert_der: bytes, others: list[bytes] = ()) -> None:
     """Refused unless the certificate chains to the trust store, is in date, not revoked, and
     may sign (non-repudiation or digital signature)."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator.errors import (
+        ExpiredError,
+        NotYetValidError,
+        PathBuildingError,
+        PathValidationError,
+        RevokedError,
+    )
+
+    from eoffice.signing.pki import trust_store
+
     cert = asn1_x509.Certificate.load(cert_der)
     validator = CertificateValidator(
         cert,
@@ -94,13 +84,13 @@ def check_certificate(cert_der: bytes, others: list[bytes] = ()) -> None:
         raise Refused("expired") from e
     except RevokedError as e:
         raise Refused("revoked") from e
-    except PathBuildingError as e:
-        raise Refused("untrusted") from e
-    except PathValidationError as e:
+    except (PathBuildingError, PathValidationError) as e:
         raise Refused("untrusted") from e
 
 
 def _derive(pin: str, salt: bytes) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw
+
     return hash_secret_raw(
         pin.encode(),
         salt,
@@ -122,6 +112,9 @@ def valid_pin(pin: str) -> bool:
 
 def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
     """Keep a PKCS#12 sealed under the PIN. The server keeps neither PIN nor password."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     if not valid_pin(pin):
         raise Refused("weak_pin")
     try:
@@ -144,12 +137,17 @@ def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
 
 def seal(plain_p12: bytes, pin: str, user_id: int) -> tuple[bytes, bytes]:
     """(salt, nonce + AES-GCM ciphertext) of a password-less PKCS#12 under the PIN."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt, nonce = os.urandom(16), os.urandom(12)
     return salt, nonce + AESGCM(_derive(pin, salt)).encrypt(nonce, plain_p12, _aad(user_id))
 
 
 def add_token(cert_bytes: bytes) -> SigningCredential:
     """A token's (or eSign's) certificate: PEM or DER. The key never comes here."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     try:
         cert = (
             x509.load_pem_x509_certificate(cert_bytes)
@@ -165,6 +163,8 @@ def add_token(cert_bytes: bytes) -> SigningCredential:
 def _store(
     cert: x509.Certificate, kind: str, *, salt=None, sealed=None, user_id: int | None = None
 ) -> SigningCredential:
+    from cryptography.hazmat.primitives import serialization
+
     user_id = user_id or current_user.id
     cred = SigningCredential(
         user_id=user_id,
@@ -203,7 +203,6 @@ def remove(cred: SigningCredential) -> None:
     if cred.user_id != current_user.id:
         raise Refused("not_yours")
     cred.removed_at = datetime.now(UTC)
-    cred.sealed_key = None if cred.kind == "token" else cred.sealed_key
     db.session.flush()
     audit.record(
         "remove_credential", user_id=current_user.id, object_type="credential", object_id=cred.id
@@ -213,6 +212,9 @@ def remove(cred: SigningCredential) -> None:
 def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
     """The signer, or Refused('wrong_pin' / 'locked'). Failures are counted on the row: the
     caller commits them even though the request is refused."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from pyhanko.sign import signers
+
     now = datetime.now(UTC)
     if cred.locked_until is not None and cred.locked_until > now:
         raise Refused("locked")
@@ -252,6 +254,10 @@ def _font() -> str:
 
 
 def _stamp() -> TextStampStyle:
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
     return TextStampStyle(
         stamp_text=("डिजिटल हस्ताक्षरित / Digitally signed\n%(name)s\n%(post)s\n%(ts)s"),
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font()), font_size=8),
@@ -270,6 +276,8 @@ def _box(seq: int) -> tuple[int, int, int, int]:
 
 
 def _signer_for_pdf(target, seq: int, signer, charge) -> signers.PdfSigner:
+    from pyhanko.sign import fields, signers
+
     meta = signers.PdfSignatureMetadata(
         field_name=f"Sig{seq}",
         md_algorithm="sha256",
@@ -311,6 +319,8 @@ def _target(obj):
 
 def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
     """`target`: a LetterDraft, or a target from eoffice.signing.targets."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
     target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "soft" or cred.removed_at:
         raise Refused("no_credential")
@@ -325,6 +335,13 @@ def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
 
 def prepare(target, cred: SigningCredential) -> SigningSession:
     """Phase one: the PDF with a placeholder, and the digest the token must sign."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from eoffice.signing.pki import trust_store
+
     target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "token" or cred.removed_at:
         raise Refused("no_credential")
@@ -379,6 +396,11 @@ def _message_digest(ci: cms.ContentInfo) -> tuple[bytes, asn1_x509.Certificate |
 def finish(session: SigningSession, cms_der: bytes) -> Signature:
     """Phase two: check the CMS signs this session's digest with the registered certificate,
     embed it, validate the result; refuse (and keep nothing) otherwise."""
+    from asn1crypto import cms
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+
     if session.user_id != current_user.id:
         raise Refused("not_yours")
     if session.finished_at is not None:
@@ -468,16 +490,19 @@ class Check:
         return " ".join(k if v else f"NOT_{k}" for k, v in flags) + f" · {self.signer}"
 
 
-ALLOWED_AFTER = {
-    ModificationLevel.NONE,
-    ModificationLevel.LTA_UPDATES,
-    ModificationLevel.FORM_FILLING,
-}
+#: what may follow a signature in later revisions (pyHanko's ModificationLevel names)
+ALLOWED_AFTER = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
 
 
 def validate(data: bytes) -> list[Check] | None:
     """Every signature in the PDF, or None if it cannot be read as a signed PDF at all
     (truncated, garbled, not a PDF)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    from eoffice.signing.pki import trust_store
+
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
@@ -497,7 +522,7 @@ def validate(data: bytes) -> list[Check] | None:
                     revoked=bool(st.revoked),
                     whole=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
                     unchanged_after=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
-                    or st.modification_level in ALLOWED_AFTER,
+                    or getattr(st.modification_level, "name", None) in ALLOWED_AFTER,
                     signed_at=st.signer_reported_dt,
                 )
             )
@@ -553,10 +578,6 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
         text_sha256=sig.text_sha256,
     )
     return sig
-
-
-def pdf_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def note_signature_counts(note_ids: list[int]) -> dict[int, int]:

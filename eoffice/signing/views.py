@@ -3,9 +3,10 @@ the letter's PDF and the file's notesheet PDF."""
 
 import base64
 import binascii
+import io
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,10 +16,9 @@ from eoffice.access import login_required
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import notes
-from eoffice.files.letter_views import _draft, _file
-from eoffice.files.models import File
+from eoffice.files.lookup import draft_in, visible_file
+from eoffice.files.services import is_writable
 from eoffice.htmx import redirect_to
-from eoffice.org.services import charge_for
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import services, targets
 from eoffice.signing.models import SigningCredential, SigningSession
@@ -136,8 +136,8 @@ TARGET = "/files/<int:file_id>/<any(letters, notes):kind>/<int:n>"
 
 
 def _target(file_id: int, kind: str, n: int):
-    f = _file(file_id)
-    target = targets.for_letter(_draft(f, n)) if kind == "letters" else targets.for_note(f, n)
+    f = visible_file(file_id)
+    target = targets.for_letter(draft_in(f, n)) if kind == "letters" else targets.for_note(f, n)
     if target is None:
         abort(404)
     return f, target
@@ -166,7 +166,7 @@ def sign(file_id: int, kind: str, n: int):
         target=target,
         back=_back(target),
         sigs=services.signatures(target),
-        holding=charge_for(f.holder_post_id) is not None and f.status != "closed",
+        holding=is_writable(f),
         soft=services.credentials("soft"),
         tokens=services.credentials("token"),
     )
@@ -290,33 +290,20 @@ def signed_pdf(file_id: int, kind: str, n: int):
     f, target = _target(file_id, kind, n)
     if target.pdf_sha256 is None:
         abort(404)
-    name = f"D{n}.pdf" if kind == "letters" else f"note-{n}.pdf"
-    return _pdf_response(storage.path_for(target.pdf_sha256).read_bytes(), name)
+    # the same URL gets new bytes after each signature: not cached
+    return storage.send_pdf(
+        target.pdf_sha256, f"D{n}.pdf" if kind == "letters" else f"note-{n}.pdf"
+    )
 
 
 @bp.get("/files/<int:file_id>/notesheet.pdf")
 @login_required
 def notesheet(file_id: int):
-    f = db.session.get(File, file_id)
-    from eoffice.files.services import can_view
-
-    if f is None or not can_view(f):
-        abort(404)
+    f = visible_file(file_id)
     from eoffice.files import letters
 
     drafts = [(d, services.signatures(d)) for d in letters.drafts(f)]
     finals = notes.final_notes(f)
     signed = {n.id: services.signatures(targets.NoteTarget(n, f)) for n in finals}
     data = pdfs.notesheet_pdf(f, finals, drafts, signed)
-    return _pdf_response(data, "notesheet.pdf")
-
-
-def _pdf_response(data: bytes, name: str):
-    from flask import make_response
-
-    resp = make_response(data)
-    resp.mimetype = "application/pdf"
-    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    resp.headers["Cache-Control"] = "private, no-cache"
-    g.setdefault("skip_compress", True)
-    return resp
+    return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="notesheet.pdf")
