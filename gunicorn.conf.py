@@ -4,14 +4,19 @@ import multiprocessing
 import os
 
 bind = os.environ.get("EOFFICE_BIND", "127.0.0.1:8000")
-# One modest box: two workers per core, with threads so a slow 2G upload does not hold a worker.
+# One modest box behind nginx: sync workers, two per core. nginx buffers whole request bodies
+# and responses (its defaults: keep proxy_request_buffering and proxy_buffering on), so a slow
+# 2G client never holds a worker; with nothing to wait for, threads only contend for the GIL.
+# Measured with bench/server.py: sync had the same throughput as gthread and half the p95
+# (docs/performance.md).
 workers = int(os.environ.get("EOFFICE_WORKERS", multiprocessing.cpu_count() * 2))
-threads = int(os.environ.get("EOFFICE_THREADS", 4))
-worker_class = "gthread"
+threads = int(os.environ.get("EOFFICE_THREADS", 1))
+worker_class = os.environ.get("EOFFICE_WORKER_CLASS", "sync")
 timeout = 60
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then (a leak cannot grow forever); a restart costs about 1 s of CPU.
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("EOFFICE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

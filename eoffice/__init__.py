@@ -53,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from eoffice.i18n import select_locale
+    from eoffice.i18n import install_fast_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
         n = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     babel.init_app(app, locale_selector=select_locale)
+    install_fast_gettext(app)
     compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = None  # eoffice.access.enforce handles anonymous users
@@ -80,7 +81,23 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        # Every signed-in request needs the user's charges, their posts and offices: one query.
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
+        from eoffice.org.models import Post, PostHolding
+
+        return (
+            db.session.scalars(
+                select(User)
+                .where(User.id == int(user_id))
+                .options(
+                    joinedload(User.holdings).joinedload(PostHolding.post).joinedload(Post.office)
+                )
+            )
+            .unique()
+            .one_or_none()
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import BigInteger, ForeignKey, String, select, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,9 @@ class AuditEvent(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    #: "who looked at this file, and when", and the once-per-window view check
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id", "at"),)
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:

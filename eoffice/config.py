@@ -35,6 +35,8 @@ def load(instance: Path) -> dict:
         "LANGUAGES": ("hi", "en"),
         # Minutes of inactivity after which a login session ends.
         "SESSION_IDLE_MINUTES": _int("EOFFICE_SESSION_IDLE_MINUTES", 30),
+        #: one audit "view" per user and item within this many minutes (0: every look)
+        "AUDIT_VIEW_MINUTES": _int("EOFFICE_AUDIT_VIEW_MINUTES", 10),
         # Login throttling (counted in Postgres, so it holds across gunicorn workers).
         "LOGIN_WINDOW_MINUTES": _int("EOFFICE_LOGIN_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_ID": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_ID", 5),

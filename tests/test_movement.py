@@ -188,6 +188,42 @@ def test_a_file_travels_up_back_across_to_a_tehsil_and_back(login, demo):
     assert len(views) >= 5 and len(opens) == 4  # the clerk's own first look is not an "open"
 
 
+def _views(db, f: File, login_id: str) -> int:
+    user_id = db.session.scalar(select(User.id).where(User.login_id == login_id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "view",
+            AuditEvent.object_id == f.id,
+            AuditEvent.actor_user_id == user_id,
+        )
+    )
+
+
+def test_reloads_are_one_view_a_look_after_a_move_is_a_new_one(app, login, demo):
+    db = demo
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db)
+    for _ in range(3):
+        clerk.page(f"/files/{f.id}")
+    assert _views(db, f, "clerk.revenue") == 1  # three reloads within ten minutes: one look
+    so = login("so.revenue")
+    so.page(f"/files/{f.id}")
+    assert _views(db, f, "so.revenue") == 1  # another user's look is their own
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    so.page(f"/files/{f.id}")
+    assert _views(db, f, "so.revenue") == 2  # the file moved to them: a new look
+    app.config["AUDIT_VIEW_MINUTES"] = 0
+    try:
+        clerk.page(f"/files/{f.id}")
+        clerk.page(f"/files/{f.id}")
+        assert _views(db, f, "clerk.revenue") == 3  # 0: every look is recorded
+    finally:
+        app.config["AUDIT_VIEW_MINUTES"] = 10
+    assert audit.verify()[1] is None
+
+
 def test_pull_back_before_opening_and_not_after(login, demo):
     db = demo
     clerk = login("clerk.revenue")

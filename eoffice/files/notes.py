@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
 from eoffice import audit
 from eoffice.errors import Refused
@@ -40,6 +41,7 @@ def final_notes(f: File) -> list[Note]:
         db.session.scalars(
             select(Note)
             .where(Note.file_id == f.id, Note.status == "final")
+            .options(selectinload(Note.author), selectinload(Note.post))  # the notesheet shows both
             .order_by(Note.paragraph)
         )
     )

@@ -53,7 +53,14 @@ def index():
     page = request.args.get("page", 1, type=int)
     files, total = services.list_files(scope=scope, q=q, post=g.post, page=page)
     return render_template(
-        "files/index.html", files=files, total=total, scope=scope, q=q, page=page, page_size=25
+        "files/index.html",
+        files=files,
+        total=total,
+        count_cap=services.COUNT_CAP,
+        scope=scope,
+        q=q,
+        page=page,
+        page_size=25,
     )
 
 
@@ -136,8 +143,9 @@ NOTE_REFUSED = {
 def show(file_id: int):
     f = visible_file(file_id)
     movement.record_view(f)
+    page = _file_page(f)  # rendered before the commit, which would expire every loaded row
     db.session.commit()
-    return _file_page(f)
+    return page
 
 
 def _file_page(f: File, *, typed: str | None = None, note_error: str | None = None, status=200):

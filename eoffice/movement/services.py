@@ -14,14 +14,12 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import (
-    and_,
     case,
     exists,
     func,
-    literal,
     or_,
     select,
-    union_all,
+    text,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -350,9 +348,29 @@ def pull_back(movement: Movement) -> Item:
 
 
 def record_view(item: Item) -> None:
-    """Every look at a file or receipt is in the audit trail; the holder's first look also
-    marks the hop opened (after which the sender can no longer pull it back)."""
-    _audit("view", item, g.post.id if g.get("post") is not None else None)
+    """A look at a file or receipt is in the audit trail; the holder's first look also marks
+    the hop opened (after which the sender can no longer pull it back).
+
+    A user's looks at one item within AUDIT_VIEW_MINUTES (config, default 10) are one "view":
+    reloads and coming back from a letter or the track are the same look. A look after the
+    item moved is always a new view. (Every audit write takes the chain's lock; recording every
+    reload made file pages queue behind each other under load.)"""
+    since = now() - timedelta(minutes=current_app.config["AUDIT_VIEW_MINUTES"])
+    if item.held_since is not None and item.held_since > since:
+        since = item.held_since
+    seen = db.session.scalar(
+        select(audit.AuditEvent.id)
+        .where(
+            audit.AuditEvent.object_type == item.kind_name,
+            audit.AuditEvent.object_id == item.id,
+            audit.AuditEvent.at >= since,
+            audit.AuditEvent.actor_user_id == current_user.id,
+            audit.AuditEvent.action == "view",
+        )
+        .limit(1)
+    )
+    if seen is None:
+        _audit("view", item, g.post.id if g.get("post") is not None else None)
     mark_opened(item)
 
 
@@ -460,42 +478,55 @@ class Filters:
     page: int = 1
 
 
-def _held_rows(post_ids: list[int]):
-    m = aliased(Movement)
-    sender = aliased(Post)
-    parts = []
-    for kind, model in KINDS.items():
-        number = model.number if model is File else model.diary_number
-        due = m.due_on if model is File else func.coalesce(m.due_on, model.due_on)
-        q = (
-            select(
-                literal(kind).label("kind"),
-                model.id.label("id"),
-                number.label("number"),
-                model.subject.label("subject"),
-                func.coalesce(m.priority, model.priority).label("priority"),
-                model.grading.label("grading"),
-                due.label("due_on"),
-                model.held_since.label("since"),
-                model.holder_post_id.label("holder_post_id"),
-                (m.id.is_not(None) & m.opened_at.is_(None)).label("unread"),
-                m.remarks.label("remarks"),
-                sender.designation_hi.label("from_hi"),
-                sender.designation_en.label("from_en"),
-            )
-            .select_from(model)
-            .outerjoin(
-                m, and_(m.id == model.last_movement_id, m.to_post_id == model.holder_post_id)
-            )
-            .outerjoin(sender, sender.id == m.from_post_id)
-            .where(model.holder_post_id.in_(post_ids))
-        )
-        if model is Receipt:
-            q = q.where(~exists().where(Correspondence.receipt_id == Receipt.id))
-        else:
-            q = q.where(File.status != "closed")
-        parts.append(q)
-    return union_all(*parts).subquery("held")
+#: Items held by some posts: open files and unfiled receipts, with the hop that brought each
+#: (unread while that hop is unopened). Plain SQL: the inbox and the unread badge run on every
+#: page, and building this UNION with SQLAlchemy's expression language cost more CPU than
+#: Postgres spends answering it (bench/README.md, docs/performance.md).
+_HELD = """
+    SELECT 'file' AS kind, f.id, f.number, f.subject,
+           coalesce(m.priority, f.priority) AS priority, f.grading, m.due_on AS due_on,
+           f.held_since AS since, f.holder_post_id,
+           (m.id IS NOT NULL AND m.opened_at IS NULL) AS unread, m.remarks,
+           s.designation_hi AS from_hi, s.designation_en AS from_en
+    FROM efile f
+    LEFT JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
+    LEFT JOIN post s ON s.id = m.from_post_id
+    WHERE f.holder_post_id = ANY(:posts) AND f.status <> 'closed'
+    UNION ALL
+    SELECT 'receipt', r.id, r.diary_number, r.subject,
+           coalesce(m.priority, r.priority), r.grading, coalesce(m.due_on, r.due_on),
+           r.held_since, r.holder_post_id,
+           (m.id IS NOT NULL AND m.opened_at IS NULL), m.remarks,
+           s.designation_hi, s.designation_en
+    FROM receipt r
+    LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
+    LEFT JOIN post s ON s.id = m.from_post_id
+    WHERE r.holder_post_id = ANY(:posts)
+      AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)
+"""
+
+_UNREAD = """
+    SELECT (SELECT count(*) FROM efile f
+            JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
+            WHERE f.holder_post_id = ANY(:posts) AND f.status <> 'closed'
+              AND m.opened_at IS NULL)
+         + (SELECT count(*) FROM receipt r
+            JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
+            WHERE r.holder_post_id = ANY(:posts) AND m.opened_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id))
+"""
+
+_PRIORITY_RANK = (
+    "CASE priority WHEN 'most_immediate' THEN 0 WHEN 'immediate' THEN 1 "
+    "WHEN 'normal' THEN 2 ELSE 3 END"
+)
+#: Fixed SQL only: the sort key chooses one of these, never text from the request.
+_ORDER = {
+    "newest": "since DESC",
+    "oldest": "since ASC",
+    "priority": f"{_PRIORITY_RANK}, since ASC",
+    "due": "due_on ASC NULLS LAST, since ASC",
+}
 
 
 @dataclass
@@ -530,36 +561,55 @@ class Row:
 def inbox(
     f: Filters, post_ids: list[int] | None = None, page_size: int = PAGE_SIZE
 ) -> tuple[list[Row], int]:
-    """(rows of the page, total) of items held by the user's posts."""
-    held = _held_rows(post_ids if post_ids is not None else my_post_ids() or [0])
-    q = select(held)
+    """(rows of the page, total) of items held by the user's posts. One query: the page, the
+    total and (unfiltered) the unread count for the navigation badge."""
+    posts = post_ids if post_ids is not None else my_post_ids() or [0]
+    where, params = [], {"posts": posts}
     if f.kind in KINDS:
-        q = q.where(held.c.kind == f.kind)
+        where.append("kind = :kind")
+        params["kind"] = f.kind
     if f.priority in PRIORITY_ORDER:
-        q = q.where(held.c.priority == f.priority)
+        where.append("priority = :priority")
+        params["priority"] = f.priority
     if f.overdue:
-        q = q.where(held.c.due_on < today())
+        where.append("due_on < :today")
+        params["today"] = today()
     if f.unread:
-        q = q.where(held.c.unread)
-    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-    rank = case(PRIORITY_ORDER, value=held.c.priority, else_=3)
-    order = {
-        "oldest": [held.c.since.asc()],
-        "priority": [rank, held.c.since.asc()],
-        "due": [held.c.due_on.asc().nulls_last(), held.c.since.asc()],
-    }.get(f.sort, [held.c.since.desc()])
+        where.append("unread")
     page = max(f.page, 1)
-    rows = db.session.execute(
-        q.order_by(*order, held.c.kind, held.c.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
-    return [Row(**r._mapping) for r in rows], total
+    params.update(limit=page_size, offset=(page - 1) * page_size)
+    sql = (
+        f"SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n"
+        f" FROM ({_HELD}) held"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
+        " LIMIT :limit OFFSET :offset"
+    )
+    result = db.session.execute(text(sql), params).mappings().all()
+    if not result:  # an empty page: past the end, or nothing held
+        total = (
+            0
+            if page == 1
+            else db.session.scalar(
+                text(
+                    f"SELECT count(*) FROM ({_HELD}) held"
+                    + (" WHERE " + " AND ".join(where) if where else "")
+                ),
+                params,
+            )
+        )
+        return [], total
+    if not where and post_ids is None:
+        g.unread_count = result[0]["unread_n"]
+    rows = [Row(**{k: v for k, v in r.items() if k not in ("total", "unread_n")}) for r in result]
+    return rows, result[0]["total"]
 
 
 def unread_count() -> int:
-    held = _held_rows(my_post_ids() or [0])
-    return db.session.scalar(select(func.count()).select_from(held).where(held.c.unread))
+    """Unread items in the signed-in user's inbox (the navigation badge); once per request."""
+    if "unread_count" not in g:
+        g.unread_count = db.session.scalar(text(_UNREAD), {"posts": my_post_ids() or [0]})
+    return g.unread_count
 
 
 def sent(*, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], int]:
