@@ -15,7 +15,7 @@ from eoffice.extensions import babel, compress, csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-#: Sent on every response. htmx needs no inline script or eval (see base.html's htmx-config).
+#: Sent on every response. htmx needs no inline script or eval (see static/js/htmx-config.js).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

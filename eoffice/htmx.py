@@ -28,5 +28,21 @@ def page_or_fragment(page: str, fragment: str, macro: str, status: int = 200, **
     from flask import get_template_attribute, render_template
 
     if is_htmx():
-        return get_template_attribute(fragment, macro)(**context), status
+        body = get_template_attribute(fragment, macro)(**context)
+        if request.method == "GET" and status == 200:
+            return revalidated(body)
+        return body, status
     return render_template(page, **context), status
+
+
+def revalidated(body: str):
+    """A fragment the browser may keep and must revalidate: a weak ETag of the body (weak, so
+    compression keeps it), `private, no-cache`. An unchanged inbox refresh on 2G is then a 304
+    of a few hundred bytes instead of the whole table. Whole pages carry a fresh CSRF token
+    each time, so only fragments get this."""
+    import hashlib
+
+    resp = make_response(body)
+    resp.set_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest(), weak=True)
+    resp.headers["Cache-Control"] = "private, no-cache"
+    return resp.make_conditional(request)

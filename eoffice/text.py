@@ -34,3 +34,19 @@ def clean_note(value: str | None) -> str:
     value = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
     value = INVISIBLE_IN_NOTES.sub("", value)
     return "\n".join(line.rstrip() for line in value.split("\n")).strip()
+
+
+def shorten(value: str, width: int) -> str:
+    """At most about `width` characters, cut at a word boundary (never inside a Devanagari
+    conjunct or before its matra), with an ellipsis when something was cut."""
+    if len(value) <= width:
+        return value
+    cut = value[:width]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    else:  # one long word: back off to the start of a syllable
+        while cut and (
+            unicodedata.category(value[len(cut)]) in ("Mn", "Mc") or cut[-1] == "\u094d"
+        ):
+            cut = cut[:-1]
+    return cut.rstrip(" ,;:-") + "…"

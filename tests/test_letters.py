@@ -278,8 +278,10 @@ def test_close_park_and_reopen_with_reasons(clerk, login, demo):  # noqa: F811
     assert new_letter(clerk, f.id).status_code == 400
     page = clerk.page(f"/files/{f.id}")
     assert page.find("form", id="note-form") is None and page.find("a", string="भेजें") is None
+    status_page = clerk.page(f"/files/{f.id}/status")
     buttons = [
-        b["value"] for b in page.find("form", action=f"/files/{f.id}/status").find_all("button")
+        b["value"]
+        for b in status_page.find("form", action=f"/files/{f.id}/status").find_all("button")
     ]
     assert buttons == ["open"]
     assert "पत्रावली खुली है" in flash_text(clerk, status(clerk, f.id, "open", "नया तथ्य सामने आया"))
@@ -308,8 +310,10 @@ def test_only_the_opener_or_the_section_officer_closes(clerk, login, demo):  # n
     send(adm, "file", f.id, post_id(db, "अनु.अधि.-राज"))
     so = login("so.revenue")
     assert "बंद की गई" in flash_text(so, status(so, f.id, "closed", "निस्तारित"))
-    # not the holder: refused
+    # not the holder: refused, and not even shown the form
     assert "केवल उसका धारक" in flash_text(clerk, status(clerk, f.id, "open", "पुनः"))
+    resp = clerk.get(f"/files/{f.id}/status")
+    assert resp.status_code == 302 and "केवल उसका धारक" in flash_text(clerk, resp)
 
 
 # --- uploaded documents as correspondence ------------------------------------------------

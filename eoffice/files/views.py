@@ -34,7 +34,7 @@ from eoffice.org.models import Section
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
-from eoffice.text import clean_line, clean_note
+from eoffice.text import clean_line, clean_note, shorten
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 
@@ -154,7 +154,9 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
     if holding and f.status != "closed":
         attach = AttachForm()
         attach.receipt.choices = [
-            (r.id, f"{r.diary_number}: {r.subject[:60]}") for r in receipts.held_receipts()
+            # short labels: a busy desk holds dozens of receipts, and this page is read on 2G
+            (r.id, f"{r.diary_number}: {shorten(r.subject, 32)}")
+            for r in receipts.held_receipts()
         ]
     draft = notes.my_draft(f) if holding else None
     finals = notes.final_notes(f)
@@ -165,7 +167,6 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         file=f,
         holding=holding,
         writable=services.is_writable(f),
-        may_close=services.may_close(f),
         letters=letters.drafts(f),
         linked=services.linked_files(f),
         history=services.status_history(f),
@@ -349,10 +350,17 @@ STATUS_DONE = {
 }
 
 
-@bp.post("/<int:file_id>/status")
+@bp.route("/<int:file_id>/status", methods=["GET", "POST"])
 @login_required
 def change_status(file_id: int):
+    """Close, park, reopen or resume, with a reason: its own page (a rare action, kept off the
+    file page that every look downloads)."""
     f = visible_file(file_id)
+    if request.method == "GET":
+        if movement.charge_for(f.holder_post_id) is None:
+            flash(str(STATUS_REFUSED["not_holder"]), "error")
+            return redirect(url_for("files.show", file_id=file_id))
+        return render_template("files/status.html", file=f, may_close=services.may_close(f))
     to = request.form.get("to", "")
     reason = clean_note(request.form.get("reason"))[:1000]
     if to not in STATUS_DONE:
@@ -362,6 +370,8 @@ def change_status(file_id: int):
     except Refused as refused:
         db.session.rollback()
         flash(str(STATUS_REFUSED[refused.code]), "error")
+        if refused.code != "not_holder":
+            return redirect_to(url_for("files.change_status", file_id=file_id))
     else:
         db.session.commit()
         flash(str(STATUS_DONE[to]), "success")
