@@ -80,6 +80,10 @@ bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, ag
 bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (needs apt wrk)
 	$(BIN)/python bench/server.py --sizes 10000 $(BENCH_FILES)
 
+bench-explain: bench-data ## EXPLAIN (ANALYZE, BUFFERS) of every query of the benchmarked pages, at 10k and BENCH_FILES files (bench/results/explain-*.txt)
+	$(BIN)/python bench/explain.py --files 10000
+	$(BIN)/python bench/explain.py --files $(BENCH_FILES)
+
 db-stop: install ## Stop the embedded Postgres under instance/
 	$(BIN)/python -m eoffice.database stop
 
