@@ -1,7 +1,8 @@
 """The file issue's walk in Hindi: a receipt goes into a new file; a note typed while the
 network drops (Chromium offline emulation) is not lost: it is saved when the connection
 returns, and text that never reached the server survives a reload; a second note cites page 1
-of the receipt; a draft letter from a standard letter; the officer edits it and sees the diff."""
+of the receipt; a draft letter from a standard letter; the officer edits it, sees the diff,
+approves it, and parks the file from its status page."""
 
 import re
 
@@ -99,4 +100,12 @@ def test_a_note_survives_a_dropped_connection_and_a_reload(live_server, browser)
     adm.go_back()
     adm.click("button.primary:has-text('संस्करण 2 अनुमोदित करें')")
     assert "D1 अनुमोदित (संस्करण 2)" in adm.locator(".flashes").inner_text()
+    # a rare action on a page of its own (kept off the file page): the holder parks the file
+    adm.goto(file_url)
+    adm.click("text=पत्रावली बंद करें, स्थगित करें या पुनः खोलें")
+    adm.fill("#status-reason", "शासन के निर्देश की प्रतीक्षा")
+    adm.click("button:has-text('स्थगित करें')")
+    adm.wait_for_url(file_url)
+    assert "स्थगित की गई" in adm.locator(".flashes").inner_text()
+    assert "शासन के निर्देश की प्रतीक्षा" in adm.locator("ul.history").inner_text()
     adm.context.close()
