@@ -224,6 +224,26 @@ def test_reloads_are_one_view_a_look_after_a_move_is_a_new_one(app, login, demo)
     assert audit.verify()[1] is None
 
 
+def test_an_unchanged_inbox_refresh_is_a_304(login, demo):
+    db = demo
+    so = login("so.revenue")
+    hx = {"HX-Request": "true"}
+    first = so.get("/inbox?page=1", headers=hx)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')  # weak: compression keeps it
+    again = so.get("/inbox?page=1", headers={**hx, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    # something new arrives: the same refresh is a full answer with the new row
+    clerk = login("clerk.revenue")
+    f = open_file(clerk, db, subject="नई आवक का परीक्षण")
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    changed = so.get("/inbox?page=1", headers={**hx, "If-None-Match": etag})
+    assert changed.status_code == 200 and "नई आवक का परीक्षण" in changed.get_data(as_text=True)
+    # whole pages are never cached (they carry a fresh CSRF token)
+    assert so.get("/inbox").headers["Cache-Control"] == "no-store"
+
+
 def test_pull_back_before_opening_and_not_after(login, demo):
     db = demo
     clerk = login("clerk.revenue")
