@@ -180,3 +180,21 @@ def test_the_autosave_of_leaving_the_box_and_the_final_click_do_not_collide(cler
     autosave(clerk, f.id, "तीसरी", 0)
     resp = autosave(clerk, f.id, "किसी और टैब का पाठ", 0)
     assert resp.status_code == 409
+
+
+def test_file_search_takes_hostile_input(clerk, demo):
+    """Search by number or subject: pasted zero-width characters, typed LIKE wildcards, mixed
+    script, a huge query and markup each get a plain answer in Hindi."""
+    db = demo
+    new_file(clerk, db, subject="ग्राम बिरधा: चकमार्ग (chak road) पर अतिक्रमण")
+
+    def found(q: str) -> str:
+        return clerk.page("/files/", query_string={"scope": "mine", "q": q}).find("main").get_text()
+
+    assert "चकमार्ग" in found("चकमार्ग\u200b")  # a zero-width space pasted with the word
+    assert "चकमार्ग" in found("CHAK ROAD")  # English part, any case
+    assert "यहाँ कुछ नहीं है" in found("%")  # a typed % is a character, not "anything"
+    assert "यहाँ कुछ नहीं है" in found("_")
+    assert "यहाँ कुछ नहीं है" in found("x" * 5000)
+    page = clerk.page("/files/", query_string={"scope": "mine", "q": "<script>x</script>"})
+    assert page.find("script", string="x") is None

@@ -49,7 +49,7 @@ ATTACH_REFUSED = {
 @login_required
 def index():
     scope = request.args.get("scope", "mine")
-    q = (request.args.get("q") or "").strip()[:200]
+    q = clean_line(request.args.get("q"))[:200]  # pasted zero-width characters match nothing
     page = request.args.get("page", 1, type=int)
     files, total = services.list_files(scope=scope, q=q, post=g.post, page=page)
     return render_template(
