@@ -8,6 +8,8 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from eoffice import config
@@ -75,18 +77,13 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
-    from eoffice.org.models import User
+    from eoffice.org.models import Post, PostHolding, User
     from eoffice.receipts import models as _receipt_models  # noqa: F401
     from eoffice.signing import models as _signing_models  # noqa: F401
 
     @login_manager.user_loader
     def load_user(user_id: str):
         # Every signed-in request needs the user's charges, their posts and offices: one query.
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        from eoffice.org.models import Post, PostHolding
-
         return (
             db.session.scalars(
                 select(User)

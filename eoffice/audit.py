@@ -88,6 +88,20 @@ def record(
     return ev
 
 
+def record_on(item: Any, action: str, post_id: int | None, **data: Any) -> AuditEvent:
+    """`record` of the signed-in user acting on a file or receipt, as `post_id`."""
+    from flask_login import current_user
+
+    return record(
+        action,
+        user_id=current_user.id,
+        post_id=post_id,
+        object_type=item.kind_name,
+        object_id=item.id,
+        **data,
+    )
+
+
 def verify() -> tuple[int, int | None]:
     """Walk the chain in order. Return (events checked, id of the first bad event or None)."""
     prev = GENESIS

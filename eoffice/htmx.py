@@ -1,5 +1,7 @@
 """Page-or-fragment helpers: one macro renders both (see STYLE.md)."""
 
+import hashlib
+
 from flask import make_response, redirect, request
 
 
@@ -40,8 +42,6 @@ def revalidated(body: str):
     compression keeps it), `private, no-cache`. An unchanged inbox refresh on 2G is then a 304
     of a few hundred bytes instead of the whole table. Whole pages carry a fresh CSRF token
     each time, so only fragments get this."""
-    import hashlib
-
     resp = make_response(body)
     resp.set_etag(hashlib.blake2b(body.encode(), digest_size=12).hexdigest(), weak=True)
     resp.headers["Cache-Control"] = "private, no-cache"

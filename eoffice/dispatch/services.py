@@ -106,12 +106,10 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
     db.session.flush()
     if mode == "email":
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
-    audit.record(
+    audit.record_on(
+        f,
         "dispatch",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         draft_id=draft.id,
         dispatch_id=d.id,
         number=d.number,

@@ -83,12 +83,10 @@ def create(
     db.session.add(draft)
     _version(draft, 1, addressee, subject, body, charge)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "create_letter",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         draft_id=draft.id,
         serial=draft.serial,
     )
@@ -114,12 +112,10 @@ def save(
     draft.current_version += 1
     v = _version(draft, draft.current_version, addressee, subject, body, charge)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "save_letter",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         draft_id=draft.id,
         version=v.number,
     )
@@ -155,12 +151,10 @@ def approve(draft: LetterDraft, *, version: int | None) -> LetterDraft:
     draft.approved_post_id = charge.post.id
     draft.approved_at = datetime.now(UTC)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "approve_letter",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         draft_id=draft.id,
         version=draft.approved_version,
         delegation_id=charge.delegation.id if charge.delegation else None,

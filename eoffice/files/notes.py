@@ -98,12 +98,10 @@ def finalise(f: File, body: str, version: int | None) -> Note:
     draft.paragraph = paragraph + 1
     draft.finalised_at = datetime.now(UTC)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "finalise_note",
-        user_id=current_user.id,
-        post_id=draft.post_id,
-        object_type="file",
-        object_id=f.id,
+        draft.post_id,
         note_id=draft.id,
         paragraph=draft.paragraph,
         length=len(draft.body),

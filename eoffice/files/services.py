@@ -82,12 +82,10 @@ def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File
     )
     db.session.add(f)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "open_file",
-        user_id=current_user.id,
-        post_id=post.id,
-        object_type="file",
-        object_id=f.id,
+        post.id,
         number=number,
     )
     return f
@@ -202,12 +200,10 @@ def attach_document(f: File, document, title: str) -> Correspondence:
     )
     db.session.add(c)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "attach_document",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         document_id=document.id,
         position=position,
         pages=document.pages,
@@ -242,12 +238,10 @@ def attach_receipt(f: File, receipt) -> Correspondence:
     db.session.add(c)
     end_hop(receipt)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "attach_receipt",
-        user_id=current_user.id,
-        post_id=f.holder_post_id,
-        object_type="file",
-        object_id=f.id,
+        f.holder_post_id,
         receipt_id=receipt.id,
         position=c.position,
     )
@@ -292,12 +286,10 @@ def link(f: File, other: File | None) -> FileLink:
     row = FileLink(file_id=a, other_id=b, added_by_id=current_user.id)
     db.session.add(row)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        f,
         "link_files",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=f.id,
+        charge.post.id,
         other_id=other.id,
     )
     return row

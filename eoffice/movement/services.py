@@ -42,17 +42,6 @@ FRESH, AGEING = 2, 6
 PRIORITY_ORDER = {"most_immediate": 0, "immediate": 1, "normal": 2}
 
 
-def _audit(action: str, item: Item, post_id: int | None, **data) -> None:
-    audit.record(
-        action,
-        user_id=current_user.id,
-        post_id=post_id,
-        object_type=item.kind_name,
-        object_id=item.id,
-        **data,
-    )
-
-
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -309,9 +298,9 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     item.held_since = moment
     item.last_movement_id = movement.id
     db.session.flush()
-    _audit(
-        "send",
+    audit.record_on(
         item,
+        "send",
         movement.from_post_id,
         movement_id=movement.id,
         to_post_id=to_post.id,
@@ -343,7 +332,7 @@ def pull_back(movement: Movement) -> Item:
     item.holder_post_id = movement.from_post_id
     item.held_since = moment
     db.session.flush()
-    _audit("pull_back", item, movement.from_post_id, movement_id=movement.id)
+    audit.record_on(item, "pull_back", movement.from_post_id, movement_id=movement.id)
     return item
 
 
@@ -370,7 +359,7 @@ def record_view(item: Item) -> None:
         .limit(1)
     )
     if seen is None:
-        _audit("view", item, g.post.id if g.get("post") is not None else None)
+        audit.record_on(item, "view", g.post.id if g.get("post") is not None else None)
     mark_opened(item)
 
 
@@ -389,7 +378,7 @@ def mark_opened(item: Item) -> None:
             .returning(Movement.id)
         ).first()
         if opened is not None:
-            _audit("open", item, item.holder_post_id, movement_id=opened.id)
+            audit.record_on(item, "open", item.holder_post_id, movement_id=opened.id)
     mine = my_post_ids()
     if mine:
         db.session.execute(
@@ -578,26 +567,15 @@ def inbox(
         where.append("unread")
     page = max(f.page, 1)
     params.update(limit=page_size, offset=(page - 1) * page_size)
+    held = f"FROM ({_HELD}) held" + (" WHERE " + " AND ".join(where) if where else "")
     sql = (
-        f"SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n"
-        f" FROM ({_HELD}) held"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + f" ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
+        "SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n "
+        f"{held} ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
         " LIMIT :limit OFFSET :offset"
     )
     result = db.session.execute(text(sql), params).mappings().all()
     if not result:  # an empty page: past the end, or nothing held
-        total = (
-            0
-            if page == 1
-            else db.session.scalar(
-                text(
-                    f"SELECT count(*) FROM ({_HELD}) held"
-                    + (" WHERE " + " AND ".join(where) if where else "")
-                ),
-                params,
-            )
-        )
+        total = 0 if page == 1 else db.session.scalar(text(f"SELECT count(*) {held}"), params)
         return [], total
     if not where and post_ids is None:
         g.unread_count = result[0]["unread_n"]

@@ -565,12 +565,10 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
     db.session.add(sig)
     target.set_pdf(sha)
     db.session.flush()
-    audit.record(
+    audit.record_on(
+        target.file,
         "sign_letter" if target.kind == "letters" else "sign_note",
-        user_id=current_user.id,
-        post_id=charge.post.id,
-        object_type="file",
-        object_id=target.file.id,
+        charge.post.id,
         **target.key,
         seq=seq,
         method=method,
