@@ -11,7 +11,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,6 +23,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed ## Create the virtualenv and install the app with its dev tools
+
+system-deps: ## Debian packages for OCR and Hindi PDFs (apt-get as root, sudo otherwise; quiet when present)
+	@scripts/system-deps.sh run
+
+system-deps-test: ## The same, and Debian's Chromium for the browser tests
+	@scripts/system-deps.sh test
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -d translations -i $<
@@ -44,21 +50,23 @@ migrate: install ## Apply database migrations (embedded Postgres under instance/
 seed: migrate ## Load the Hindi demo district and demo users (idempotent)
 	$(FLASK) seed-demo
 
-run: install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
+run: system-deps install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
 	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
-	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# links in emails and the QR code on letters point where this demo serves
+	export EOFFICE_BASE_URL=$${EOFFICE_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	  $(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 worker: install ## Run only the background job worker (OCR of dak)
 	$(FLASK) jobs worker
 
-serve: install i18n-compile migrate ## Production-style: gunicorn with the settings in gunicorn.conf.py
+serve: system-deps install i18n-compile migrate ## Production-style: gunicorn with the settings in gunicorn.conf.py
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: install i18n-compile ## The whole test suite against a real Postgres (embedded, or TEST_DATABASE_URL)
+test: system-deps-test install i18n-compile ## The whole test suite against a real Postgres (embedded, or TEST_DATABASE_URL)
 	$(BIN)/pytest
 
-test-fast: install i18n-compile ## The suite without the browser tests
+test-fast: system-deps install i18n-compile ## The suite without the browser tests
 	$(BIN)/pytest -m "not browser"
 
 lint: install ## ruff: lint and format check
@@ -75,9 +83,11 @@ bench-data: install i18n-compile ## Benchmark databases: demo + bulk office of B
 	$(BIN)/python bench/data.py --files $(BENCH_FILES)
 
 bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, against the budgets (bench/results/)
+	@scripts/system-deps.sh bench
 	$(BIN)/python bench/pages.py --files $(BENCH_FILES)
 
-bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (needs apt wrk)
+bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (installs apt wrk)
+	@scripts/system-deps.sh bench
 	$(BIN)/python bench/server.py --sizes 10000 $(BENCH_FILES)
 
 bench-explain: bench-data ## EXPLAIN (ANALYZE, BUFFERS) of every query of the benchmarked pages, at 10k and BENCH_FILES files (bench/results/explain-*.txt)

@@ -55,7 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from eoffice.i18n import install_fast_gettext, select_locale
+    from eoffice.i18n import install_date_filters, install_fast_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
@@ -67,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     babel.init_app(app, locale_selector=select_locale)
     install_fast_gettext(app)
+    install_date_filters(app)
     compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = None  # eoffice.access.enforce handles anonymous users

@@ -45,3 +45,13 @@ def file(hashed: str):
     resp = send_from_directory(current_app.config["STATIC_DIR"], logical, max_age=ONE_YEAR)
     resp.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     return resp
+
+
+@bp.get("/favicon.ico")
+@public_static
+def favicon():
+    """Browsers ask for it whatever the page says (PDFs, the first visit): a 300-byte icon
+    kept for a year, not a 404 on every cold visit."""
+    resp = send_from_directory(current_app.config["STATIC_DIR"], "favicon.ico", max_age=ONE_YEAR)
+    resp.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}"
+    return resp

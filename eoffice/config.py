@@ -23,14 +23,23 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _zone() -> str:
+    return os.environ.get("EOFFICE_TIMEZONE", "Asia/Kolkata")
+
+
 def load(instance: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance),
         # None: resolved by eoffice.database (DATABASE_URL, else the embedded server)
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # the database session speaks India's time too (current_date, ::date), whatever the
+        # server's zone; timestamps are stored as instants (timestamptz) either way
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-c TimeZone={_zone()}"},
+        },
         "BABEL_DEFAULT_LOCALE": "hi",
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("EOFFICE_TIMEZONE", "Asia/Kolkata"),
+        "BABEL_DEFAULT_TIMEZONE": _zone(),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ("hi", "en"),
         # Minutes of inactivity after which a login session ends.

@@ -12,13 +12,21 @@ def is_htmx() -> bool:
 def add_vary(response):
     """after_request: a URL that answers both pages and fragments must say so to caches."""
     response.vary.add("HX-Request")
+    if is_upload_xhr():
+        response.vary.add("X-Upload")
     return response
 
 
+def is_upload_xhr() -> bool:
+    """A form sent by static/js/upload.js (photos shrunk in the browser, with progress)."""
+    return request.headers.get("X-Upload") == "1"
+
+
 def redirect_to(url: str):
-    """Post/redirect/get for both worlds. htmx cannot see a 302 (the browser's XHR follows it
-    silently), so it gets 200 with HX-Redirect and navigates itself."""
-    if is_htmx():
+    """Post/redirect/get for both worlds. htmx and upload.js cannot see a 302 (the browser's
+    XHR follows it silently, and the flash message is spent on a page nobody sees), so they
+    get 200 with HX-Redirect and navigate themselves."""
+    if is_htmx() or is_upload_xhr():
         resp = make_response("", 200)
         resp.headers["HX-Redirect"] = url
         return resp

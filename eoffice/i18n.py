@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
-from flask_babel import get_translations, lazy_pgettext
+from flask_babel import get_translations, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 
 from eoffice.org.models import FileTerm
@@ -70,3 +70,119 @@ def install_fast_gettext(app) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+
+
+# --- dates and times: India's zone, unambiguous formats ---------------------------------
+#: "2 दिसंबर 2026" or 02-12-2026, never "2/12/26"; times on the 24-hour clock, never "1:53 am"
+DATE_FORMATS = {
+    "short": "dd-MM-y",
+    "medium": "d MMMM y",
+    "long": "d MMMM y",
+    "full": "EEEE, d MMMM y",
+}
+DATETIME_FORMATS = {
+    "short": "dd-MM-y, HH:mm",
+    "medium": "d MMMM y, HH:mm",
+    "long": "d MMMM y, HH:mm",
+    "full": "EEEE, d MMMM y, HH:mm",
+}
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale() or "hi"
+
+
+def format_day(value, format: str = "medium", locale=None) -> str:
+    """A date (or a stored timestamp's Indian calendar day) as the pages show it."""
+    from datetime import datetime
+
+    from babel.dates import format_date
+
+    from eoffice import clock
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.local_date(value)
+    return format_date(value, DATE_FORMATS.get(format, format), locale=locale or _locale())
+
+
+def format_moment(value, format: str = "medium", locale=None) -> str:
+    """A stored (UTC) timestamp in India's time: "2 दिसंबर 2026, 14:05"."""
+    from babel.dates import format_datetime
+
+    from eoffice import clock
+
+    if value is None:
+        return ""
+    return format_datetime(
+        clock.local(value), DATETIME_FORMATS.get(format, format), locale=locale or _locale()
+    )
+
+
+def install_date_filters(app) -> None:
+    """Replace Flask-Babel's date filters (server zone and locale defaults such as "2/12/26,
+    1:53 am") with ours; `|dateformat` and `|datetimeformat` keep their names in templates."""
+    app.jinja_env.filters.update(
+        dateformat=format_day,
+        datetimeformat=format_moment,
+        timeformat=lambda v, f="HH:mm": format_moment(v, f),
+        dn=format_dn,
+        dn_name=dn_name,
+    )
+
+
+# --- certificate names ------------------------------------------------------------------
+#: the parts of a certificate's subject or issuer a user recognises, in the page's language
+DN_LABELS = {
+    "CN": lazy_gettext("Name"),
+    "O": lazy_gettext("Organisation"),
+    "OU": lazy_gettext("Unit"),
+    "L": lazy_gettext("Place"),
+    "ST": lazy_gettext("State"),
+    "C": lazy_gettext("Country"),
+}
+
+
+def format_dn(value: str | None):
+    """ "CN=अंकुर श्रीवास्तव,O=eoffice test CA" → "नाम: अंकुर श्रीवास्तव; संस्था: eoffice test CA",
+    never the RFC 4514 string; Latin values are marked lang="en" on a Hindi page."""
+    from markupsafe import Markup, escape
+
+    if not value:
+        return ""
+    try:
+        from cryptography import x509
+
+        attrs = [
+            a for rdn in reversed(list(x509.Name.from_rfc4514_string(value).rdns)) for a in rdn
+        ]
+        pairs = [(a.rfc4514_attribute_name, str(a.value)) for a in attrs]
+    except (ValueError, TypeError):
+        return escape(value)
+    parts = []
+    for key, text in pairs:
+        label = DN_LABELS.get(key)
+        if label is None:
+            continue
+        shown = escape(text)
+        if text.isascii() and any(c.isalpha() for c in text):
+            shown = Markup('<span lang="en">%s</span>') % text
+        parts.append(Markup("%s: %s") % (str(label), shown))
+    return Markup("; ").join(parts)
+
+
+def dn_name(value: str | None) -> str:
+    """The holder's name (CN) of an RFC 4514 subject, for a select's option text."""
+    if not value:
+        return ""
+    try:
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+
+        found = x509.Name.from_rfc4514_string(value).get_attributes_for_oid(NameOID.COMMON_NAME)
+    except (ValueError, TypeError):
+        return value
+    return str(found[0].value) if found else value

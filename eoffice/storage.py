@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, current_app, send_file
 
@@ -33,6 +35,17 @@ def send_pdf(
         as_attachment=attachment,
         download_name=download_name,
     )
+    if not download_name.isascii():
+        # Werkzeug's ASCII fallback drops the Devanagari ("कले-प्रेषण-2026-1.pdf" became
+        # "--2026-1.pdf"): keep the UTF-8 name and give old browsers a readable one
+        ascii_name = "-".join(re.findall(r"[A-Za-z0-9]+", download_name.removesuffix(".pdf")))
+        resp.headers["Content-Disposition"] = (
+            "{}; filename=\"eoffice-{}.pdf\"; filename*=UTF-8''{}".format(
+                "attachment" if attachment else "inline",
+                ascii_name or "document",
+                quote(download_name),
+            )
+        )
     if immutable:
         resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return resp

@@ -25,6 +25,13 @@ def english_msgids() -> list[re.Pattern]:
     return pats
 
 
+#: English that comes from libraries, not from our catalogue: certificate names as RFC 4514
+#: strings or pyHanko's "Common Name: …", Babel's "am"/"pm"
+TECHNICAL_ENGLISH = re.compile(
+    r"\b(CN|OU|O|L|ST|C)=[^\s,]|Common Name|Organization|Organizational Unit|\d:\d\d\s?(am|pm)\b"
+)
+
+
 def _in_other_language(node, lang: str) -> bool:
     for parent in node.parents:
         if parent.name in ("script", "style", "title"):
@@ -59,7 +66,7 @@ def check_page(resp, *, lang: str = "hi") -> BeautifulSoup:
             if not isinstance(text, NavigableString) or _in_other_language(text, lang):
                 continue
             s = " ".join(text.split())
-            if s and any(p.match(s) for p in english_msgids()):
+            if s and (any(p.match(s) for p in english_msgids()) or TECHNICAL_ENGLISH.search(s)):
                 leaks.append(s)
         assert not leaks, f"English strings on a Hindi page: {leaks}"
     return soup

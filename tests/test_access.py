@@ -17,6 +17,7 @@ PUBLIC = {
     "auth.login",
     "core.set_language",
     "assets.file",
+    "assets.favicon",
     "dispatch.verify_start",
     "dispatch.verify",
     "dispatch.verify_pdf",

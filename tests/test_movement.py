@@ -7,10 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as text_sql
 from sqlalchemy.exc import IntegrityError
 
 from eoffice import audit
 from eoffice.audit import AuditEvent
+from eoffice.clock import today as india_today
 from eoffice.files.models import File, SubjectHead
 from eoffice.movement import services
 from eoffice.movement.models import Holiday, Movement, MovementCopy
@@ -139,7 +141,7 @@ def test_a_file_travels_up_back_across_to_a_tehsil_and_back(login, demo):
     db = demo
     clerk = login("clerk.revenue")
     f = open_file(clerk, db)
-    year = date.today().year
+    year = india_today().year
     assert f.number == f"कले/राज/भू-अभि/2/{year}"  # the demo already has number 1
     route = [
         ("clerk.revenue", "अनु.अधि.-राज"),
@@ -327,7 +329,7 @@ def test_refusals_are_clear_and_keep_the_form(login, demo):
         ({"to_post": ""}, "वह पद चुनें"),
         ({"to_post": "<script>"}, "वह पद चुनें"),
         ({"to_post": "9" * 40}, "वह पद चुनें"),
-        ({"due_on": (date.today() - timedelta(days=1)).isoformat()}, "बीती हुई"),
+        ({"due_on": (india_today() - timedelta(days=1)).isoformat()}, "बीती हुई"),
         ({"due_on": "31-02-2026"}, "सही तिथि"),
         ({"remarks": "क" * 2001}, "अधिकतम 2000"),
         ({"priority": "urgent!!"}, "विकल्पों में से"),
@@ -439,7 +441,7 @@ def test_sending_without_a_date_uses_the_office_time_limit(app, login, demo):
     m = db.session.scalar(select(Movement).where(Movement.file_id == f.id))
     office = db.session.scalar(select(Office).where(Office.code == "कले"))
     with app.test_request_context():
-        assert m.due_on == services.add_working_days(office, date.today(), 3)
+        assert m.due_on == services.add_working_days(office, india_today(), 3)
 
 
 def test_overdue_items_are_flagged_and_escalated(login, demo):
@@ -500,8 +502,8 @@ def test_delegation_lets_another_user_act_for_the_post(login, demo):
         {
             "post": str(dm_post),
             "delegate": str(adm.id),
-            "starts_on": date.today().isoformat(),
-            "ends_on": (date.today() + timedelta(days=3)).isoformat(),
+            "starts_on": india_today().isoformat(),
+            "ends_on": (india_today() + timedelta(days=3)).isoformat(),
             "reason": "अर्जित अवकाश",
         },
     )
@@ -541,14 +543,52 @@ def test_transfer_leaves_files_with_the_post_for_the_successor(login, demo):
     nodal = login("nodal")
     successor = factories.user(office=db.session.scalar(select(Office).where(Office.code == "कले")))
     so_post = post_id(db, "अनु.अधि.-राज")
-    resp = nodal.submit(f"/office/posts/{so_post}/holder", {"successor": str(successor.id)})
+    url = f"/office/posts/{so_post}/holder"
+    # first the admin is told what will happen, and nothing happens yet
+    resp = nodal.submit(url, {"successor": str(successor.id)})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "पुष्टि करें" in text
+    assert "सुनीता वर्मा आज इस पद से कार्यमुक्त होंगे" in text
+    assert "खतौनी" in login("so.revenue").page("/inbox").get_text()
+    resp = nodal.submit(url, {"successor": str(successor.id), "confirm": "1"})
     assert resp.status_code == 302
+    # both are told (a job: email when the office sends email)
+    args = db.session.execute(
+        text_sql(
+            "SELECT args FROM procrastinate_jobs WHERE task_name LIKE '%notify_charge' "
+            "ORDER BY id DESC LIMIT 1"
+        )
+    ).scalar_one()
+    assert args["joined"] == successor.id and len(args["relieved"]) == 1
     newcomer = Client(nodal.application.test_client())
     newcomer.login(successor.login_id, factories.PASSWORD)
     assert "खतौनी" in newcomer.page("/inbox").get_text()
     old = login("so.revenue")
     assert "खतौनी" not in old.page("/inbox").get_text()
     assert login("clerk.revenue").get(f"/office/posts/{so_post}/holder").status_code == 403
+
+
+def test_an_office_admin_gives_posts_only_to_the_offices_own_people(login, demo):
+    """विकास भवन's admin could make anyone in the district, the DM included, holder of his
+    clerk post: now only the office's own people, and the DM is refused."""
+    db = demo
+    admin = login("admin.vikas")
+    vikas = db.session.scalar(select(Office).where(Office.code == "विभ"))
+    clerk_post = db.session.scalar(
+        select(Post).where(Post.office_id == vikas.id, Post.section_id.is_not(None))
+    )
+    page = admin.page(f"/office/posts/{clerk_post.id}/holder")
+    names = page.select_one("#successor").get_text()
+    assert "अक्षय त्रिपाठी" not in names  # the DM, of the collectorate
+    dm = db.session.scalar(select(User).where(User.login_id == "dm.lalitpur"))
+    resp = admin.submit(
+        f"/office/posts/{clerk_post.id}/holder", {"successor": str(dm.id), "confirm": "1"}
+    )
+    assert resp.status_code == 400 and "विकल्पों में से" in resp.get_data(as_text=True)
+    assert all(h.user_id != dm.id for h in db.session.get(Post, clerk_post.id).holdings)
+    # and another office's post is not his to give at all
+    dm_post = post_id(db, "डीएम")
+    assert admin.get(f"/office/posts/{dm_post}/holder").status_code == 404
 
 
 def test_the_database_allows_one_holder_and_one_hop_in_flight(app, demo):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace as NS
 
@@ -36,7 +36,7 @@ def _fixture_file():
             body=body,
             author=author,
             post=post,
-            finalised_at=datetime(2026, 11, 20, 11, i),
+            finalised_at=datetime(2026, 11, 20, 5, 30 + i, tzinfo=UTC),  # 11:0i in India
         )
         for i, body in enumerate(NOTES, start=1)
     ]

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from eoffice.audit import AuditEvent
+from eoffice.clock import today as india_today
 from eoffice.receipts.models import Receipt
 from tests import samples
 from tests.html import check_page
@@ -27,7 +28,7 @@ def form(**over):
         "sender_name": "रमेश चंद्र",
         "sender_address": "ग्राम बिरधा, ललितपुर",
         "letter_number": "प्रा/12/2026",
-        "received_on": date.today().isoformat(),
+        "received_on": india_today().isoformat(),
         "mode": "hand",
         "language": "hi",
         "subject": "शस्त्र लाइसेंस नवीनीकरण हेतु",
@@ -58,7 +59,7 @@ def test_diarise_a_photographed_letter(app, clerk, demo):
     resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "पत्र-फ़ोटो.jpg")])
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     soup = clerk.page(resp.location)
-    year = date.today().year
+    year = india_today().year
     assert soup.h1.get_text() == f"आवती कले/{year}/000001"
     assert f"पंजीकृत। डायरी संख्या: कले/{year}/000001" in soup.get_text()
     r = demo.session.scalar(select(Receipt))
@@ -155,7 +156,7 @@ def test_a_200_mb_body_gets_a_clear_message(app, clerk, demo):
         ({"sender_name": "", "is_physical_only": "y"}, "प्रेषक का नाम दर्ज करें।"),
         (
             {
-                "received_on": (date.today() + timedelta(days=3)).isoformat(),
+                "received_on": (india_today() + timedelta(days=3)).isoformat(),
                 "is_physical_only": "y",
             },
             "प्राप्ति तिथि भविष्य की नहीं हो सकती।",
@@ -222,9 +223,9 @@ def test_diary_numbers_are_per_office_and_year(client, demo):
     client.login("clerk.tehsil")
     resp = diarise(client, is_physical_only="y")
     assert re.search(r"तह-सद/\d{4}/000001", client.page(resp.location).h1.get_text())
-    last_year = date(date.today().year - 1, 12, 31).isoformat()
+    last_year = date(india_today().year - 1, 12, 31).isoformat()
     resp = diarise(client, is_physical_only="y", received_on=last_year)
-    assert client.page(resp.location).h1.get_text().endswith(f"{date.today().year - 1}/000001")
+    assert client.page(resp.location).h1.get_text().endswith(f"{india_today().year - 1}/000001")
 
 
 def test_htmx_submission_gets_hx_redirect_not_a_302(clerk, demo):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import subprocess
 import sys
@@ -409,3 +410,51 @@ def test_an_officer_signs_a_final_note_and_the_notesheet_shows_it(
     resp = clerk.submit(f"/files/{f.id}/notes/1/sign/upload", {}, form_page=f"/files/{f.id}")
     assert resp.status_code == 302
     assert db.session.scalar(select(func.count(Signature.id))) == 1
+
+
+def _ink_bands(img, threshold=160) -> list[tuple[int, int]]:
+    """Runs of pixel rows that carry ink (dark pixels), top to bottom."""
+    w, h = img.size
+    px = img.load()
+    inked = [any(px[x, y] < threshold for x in range(w)) for y in range(h)]
+    bands, start = [], None
+    for y, on in enumerate(inked + [False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            bands.append((start, y))
+            start = None
+    return bands
+
+
+def test_the_stamps_devanagari_lines_do_not_overlap(app, clerk, login, demo, keys, pki):  # noqa: F811
+    """The stamp's four lines (heading, name, post, time) each stand apart: a matra or the
+    anusvara of "अंकुर" reaching into the next line would join two bands of ink."""
+    import pypdfium2
+
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    assert "मान्य है" in flash_text(adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft")))
+    pdf = the_pdf(app, db, file_id)
+    doc = pypdfium2.PdfDocument(pdf)
+    doc.init_forms()
+    page = doc[len(doc) - 1]
+    scale = 4
+    img = page.render(scale=scale).to_pil().convert("L")
+    x0, y0, x1, y1 = services._box(1)
+    height = page.get_height()
+    inset = 3  # inside the border
+    stamp = img.crop(
+        (
+            int((x0 + inset) * scale),
+            int((height - y1 + inset) * scale),
+            int((x1 - inset) * scale),
+            int((height - y0 - inset) * scale),
+        )
+    )
+    if os.environ.get("SAVE_STAMP"):
+        stamp.save(os.environ["SAVE_STAMP"])
+        img.save(os.environ["SAVE_STAMP"] + ".page.png")
+    bands = _ink_bands(stamp)
+    assert len(bands) == 4, bands

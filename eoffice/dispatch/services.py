@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_login import current_user
 from sqlalchemy import delete, func, select
 
 from eoffice import audit, jobs, mail, storage
+from eoffice.clock import today
 from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
 from eoffice.errors import Refused
 from eoffice.extensions import db
@@ -66,7 +67,7 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
             raise Refused("address_needed")
     if mode == "email" and not mail.enabled():
         raise Refused("no_smtp")
-    year = date.today().year
+    year = today().year
     advisory_lock(f"dispatch:{f.office_id}:{year}")
     serial = (
         db.session.scalar(

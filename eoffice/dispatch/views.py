@@ -5,6 +5,7 @@ import hashlib
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from eoffice import storage
 from eoffice.access import login_required, public
@@ -20,7 +21,7 @@ from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("dispatch", __name__)
 
-MODE_NAMES = {"email": _l("Email"), "post": _l("Post"), "hand": _l("By hand")}
+MODE_NAMES = {"email": _l("Email"), "post": lazy_pgettext("mode", "By post"), "hand": _l("By hand")}
 REFUSED = {
     "not_holder": _l("This file is not with you now, so you cannot issue its letters."),
     "closed": _l("This file is closed."),

@@ -4,10 +4,11 @@ files with a history, so the demo inbox shows ages, priorities and an overdue it
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from eoffice.clock import local_now
 from eoffice.extensions import db
 from eoffice.files.models import File, LetterTemplate, SubjectHead
 from eoffice.files.services import file_number, next_serial
@@ -159,7 +160,7 @@ def _demo_files(office: Office) -> None:
         for h in db.session.scalars(select(SubjectHead).where(SubjectHead.office_id == office.id))
     }
     sections = {s.code: s for s in office.sections}
-    now = datetime.now(UTC)
+    now = local_now()
     # (section, head, subject, priority, created days ago, [(from, to, days ago, opened)])
     files = [
         (

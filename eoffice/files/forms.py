@@ -32,6 +32,10 @@ class FileForm(FlaskForm):
         validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters."))],
     )
 
+    def validate_head(self, field):
+        if not field.data:  # no silent default from another section: a choice is required
+            raise ValidationError(_l("Choose the subject head."))
+
     def validate_physical_location(self, field):
         if self.kind.data == "physical" and not field.data:
             raise ValidationError(_l("Say where the paper file is kept."))

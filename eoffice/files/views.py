@@ -1,7 +1,6 @@
 """Files: open, list, view, place receipts in them."""
 
 import uuid
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -19,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
 from eoffice.access import login_required
+from eoffice.clock import today
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.errors import Refused
@@ -74,7 +74,15 @@ def new():
     form = FileForm()
     office = post.office
     form.section.choices = [(s.id, f"{s.name} ({s.code})") for s in office.sections]
-    form.head.choices = [(h.id, f"{h.name} ({h.code})") for h in services.subject_heads(office.id)]
+    # the section's own heads first, then the office-wide and other sections' heads; nothing
+    # is chosen for the user (a new file in शस्त्र got भूमि अभिलेख by default)
+    heads = sorted(
+        services.subject_heads(office.id),
+        key=lambda h: (h.section_id != post.section_id, h.section_id is not None, h.code),
+    )
+    form.head.choices = [(0, _("Choose a subject head"))] + [
+        (h.id, f"{h.name} ({h.code})") for h in heads
+    ]
     form.category.choices = [(0, _("None"))] + [
         (c.id, c.name) for c in receipts.categories(office.id)
     ]
@@ -111,7 +119,7 @@ def new():
         priority=form.priority.data,
         physical_location=form.physical_location.data or None,
     )
-    f = services.open_file(data, key=key, post=post, year=date.today().year)
+    f = services.open_file(data, key=key, post=post, year=today().year)
     receipt_id = int(form.receipt.data) if (form.receipt.data or "").isdigit() else None
     receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
     if receipt is not None:

@@ -1,10 +1,9 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
+from eoffice.clock import today
 from eoffice.extensions import db
 from eoffice.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
 from eoffice.org.models import Post
@@ -34,7 +33,7 @@ class SendForm(FlaskForm):
         field.post = post
 
     def validate_due_on(self, field):
-        if field.data and field.data < date.today():
+        if field.data and field.data < today():
             raise ValidationError(_l("The date cannot be in the past."))
 
     def validate_expected(self, field):

@@ -22,16 +22,17 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from eoffice import audit, jobs
+from eoffice.clock import local_date, today
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File
 from eoffice.locks import advisory_lock, lock_row
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
-from eoffice.org.services import charge_for, is_vacant, my_post_ids, today
+from eoffice.org.services import charge_for, is_vacant, my_post_ids
 from eoffice.receipts.models import Receipt
 
 Item = File | Receipt
@@ -131,6 +132,12 @@ def _sendable_posts():
             Post.id.not_in(my_post_ids() or [0]),
         )
         .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
+        # the labels show each post's office and holders: loaded with the rows, not one
+        # query per post (250 of them on the send form, and on every keystroke of its search)
+        .options(
+            contains_eager(Post.office),
+            selectinload(Post.holdings).joinedload(PostHolding.user),
+        )
     )
 
 
@@ -175,6 +182,22 @@ def recipients(q: str) -> list[Post]:
 
 #: the plain select's length: a district of 40 offices has 5,000 posts, 29 KiB of <option>s
 MAX_CHOICES = 250
+
+
+def copy_choices(q: str, chosen: list[int]) -> list[Post]:
+    """Checkboxes for copies: those already ticked, then the posts found by a few letters
+    (or, before any search, the officers of the user's own office)."""
+    office = current_user.office
+    found = (
+        recipients_query(q, limit=12)
+        if len(q.strip()) >= 2
+        else _sendable_posts().where(Post.office_id == office.id, Post.may_approve).limit(12)
+    )
+    ticked = (
+        list(db.session.scalars(_sendable_posts().where(Post.id.in_(chosen)))) if chosen else []
+    )
+    seen = {p.id for p in ticked}
+    return ticked + [p for p in db.session.scalars(found) if p.id not in seen]
 
 
 def recipient_choices(include: list[int] = ()) -> list[Post]:
@@ -442,9 +465,24 @@ class Hop:
     is_current: bool
 
 
+def _with_rows():
+    """What a list of movements shows, loaded with it: one query per relation, not per row."""
+    return (
+        joinedload(Movement.file),
+        joinedload(Movement.receipt),
+        joinedload(Movement.from_post),
+        joinedload(Movement.to_post).joinedload(Post.office),
+        joinedload(Movement.sent_by),
+        joinedload(Movement.delegation),
+        selectinload(Movement.copies).joinedload(MovementCopy.post),
+    )
+
+
 def track(item: Item) -> list[Hop]:
     movements = list(
-        db.session.scalars(select(Movement).where(_item_filter(item)).order_by(Movement.id))
+        db.session.scalars(
+            select(Movement).where(_item_filter(item)).order_by(Movement.id).options(*_with_rows())
+        ).unique()
     )
     hops = []
     moment = now()
@@ -536,7 +574,7 @@ class Row:
 
     @property
     def days(self) -> int:
-        return (today() - self.since.astimezone().date()).days
+        return (today() - local_date(self.since)).days
 
     @property
     def band(self) -> str:
@@ -598,18 +636,31 @@ def sent(*, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], 
         q = q.where(Movement.acted_at.is_(None), Movement.pulled_back_at.is_(None))
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
     rows = db.session.scalars(
-        q.order_by(Movement.id.desc()).limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
-    )
+        q.order_by(Movement.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        .options(*_with_rows())
+    ).unique()
     return list(rows), total
 
 
 def copies_for_me(limit: int = 20) -> list[MovementCopy]:
+    """Copies marked to my posts, unread first; a copy whose movement was pulled back is
+    withdrawn (shown so, never as new). Each row's movement, sender and item come with it."""
+    withdrawn = Movement.pulled_back_at.is_not(None)
     return list(
         db.session.scalars(
             select(MovementCopy)
             .join(Movement, Movement.id == MovementCopy.movement_id)
             .where(MovementCopy.post_id.in_(my_post_ids() or [0]))
-            .order_by(MovementCopy.read_at.is_not(None), Movement.id.desc())
+            .order_by(or_(MovementCopy.read_at.is_not(None), withdrawn), Movement.id.desc())
+            .options(
+                contains_eager(MovementCopy.movement).options(
+                    joinedload(Movement.from_post),
+                    joinedload(Movement.file),
+                    joinedload(Movement.receipt),
+                )
+            )
             .limit(limit)
         )
     )

@@ -27,6 +27,7 @@ from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role
 from eoffice.receipts import services as receipts
+from eoffice.text import clean_line
 
 bp = Blueprint("movement", __name__)
 
@@ -158,7 +159,9 @@ def send(kind: str, item_id: int):
     form = SendForm()
     chosen = [int(i) for i in request.form.getlist("copies") if i.isdigit()][:50]
     everyone = services.recipient_choices(include=chosen)
-    form.copies.choices = [(p.id, p.designation) for p in everyone]
+    copy_q = clean_line(request.form.get("copy_q", ""))[:100]
+    copy_posts = services.copy_choices(copy_q, chosen)
+    form.copies.choices = [(p.id, p.designation) for p in copy_posts]
     suggested = services.suggested_next(item)
     if request.method == "GET":
         form.key.data = str(uuid.uuid4())
@@ -167,7 +170,7 @@ def send(kind: str, item_id: int):
         if suggested is not None:
             form.to_post.data = str(suggested.id)
     q = form.q.data or ""
-    finding = request.form.get("action") == "find"
+    finding = request.form.get("action") in ("find", "find_copies")
     status = 200
     if request.method == "POST" and not finding:
         if form.validate_on_submit():
@@ -209,7 +212,7 @@ def send(kind: str, item_id: int):
                 return redirect_to(url_for("movement.inbox"))
         else:
             status = 400
-    narrowing = finding and _narrows(q)
+    narrowing = request.form.get("action") == "find" and _narrows(q)
     options = services.recipients(q) if narrowing else everyone
     if narrowing and options:
         form.to_post.data = str(options[0].id)
@@ -224,6 +227,9 @@ def send(kind: str, item_id: int):
         options=options,
         suggested=suggested,
         no_match=narrowing and not options,
+        copy_q=copy_q,
+        copy_posts=copy_posts,
+        copies_chosen=set(form.copies.data or []),
     ), status
 
 

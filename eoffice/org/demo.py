@@ -161,6 +161,10 @@ CATEGORIES = [
 ]
 
 
+def _enquiry(office_hi: str) -> str:
+    return f"डाक कक्ष, {office_hi}, ललितपुर · कार्य दिवसों में 10:00–17:00"
+
+
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
     from eoffice.files.demo import seed_files_demo
@@ -168,6 +172,8 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     existing = db.session.scalar(select(District).where(District.code == "LKO-LAL"))
     if existing is not None:
         seed_files_demo(existing)  # an installation seeded before files existed gets them
+        for office in existing.offices:  # and one seeded before the पावती named a desk
+            office.enquiry = office.enquiry or _enquiry(office.name_hi)
         return False
     district = District(code="LKO-LAL", name_hi="ललितपुर", name_en="Lalitpur", state_hi="उत्तर प्रदेश")
     db.session.add(district)
@@ -180,6 +186,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
             name_en=name_en,
             kind=kind,
             file_term=term,
+            enquiry=_enquiry(name_hi),
         )
         db.session.add(office)
         by_code = {}

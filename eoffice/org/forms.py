@@ -1,10 +1,9 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from eoffice.clock import today
 from eoffice.fields import DateInput, Select, clean
 
 
@@ -12,7 +11,7 @@ class DelegationForm(FlaskForm):
     post = Select(_l("Post"), coerce=int)
     delegate = Select(_l("Hand over to"), coerce=int)
     starts_on = DateInput(
-        _l("From"), default=date.today, validators=[InputRequired(_l("Enter a date."))]
+        _l("From"), default=today, validators=[InputRequired(_l("Enter a date."))]
     )
     ends_on = DateInput(_l("Until (inclusive)"), validators=[InputRequired(_l("Enter a date."))])
     reason = StringField(

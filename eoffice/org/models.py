@@ -92,6 +92,8 @@ class Office(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     file_term: Mapped[str] = mapped_column(String(20), default=FileTerm.PATRAVALI)
+    #: where citizens ask about their letters (room, hours, telephone): printed on the पावती
+    enquiry: Mapped[str | None] = mapped_column(String(300))
     #: How file numbers are written: {office} {section} {head} {serial} {year}
     file_number_pattern: Mapped[str] = mapped_column(
         String(80),

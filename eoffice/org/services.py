@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eoffice import audit
 from eoffice.access import rule_for
+from eoffice.clock import today
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
@@ -24,10 +25,6 @@ class Charge:
     post: Post
     is_additional: bool = False
     delegation: Delegation | None = None
-
-
-def today() -> date:
-    return date.today()
 
 
 def active_delegations(*, user_id: int | None = None, post_id: int | None = None):
@@ -227,14 +224,36 @@ def revoke(d: Delegation) -> None:
         )
 
 
+def transfer_choices(post: Post) -> list[User]:
+    """Who may be made the post's holder: an office admin chooses among the office's own
+    people; the district admin among the district's."""
+    if current_user.role == Role.DISTRICT_ADMIN:
+        return delegate_choices(post)
+    return [u for u in delegate_choices(post) if u.office_id == post.office_id]
+
+
 def transfer(post: Post, successor: User | None) -> None:
     """Relieve the post's regular holder and, if given, let the successor join it. The files
-    and receipts stay with the post, so the successor finds them in the inbox."""
+    and receipts stay with the post, so the successor finds them in the inbox. Both are told
+    (email, when the office sends email)."""
+    from eoffice.jobs import enqueue
+
+    if successor is not None and successor not in transfer_choices(post):
+        raise Refused("other_office")
+    relieved = []
     for h in post.holdings:
         if h.until is None and not h.is_additional:
             h.until = today()
+            relieved.append(h.user_id)
             audit.record("relieve", user_id=current_user.id, post_id=post.id, relieved_id=h.user_id)
     db.session.flush()
+    enqueue(
+        "notify_charge",
+        "mail",
+        post_id=post.id,
+        relieved=relieved,
+        joined=successor.id if successor else None,
+    )
     if successor is not None:
         db.session.add(PostHolding(user_id=successor.id, post_id=post.id, since=today()))
         db.session.flush()

@@ -124,12 +124,16 @@ def transfer(post_id: int):
     ):
         abort(404)
     form = TransferForm()
-    users = services.delegate_choices(post)
+    users = services.transfer_choices(post)
     form.successor.choices = [(0, _("Nobody (the post falls vacant)"))] + [
         (u.id, f"{u.name} ({u.office.name})") for u in users
     ]
     if form.validate_on_submit():
         successor = db.session.get(User, form.successor.data) if form.successor.data else None
+        if request.form.get("confirm") != "1":  # say what will happen, then act
+            return render_template(
+                "org/transfer_confirm.html", form=form, post=post, successor=successor
+            )
         services.transfer(post, successor)
         db.session.commit()
         flash(_("Charge of %(post)s updated.", post=post.designation), "success")

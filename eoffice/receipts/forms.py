@@ -1,17 +1,18 @@
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from eoffice.clock import today
 from eoffice.fields import GRADINGS, PRIORITIES, DateInput, Select
 from eoffice.fields import clean as _clean
 from eoffice.fields import required as _required
 
 MODES = [
-    ("post", _l("Post")),
+    ("post", lazy_pgettext("mode", "By post")),
     ("hand", _l("By hand")),
     ("email", _l("Email")),
     ("courier", _l("Courier")),
@@ -53,7 +54,7 @@ class DiariseForm(FlaskForm):
     letter_date = DateInput(_l("Letter date"), validators=[Optional()])
     received_on = DateInput(
         _l("Date received"),
-        default=date.today,
+        default=today,
         validators=[InputRequired(_l("Enter the date the letter was received."))],
     )
     mode = Select(_l("Received by"), choices=MODES, default="post")
@@ -77,7 +78,7 @@ class DiariseForm(FlaskForm):
     scan = MultipleFileField(_l("Scan (PDF) or photos (JPEG/PNG)"))
 
     def validate_received_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > today():
             raise ValidationError(_l("The date received cannot be in the future."))
 
     def validate_letter_date(self, field):

@@ -14,11 +14,17 @@ from eoffice.files.services import file_of_receipt
 from eoffice.htmx import redirect_to
 from eoffice.movement import services as movement
 from eoffice.receipts import services
-from eoffice.receipts.forms import DiariseForm
+from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
+
+
+@bp.context_processor
+def mode_names():
+    names = dict(MODES)
+    return {"mode_name": lambda mode: str(names.get(mode, mode))}
 
 
 def _get_visible(receipt_id: int) -> Receipt:

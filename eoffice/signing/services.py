@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from eoffice import audit, storage
+from eoffice import audit, clock, storage
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import LetterDraft, Note
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 # a signature or a PDF is made, not when the app (or a CLI command, or a worker) starts.
 
 PIN_TRIES = 5
+STAMP_LEADING = 12
 PIN_LOCK = timedelta(minutes=15)
 SESSION_LIFE = timedelta(minutes=15)
 #: the stamp is set in one font, which must have Devanagari and Latin: Lohit has both
@@ -86,6 +87,12 @@ def check_certificate(cert_der: bytes, others: list[bytes] = ()) -> None:
         raise Refused("revoked") from e
     except (PathBuildingError, PathValidationError) as e:
         raise Refused("untrusted") from e
+
+
+def _common_name(cert) -> str:
+    """An asn1crypto certificate's holder, as printed on it."""
+    native = cert.subject.native
+    return str(native.get("common_name") or native.get("organization_name") or "?")
 
 
 def _derive(pin: str, salt: bytes) -> bytes:
@@ -259,8 +266,12 @@ def _stamp() -> TextStampStyle:
     from pyhanko.stamp import TextStampStyle
 
     return TextStampStyle(
-        stamp_text=("डिजिटल हस्ताक्षरित / Digitally signed\n%(name)s\n%(post)s\n%(ts)s"),
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(_font()), font_size=8),
+        stamp_text=("डिजिटल हस्ताक्षरित / Digitally signed\n%(name)s\n%(post)s\n%(when)s"),
+        # Devanagari reaches far above and below the Latin line (matras, anusvara, ु): a
+        # leading of 1.5 em keeps one line's marks off the next (tests/test_pdf.py)
+        text_box_style=TextBoxStyle(
+            font=GlyphAccumulatorFactory(_font()), font_size=8, leading=STAMP_LEADING
+        ),
         border_width=1,
     )
 
@@ -293,10 +304,17 @@ def _signer_for_pdf(target, seq: int, signer, charge) -> signers.PdfSigner:
     )
 
 
+def stamp_time() -> str:
+    """The signing time on the stamp: India's, never pyHanko's UTC "%(ts)s"."""
+    return clock.local_now().strftime("%d-%m-%Y %H:%M:%S %Z")
+
+
 def _appearance(charge) -> dict:
     return {
         "name": f"{current_user.name_hi} / {current_user.name_en}",
         "post": charge.post.designation_hi,
+        # India's time, never the server's UTC (pyHanko's own %(ts)s)
+        "when": stamp_time(),
     }
 
 
@@ -515,7 +533,8 @@ def validate(data: bytes) -> list[Check] | None:
             cert = st.signing_cert
             checks.append(
                 Check(
-                    signer=cert.subject.human_friendly if cert is not None else "?",
+                    # the holder's name, not "Common Name: …, Organization: …" in English
+                    signer=_common_name(cert) if cert is not None else "?",
                     intact=bool(st.intact),
                     valid=bool(st.valid),
                     trusted=bool(st.trusted),

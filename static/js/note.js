@@ -15,6 +15,18 @@
   function save() {
     if (window.htmx) window.htmx.trigger(box, "retry");
   }
+  // This script runs before htmx has processed the page (both are deferred; htmx starts at
+  // DOMContentLoaded), and a "retry" fired then reaches no listener: the recovered text was
+  // shown but never saved. So the first save waits for htmx's own load of the page.
+  function saveWhenReady() {
+    if (!window.htmx) return;
+    var done = false;
+    window.htmx.onLoad(function () {
+      if (done) return;
+      done = true;
+      setTimeout(save, 0);
+    });
+  }
 
   var kept = localStorage.getItem(key);
   if (kept !== null) {
@@ -25,7 +37,7 @@
     } else if (kept.length) {
       box.value = kept;
       show("restored", true);
-      save();
+      saveWhenReady();
     }
   }
 

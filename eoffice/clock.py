@@ -1,0 +1,57 @@
+"""India's clock. Stored timestamps are UTC; every date a user sees or enters, every "today"
+(form defaults, "not in the future", due dates, numbering years, day boundaries) is the
+office's zone (Asia/Kolkata unless EOFFICE_TIMEZONE says otherwise), never the server's."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_ZONE = "Asia/Kolkata"
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def zone() -> ZoneInfo:
+    """The office's time zone (BABEL_DEFAULT_TIMEZONE, from EOFFICE_TIMEZONE)."""
+    if has_app_context():
+        return _zone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
+    return _zone(os.environ.get("EOFFICE_TIMEZONE", DEFAULT_ZONE))
+
+
+def now() -> datetime:
+    """Now, aware, in UTC (what is stored)."""
+    return datetime.now(UTC)
+
+
+def local(moment: datetime) -> datetime:
+    """A stored timestamp in the office's zone (a naive one is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone())
+
+
+def local_now() -> datetime:
+    return local(now())
+
+
+def today() -> date:
+    """Today in India, whatever the server's own clock and zone say."""
+    return local_now().date()
+
+
+def local_date(moment: datetime) -> date:
+    """The Indian calendar day of a stored timestamp."""
+    return local(moment).date()
+
+
+def start_of(day: date) -> datetime:
+    """The UTC instant at which an Indian calendar day begins (for day boundaries in SQL)."""
+    return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)

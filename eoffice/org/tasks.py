@@ -1,0 +1,44 @@
+"""Email to the people a change of charge concerns: the relieved holder and the new one."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from procrastinate import JobContext, RetryStrategy
+
+from eoffice import mail
+from eoffice.extensions import db
+from eoffice.jobs import tasks
+from eoffice.org.models import Post, User
+
+
+def notify_charge_now(app: Flask, post_id: int, relieved: list[int], joined: int | None) -> int:
+    if not app.config.get("SMTP_HOST"):
+        return 0
+    sent = 0
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        post = db.session.get(Post, post_id)
+        people = [(uid, "relieved") for uid in relieved] + ([(joined, "joined")] if joined else [])
+        for uid, what in people:
+            user = db.session.get(User, uid)
+            if post is None or user is None or not user.email:
+                continue
+            with force_locale(user.locale or "hi"):
+                subject = _("e-Office: your charge of %(post)s", post=post.designation)
+                body = render_template("mail/charge.txt", post=post, user=user, what=what)
+            mail.send([user.email], subject, body)
+            sent += 1
+    return sent
+
+
+@tasks.task(
+    name="notify_charge",
+    queue="mail",
+    pass_context=True,
+    retry=RetryStrategy(max_attempts=5, wait=60),
+)
+def notify_charge(
+    context: JobContext, post_id: int, relieved: list[int], joined: int | None
+) -> None:
+    notify_charge_now(context.additional_context["flask_app"], post_id, relieved, joined)

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Install the Debian packages eoffice needs, once: quiet when nothing is missing.
+#   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts)
+#   scripts/system-deps.sh test   the same, and Debian's Chromium for the browser tests
+#   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
+# As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
+# neither works it names the packages and how to install them, and fails.
+set -euo pipefail
+
+what="${1:-run}"
+pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva)
+case "$what" in
+  run) ;;
+  test) pkgs+=(chromium) ;;
+  bench) pkgs+=(chromium wrk) ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "system-deps: not a Debian/Ubuntu system; install these yourself: ${pkgs[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "system-deps: installing ${missing[*]}"
+if [ "$(id -u)" = 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
+  sudo=(sudo)
+else
+  echo "system-deps: these Debian packages are missing: ${missing[*]}" >&2
+  echo "system-deps: install them as root:  apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "system-deps: done"
