@@ -65,9 +65,8 @@ def test_the_diarise_form_takes_todays_indian_date_after_midnight(client, demo):
         tomorrow = diarise(clerk, received_on="2026-12-03", is_physical_only="y")
         assert tomorrow.status_code == 400 and "भविष्य" in tomorrow.get_data(as_text=True)
     r = demo.session.scalar(select(Receipt).order_by(Receipt.id.desc()).limit(1))
-    assert r.received_on == date(2026, 12, 2) and r.diary_number.endswith(
-        "/2026/" + "%06d" % r.diary_serial
-    )
+    assert r.received_on == date(2026, 12, 2)
+    assert r.diary_number.endswith(f"/2026/{r.diary_serial:06d}")
 
 
 def test_pages_show_times_in_india(clerk, demo):  # noqa: F811
