@@ -40,6 +40,36 @@ def letter_photo(*, rotate_exif: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def letter_photo_12mp(seed: int = 7) -> bytes:
+    """A 12-megapixel phone photo (4000×3000, JPEG quality 92, 2–4 MB) of the Hindi letter on
+    slightly uneven paper with sensor noise: what a clerk's phone really sends (noise is what
+    makes camera JPEGs large; a clean synthetic page would compress to a tenth)."""
+    import random
+
+    random.seed(seed)
+    w, h = 3000, 4000  # portrait, as a page is photographed
+    paper = Image.linear_gradient("L").resize((w, h)).point(lambda v: 200 + v // 8)
+    noise = Image.effect_noise((w, h), 18)
+    base = Image.blend(paper, noise, 0.18).convert("RGB")
+    draw = ImageDraw.Draw(base)
+    font = ImageFont.truetype(DEVANAGARI_FONT, 104)
+    body = LETTER[:-1] + [
+        "लाइसेंस की छायाप्रति एवं शुल्क जमा करने की",
+        "रसीद संलग्न है। मेरे विरुद्ध कोई आपराधिक",
+        "मामला पंजीकृत नहीं है। अतः निवेदन है कि",
+        "नवीनीकरण शीघ्र करने की कृपा करें।",
+        "दिनांक: 14 मार्च 2026",
+        LETTER[-1],
+    ]
+    y = 300
+    for line in body:
+        draw.text((260 + random.randint(-6, 6), y), line, fill=(25, 25, 35), font=font)
+        y += 270
+    buf = io.BytesIO()
+    base.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
 def pdf(pages: int = 2) -> bytes:
     w = PdfWriter()
     for _ in range(pages):

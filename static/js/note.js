@@ -28,6 +28,7 @@
     });
   }
 
+  var restored = false;  // the "brought back" notice outlives the save's new status
   var kept = localStorage.getItem(key);
   if (kept !== null) {
     var finals = Array.prototype.map.call(
@@ -36,18 +37,23 @@
       localStorage.removeItem(key);  // already on the server
     } else if (kept.length) {
       box.value = kept;
+      restored = true;
       show("restored", true);
       saveWhenReady();
     }
   }
 
-  box.addEventListener("input", function () { localStorage.setItem(key, box.value); });
+  box.addEventListener("input", function () {
+    restored = false;
+    localStorage.setItem(key, box.value);
+  });
   document.body.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt !== box) return;
     if (e.detail.successful && localStorage.getItem(key) === box.value) {
       localStorage.removeItem(key);
     }
     show("offline", !e.detail.successful && !e.detail.xhr.status);
+    if (restored) show("restored", true);
   });
   document.body.addEventListener("htmx:sendError", function (e) {
     if (e.detail.elt === box) show("offline", true);
