@@ -50,6 +50,7 @@ def save_letter(c, file_id, serial, base, **over):
         "addressee": form.find("textarea", id="addressee").get_text(),
         "subject": form.find("input", id="subject")["value"],
         "body": form.find("textarea", id="body").get_text(),
+        "copy_to": form.find("textarea", id="copy_to").get_text(),
     }
     data.update(over)
     return c.post(f"/files/{file_id}/letters/{serial}", data=data)

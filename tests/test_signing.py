@@ -458,3 +458,36 @@ def test_the_stamps_devanagari_lines_do_not_overlap(app, clerk, login, demo, key
         img.save(os.environ["SAVE_STAMP"] + ".page.png")
     bands = _ink_bands(stamp)
     assert len(bands) == 4, bands
+
+
+def test_the_letter_has_a_signature_block_and_its_endorsement_list(app, clerk, login, demo):  # noqa: F811
+    """An Indian government letter: the signer's name and designation under the text on the
+    right, and the प्रतिलिपि list approved with the text."""
+    db = demo
+    f = new_file(clerk, db)
+    new_letter(
+        clerk,
+        f.id,
+        body="कृपया ग्राम बिरधा में स्थलीय जाँच कर आख्या तीन दिवस में दें।",
+        copy_to="उपजिलाधिकारी, सदर\n\n  राजस्व निरीक्षक, बिरधा  ",
+    )
+    send(clerk, "file", f.id, post_id(db, "एडीएम (वि/रा)"))
+    adm = login("adm.fr")
+    page = adm.page(f"/files/{f.id}/letters/1")
+    assert "राजस्व निरीक्षक, बिरधा" in page.get_text()
+    resp = adm.submit(
+        f"/files/{f.id}/letters/1/approve", {"version": "1"}, form_page=f"/files/{f.id}/letters/1"
+    )
+    assert "D1 अनुमोदित" in flash_text(adm, resp)
+    # (text extraction drops the short i matra: words without it are checked)
+    reader = PdfReader(io.BytesIO(the_pdf(app, db, f.id)))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    block = text[text.index("श्रीवास्तव)") :]
+    assert block.index("अपर") < block.index("तद्दिनांक") < block.index("सूचनार्थ")
+    assert "राजस्व" in block[block.index("सूचनार्थ") :] and "बिरधा" in block
+    # the endorsement is part of the approved text the signature's hash covers
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == f.id))
+    v = next(v for v in draft.versions if v.number == 1)
+    from eoffice.signing.pdf import text_sha256
+
+    assert v.copy_to and text_sha256(v) in text.replace("\n", "")

@@ -41,6 +41,7 @@ def _typed() -> dict[str, str]:
         "addressee": clean_note(request.form.get("addressee"))[:6000],
         "subject": clean_line(request.form.get("subject"))[:2000],
         "body": clean_note(request.form.get("body")),
+        "copy_to": clean_note(request.form.get("copy_to"))[:6000],
     }
 
 
@@ -55,6 +56,7 @@ def new(file_id: int):
             "addressee": template.addressee if template else "",
             "subject": (template.subject or f.subject) if template else f.subject,
             "body": template.body if template else "",
+            "copy_to": "",
         }
         return _new_page(f, typed, template_id=chosen, key=str(uuid.uuid4()))
     typed = _typed()
@@ -110,7 +112,12 @@ def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=2
         editable=is_writable(f) and draft.status == "draft",
         may_approve=letters.may_approve(draft),
         typed=typed
-        or {"addressee": latest.addressee, "subject": latest.subject, "body": latest.body},
+        or {
+            "addressee": latest.addressee,
+            "subject": latest.subject,
+            "body": latest.body,
+            "copy_to": latest.copy_to,
+        },
         error=error,
         conflict_diff=conflict_diff,
     ), status
@@ -162,6 +169,7 @@ def diff(file_id: int, serial: int):
             (_("To"), letters.diff(old.addressee, new.addressee)),
             (_("Subject"), letters.diff(old.subject, new.subject)),
             (_("Text"), letters.diff(old.body, new.body)),
+            (_("Copy to"), letters.diff(old.copy_to, new.copy_to)),
         ],
     )
 

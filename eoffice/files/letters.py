@@ -40,20 +40,28 @@ def drafts(f: File) -> list[LetterDraft]:
     )
 
 
-def _check(addressee: str, subject: str, body: str) -> None:
+def _check(addressee: str, subject: str, body: str, copy_to: str = "") -> None:
     if not body:
         raise Refused("empty")
-    if len(body) > MAX_LETTER or len(addressee) > 5000 or len(subject) > 1000:
+    if (
+        len(body) > MAX_LETTER
+        or len(addressee) > 5000
+        or len(subject) > 1000
+        or len(copy_to) > 5000
+    ):
         raise Refused("too_long")
 
 
-def _version(draft: LetterDraft, number: int, addressee: str, subject: str, body: str, charge):
+def _version(
+    draft: LetterDraft, number: int, addressee: str, subject: str, body: str, copy_to: str, charge
+):
     v = LetterVersion(
         draft=draft,
         number=number,
         addressee=addressee,
         subject=subject,
         body=body,
+        copy_to=copy_to,
         author_id=current_user.id,
         post_id=charge.post.id,
         delegation_id=charge.delegation.id if charge.delegation else None,
@@ -68,12 +76,18 @@ def lock_key(key: uuid.UUID) -> LetterDraft | None:
 
 
 def create(
-    f: File, *, addressee: str, subject: str, body: str, key: uuid.UUID | None = None
+    f: File,
+    *,
+    addressee: str,
+    subject: str,
+    body: str,
+    copy_to: str = "",
+    key: uuid.UUID | None = None,
 ) -> LetterDraft:
     """A new draft in the file (from a template's text or blank), version 1."""
     f = lock_row(f)
     charge = holding_charge(f)
-    _check(addressee, subject, body)
+    _check(addressee, subject, body, copy_to)
     serial = db.session.scalar(
         select(func.coalesce(func.max(LetterDraft.serial), 0)).where(LetterDraft.file_id == f.id)
     )
@@ -81,7 +95,7 @@ def create(
         file_id=f.id, serial=serial + 1, created_by_id=current_user.id, idempotency_key=key
     )
     db.session.add(draft)
-    _version(draft, 1, addressee, subject, body, charge)
+    _version(draft, 1, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
         f,
@@ -94,7 +108,13 @@ def create(
 
 
 def save(
-    draft: LetterDraft, *, addressee: str, subject: str, body: str, base: int | None
+    draft: LetterDraft,
+    *,
+    addressee: str,
+    subject: str,
+    body: str,
+    base: int | None,
+    copy_to: str = "",
 ) -> LetterVersion | None:
     """A new version, if anything changed. `base` is the version the editor started from: if
     someone saved since, that is a conflict (shown, not overwritten). None when unchanged."""
@@ -104,13 +124,18 @@ def save(
     if draft.status == "approved":
         raise Refused("approved")
     latest = draft.latest
-    if (latest.addressee, latest.subject, latest.body) == (addressee, subject, body):
+    if (latest.addressee, latest.subject, latest.body, latest.copy_to) == (
+        addressee,
+        subject,
+        body,
+        copy_to,
+    ):
         return None  # nothing new (or the same save twice): no empty version
     if base != draft.current_version:
         raise Refused("conflict")
-    _check(addressee, subject, body)
+    _check(addressee, subject, body, copy_to)
     draft.current_version += 1
-    v = _version(draft, draft.current_version, addressee, subject, body, charge)
+    v = _version(draft, draft.current_version, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
         f,

@@ -279,6 +279,8 @@ class LetterVersion(db.Model):
     addressee: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(1000))
     body: Mapped[str] = mapped_column(Text)
+    #: प्रतिलिपि: one recipient of a copy per line, under the signature block
+    copy_to: Mapped[str] = mapped_column(Text, default="", server_default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
     delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))

@@ -25,8 +25,10 @@ def verify_url(code: str) -> str:
 
 
 def text_sha256(v: LetterVersion) -> str:
-    """The approved text a signature covers: addressee, subject and body, NUL-separated."""
-    return hashlib.sha256("\0".join((v.addressee, v.subject, v.body)).encode()).hexdigest()
+    """The approved text a signature covers: addressee, subject, body and (when there is one)
+    the endorsement list, NUL-separated."""
+    parts = (v.addressee, v.subject, v.body) + ((v.copy_to,) if v.copy_to else ())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def _pdf(html: str) -> bytes:
