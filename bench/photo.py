@@ -113,7 +113,7 @@ def main() -> None:
     median = statistics.median(r["seconds"] for r in runs)
     sent = statistics.median(r["bytes_sent"] or 0 for r in runs)
     mode = "no JavaScript" if args.no_js else "shrunk in the browser"
-    print(f"photo: 4000×3000 JPEG, {size / 1024:.0f} KiB; {mode}; 2G 250/50 kbit/s, 300 ms")
+    print(f"photo: 3000×4000 JPEG, {size / 1024:.0f} KiB; {mode}; 2G 250/50 kbit/s, 300 ms")
     print(
         f"  sent {sent / 1024:.0f} KiB (median of {len(runs)}): {[r['bytes_sent'] for r in runs]}"
     )
