@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(config.load(Path(app.instance_path)))
     app.config["STATIC_DIR"] = str(config.ROOT / "static")
     app.config.update(overrides or {})
+    from eoffice.hostile import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids stay in Postgres's range: 404, not 500
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         from eoffice.database import resolve_url
 
@@ -127,13 +130,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from eoffice import access, assets, htmx
+    from eoffice import access, assets, hostile, htmx
     from eoffice.core import views as core_views
     from eoffice.i18n import term
     from eoffice.nav import navigation
     from eoffice.org.services import charges, load_current_post
 
     app.session_interface = access.SessionInterface()
+    app.before_request(hostile.guard)
     app.before_request(access.enforce)
     app.before_request(load_current_post)
     app.after_request(htmx.add_vary)

@@ -14,6 +14,7 @@ from eoffice.dispatch.models import MODES
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
+from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.org.services import charge_for
 from eoffice.signing import services as signing
@@ -109,7 +110,7 @@ def _form(f, draft, rows, mode, holding, error=None, status=200):
 def register():
     from flask_login import current_user
 
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     rows, total = services.register(current_user.office_id, page=page)
     return render_template(
         "dispatch/register.html",

@@ -13,6 +13,7 @@ from eoffice.extensions import db
 from eoffice.files import letters
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
+from eoffice.hostile import db_int, to_int
 from eoffice.htmx import redirect_to
 from eoffice.text import clean_line, clean_note
 
@@ -50,7 +51,7 @@ def _typed() -> dict[str, str]:
 def new(file_id: int):
     f = visible_file(file_id)
     if request.method == "GET":
-        chosen = request.args.get("template", type=int)
+        chosen = request.args.get("template", type=db_int)
         template = next((t for t in letters.templates(f.office_id) if t.id == chosen), None)
         typed = {
             "addressee": template.addressee if template else "",
@@ -101,7 +102,7 @@ def show(file_id: int, serial: int):
 
 
 def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=200):
-    number = request.args.get("v", type=int)
+    number = request.args.get("v", type=db_int)
     shown = (number and letters.version(draft, number)) or draft.latest
     latest = draft.latest
     return render_template(
@@ -131,7 +132,7 @@ def save(file_id: int, serial: int):
     typed = _typed()
     base = request.form.get("base", "")
     try:
-        saved = letters.save(draft, base=int(base) if base.isdigit() else None, **typed)
+        saved = letters.save(draft, base=to_int(base), **typed)
     except Refused as refused:
         db.session.rollback()
         draft = draft_in(f, serial)
@@ -154,8 +155,8 @@ def save(file_id: int, serial: int):
 def diff(file_id: int, serial: int):
     f = visible_file(file_id)
     draft = draft_in(f, serial)
-    b = request.args.get("b", draft.current_version, type=int)
-    a = request.args.get("a", max(b - 1, 1), type=int)
+    b = request.args.get("b", draft.current_version, type=db_int)
+    a = request.args.get("a", max(b - 1, 1), type=db_int)
     old, new = letters.version(draft, a), letters.version(draft, b)
     if old is None or new is None:
         abort(404)
@@ -181,7 +182,7 @@ def approve(file_id: int, serial: int):
     draft = draft_in(f, serial)
     version = request.form.get("version", "")
     try:
-        letters.approve(draft, version=int(version) if version.isdigit() else None)
+        letters.approve(draft, version=to_int(version))
     except Refused as refused:
         db.session.rollback()
         if refused.code == "approved":

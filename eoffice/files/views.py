@@ -27,6 +27,7 @@ from eoffice.files import letters, notes, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.lookup import visible_file
 from eoffice.files.models import Correspondence, File, SubjectHead
+from eoffice.hostile import db_int, to_int
 from eoffice.htmx import is_htmx, redirect_to
 from eoffice.i18n import term
 from eoffice.movement import services as movement
@@ -50,7 +51,7 @@ ATTACH_REFUSED = {
 def index():
     scope = request.args.get("scope", "mine")
     q = clean_line(request.args.get("q"))[:200]  # pasted zero-width characters match nothing
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     files, total = services.list_files(scope=scope, q=q, post=g.post, page=page)
     return render_template(
         "files/index.html",
@@ -90,7 +91,7 @@ def new():
     if request.method == "GET":
         form.key.data = str(uuid.uuid4())
         form.section.data = post.section_id
-        receipt_id = request.args.get("receipt", type=int)
+        receipt_id = request.args.get("receipt", type=db_int)
         receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
         if receipt is not None and receipts.can_view(receipt):
             form.receipt.data = str(receipt.id)
@@ -120,7 +121,7 @@ def new():
         physical_location=form.physical_location.data or None,
     )
     f = services.open_file(data, key=key, post=post, year=today().year)
-    receipt_id = int(form.receipt.data) if (form.receipt.data or "").isdigit() else None
+    receipt_id = to_int(form.receipt.data)
     receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
     if receipt is not None:
         try:
@@ -190,7 +191,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
 
 def _note_input() -> tuple[str, int | None]:
     version = request.form.get("version", "")
-    return clean_note(request.form.get("body")), int(version) if version.isdigit() else None
+    return clean_note(request.form.get("body")), to_int(version)
 
 
 @bp.post("/<int:file_id>/notes/draft")

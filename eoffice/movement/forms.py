@@ -6,6 +6,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from eoffice.clock import today
 from eoffice.extensions import db
 from eoffice.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
+from eoffice.hostile import to_int
 from eoffice.org.models import Post
 
 
@@ -27,7 +28,8 @@ class SendForm(FlaskForm):
 
     def validate_to_post(self, field):
         value = (field.data or "").strip()
-        post = db.session.get(Post, int(value)) if value.isdigit() and len(value) < 10 else None
+        post_id = to_int(value)
+        post = db.session.get(Post, post_id) if post_id is not None else None
         if post is None:
             raise ValidationError(_l("Choose the post to send to."))
         field.post = post

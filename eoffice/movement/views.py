@@ -21,6 +21,7 @@ from eoffice.access import login_required, roles
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import services as files
+from eoffice.hostile import db_int, to_int
 from eoffice.htmx import page_or_fragment, redirect_to
 from eoffice.movement import services
 from eoffice.movement.forms import SendForm
@@ -69,7 +70,7 @@ def _filters() -> services.Filters:
         overdue=a.get("overdue") == "1",
         unread=a.get("unread") == "1",
         sort=a.get("sort", "newest"),
-        page=a.get("page", 1, type=int),
+        page=a.get("page", 1, type=db_int),
     )
 
 
@@ -93,7 +94,7 @@ def inbox():
 @login_required
 def sent():
     pending = request.args.get("pending") == "1"
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=db_int)
     movements, total = services.sent(pending_only=pending, page=page)
     return render_template(
         "movement/sent.html",
@@ -134,7 +135,7 @@ def posts():
     q = request.args.get("q", "")
     narrowing = _narrows(q)
     options = services.recipients(q) if narrowing else services.recipient_choices()
-    selected = options[0].id if narrowing and options else request.args.get("to_post", type=int)
+    selected = options[0].id if narrowing and options else request.args.get("to_post", type=db_int)
     return get_template_attribute("movement/_send.html", "recipient_select")(
         options=options,
         selected=selected,
@@ -157,7 +158,7 @@ def send(kind: str, item_id: int):
         flash(str(REFUSED[refusal]), "error")
         return redirect(item_url(kind, item_id))
     form = SendForm()
-    chosen = [int(i) for i in request.form.getlist("copies") if i.isdigit()][:50]
+    chosen = [n for n in map(to_int, request.form.getlist("copies")) if n is not None][:50]
     everyone = services.recipient_choices(include=chosen)
     copy_q = clean_line(request.form.get("copy_q", ""))[:100]
     copy_posts = services.copy_choices(copy_q, chosen)
@@ -216,7 +217,7 @@ def send(kind: str, item_id: int):
     options = services.recipients(q) if narrowing else everyone
     if narrowing and options:
         form.to_post.data = str(options[0].id)
-    selected = int(form.to_post.data) if str(form.to_post.data or "").isdigit() else None
+    selected = to_int(form.to_post.data)
     return render_template(
         "movement/send.html",
         selected=selected,

@@ -162,7 +162,7 @@ CATEGORIES = [
 
 
 def _enquiry(office_hi: str) -> str:
-    return f"डाक कक्ष, {office_hi}, ललितपुर · कार्य दिवसों में 10:00–17:00"
+    return f"डाक कक्ष, {office_hi} · कार्य दिवसों में 10:00–17:00"
 
 
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:

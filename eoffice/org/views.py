@@ -6,6 +6,7 @@ from flask_login import current_user
 from eoffice.access import login_required, roles
 from eoffice.auth.views import safe_next
 from eoffice.extensions import db
+from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.org import services
 from eoffice.org.forms import DelegationForm, TransferForm
@@ -24,7 +25,7 @@ def home():
 @login_required
 def directory():
     offices = services.visible_offices()
-    office_id = request.args.get("office", type=int)
+    office_id = request.args.get("office", type=db_int)
     office = next((o for o in offices if o.id == office_id), None) if office_id else g.office
     if office is None:
         abort(404)
@@ -37,7 +38,7 @@ def directory():
 @bp.post("/charge")
 @login_required
 def switch_post():
-    post_id = request.form.get("post_id", type=int)
+    post_id = request.form.get("post_id", type=db_int)
     if post_id is None or not services.switch_post(post_id):
         flash(_("You do not hold that post."), "error")
     else:

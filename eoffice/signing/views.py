@@ -18,6 +18,7 @@ from eoffice.extensions import db
 from eoffice.files import notes
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
+from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import services, targets
@@ -173,7 +174,7 @@ def sign(file_id: int, kind: str, n: int):
 
 
 def _my_cred(kind: str):
-    cred = db.session.get(SigningCredential, request.form.get("credential", type=int) or 0)
+    cred = db.session.get(SigningCredential, request.form.get("credential", type=db_int) or 0)
     if cred is None or cred.user_id != current_user.id or cred.kind != kind or cred.removed_at:
         raise Refused("no_credential")
     return cred
