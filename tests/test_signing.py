@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -491,3 +492,94 @@ def test_the_letter_has_a_signature_block_and_its_endorsement_list(app, clerk, l
     from eoffice.signing.pdf import text_sha256
 
     assert v.copy_to and text_sha256(v) in text.replace("\n", "")
+
+
+# --- failures that are what they say (issue: hostile input) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage", [{"salt": b"abc"}, {"sealed_key": b"short"}], ids=["salt", "sealed-key"]
+)
+def test_a_damaged_credential_is_not_blamed_on_the_pin(clerk, login, demo, keys, pki, damage):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    cred = db.session.get(SigningCredential, cred_id(db, "adm.fr", "soft"))
+    for name, value in damage.items():
+        setattr(cred, name, value)
+    db.session.commit()
+    for _ in range(6):  # more than the five tries a wrong PIN gets
+        text = flash_text(adm, sign_soft(adm, file_id, cred.id))
+        assert "क्षतिग्रस्त" in text and "गलत PIN" not in text, text
+    db.session.expire_all()
+    cred = db.session.get(SigningCredential, cred.id)
+    assert cred.failed_pins == 0 and cred.locked_until is None
+    assert db.session.scalar(select(Signature.id)) is None
+
+
+def test_a_wrong_pin_renders_nothing_and_locks_nothing(app, clerk, login, demo, keys, pki):
+    """The PIN is checked before the file's row lock and before the note's PDF is made."""
+    from eoffice.signing.models import NotePdf
+    from tests.test_notes import autosave, finalise
+
+    db = demo
+    f = new_file(clerk, db)
+    autosave(clerk, f.id, "प्रस्ताव अनुमोदनार्थ प्रस्तुत।", 0)
+    finalise(clerk, f.id, "प्रस्ताव अनुमोदनार्थ प्रस्तुत।", 1)
+    add_soft(clerk, p12_of(keys, pki, "adm"))
+    url = f"/files/{f.id}/notes/1/sign"
+    before = {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()}
+    resp = clerk.submit(
+        url + "/soft",
+        {"credential": str(cred_id(db, "clerk.revenue", "soft")), "pin": "999999"},
+        form_page=url,
+    )
+    assert "गलत PIN" in flash_text(clerk, resp)
+    after = {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()}
+    assert after == before
+    assert db.session.scalar(select(func.count(NotePdf.note_id))) == 0
+
+
+def test_a_broken_trust_store_is_no_verdict_on_the_letter(app, pki, signed_pdf):
+    broken = pki.trust_dir / "zz-damaged.crl"
+    broken.write_bytes(b"-----BEGIN X509 CRL-----\nbm90IGEgY3Js\n-----END X509 CRL-----\n")
+    try:
+        with pytest.raises(services.CannotCheck):
+            _validate(app, signed_pdf)
+    finally:
+        broken.unlink()
+    assert services.verdict(_validate(app, signed_pdf))
+
+
+def _with_signature_fields(data: bytes, n: int) -> bytes:
+    """The signed PDF plus n more signature fields that all point at its first signature (an
+    incremental update, as an attacker would append it)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    form = w.root["/AcroForm"]
+    fields = form["/Fields"]
+    value = fields[0].get_object().raw_get("/V")
+    for i in range(n):
+        field = generic.DictionaryObject(
+            {
+                generic.NameObject("/FT"): generic.NameObject("/Sig"),
+                generic.NameObject("/T"): generic.TextStringObject(f"X{i}"),
+                generic.NameObject("/V"): value,
+            }
+        )
+        fields.append(w.add_object(field))
+    w.update_container(fields)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def test_many_signature_fields_are_refused_before_any_validation(app, signed_pdf):
+    import time
+
+    bomb = _with_signature_fields(signed_pdf, 1500)
+    t0 = time.monotonic()
+    assert _validate(app, bomb) is None
+    assert time.monotonic() - t0 < 2

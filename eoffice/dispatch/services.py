@@ -51,7 +51,11 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
     if not signing.signatures(draft):
         raise Refused("not_signed")
     pdf = storage.path_for(draft.pdf_sha256).read_bytes()
-    if not signing.verdict(signing.validate(pdf)):
+    try:
+        valid = signing.verdict(signing.validate(pdf))
+    except signing.CannotCheck as e:
+        raise Refused("cannot_check") from e
+    if not valid:
         raise Refused("not_valid")
     people = [r for r in recipients if r.name or r.address or r.email]
     if not people:

@@ -30,6 +30,10 @@ REFUSED = {
     "not_approved": _l("Only an approved draft can be issued."),
     "bad_mode": _l("Choose how the letter goes: email, post or by hand."),
     "not_signed": _l("The letter must be signed before it is issued."),
+    "cannot_check": _l(
+        "Signatures cannot be checked just now (the office's trust store could not be read). "
+        "Nothing was issued; please try again later."
+    ),
     "not_valid": _l("The letter's signatures do not validate, so it cannot be issued."),
     "no_recipient": _l("Add at least one recipient."),
     "recipient_name": _l("Every recipient needs a name."),
@@ -158,7 +162,13 @@ def verify(code: str):
         if not data:
             flash(_("Choose the PDF to check."), "error")
         else:
-            checks = signing.validate(data)
+            try:
+                checks = signing.validate(data)
+            except signing.CannotCheck:  # ours, not the letter's: no verdict
+                sigs = signing.signatures(d.draft)
+                return render_template(
+                    "verify/show.html", d=d, sigs=sigs, check=None, cannot_check=True
+                ), 503
             check = {
                 "same": hashlib.sha256(data).hexdigest() == d.pdf_sha256,
                 "valid": signing.verdict(checks),

@@ -53,10 +53,19 @@ def trust_store(directory: Path | None = None) -> TrustStore:
     roots, crls = [], []
     if directory.is_dir():
         for path in sorted(directory.iterdir()):
-            if path.suffix in (".crt", ".pem", ".cer"):
-                roots += [asn1_x509.Certificate.load(d) for d in _read(path)]
-            elif path.suffix == ".crl":
-                crls += [asn1_crl.CertificateList.load(d) for d in _read(path)]
+            try:
+                if path.suffix in (".crt", ".pem", ".cer"):
+                    loaded = [asn1_x509.Certificate.load(d) for d in _read(path)]
+                    roots += loaded
+                elif path.suffix == ".crl":
+                    loaded = crls_ = [asn1_crl.CertificateList.load(d) for d in _read(path)]
+                    crls += crls_
+                else:
+                    continue
+                for obj in loaded:  # asn1crypto parses lazily: a damaged file fails here, now
+                    _ = obj.native
+            except Exception as e:
+                raise ValueError(f"damaged trust file {path.name}: {e!r}") from e
     return TrustStore(roots, crls)
 
 

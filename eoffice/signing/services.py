@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 # pyHanko, cryptography and WeasyPrint take about a second to import: they are imported where
 # a signature or a PDF is made, not when the app (or a CLI command, or a worker) starts.
+
+log = logging.getLogger(__name__)
 
 PIN_TRIES = 5
 STAMP_LEADING = 12
@@ -225,19 +228,29 @@ def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
     now = datetime.now(UTC)
     if cred.locked_until is not None and cred.locked_until > now:
         raise Refused("locked")
+    from cryptography.exceptions import InvalidTag
+
     nonce, sealed = cred.sealed_key[:12], cred.sealed_key[12:]
     try:
-        plain = AESGCM(_derive(pin, cred.salt)).decrypt(nonce, sealed, _aad(cred.user_id))
-    except Exception as e:  # InvalidTag: the wrong PIN
+        key = _derive(pin, cred.salt)
+        plain = AESGCM(key).decrypt(nonce, sealed, _aad(cred.user_id))
+    except InvalidTag as e:  # only a failed authentication tag is a wrong PIN
         cred.failed_pins += 1
         if cred.failed_pins >= PIN_TRIES:
             cred.locked_until = now + PIN_LOCK
             cred.failed_pins = 0
         db.session.flush()
         raise Refused("wrong_pin") from e
+    except Exception as e:  # a damaged salt, nonce or key: ours to mend, not the officer's PIN
+        log.error("credential %s cannot be unsealed: %r", cred.id, e)
+        raise Refused("damaged_credential") from e
+    signer = signers.SimpleSigner.load_pkcs12_data(plain, other_certs=[])
+    if signer is None:
+        log.error("credential %s unsealed to no usable key", cred.id)
+        raise Refused("damaged_credential")
     cred.failed_pins = 0
     cred.locked_until = None
-    return signers.SimpleSigner.load_pkcs12_data(plain, other_certs=[])
+    return signer
 
 
 # --- the letter's PDF ------------------------------------------------------------------
@@ -342,9 +355,11 @@ def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
     target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "soft" or cred.removed_at:
         raise Refused("no_credential")
-    charge, seq, current = _ready(target)
+    # the PIN and the certificate first: a wrong PIN costs no lock, no rendering, no writes
+    # beyond the failure count
     check_certificate(cred.cert_der)
     signer = unseal(cred, pin)
+    charge, seq, current = _ready(target)
     out = _signer_for_pdf(target, seq, signer, charge).sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(current)), appearance_text_params=_appearance(charge)
     )
@@ -363,8 +378,8 @@ def prepare(target, cred: SigningCredential) -> SigningSession:
     target = _target(target)
     if cred.user_id != current_user.id or cred.kind != "token" or cred.removed_at:
         raise Refused("no_credential")
-    charge, seq, current = _ready(target)
     check_certificate(cred.cert_der)
+    charge, seq, current = _ready(target)
     cert = asn1_x509.Certificate.load(cred.cert_der)
     store = SimpleCertificateStore.from_certs(trust_store().roots)
     ext = signers.ExternalSigner(signing_cert=cert, cert_registry=store, signature_value=256)
@@ -512,9 +527,20 @@ class Check:
 ALLOWED_AFTER = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
 
 
+class CannotCheck(Exception):
+    """Our fault, not the document's: the trust store or a CRL cannot be read, or validation
+    failed in a way no PDF should cause. Shown as "cannot check now", never as a verdict."""
+
+
+#: an issued letter carries a few signatures; each costs a diff of the whole file, so a PDF
+#: whose fields all point at one signature (1,500 of them: over a minute) is refused unread
+MAX_SIGNATURES = 12
+
+
 def validate(data: bytes) -> list[Check] | None:
     """Every signature in the PDF, or None if it cannot be read as a signed PDF at all
-    (truncated, garbled, not a PDF)."""
+    (truncated, garbled, not a PDF, or more signature fields than any letter has). Raises
+    CannotCheck when the fault is ours (trust store, CRLs, an unexpected error)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -523,31 +549,71 @@ def validate(data: bytes) -> list[Check] | None:
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
+        fields = _signature_field_count(reader)
+        if fields > MAX_SIGNATURES:
+            return None
         sigs = reader.embedded_signatures
-        if not sigs:
-            return []
-        ctx = trust_store().context()
-        checks = []
-        for sig in sigs:
-            st = validate_pdf_signature(sig, ctx, skip_diff=False)
-            cert = st.signing_cert
-            checks.append(
-                Check(
-                    # the holder's name, not "Common Name: …, Organization: …" in English
-                    signer=_common_name(cert) if cert is not None else "?",
-                    intact=bool(st.intact),
-                    valid=bool(st.valid),
-                    trusted=bool(st.trusted),
-                    revoked=bool(st.revoked),
-                    whole=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-                    unchanged_after=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
-                    or getattr(st.modification_level, "name", None) in ALLOWED_AFTER,
-                    signed_at=st.signer_reported_dt,
-                )
-            )
-        return checks
     except Exception:  # any failure to parse: not a valid signed PDF
         return None
+    if not sigs:
+        return []
+    if len(sigs) > MAX_SIGNATURES:
+        return None
+    try:
+        ctx = trust_store().context()
+    except Exception as e:
+        log.error("the trust store cannot be read: %r", e)
+        raise CannotCheck from e
+    checks = []
+    for sig in sigs:
+        try:
+            st = validate_pdf_signature(sig, ctx, skip_diff=False)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+            # a malformed signature dictionary or CMS: this document's fault
+            log.info("signature could not be validated: %r", e)
+            return None
+        except Exception as e:
+            if type(e).__module__.startswith(("pyhanko", "asn1crypto")):
+                log.info("signature could not be validated: %r", e)
+                return None
+            log.error("validation failed: %r", e)
+            raise CannotCheck from e
+        cert = st.signing_cert
+        checks.append(
+            Check(
+                # the holder's name, not "Common Name: …, Organization: …" in English
+                signer=_common_name(cert) if cert is not None else "?",
+                intact=bool(st.intact),
+                valid=bool(st.valid),
+                trusted=bool(st.trusted),
+                revoked=bool(st.revoked),
+                whole=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                unchanged_after=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
+                or getattr(st.modification_level, "name", None) in ALLOWED_AFTER,
+                signed_at=st.signer_reported_dt,
+            )
+        )
+    return checks
+
+
+def _signature_field_count(reader) -> int:
+    """Signature fields in the AcroForm, counted without validating any (bounded walk)."""
+    from pyhanko.pdf_utils.generic import NameObject
+
+    root = reader.root
+    form = root.get("/AcroForm")
+    if form is None:
+        return 0
+    seen, stack, count = 0, list(form.get_object().get("/Fields", [])), 0
+    while stack and seen < 10_000:
+        seen += 1
+        field = stack.pop().get_object()
+        if field.get("/FT") == NameObject("/Sig"):
+            count += 1
+            if count > MAX_SIGNATURES:
+                return count
+        stack.extend(field.get("/Kids", []))
+    return count if seen < 10_000 else MAX_SIGNATURES + 1
 
 
 def verdict(checks: list[Check] | None) -> bool:
@@ -555,7 +621,10 @@ def verdict(checks: list[Check] | None) -> bool:
 
 
 def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
-    checks = validate(signed)
+    try:
+        checks = validate(signed)
+    except CannotCheck as e:
+        raise Refused("cannot_check") from e
     if checks is None or len(checks) != seq:
         raise Refused("invalid_signature")
     last = checks[-1]

@@ -39,6 +39,14 @@ REFUSED = {
         "The certificate is not issued by an authority this office trusts (the trust store)."
     ),
     "wrong_pin": _l("Wrong PIN. After 5 wrong tries signing is locked for 15 minutes."),
+    "damaged_credential": _l(
+        "Your stored certificate could not be opened: it is damaged, not your PIN. The "
+        "administrator has been told in the log; add the certificate file again."
+    ),
+    "cannot_check": _l(
+        "Signatures cannot be checked just now (the office's trust store could not be read). "
+        "Nothing was signed; please try again later."
+    ),
     "locked": _l("Too many wrong PINs. Try again in 15 minutes."),
     "no_credential": _l("Choose one of your certificates."),
     "not_holder": _l("This file is not with you now, so you cannot sign its letters."),
