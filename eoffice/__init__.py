@@ -146,6 +146,10 @@ def _register_hooks(app: Flask) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers must keep to it
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

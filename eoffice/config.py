@@ -63,6 +63,9 @@ def load(instance: Path) -> dict:
         #: how many proxies (nginx) sit in front and set X-Forwarded-For; 0 when serving directly
         "PROXIES": _int("EOFFICE_PROXIES", 0),
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
+        #: heavy requests (checking an upload, validating a copy on /verify) at once across all
+        #: workers, and one per user or address; the rest are told "busy" at once
+        "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", 2),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         # Email (optional): movement notices and the daily pendency digest.

@@ -25,3 +25,22 @@ def lock_row(obj: T) -> T:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+def try_advisory_lock(key: str) -> bool:
+    """Take the key if nobody holds it, without waiting (released when the transaction ends)."""
+    return bool(
+        db.session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key}
+        )
+    )
+
+
+def heavy_slot(who: str, slots: int) -> bool:
+    """One of `slots` places for heavy work (checking an upload, validating signatures) across
+    every gunicorn worker, and one at a time per `who` (a user, an address). False: all taken:
+    the caller says "busy, try again" at once instead of queueing workers behind the work, so
+    /login and the inbox keep answering while someone sends costly files."""
+    if not try_advisory_lock(f"heavy-by:{who}"):
+        return False
+    return any(try_advisory_lock(f"heavy-slot:{i}") for i in range(max(1, slots)))

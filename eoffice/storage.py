@@ -25,10 +25,16 @@ def path_for(sha256: str) -> Path:
 
 
 def send_pdf(
-    sha256: str, download_name: str, *, attachment: bool = False, immutable: bool = False
+    sha256: str,
+    download_name: str,
+    *,
+    attachment: bool = False,
+    immutable: bool = False,
+    sensitive: bool = False,
 ) -> Response:
     """A stored PDF as a response, streamed from disk. `immutable`: the URL always means these
-    bytes (content-addressed), so the browser may keep it for a year."""
+    bytes (content-addressed), so the browser may keep it for a year. `sensitive`: the content
+    is confidential or secret, so no cache may keep it (no-store), whatever else is said."""
     resp = send_file(
         path_for(sha256),
         mimetype="application/pdf",
@@ -46,7 +52,9 @@ def send_pdf(
                 quote(download_name),
             )
         )
-    if immutable:
+    if sensitive:  # confidential or secret: a shared office PC keeps nothing of it
+        resp.headers["Cache-Control"] = "no-store"
+    elif immutable:
         resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return resp
 

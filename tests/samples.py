@@ -124,3 +124,47 @@ def huge_image_png(width: int = 60000, height: int = 60000) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def rectangle_bomb_pdf(pages: int = 300, rects: int = 200_000) -> bytes:
+    """Small to send, costly to draw: every page shares one content stream of many rectangles
+    (Flate-compressed, so it is a few hundred KB on the wire)."""
+    ops = b"".join(b"%d %d 3 3 re f\n" % (i % 590, (i // 590) % 840) for i in range(rects))
+    stream = zlib.compress(ops, 9)
+    kids = " ".join(f"{4 + i} 0 R" for i in range(pages))
+    objs = [
+        b"<</Type /Catalog /Pages 2 0 R>>",
+        f"<</Type /Pages /Kids [{kids}] /Count {pages}>>".encode(),
+        b"<</Length %d /Filter /FlateDecode>>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    objs += [b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R>>"] * pages
+    return _assemble(objs)
+
+
+def huge_page_pdf(side_pt: int = 7200) -> bytes:
+    """700 bytes: one blank page of 100 × 100 inches (an OCR bomb at 300 dpi)."""
+    objs = [
+        b"<</Type /Catalog /Pages 2 0 R>>",
+        b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+        f"<</Type /Page /Parent 2 0 R /MediaBox [0 0 {side_pt} {side_pt}]>>".encode(),
+    ]
+    return _assemble(objs)
+
+
+def _assemble(objs: list[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def tall_photo(height: int = 60_000, width: int = 100) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buf, "JPEG", quality=50)
+    return buf.getvalue()

@@ -123,6 +123,9 @@ HOSTILE = {
     "page-tree loop": (samples.page_tree_loop_pdf(), "loop.pdf", "यह पीडीएफ़ क्षतिग्रस्त है"),
     "60000x60000 image": (samples.huge_image_png(), "bomb.png", "फ़ोटो में बहुत अधिक पिक्सेल हैं।"),
     "exe": (b"MZ\x90\x00" + b"\x00" * 100, "scan.jpg", "केवल पीडीएफ़, जेपीईजी या पीएनजी"),
+    # cheap to send, costly to draw: refused before a page is drawn
+    "rectangle bomb": (samples.rectangle_bomb_pdf(), "bomb.pdf", "फ़ाइल संसाधित नहीं हो सकी"),
+    "60000 px tall photo": (samples.tall_photo(), "tall.jpg", "पृष्ठ का आकार नहीं"),
 }
 
 
@@ -281,3 +284,94 @@ def test_ocr_reads_hindi_from_a_photographed_letter():
     )
     text = ocr_pdf(clean.pdf)
     assert "शस्त्र लाइसेंस" in text and "ललितपुर" in text
+
+
+def test_confidential_pages_and_pdfs_are_never_kept_by_the_browser(clerk, demo):
+    """A shared office PC keeps no confidential page image or PDF (no-store); a normal one is
+    content-addressed and kept. The download has a readable name."""
+    photo = [(io.BytesIO(samples.letter_photo()), "photo.jpg")]
+    secret = diarise(clerk, grading="confidential", scan=photo).location
+    normal = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "photo.jpg")]).location
+    for url, want in ((secret, "no-store"), (normal, "immutable")):
+        img = clerk.get(url + "/pages/1.jpg")
+        assert img.status_code == 200 and want in img.headers["Cache-Control"], url
+    pdf = clerk.get(secret + "/document.pdf")
+    assert pdf.headers["Cache-Control"] == "no-store"
+    disposition = clerk.get(normal + "/document.pdf").headers["Content-Disposition"]
+    assert 'filename="eoffice-2026-' in disposition or 'filename="eoffice-' in disposition
+    assert "filename*=UTF-8''%E0%A4%95%E0%A4%B2%E0%A5%87-" in disposition  # कले-…
+    assert "--" not in disposition.split(";")[1]
+
+
+def test_hsts_when_served_over_https(app, client):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        assert "max-age=31536000" in client.get("/login").headers["Strict-Transport-Security"]
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_a_rectangle_bomb_is_refused_in_about_a_second():
+    import time
+
+    from eoffice.receipts.sanitise import Rejected, run_sanitiser
+
+    t0 = time.monotonic()
+    with pytest.raises(Rejected) as refused:
+        run_sanitiser([samples.rectangle_bomb_pdf()], max_pages=300, max_pixels=40_000_000)
+    assert refused.value.code == "too_complex"
+    assert time.monotonic() - t0 < 5
+
+
+def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
+    import time
+
+    from eoffice.receipts.sanitise import run_sanitiser
+    from eoffice.receipts.tasks import OCR_MAX_PIXELS, ocr_pdf, ocr_scale
+
+    scale = ocr_scale(7200, 7200)
+    assert (7200 * scale) ** 2 <= OCR_MAX_PIXELS * 1.001
+    assert ocr_scale(595, 842) == 300 / 72  # an A4 page keeps its 300 dpi
+    clean = run_sanitiser([samples.huge_page_pdf()], max_pages=5, max_pixels=40_000_000)
+    assert len(clean.previews[0]) <= 60_000
+    t0 = time.monotonic()
+    assert ocr_pdf(clean.pdf) == ""
+    assert time.monotonic() - t0 < 20
+
+
+def test_previews_always_fit_the_60_kb_cap():
+    from PIL import Image
+
+    from eoffice.receipts.sanitise import PREVIEW_MAX_BYTES, preview_jpeg
+
+    noise = Image.effect_noise((900, 1800), 120).convert("L")  # a page of pure grain
+    assert len(preview_jpeg(noise)) <= PREVIEW_MAX_BYTES
+
+
+def test_uploads_beyond_the_heavy_slots_are_told_busy(app, clerk, demo):
+    """All places for heavy work taken (held here from other connections, as other workers
+    would): the upload is refused at once with a clear message, the form kept."""
+    from sqlalchemy import text as sql
+
+    from eoffice.extensions import db as _db
+
+    with app.app_context():
+        holders = [_db.engine.connect() for _ in range(app.config["HEAVY_SLOTS"])]
+    try:
+        for i, conn in enumerate(holders):
+            conn.execute(
+                sql("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": f"heavy-slot:{i}"}
+            )
+        resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
+        assert resp.status_code == 400
+        soup = check_page(resp)
+        assert "सर्वर अन्य अपलोड की जाँच में व्यस्त है" in soup.get_text()
+        assert soup.find("input", id="sender_name")["value"] == "रमेश चंद्र"
+        assert receipt_count(demo) == 0
+    finally:
+        for conn in holders:  # session locks outlive a pooled connection's return: unlock
+            conn.execute(sql("SELECT pg_advisory_unlock_all()"))
+            conn.close()
+    resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
+    assert resp.status_code == 302, check_page(resp).find(class_="error").get_text()

@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -11,11 +11,13 @@ from eoffice import storage
 from eoffice.access import login_required, public
 from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES
+from eoffice.documents.messages import REJECTED
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
+from eoffice.locks import heavy_slot
 from eoffice.org.services import charge_for
 from eoffice.signing import services as signing
 from eoffice.text import clean_line, clean_note
@@ -161,6 +163,8 @@ def verify(code: str):
         data = up.read(30 * 1024 * 1024) if up is not None and up.filename else b""
         if not data:
             flash(_("Choose the PDF to check."), "error")
+        elif not heavy_slot(f"addr:{request.remote_addr}", current_app.config["HEAVY_SLOTS"]):
+            flash(str(REJECTED["busy"]), "error")  # checking costs: a few at a time
         else:
             try:
                 checks = signing.validate(data)

@@ -16,4 +16,12 @@ REJECTED = {
     ),
     "malformed_image": _l("The photo is damaged and cannot be opened."),
     "too_complex": _l("The file could not be processed. Please scan it again or split it."),
+    "odd_shape": _l(
+        "This does not have the shape of a page (far longer than it is wide). Please photograph "
+        "or scan the page again."
+    ),
+    "busy": _l(
+        "The server is busy checking other uploads. Nothing is lost: please press the button "
+        "again in a minute."
+    ),
 }

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from flask import current_app, g
+from flask_login import current_user
 
 from eoffice import storage
 from eoffice.documents.models import Document
 from eoffice.extensions import db
-from eoffice.receipts.sanitise import run_sanitiser
+from eoffice.locks import heavy_slot
+from eoffice.receipts.sanitise import Rejected, run_sanitiser
 
 
 def accept_upload(blobs: list[bytes], original_name: str) -> Document:
     """Raise sanitise.Rejected for anything not accepted. Files this call creates are noted in
     g.new_files so that a request that fails to commit can remove them (see discard_new_files)."""
     cfg = current_app.config
+    who = f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+    if not heavy_slot(who, cfg["HEAVY_SLOTS"]):
+        raise Rejected("busy")
     result = run_sanitiser(
         blobs, max_pages=cfg["UPLOAD_MAX_PAGES"], max_pixels=cfg["UPLOAD_MAX_PIXELS"]
     )

@@ -314,7 +314,9 @@ def document(file_id: int, position: int):
     )
     if c is None or c.document is None:
         abort(404)
-    return storage.send_pdf(c.document.sha256, f"{position}.pdf", immutable=True)
+    return storage.send_pdf(
+        c.document.sha256, f"{position}.pdf", immutable=True, sensitive=f.grading != "normal"
+    )
 
 
 LINK_REFUSED = {

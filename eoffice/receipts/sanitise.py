@@ -26,6 +26,13 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: A4 at 200 dpi: enough to read and to OCR a phone photo, a fraction of its bytes.
 MAX_SIDE = 2339
+#: what a page may cost to draw, checked before anything is drawn: a scan's page content is a
+#: few dozen bytes (the image is elsewhere), a Word page a few hundred KB. 300 pages sharing one
+#: stream of 200,000 rectangles (778 KB sent, 1.2 GB to draw) is refused unread.
+MAX_PAGE_CONTENT = 4 * 1024 * 1024
+MAX_TOTAL_CONTENT = 30 * 1024 * 1024
+#: a page is a page: a photo 60,000 pixels tall (or a PDF page 100 times longer than wide) is not
+MAX_ASPECT = 20
 
 
 class Rejected(Exception):
@@ -83,10 +90,17 @@ def clean_pdf(data: bytes, max_pages: int) -> tuple[bytes, int, bool]:
             raise Rejected("too_many_pages")
         signed = b"/ByteRange" in data and b"/Sig" in data
         writer = PdfWriter()
+        total = 0
         for page in reader.pages:
+            box = page.mediabox
+            w, h = float(box.width), float(box.height)
+            if w <= 0 or h <= 0 or max(w / h, h / w) > MAX_ASPECT:
+                raise Rejected("odd_shape")
             contents = page.get_contents()  # decode every page: a broken stream fails here
-            if contents is not None:
-                contents.get_data()
+            size = len(contents.get_data()) if contents is not None else 0
+            total += size  # a stream shared by every page costs on every page
+            if size > MAX_PAGE_CONTENT or total > MAX_TOTAL_CONTENT:
+                raise Rejected("too_complex")
             writer.add_page(page)
         _strip_active_content(writer)
         out = io.BytesIO()
@@ -110,6 +124,8 @@ def images_to_pdf(blobs: list[bytes], max_pixels: int) -> tuple[bytes, int]:
                     raise Rejected("wrong_type")
                 if im.width * im.height > max_pixels:
                     raise Rejected("image_too_large")
+                if max(im.width / max(im.height, 1), im.height / max(im.width, 1)) > MAX_ASPECT:
+                    raise Rejected("odd_shape")
                 im.load()
                 im = ImageOps.exif_transpose(im).convert("RGB")
         except Image.DecompressionBombError:
@@ -126,29 +142,37 @@ def images_to_pdf(blobs: list[bytes], max_pixels: int) -> tuple[bytes, int]:
 
 
 PREVIEW_WIDTH = 900
+PREVIEW_HEIGHT = 1800  # a page taller than A-series proportions is fitted by its height
 PREVIEW_MAX_BYTES = 60_000
 
 
+def preview_jpeg(im) -> bytes:
+    """A grayscale JPEG of at most PREVIEW_MAX_BYTES: lower quality first, then smaller."""
+    for quality in (60, 45, 35, 25, 15):
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
+        if buf.tell() <= PREVIEW_MAX_BYTES:
+            return buf.getvalue()
+    while True:  # still too big (a page of fine print or noise): a smaller picture, until it fits
+        im = im.resize((max(1, im.width * 3 // 4), max(1, im.height * 3 // 4)))
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=30, optimize=True)
+        if buf.tell() <= PREVIEW_MAX_BYTES or im.width < 50:
+            return buf.getvalue()
+
+
 def render_previews(pdf: bytes, out_dir: Path) -> None:
-    """One grayscale JPEG per page, at most 60 KB each: a page at a time on a 2G link."""
+    """One grayscale JPEG per page, at most 60 KB each: a page at a time on a 2G link. The
+    scale is capped by height too, so no page size makes a huge bitmap."""
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
     try:
         for i in range(len(doc)):
             page = doc[i]
-            scale = PREVIEW_WIDTH / page.get_width()
+            scale = min(PREVIEW_WIDTH / page.get_width(), PREVIEW_HEIGHT / page.get_height())
             im = page.render(scale=scale, grayscale=True).to_pil().convert("L")
-            for quality in (60, 45, 35, 25, 15):
-                buf = io.BytesIO()
-                im.save(buf, "JPEG", quality=quality, optimize=True, progressive=True)
-                if buf.tell() <= PREVIEW_MAX_BYTES:
-                    break
-                if quality == 15:  # still too big: a smaller picture
-                    im.thumbnail((PREVIEW_WIDTH * 2 // 3, 10_000))
-                    buf = io.BytesIO()
-                    im.save(buf, "JPEG", quality=30, optimize=True)
-            (out_dir / f"page-{i + 1}.jpg").write_bytes(buf.getvalue())
+            (out_dir / f"page-{i + 1}.jpg").write_bytes(preview_jpeg(im))
     finally:
         doc.close()
 
@@ -215,7 +239,7 @@ def run_sanitiser(
     *,
     max_pages: int,
     max_pixels: int,
-    cpu_seconds: int = 60,
+    cpu_seconds: int = 20,
     memory_mb: int = 1024,
 ) -> Sanitised:
     """Raise Rejected(code) for anything not accepted; the child's crash is 'too_complex'."""
@@ -238,7 +262,8 @@ def run_sanitiser(
                     *files,
                 ],
                 capture_output=True,
-                timeout=cpu_seconds * 2,
+                # well under gunicorn's 60 s: the worker is never killed mid-request
+                timeout=cpu_seconds + 5,
                 preexec_fn=_limits(cpu_seconds, memory_mb),
                 env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
             )

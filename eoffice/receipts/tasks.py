@@ -14,15 +14,39 @@ from eoffice.receipts.models import Receipt
 OCR_DPI = 300
 #: Never the PDF's own text layer: Devanagari comes out of it mis-ordered. Always the pixels.
 OCR_LANGS = "hin+eng"
+#: at most this many pixels per page (A4 at 300 dpi is 8.7 million): a 7200-point page of 700
+#: bytes would otherwise be rendered to 30,001² pixels, 1.2 GB here and 4 GB in Tesseract
+OCR_MAX_PIXELS = 12_000_000
+#: the first pages of a long document are what the dak clerk needs; the rest are not read, so
+#: one long scan cannot hold the only OCR worker for minutes while every other receipt waits
+OCR_MAX_PAGES = 20
+OCR_PAGE_SECONDS = 60
 
 
-def ocr_pdf(pdf: bytes) -> str:
+def ocr_scale(width_pt: float, height_pt: float) -> float:
+    """OCR_DPI, or less so that the page stays within OCR_MAX_PIXELS."""
+    scale = OCR_DPI / 72
+    pixels = width_pt * height_pt * scale * scale
+    if pixels > OCR_MAX_PIXELS:
+        scale *= (OCR_MAX_PIXELS / pixels) ** 0.5
+    return scale
+
+
+def ocr_pdf(pdf: bytes, max_pages: int = OCR_MAX_PAGES) -> str:
     doc = pdfium.PdfDocument(pdf)
     try:
         pages = []
-        for i in range(len(doc)):
-            image = doc[i].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
-            pages.append(pytesseract.image_to_string(image, lang=OCR_LANGS, timeout=120).strip())
+        for i in range(min(len(doc), max_pages)):
+            page = doc[i]
+            scale = ocr_scale(page.get_width(), page.get_height())
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            try:
+                text = pytesseract.image_to_string(
+                    image, lang=OCR_LANGS, timeout=OCR_PAGE_SECONDS
+                ).strip()
+            except RuntimeError:  # pytesseract's timeout: this page stays unread
+                text = ""
+            pages.append(text)
         return "\n\n".join(pages)
     finally:
         doc.close()

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from eoffice import storage
 from eoffice.access import login_required
 from eoffice.documents.messages import REJECTED
-from eoffice.documents.models import Document
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
 from eoffice.files.services import can_view as can_view_file
@@ -177,30 +176,33 @@ def page_image(receipt_id: int, page: int):
     resp = send_file(
         storage.path_for(receipt.document.preview_sha256[page - 1]), mimetype="image/jpeg"
     )
-    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"  # content-addressed
+    resp.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable"  # content-addressed
+        if receipt.grading == "normal"
+        else "no-store"  # confidential or secret: a shared office PC keeps nothing
+    )
     return resp
 
 
-def _document(receipt_id: int) -> Document:
+def _send_pdf(receipt_id: int, original: bool = False):
     receipt = _get_visible(receipt_id)
     if receipt.document is None:
         abort(404)
-    return receipt.document
-
-
-def _send_pdf(sha256: str | None, download_name: str):
+    sha256 = receipt.document.original_sha256 if original else receipt.document.sha256
     if sha256 is None:
         abort(404)
-    return storage.send_pdf(sha256, download_name, attachment=True)
+    # "कले/2026/000001" → "कले-2026-000001.pdf" (ASCII fallback: eoffice-2026-000001.pdf)
+    name = receipt.diary_number.replace("/", "-") + ("-original" if original else "") + ".pdf"
+    return storage.send_pdf(sha256, name, attachment=True, sensitive=receipt.grading != "normal")
 
 
 @bp.get("/<int:receipt_id>/document.pdf")
 @login_required
 def document(receipt_id: int):
-    return _send_pdf(_document(receipt_id).sha256, f"{receipt_id}.pdf")
+    return _send_pdf(receipt_id)
 
 
 @bp.get("/<int:receipt_id>/original.pdf")
 @login_required
 def original(receipt_id: int):
-    return _send_pdf(_document(receipt_id).original_sha256, f"{receipt_id}-original.pdf")
+    return _send_pdf(receipt_id, original=True)
