@@ -168,3 +168,107 @@ def tall_photo(height: int = 60_000, width: int = 100) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(buf, "JPEG", quality=50)
     return buf.getvalue()
+
+
+def active_content_pdf() -> bytes:
+    """Every way an upload was seen to keep active content after cleaning: an annotation's /AA
+    JavaScript, a /URI action chained by /Next to JavaScript, a /RichMedia annotation with an
+    embedded file, a javascript: URI, a Launch annotation; and one plain internal link, which
+    may stay."""
+    from pypdf.generic import ArrayObject, FloatObject, NumberObject
+
+    def name(n):
+        return NameObject(n)
+
+    def rect():
+        return ArrayObject([FloatObject(v) for v in (10, 10, 100, 100)])
+
+    def js(code):
+        return DictionaryObject(
+            {name("/S"): name("/JavaScript"), name("/JS"): TextStringObject(code)}
+        )
+
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w.add_blank_page(595, 842)
+    page = w.pages[0]
+    embedded = w._add_object(DictionaryObject({name("/Type"): name("/EmbeddedFile")}))
+    annots = [
+        DictionaryObject(  # /AA on a harmless-looking text note
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Text"),
+                name("/Rect"): rect(),
+                name("/AA"): DictionaryObject({name("/E"): js("app.alert('aa')")}),
+            }
+        ),
+        DictionaryObject(  # a link whose /URI action runs JavaScript next
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(),
+                name("/A"): DictionaryObject(
+                    {
+                        name("/S"): name("/URI"),
+                        name("/URI"): TextStringObject("https://example.org/"),
+                        name("/Next"): js("app.alert('next')"),
+                    }
+                ),
+            }
+        ),
+        DictionaryObject(  # rich media with an embedded file
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/RichMedia"),
+                name("/Rect"): rect(),
+                name("/RichMediaContent"): DictionaryObject(
+                    {
+                        name("/Assets"): DictionaryObject(
+                            {name("/Names"): ArrayObject([TextStringObject("x.swf"), embedded])}
+                        )
+                    }
+                ),
+            }
+        ),
+        DictionaryObject(  # javascript: in a URI
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(),
+                name("/A"): DictionaryObject(
+                    {
+                        name("/S"): name("/URI"),
+                        name("/URI"): TextStringObject("javascript:alert(1)"),
+                    }
+                ),
+            }
+        ),
+        DictionaryObject(  # launch
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(),
+                name("/A"): DictionaryObject(
+                    {name("/S"): name("/Launch"), name("/F"): TextStringObject("cmd.exe")}
+                ),
+            }
+        ),
+        DictionaryObject(  # a plain link to page 2: allowed
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(),
+                name("/A"): DictionaryObject(
+                    {
+                        name("/S"): name("/GoTo"),
+                        name("/D"): ArrayObject([w.pages[1].indirect_reference, name("/Fit")]),
+                    }
+                ),
+            }
+        ),
+    ]
+    page[name("/Annots")] = ArrayObject([w._add_object(a) for a in annots])
+    _ = NumberObject
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()

@@ -375,3 +375,85 @@ def test_uploads_beyond_the_heavy_slots_are_told_busy(app, clerk, demo):
             conn.close()
     resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
     assert resp.status_code == 302, check_page(resp).find(class_="error").get_text()
+
+
+FORBIDDEN = {
+    "/JS", "/JavaScript", "/Launch", "/URI", "/RichMedia", "/EmbeddedFile", "/EmbeddedFiles",
+    "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Movie", "/Sound", "/Rendition", "/AA",
+    "/OpenAction", "/Next", "/XFA",
+}  # fmt: skip
+
+
+def _walk_pdf(data: bytes) -> tuple[list[str], set[int]]:
+    """(every forbidden name or javascript: string found in any object, objects reachable from
+    nobody): an independent walk of the file's whole cross-reference table."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data))
+    found: list[str] = []
+    numbers = {num for gen in reader.xref.values() for num in gen}
+    numbers |= set(getattr(reader, "xref_objStm", {}))
+
+    def visit(obj, seen: set[int]):
+        stack = [obj]
+        while stack:
+            o = stack.pop()
+            if isinstance(o, IndirectObject):
+                if o.idnum in seen:
+                    continue
+                seen.add(o.idnum)
+                stack.append(o.get_object())
+            elif isinstance(o, DictionaryObject):
+                for k, v in o.items():
+                    if k in FORBIDDEN:
+                        found.append(k)
+                    stack.append(v)
+            elif isinstance(o, ArrayObject):
+                stack.extend(o)
+            elif isinstance(o, NameObject) and o in FORBIDDEN:
+                found.append(str(o))
+            elif isinstance(o, str) and o.strip().lower().startswith("javascript:"):
+                found.append(o)
+
+    reachable: set[int] = set()
+    visit(reader.trailer.raw_get("/Root"), reachable)
+    if "/Info" in reader.trailer:
+        visit(reader.trailer.raw_get("/Info"), reachable)
+    everything: set[int] = set(reachable)
+    for num in numbers:  # the unreferenced ones too: they are in the file all the same
+        if num not in everything:
+            visit(IndirectObject(num, 0, reader), everything)
+    return found, numbers - reachable
+
+
+def test_the_walker_sees_active_content_in_the_raw_file():
+    found, _ = _walk_pdf(samples.active_content_pdf())
+    assert {"/AA", "/Next", "/JavaScript", "/RichMedia", "/Launch"} <= set(found)
+    assert "javascript:alert(1)" in found
+
+
+def test_no_stored_pdf_keeps_active_content_or_unreferenced_objects(app, clerk, demo):
+    """Every object of every PDF in the store: no action but plain internal links, no embedded
+    file or media, nothing unreferenced (the Launch annotation's object used to stay)."""
+    from eoffice import storage
+
+    resp = diarise(clerk, scan=[(io.BytesIO(samples.active_content_pdf()), "active.pdf")])
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    diarise(clerk, scan=[(io.BytesIO(samples.pdf_with_javascript()), "js.pdf")])
+    receipts = demo.session.scalars(select(Receipt).order_by(Receipt.id)).all()
+    assert len(receipts) == 2
+    stored = [(r.diary_number, r.document.sha256) for r in receipts]
+    for number, sha in stored:
+        with app.app_context():
+            data = storage.read(sha)
+        found, orphans = _walk_pdf(data)
+        assert not found, (number, found)
+        assert not orphans, (number, orphans)
+    first_sha = stored[0][1]
+    # the plain internal link is kept
+    from pypdf import PdfReader
+
+    with app.app_context():
+        kept = PdfReader(io.BytesIO(storage.read(first_sha))).pages[0].get("/Annots")
+    assert kept is not None and len(kept) == 1

@@ -50,29 +50,45 @@ def kind_of(data: bytes) -> str:
     return "unknown"
 
 
-def _strip_active_content(writer) -> None:
-    """No JavaScript, launch actions, embedded files or forms survive."""
+def _is_internal_link(annot) -> bool:
+    """A plain link to a place inside this document: /Dest, or a /GoTo action with no /Next."""
+    if annot.get("/Subtype") != "/Link" or "/AA" in annot:
+        return False
+    action = annot.get("/A")
+    if action is None:
+        return "/Dest" in annot
+    action = action.get_object()
+    return action.get("/S") == "/GoTo" and "/Next" not in action
+
+
+def _strip_page(page) -> None:
+    """Before the page is copied: no page actions, and of its annotations only plain internal
+    links (every other annotation can carry /AA, a /URI or /Launch chained by /Next, rich media
+    or an embedded file). Done on the reader's page, so what is dropped is never copied and no
+    unreferenced object is left in the clean file."""
     from pypdf.generic import ArrayObject, NameObject
 
+    for key in ("/AA", "/Thumb"):
+        if key in page:
+            del page[NameObject(key)]
+    if "/Annots" in page:
+        annots = page["/Annots"]
+        annots = annots.get_object() if annots is not None else []
+        kept = [ref for ref in annots if _is_internal_link(ref.get_object())]
+        if kept:
+            page[NameObject("/Annots")] = ArrayObject(kept)
+        else:
+            del page[NameObject("/Annots")]
+
+
+def _strip_root(writer) -> None:
+    """No document-level JavaScript, actions, names (attachments), forms or XFA survive."""
+    from pypdf.generic import NameObject
+
     root = writer._root_object
-    for key in ("/OpenAction", "/AA", "/Names", "/AcroForm", "/JavaScript"):
+    for key in ("/OpenAction", "/AA", "/Names", "/AcroForm", "/JavaScript", "/URI", "/Collection"):
         if key in root:
             del root[NameObject(key)]
-    for page in writer.pages:
-        if "/AA" in page:
-            del page[NameObject("/AA")]
-        if "/Annots" in page:
-            kept = []
-            for ref in page["/Annots"]:
-                annot = ref.get_object()
-                action = annot.get("/A")
-                action = action.get_object() if action is not None else {}
-                if annot.get("/Subtype") in ("/FileAttachment", "/Widget", "/Screen", "/Movie"):
-                    continue
-                if action.get("/S") in ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData"):
-                    continue
-                kept.append(ref)
-            page[NameObject("/Annots")] = ArrayObject(kept)
 
 
 def clean_pdf(data: bytes, max_pages: int) -> tuple[bytes, int, bool]:
@@ -101,10 +117,15 @@ def clean_pdf(data: bytes, max_pages: int) -> tuple[bytes, int, bool]:
             total += size  # a stream shared by every page costs on every page
             if size > MAX_PAGE_CONTENT or total > MAX_TOTAL_CONTENT:
                 raise Rejected("too_complex")
+            _strip_page(page)
             writer.add_page(page)
-        _strip_active_content(writer)
+        _strip_root(writer)
+        first = io.BytesIO()
+        writer.write(first)
+        # once more, cloned from its root: what copying left unreferenced (a link's target
+        # copied ahead of its page, a dropped annotation's objects) is not carried over
         out = io.BytesIO()
-        writer.write(out)
+        PdfWriter(clone_from=PdfReader(io.BytesIO(first.getvalue()))).write(out)
     except Rejected:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
