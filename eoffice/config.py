@@ -49,7 +49,7 @@ def load(instance: Path) -> dict:
         # Login throttling (counted in Postgres, so it holds across gunicorn workers).
         "LOGIN_WINDOW_MINUTES": _int("EOFFICE_LOGIN_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_ID": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_ID", 5),
-        "LOGIN_MAX_FAILURES_PER_IP": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_IP", 30),
+        "LOGIN_MAX_FAILURES_PER_IP": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_IP", 100),
         # The CSRF token lives as long as the session; idle expiry is ours, above.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -204,3 +204,20 @@ def test_new_password_must_differ(client, db):
     resp = client.submit("/password", {"current_password": p, "new_password": p, "confirm": p})
     assert resp.status_code == 400
     assert "नया पासवर्ड वर्तमान पासवर्ड से भिन्न होना चाहिए।" in resp.get_data(as_text=True)
+
+
+def test_a_success_does_not_reset_the_addresss_count(app, client, demo):
+    """One good account must not buy an attacker endless guesses at others from one address:
+    failures from an address are counted across successes."""
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 6
+    try:
+        for who in ("so.arms", "so.arms", "clerk.arms"):
+            client.submit("/login", {"login_id": who, "password": "guess"})
+        assert client.login("clerk.revenue").location == "/"  # the attacker's own account
+        client.submit("/logout", {}, form_page="/")
+        for who in ("adm.fr", "dm.lalitpur", "cdo"):
+            client.submit("/login", {"login_id": who, "password": "guess"})
+        resp = client.submit("/login", {"login_id": "sdm.sadar", "password": "guess"})
+        assert resp.status_code == 429
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_IP"] = 100
