@@ -91,3 +91,45 @@ def read(sha256: str) -> bytes:
 def discard(sha256: str) -> None:
     """Remove a file this request created, when its transaction did not commit."""
     path_for(sha256).unlink(missing_ok=True)
+
+
+def is_referenced(sha256: str) -> bool:
+    """Whether any row still names this file (inside the current transaction's view)."""
+    from sqlalchemy import any_, or_, select, union_all
+
+    from eoffice.dispatch.models import Dispatch
+    from eoffice.documents.models import Document
+    from eoffice.extensions import db
+    from eoffice.files.models import LetterDraft
+    from eoffice.signing.models import NotePdf, Signature
+
+    uses = union_all(
+        select(Document.id).where(
+            or_(
+                Document.sha256 == sha256,
+                Document.original_sha256 == sha256,
+                any_(Document.preview_sha256) == sha256,
+            )
+        ),
+        select(LetterDraft.id).where(LetterDraft.pdf_sha256 == sha256),
+        select(NotePdf.note_id).where(NotePdf.pdf_sha256 == sha256),
+        select(Signature.id).where(Signature.pdf_sha256 == sha256),
+        select(Dispatch.id).where(Dispatch.pdf_sha256 == sha256),
+    )
+    return db.session.execute(select(uses.subquery()).limit(1)).first() is not None
+
+
+def release_after_commit(sha256: str | None) -> None:
+    """A file the current change stops using (a letter's unsigned rendering once it is
+    signed): removed once the change is committed, if no row names it then. A rollback keeps it."""
+    from sqlalchemy import event
+
+    from eoffice.extensions import db
+
+    if not sha256 or is_referenced(sha256):
+        return
+    path = path_for(sha256)
+
+    @event.listens_for(db.session(), "after_commit", once=True)
+    def _remove(_session):
+        path.unlink(missing_ok=True)

@@ -171,6 +171,8 @@ def test_a_200_mb_body_gets_a_clear_message(app, clerk, demo):
         ({"subject": "क" * 1001, "is_physical_only": "y"}, "अधिकतम 1000 अक्षर।"),
         ({}, "स्कैन या फ़ोटो संलग्न करें, या 'केवल भौतिक पत्र' चुनें।"),
         ({"received_on": "31-31-2026", "is_physical_only": "y"}, "सही तिथि दर्ज करें।"),
+        ({"received_on": "0001-01-01", "is_physical_only": "y"}, "बहुत पुरानी है"),
+        ({"letter_date": "0001-01-01", "is_physical_only": "y"}, "बहुत पुरानी है"),
         ({"mode": "pigeon", "is_physical_only": "y"}, "विकल्पों में से कोई एक चुनें।"),
         ({"category": "abc", "is_physical_only": "y"}, "विकल्पों में से कोई एक चुनें।"),
     ],

@@ -583,3 +583,23 @@ def test_many_signature_fields_are_refused_before_any_validation(app, signed_pdf
     t0 = time.monotonic()
     assert _validate(app, bomb) is None
     assert time.monotonic() - t0 < 2
+
+
+def test_the_unsigned_rendering_leaves_the_store_once_signed(app, clerk, login, demo, keys, pki):
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
+    with app.app_context():
+        unsigned = storage.path_for(draft.pdf_sha256)
+    assert unsigned.exists()
+    add_soft(adm, p12_of(keys, pki, "adm"))
+    assert "गलत PIN" in flash_text(
+        adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft"), pin="111111")
+    )
+    assert unsigned.exists()  # a refused signature changes nothing
+    assert "मान्य है" in flash_text(adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft")))
+    assert not unsigned.exists()
+    db.session.expire_all()
+    draft = db.session.get(LetterDraft, draft.id)
+    with app.app_context():
+        assert storage.path_for(draft.pdf_sha256).exists()  # the signed one, of course

@@ -52,7 +52,7 @@ def accept_upload(blobs: list[bytes], original_name: str) -> Document:
 
 def discard_new_files() -> None:
     """After a rollback: no stray files (unless a committed document took the same bytes)."""
-    from sqlalchemy import or_, select
+    from sqlalchemy import any_, or_, select
 
     for h in g.pop("new_files", []):
         used = db.session.scalar(
@@ -61,7 +61,7 @@ def discard_new_files() -> None:
                 or_(
                     Document.sha256 == h,
                     Document.original_sha256 == h,
-                    Document.preview_sha256.any(h),
+                    any_(Document.preview_sha256) == h,
                 )
             )
             .limit(1)

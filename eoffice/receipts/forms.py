@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -18,6 +19,8 @@ MODES = [
     ("courier", _l("Courier")),
     ("portal", _l("Portal")),
 ]
+#: no letter in an office's dak is older than this (the year numbers diaries and files)
+EARLIEST = date(1950, 1, 1)
 LANGUAGES = [("hi", _l("Hindi")), ("en", _l("English")), ("other", _l("Other"))]
 
 
@@ -80,8 +83,12 @@ class DiariseForm(FlaskForm):
     def validate_received_on(self, field):
         if field.data and field.data > today():
             raise ValidationError(_l("The date received cannot be in the future."))
+        if field.data and field.data < EARLIEST:  # 0001-01-01 made diary number कले/1/000003
+            raise ValidationError(_l("This date is too far in the past. Check the year."))
 
     def validate_letter_date(self, field):
+        if field.data and field.data < EARLIEST:
+            raise ValidationError(_l("This date is too far in the past. Check the year."))
         if field.data and self.received_on.data and field.data > self.received_on.data:
             raise ValidationError(_l("The letter cannot be dated after it was received."))
 

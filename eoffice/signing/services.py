@@ -651,8 +651,12 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
         summary=" | ".join(c.summary() for c in checks)[:4000],
     )
     db.session.add(sig)
+    unsigned = target.pdf_sha256 if seq == 1 else None
     target.set_pdf(sha)
     db.session.flush()
+    # the unsigned rendering is inside every signed revision (incremental updates): kept by
+    # nothing once the first signature is in, it leaves the store with the commit
+    storage.release_after_commit(unsigned)
     audit.record_on(
         target.file,
         "sign_letter" if target.kind == "letters" else "sign_note",
