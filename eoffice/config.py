@@ -23,6 +23,11 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _workers() -> int:
+    """gunicorn's workers (gunicorn.conf.py: EOFFICE_WORKERS, else two per core)."""
+    return _int("EOFFICE_WORKERS", (os.cpu_count() or 1) * 2)
+
+
 def _zone() -> str:
     return os.environ.get("EOFFICE_TIMEZONE", "Asia/Kolkata")
 
@@ -65,7 +70,7 @@ def load(instance: Path) -> dict:
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         #: heavy requests (checking an upload, validating a copy on /verify) at once across all
         #: workers, and one per user or address; the rest are told "busy" at once
-        "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", 2),
+        "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", max(1, _workers() // 2)),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         # Email (optional): movement notices and the daily pendency digest.
