@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PASSWORD, ROOT, gunicorn, save, verdict  # noqa: E402
-from bench.pages import ARGS, PROFILES  # noqa: E402
+from bench.pages import ARGS, throttle  # noqa: E402
 from eoffice.database import embedded_server_uri, ensure_database  # noqa: E402
 from tests.samples import letter_photo_12mp  # noqa: E402
 
@@ -59,18 +59,7 @@ def one_run(browser, base: str, photo: Path, javascript: bool) -> dict:
     page.fill("#sender_name", "रमेश चंद्र")
     page.fill("#subject", "शस्त्र लाइसेंस नवीनीकरण हेतु प्रार्थना पत्र")
     page.set_input_files("#scan", str(photo))
-    cdp = ctx.new_cdp_session(page)
-    down, up, latency = PROFILES["2g"]
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": latency,
-            "downloadThroughput": down * 1000 / 8,
-            "uploadThroughput": up * 1000 / 8,
-        },
-    )
+    throttle(ctx.new_cdp_session(page), "2g")
     t0 = time.monotonic()
     page.click("button.primary", no_wait_after=True)
     page.wait_for_url(re.compile(r"/receipts/\d+$"), timeout=900_000)

@@ -28,3 +28,15 @@ def send(to: list[str], subject: str, body: str, attachments: list[tuple[str, by
         if cfg.get("SMTP_USER"):
             smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
         smtp.send_message(msg)
+
+
+def send_to_user(user, subject, template: str, **context) -> None:
+    """One email to `user` in their own language: `subject` is called (and `template`
+    rendered, with `user` and `context`) inside that locale."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with force_locale(user.locale or "hi"):
+        title = subject()
+        body = render_template(template, user=user, **context)
+    send([user.email], title, body)

@@ -32,12 +32,13 @@ def notify_movement_now(app: Flask, movement_id: int) -> int:
             return 0
         sent = 0
         for user in _people(m.to_post):
-            with force_locale(user.locale or "hi"):
-                subject = _("e-Office: %(number)s has reached you", number=m.number)
-                body = render_template(
-                    "mail/movement.txt", m=m, user=user, base=app.config["BASE_URL"]
-                )
-            mail.send([user.email], subject, body)
+            mail.send_to_user(
+                user,
+                lambda: _("e-Office: %(number)s has reached you", number=m.number),
+                "mail/movement.txt",
+                m=m,
+                base=app.config["BASE_URL"],
+            )
             sent += 1
         return sent
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from flask_babel import force_locale
+from flask import Flask
 from flask_babel import gettext as _
 from procrastinate import JobContext, RetryStrategy
 
@@ -24,10 +23,13 @@ def notify_charge_now(app: Flask, post_id: int, relieved: list[int], joined: int
             user = db.session.get(User, uid)
             if post is None or user is None or not user.email:
                 continue
-            with force_locale(user.locale or "hi"):
-                subject = _("e-Office: your charge of %(post)s", post=post.designation)
-                body = render_template("mail/charge.txt", post=post, user=user, what=what)
-            mail.send([user.email], subject, body)
+            mail.send_to_user(
+                user,
+                lambda: _("e-Office: your charge of %(post)s", post=post.designation),
+                "mail/charge.txt",
+                post=post,
+                what=what,
+            )
             sent += 1
     return sent
 
