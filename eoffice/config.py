@@ -51,6 +51,10 @@ def load(instance: Path) -> dict:
         "SESSION_IDLE_MINUTES": _int("EOFFICE_SESSION_IDLE_MINUTES", 30),
         #: one audit "view" per user and item within this many minutes (0: every look)
         "AUDIT_VIEW_MINUTES": _int("EOFFICE_AUDIT_VIEW_MINUTES", 10),
+        #: where the job worker anchors the audit chain's head, outside the database
+        "AUDIT_ANCHOR": os.environ.get(
+            "EOFFICE_AUDIT_ANCHOR", str(instance / "audit" / "anchor.jsonl")
+        ),
         # Login throttling (counted in Postgres, so it holds across gunicorn workers).
         "LOGIN_WINDOW_MINUTES": _int("EOFFICE_LOGIN_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_ID": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_ID", 5),

@@ -55,6 +55,7 @@ def app(server_uri, tmp_path_factory, pki):
             "TESTING": True,
             "STORAGE_DIR": str(storage),
             "TRUST_DIR": str(pki.trust_dir),
+            "AUDIT_ANCHOR": str(tmp_path_factory.mktemp("audit") / "anchor.jsonl"),
         }
     )
     with app.app_context():
@@ -181,6 +182,7 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
         **os.environ,
         "DATABASE_URL": url,
         "EOFFICE_STORAGE_DIR": str(storage),
+        "EOFFICE_AUDIT_ANCHOR": str(tmp_path_factory.mktemp("live-audit") / "anchor.jsonl"),
         "EOFFICE_TRUST_DIR": str(live_trust_dir),
         "EOFFICE_SMTP_HOST": "127.0.0.1",
         "EOFFICE_SMTP_PORT": str(live_smtp.port),

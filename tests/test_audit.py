@@ -43,3 +43,28 @@ def test_cli_verify(app, db):
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "chain intact" in result.output
+
+
+def test_a_cut_tail_is_reported_against_the_anchored_head(app, db):
+    """Deleting the last 25 events left `audit verify` saying OK: the head anchored outside the
+    table (the job worker's checkpoint) shows the cut."""
+    from pathlib import Path
+
+    anchor = Path(app.config["AUDIT_ANCHOR"])
+    anchor.unlink(missing_ok=True)
+    with app.test_request_context():
+        events = [audit.record("probe", object_id=i) for i in range(30)]
+        db.session.commit()
+    with app.app_context():
+        head = audit.checkpoint()
+        assert head["id"] == events[-1].id and audit.checkpoint() == head  # once per head
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    # a superuser lifts the trigger and cuts the tail: the chain that is left still links up
+    db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete"))
+    db.session.execute(text("DELETE FROM audit_event WHERE id > :id"), {"id": events[4].id})
+    assert audit.verify()[1] is None
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "TRUNCATED" in result.output, result.output
+    assert str(events[-1].id) in result.output
+    anchor.unlink()

@@ -1,0 +1,16 @@
+"""The job worker anchors the audit chain's head every ten minutes (eoffice.audit.checkpoint)."""
+
+from __future__ import annotations
+
+from procrastinate import JobContext
+
+from eoffice import audit
+from eoffice.jobs import tasks
+
+
+@tasks.periodic(cron="*/10 * * * *")
+@tasks.task(name="audit_checkpoint", queue="mail", pass_context=True)
+def audit_checkpoint(context: JobContext, timestamp: int) -> None:
+    app = context.additional_context["flask_app"]
+    with app.app_context():
+        audit.checkpoint()
