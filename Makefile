@@ -50,7 +50,7 @@ migrate: install ## Apply database migrations (embedded Postgres under instance/
 seed: migrate ## Load the Hindi demo district and demo users (idempotent)
 	$(FLASK) seed-demo
 
-run: system-deps install i18n-compile seed ## Everything: install, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
+run: system-deps install i18n-compile seed ## Everything: Debian packages, virtualenv, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
 	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
 	@# links in emails and the QR code on letters point where this demo serves
 	export EOFFICE_BASE_URL=$${EOFFICE_BASE_URL:-http://127.0.0.1:$(PORT)}; \
@@ -63,7 +63,7 @@ worker: install ## Run only the background job worker (OCR of dak)
 serve: system-deps install i18n-compile migrate ## Production-style: gunicorn with the settings in gunicorn.conf.py
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: system-deps-test install i18n-compile ## The whole test suite against a real Postgres (embedded, or TEST_DATABASE_URL)
+test: system-deps-test install i18n-compile ## The whole suite (Debian packages and Chromium installed if missing) against a real Postgres (embedded, or TEST_DATABASE_URL)
 	$(BIN)/pytest
 
 test-fast: system-deps install i18n-compile ## The suite without the browser tests
