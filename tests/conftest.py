@@ -64,6 +64,14 @@ def app(server_uri, tmp_path_factory, pki):
     return app
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchor(request, tmp_path):
+    """Each test anchors the audit head in a file of its own: its events are rolled back, so
+    a head anchored by one test must not be held against the next."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["AUDIT_ANCHOR"] = str(tmp_path / "anchor.jsonl")
+
+
 @pytest.fixture
 def db(app):
     """The app's session bound to one connection whose transaction is rolled back after the test.

@@ -77,3 +77,19 @@ def test_daily_digest_lists_pending_and_overdue(app, demo, smtp):
     body = so.get_content()
     assert "खतौनी" in body and "समय-सीमा पार" in body
     assert "clerk.revenue@demo.eoffice.invalid" not in by_user  # nothing with the clerk
+
+
+def test_the_nodal_officers_digest_carries_the_audit_head(app, demo, smtp):
+    from eoffice import audit
+
+    with app.test_request_context():
+        audit.record("probe")
+        demo.session.commit()
+    digest_now(app)
+    by_user = {m["To"]: m for m in smtp.messages}
+    nodal = by_user["nodal@demo.eoffice.invalid"].get_content()
+    with app.app_context():
+        head = audit.checkpoint()  # the same head, already anchored by the digest
+    assert head["hash"] in nodal and str(head["id"]) in nodal
+    so = by_user["so.revenue@demo.eoffice.invalid"].get_content()
+    assert head["hash"] not in so

@@ -13,7 +13,7 @@ from eoffice.extensions import db
 from eoffice.jobs import tasks
 from eoffice.movement import services
 from eoffice.movement.models import Movement
-from eoffice.org.models import Post, User
+from eoffice.org.models import Post, Role, User
 from eoffice.org.services import active_delegations, charges_of
 
 
@@ -54,18 +54,26 @@ def notify_movement(context: JobContext, movement_id: int) -> None:
 
 
 def digest_now(app: Flask) -> int:
-    """One email per user with pending items: how many, how many overdue, the oldest."""
+    """One email per user with pending items: how many, how many overdue, the oldest. The
+    district admin (the nodal officer) gets one every day, carrying the audit chain's head as
+    anchored that morning: a copy outside the server that `flask audit verify` can be held to."""
+    from eoffice import audit
+
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         sent = 0
+        head = audit.checkpoint()
         users = db.session.scalars(
             select(User).where(User.is_enabled, User.email.is_not(None)).order_by(User.id)
         )
         for user in users:
+            nodal = user.role == Role.DISTRICT_ADMIN
             posts = [c.post.id for c in charges_of(user)]
-            if not posts:
+            if not posts and not nodal:
                 continue
-            rows, total = services.inbox(services.Filters(sort="oldest"), posts, page_size=10)
-            if not total:
+            rows, total = services.inbox(
+                services.Filters(sort="oldest"), posts or [0], page_size=10
+            )
+            if not total and not nodal:
                 continue
             overdue = services.inbox(services.Filters(overdue=True), posts, page_size=1)[1]
             with force_locale(user.locale or "hi"):
@@ -77,6 +85,7 @@ def digest_now(app: Flask) -> int:
                     total=total,
                     overdue=overdue,
                     base=app.config["BASE_URL"],
+                    audit_head=head if nodal else None,
                 )
             mail.send([user.email], subject, body)
             sent += 1
