@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel.dates import format_date, format_datetime
 from flask import current_app, g, request
-from flask_babel import get_translations, lazy_gettext, lazy_pgettext
+from flask_babel import get_locale, get_translations, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 
+from eoffice import clock
 from eoffice.org.models import FileTerm
 
 LANG_COOKIE = "lang"
@@ -89,19 +93,11 @@ DATETIME_FORMATS = {
 
 
 def _locale():
-    from flask_babel import get_locale
-
     return get_locale() or "hi"
 
 
 def format_day(value, format: str = "medium", locale=None) -> str:
     """A date (or a stored timestamp's Indian calendar day) as the pages show it."""
-    from datetime import datetime
-
-    from babel.dates import format_date
-
-    from eoffice import clock
-
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -111,10 +107,6 @@ def format_day(value, format: str = "medium", locale=None) -> str:
 
 def format_moment(value, format: str = "medium", locale=None) -> str:
     """A stored (UTC) timestamp in India's time: "2 दिसंबर 2026, 14:05"."""
-    from babel.dates import format_datetime
-
-    from eoffice import clock
-
     if value is None:
         return ""
     return format_datetime(

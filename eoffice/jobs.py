@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 from eoffice.extensions import db
 
 tasks = procrastinate.Blueprint()
+#: email jobs: the mail server may be down for a while
+MAIL_RETRY = procrastinate.RetryStrategy(max_attempts=5, wait=60)
 NAMESPACE = "eoffice"
 
 

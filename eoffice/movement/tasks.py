@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext
 from sqlalchemy import select
 
 from eoffice import mail
 from eoffice.extensions import db
-from eoffice.jobs import tasks
+from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.movement import services
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role, User
@@ -47,7 +47,7 @@ def notify_movement_now(app: Flask, movement_id: int) -> int:
     name="notify_movement",
     queue="mail",
     pass_context=True,
-    retry=RetryStrategy(max_attempts=5, wait=60),
+    retry=MAIL_RETRY,
 )
 def notify_movement(context: JobContext, movement_id: int) -> None:
     notify_movement_now(context.additional_context["flask_app"], movement_id)

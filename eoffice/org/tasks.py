@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import gettext as _
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext
 
 from eoffice import mail
 from eoffice.extensions import db
-from eoffice.jobs import tasks
+from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.org.models import Post, User
 
 
@@ -38,7 +38,7 @@ def notify_charge_now(app: Flask, post_id: int, relieved: list[int], joined: int
     name="notify_charge",
     queue="mail",
     pass_context=True,
-    retry=RetryStrategy(max_attempts=5, wait=60),
+    retry=MAIL_RETRY,
 )
 def notify_charge(
     context: JobContext, post_id: int, relieved: list[int], joined: int | None

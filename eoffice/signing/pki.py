@@ -58,8 +58,8 @@ def trust_store(directory: Path | None = None) -> TrustStore:
                     loaded = [asn1_x509.Certificate.load(d) for d in _read(path)]
                     roots += loaded
                 elif path.suffix == ".crl":
-                    loaded = crls_ = [asn1_crl.CertificateList.load(d) for d in _read(path)]
-                    crls += crls_
+                    loaded = [asn1_crl.CertificateList.load(d) for d in _read(path)]
+                    crls += loaded
                 else:
                     continue
                 for obj in loaded:  # asn1crypto parses lazily: a damaged file fails here, now
