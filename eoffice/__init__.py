@@ -43,9 +43,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter  # ids stay in Postgres's range: 404, not 500
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        from eoffice.database import resolve_url
+        from eoffice.database import resolve_urls
 
-        app.config["SQLALCHEMY_DATABASE_URI"] = resolve_url(app.instance_path)
+        app.config["SQLALCHEMY_DATABASE_URI"], owner = resolve_urls(app.instance_path)
+        app.config["OWNER_DATABASE_URI"] = app.config["OWNER_DATABASE_URI"] or owner
 
     _init_extensions(app)
     _register_blueprints(app)

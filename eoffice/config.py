@@ -37,6 +37,9 @@ def load(instance: Path) -> dict:
         "SECRET_KEY": _secret_key(instance),
         # None: resolved by eoffice.database (DATABASE_URL, else the embedded server)
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
+        #: the owner's connection, for migrations only (they then grant the app's role what it
+        #: needs: eoffice.database.grant_app_role); unset, migrations run as DATABASE_URL's role
+        "OWNER_DATABASE_URI": os.environ.get("DATABASE_OWNER_URL"),
         # the database session speaks India's time too (current_date, ::date), whatever the
         # server's zone; timestamps are stored as instants (timestamptz) either way
         "SQLALCHEMY_ENGINE_OPTIONS": {

@@ -4,9 +4,13 @@ import os
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 from sqlalchemy.engine import make_url
 
 DEFAULT_DB = "eoffice"
+#: the role the app connects as on the embedded server: it owns nothing and has only the grants
+#: that `grant_app_role` gives it (the migrations run as the server's owner, `postgres`)
+APP_ROLE = "eoffice_app"
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -49,11 +53,62 @@ def ensure_database(admin_uri: str, name: str, *, recreate: bool = False) -> str
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def resolve_url(instance_path: str) -> str:
-    if url := os.environ.get("DATABASE_URL"):
-        return sqlalchemy_url(url)
+def ensure_app_role(owner_uri: str, role: str = APP_ROLE, password: str | None = None) -> str:
+    """Create the login role `role` (no superuser, no CREATEDB/CREATEROLE, owns nothing) on the
+    server of `owner_uri` if missing, let it connect to that database; return its URI there.
+
+    Its table grants come with every migration (`grant_app_role`, from migrations/env.py).
+    """
+    url = make_url(sqlalchemy_url(owner_uri))
+    with psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            conn.execute(
+                f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
+            )
+        if password:
+            conn.execute(
+                psycopg.sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    psycopg.sql.Identifier(role), psycopg.sql.Literal(password)
+                )
+            )
+        conn.execute(f'GRANT CONNECT ON DATABASE "{url.database}" TO "{role}"')
+    return url.set(username=role, password=password).render_as_string(hide_password=False)
+
+
+#: tables the app may read and add to but never change: the audit trail, and the schema's version
+APPEND_ONLY = ("audit_event",)
+READ_ONLY = ("alembic_version",)
+
+
+def grant_app_role(conn, role: str) -> None:
+    """Give `role` what the app needs and nothing more, on every table the migrations made.
+
+    Run by the owner after each `flask db upgrade`. Without ownership the role cannot ALTER,
+    DROP or DISABLE TRIGGER on any table, nor SET session_replication_role; on the audit trail
+    it has SELECT and INSERT only.
+    """
+    from sqlalchemy import text
+
+    q = f'"{role}"'
+    for sql in (
+        f"GRANT USAGE ON SCHEMA public TO {q}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {q}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {q}",
+        f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {q}",
+        *(f"REVOKE UPDATE, DELETE ON {t} FROM {q}" for t in APPEND_ONLY),
+        *(f"REVOKE INSERT, UPDATE, DELETE ON {t} FROM {q}" for t in READ_ONLY),
+    ):
+        conn.execute(text(sql))
+
+
+def resolve_urls(instance_path: str) -> tuple[str, str]:
+    """Without DATABASE_URL: the embedded server; (the app's URL as `eoffice_app`, the owner's
+    URL for migrations)."""
     admin = embedded_server_uri(Path(instance_path) / "pgdata")
-    return ensure_database(admin, DEFAULT_DB)
+    owner = ensure_database(admin, DEFAULT_DB)
+    return sqlalchemy_url(ensure_app_role(owner)), sqlalchemy_url(owner)
 
 
 def stop_embedded(pgdata: Path) -> None:

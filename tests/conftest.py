@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,11 +19,16 @@ import pytest
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from eoffice import MIGRATIONS, create_app
-from eoffice.database import embedded_server_uri, ensure_database
+from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
 from eoffice.extensions import db as _db
 from tests.html import check_page
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+#: the app role's password for this run (the embedded server trusts local connections; a
+#: TEST_DATABASE_URL server may not)
+APP_ROLE_PASSWORD = secrets.token_hex(16)
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +53,14 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(server_uri, tmp_path_factory, pki):
-    url = ensure_database(server_uri, "eoffice_test", recreate=True)
+    # as in production: migrations as the owner, the app as a role with grants only
+    owner = ensure_database(server_uri, "eoffice_test", recreate=True)
+    url = ensure_app_role(owner, password=APP_ROLE_PASSWORD)
     storage = tmp_path_factory.mktemp("storage")
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
+            "OWNER_DATABASE_URI": owner,
             "TESTING": True,
             "STORAGE_DIR": str(storage),
             "TRUST_DIR": str(pki.trust_dir),
@@ -81,6 +90,21 @@ def db(app):
     """
     with app.app_context():
         conn = _db.engine.connect()
+    yield from _rolled_back_session(conn)
+
+
+@pytest.fixture
+def owner_db(app):
+    """The same, but connected as the database's owner: what an attacker with the owner's (or
+    a superuser's) connection could do, which the app's own role cannot."""
+    from sqlalchemy import create_engine, pool
+
+    engine = create_engine(app.config["OWNER_DATABASE_URI"], poolclass=pool.NullPool)
+    yield from _rolled_back_session(engine.connect())
+    engine.dispose()
+
+
+def _rolled_back_session(conn):
     outer = conn.begin()
     original = _db.session
     _db.session = scoped_session(
@@ -183,12 +207,13 @@ def live_smtp():
 @pytest.fixture(scope="session")
 def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
     """gunicorn (production config, two workers, job worker) over a fresh demo database."""
-    url = live_db_url
+    url = ensure_app_role(live_db_url, password=APP_ROLE_PASSWORD)
     storage = tmp_path_factory.mktemp("live-storage")
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        "DATABASE_OWNER_URL": live_db_url,
         "EOFFICE_STORAGE_DIR": str(storage),
         "EOFFICE_AUDIT_ANCHOR": str(tmp_path_factory.mktemp("live-audit") / "anchor.jsonl"),
         "EOFFICE_TRUST_DIR": str(live_trust_dir),

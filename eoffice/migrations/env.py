@@ -90,7 +90,19 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
+    # Migrations run as the owner when one is configured; the app's own role then gets its
+    # grants (and no more) on every table, new ones included.
+    from sqlalchemy import create_engine, pool
+    from sqlalchemy.engine import make_url
+
+    from eoffice.database import grant_app_role, sqlalchemy_url
+
+    owner = current_app.config.get("OWNER_DATABASE_URI")
+    app_role = get_engine().url.username
+    if owner:
+        connectable = create_engine(sqlalchemy_url(owner), poolclass=pool.NullPool)
+    else:
+        connectable = get_engine()
 
     with connectable.connect() as connection:
         from eoffice.jobs import include_name
@@ -100,6 +112,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if owner and make_url(sqlalchemy_url(owner)).username != app_role:
+                grant_app_role(connection, app_role)
 
 
 if context.is_offline_mode():
