@@ -29,15 +29,27 @@ def task_name(name: str) -> str:
     return f"{NAMESPACE}:{name}"
 
 
-def enqueue(name: str, queue: str, **args) -> None:
-    """Add a job in the current transaction (flush-only, like every service)."""
+def enqueue(name: str, queue: str, *, priority: int = 0, **args) -> None:
+    """Add a job in the current transaction (flush-only, like every service). The worker takes
+    the highest priority first, then the oldest."""
     db.session.execute(
         text(
-            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, "
+            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, NULL, NULL, "
             "CAST(:args AS jsonb), NULL)]::procrastinate_job_to_defer_v1[])"
         ),
-        {"queue": queue, "task": task_name(name), "args": json.dumps(args)},
+        {"queue": queue, "task": task_name(name), "priority": priority, "args": json.dumps(args)},
     )
+
+
+def waiting(name: str, **args) -> int:
+    """How many jobs of this task with these arguments are waiting or running."""
+    return db.session.execute(
+        text(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task "
+            "AND status IN ('todo', 'doing') AND args @> CAST(:args AS jsonb)"
+        ),
+        {"task": task_name(name), "args": json.dumps(args)},
+    ).scalar_one()
 
 
 def job_status(name: str, **args) -> tuple[str, int] | None:

@@ -459,3 +459,32 @@ def test_no_stored_pdf_keeps_active_content_or_unreferenced_objects(app, clerk, 
     with app.app_context():
         kept = PdfReader(io.BytesIO(storage.read(first_sha))).pages[0].get("/Annots")
     assert kept is not None and len(kept) == 1
+
+
+def test_one_clerks_pile_of_scans_does_not_hold_back_anothers_dak(app, clerk, demo):
+    """Sixty scans from one clerk kept the only OCR worker busy while every other receipt
+    waited: each of a user's jobs now goes behind the ones they already have queued, so
+    another user's first scan is read next. The order is the worker's own fetch's."""
+    from sqlalchemy import text
+
+    from tests.conftest import Client
+
+    photo = samples.letter_photo()
+    for _ in range(3):
+        diarise(clerk, scan=[(io.BytesIO(photo), "p.jpg")])
+    other = Client(app.test_client())
+    other.login("clerk.arms")
+    assert diarise(other, scan=[(io.BytesIO(photo), "p.jpg")]).status_code == 302
+    r1, r2, r3, r4 = demo.session.scalars(select(Receipt).order_by(Receipt.id)).all()
+    assert r4.created_by_id != r1.created_by_id
+    worker = demo.session.execute(text("SELECT procrastinate_register_worker_v1()")).scalar_one()
+    order = []
+    for _ in range(4):
+        job = demo.session.execute(
+            text("SELECT * FROM procrastinate_fetch_job_v2(ARRAY['ocr'], :w)"), {"w": worker}
+        ).one()
+        order.append(job.args["receipt_id"])
+        demo.session.execute(
+            text("SELECT procrastinate_finish_job_v1(:id, 'succeeded', false)"), {"id": job.id}
+        )
+    assert order == [r1.id, r4.id, r2.id, r3.id]

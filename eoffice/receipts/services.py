@@ -85,7 +85,13 @@ def diarise_receipt(
     db.session.add(receipt)
     db.session.flush()
     if document is not None:
-        jobs.enqueue("ocr_receipt", "ocr", receipt_id=receipt.id)
+        # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
+        # user's goes behind the ones they already have in the queue, so another user's first
+        # scan is read next (the worker takes the highest priority first).
+        queued = jobs.waiting("ocr_receipt", user_id=current_user.id)
+        jobs.enqueue(
+            "ocr_receipt", "ocr", priority=-queued, receipt_id=receipt.id, user_id=current_user.id
+        )
     audit.record(
         "diarise",
         user_id=current_user.id,

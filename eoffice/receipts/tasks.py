@@ -55,7 +55,8 @@ def ocr_pdf(pdf: bytes, max_pages: int = OCR_MAX_PAGES) -> str:
 @tasks.task(
     name="ocr_receipt", queue="ocr", pass_context=True, retry=RetryStrategy(max_attempts=4, wait=30)
 )
-def ocr_receipt(context: JobContext, receipt_id: int) -> None:
+def ocr_receipt(context: JobContext, receipt_id: int, user_id: int | None = None) -> None:
+    """OCR one receipt's scan (`user_id`, who diarised it, only orders the queue)."""
     app = context.additional_context["flask_app"]
     with app.app_context():
         receipt = db.session.get(Receipt, receipt_id)
