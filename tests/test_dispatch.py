@@ -142,3 +142,29 @@ def test_only_a_signed_letter_is_issued(clerk, login, demo):
     resp = issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर")
     assert "हस्ताक्षर होना आवश्यक" in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Dispatch.id))) == 0
+
+
+def test_the_signed_copy_carries_its_dispatch_number(app, clerk, login, demo, keys, pki):
+    """The number is reserved when the letter is first rendered for signing, printed on it,
+    and issuing takes that same number; until then the register shows it as reserved."""
+    import re
+
+    from pypdf import PdfReader
+
+    from tests.test_signing import the_pdf
+
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
+    assert re.fullmatch(r"कले/प्रेषण/\d{4}/000001", draft.dispatch_number)
+    text = PdfReader(io.BytesIO(the_pdf(app, db, file_id))).pages[0].extract_text()
+    assert draft.dispatch_number.split("/", 2)[2] in text  # "2026/000001" under the signatures
+    register = adm.page("/dispatch").get_text()
+    assert "अभी जारी नहीं" in register and draft.dispatch_number in register
+    assert draft.dispatch_number in adm.page(f"/files/{file_id}/letters/1/dispatch").get_text()
+
+    assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
+    d = db.session.scalar(select(Dispatch))
+    assert (d.number, d.serial) == (draft.dispatch_number, 1)
+    assert d.pdf_sha256 == draft.pdf_sha256  # the signed bytes, number included, unchanged
+    assert "अभी जारी नहीं" not in adm.page("/dispatch").get_text()

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from flask_login import current_user
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager
 
 from eoffice import audit, jobs, mail, storage
 from eoffice.clock import today
 from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files.models import LetterDraft
+from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.locks import advisory_lock, lock_row
 from eoffice.signing import services as signing
@@ -71,22 +72,14 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
             raise Refused("address_needed")
     if mode == "email" and not mail.enabled():
         raise Refused("no_smtp")
-    year = today().year
-    advisory_lock(f"dispatch:{f.office_id}:{year}")
-    serial = (
-        db.session.scalar(
-            select(func.coalesce(func.max(Dispatch.serial), 0)).where(
-                Dispatch.office_id == f.office_id, Dispatch.year == year
-            )
-        )
-        + 1
-    )
+    if draft.dispatch_number is None:  # rendered before numbers were reserved (revision 0012)
+        reserve_number(draft)
     version = next(v for v in draft.versions if v.number == draft.approved_version)
     d = Dispatch(
         office_id=f.office_id,
-        year=year,
-        serial=serial,
-        number=f"{f.office.code}/प्रेषण/{year}/{serial:06d}",
+        year=draft.dispatch_year,
+        serial=draft.dispatch_serial,
+        number=draft.dispatch_number,
         draft_id=draft.id,
         file_id=f.id,
         subject=version.subject or f.subject,
@@ -122,6 +115,54 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
         pdf_sha256=d.pdf_sha256,
     )
     return d
+
+
+def reserve_number(draft: LetterDraft) -> str:
+    """Give the approved letter the office's next dispatch number (प्रेषण संख्या) for this year,
+    gap-free, once. Called when the letter is first rendered for signing, so that the signed
+    copy carries the number; issuing takes it. A number reserved for a letter that is never
+    issued stays in the register as reserved, not lost."""
+    if draft.dispatch_number is not None:
+        return draft.dispatch_number
+    office = draft.file.office
+    year = today().year
+    advisory_lock(f"dispatch:{office.id}:{year}")
+    last = db.session.scalar(
+        select(func.max(LetterDraft.dispatch_serial))
+        .join(File, File.id == LetterDraft.file_id)
+        .where(File.office_id == office.id, LetterDraft.dispatch_year == year)
+    )
+    # letters issued before numbers were reserved are in the dispatch table alone
+    issued = db.session.scalar(
+        select(func.max(Dispatch.serial)).where(
+            Dispatch.office_id == office.id, Dispatch.year == year
+        )
+    )
+    serial = max(last or 0, issued or 0) + 1
+    draft.dispatch_year = year
+    draft.dispatch_serial = serial
+    draft.dispatch_number = f"{office.code}/प्रेषण/{year}/{serial:06d}"
+    db.session.flush()
+    return draft.dispatch_number
+
+
+def reserved(office_id: int) -> list[LetterDraft]:
+    """Letters holding a dispatch number that are not issued yet (signed or being signed)."""
+    return list(
+        db.session.scalars(
+            select(LetterDraft)
+            .join(File, File.id == LetterDraft.file_id)
+            .outerjoin(Dispatch, Dispatch.draft_id == LetterDraft.id)
+            .where(
+                File.office_id == office_id,
+                LetterDraft.dispatch_number.is_not(None),
+                Dispatch.id.is_(None),
+            )
+            .order_by(LetterDraft.dispatch_year, LetterDraft.dispatch_serial)
+            .options(contains_eager(LetterDraft.file))
+            .limit(200)
+        )
+    )
 
 
 def register(office_id: int, *, page: int = 1, page_size: int = 25):

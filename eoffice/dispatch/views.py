@@ -121,6 +121,7 @@ def register():
     return render_template(
         "dispatch/register.html",
         rows=rows,
+        reserved=services.reserved(current_user.office_id) if page == 1 else [],
         total=total,
         page=page,
         page_size=25,

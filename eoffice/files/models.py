@@ -248,6 +248,11 @@ class LetterDraft(db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     #: printed on the letter with a QR code; the public page looks it up
     verification_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    #: the dispatch number (प्रेषण संख्या), reserved when the approved letter is first rendered
+    #: for signing so that the signed copy carries it; issuing takes this number
+    dispatch_year: Mapped[int | None]
+    dispatch_serial: Mapped[int | None]
+    dispatch_number: Mapped[str | None] = mapped_column(String(80))
 
     file: Mapped[File] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
@@ -259,6 +264,7 @@ class LetterDraft(db.Model):
 
     __table_args__ = (
         UniqueConstraint("file_id", "serial", name="uq_letter_draft_serial"),
+        Index("uq_letter_draft_dispatch_number", "dispatch_number", unique=True),
         CheckConstraint("status IN ('draft','approved')", name="status"),
         CheckConstraint(
             "(status = 'approved') = (approved_version IS NOT NULL)", name="approved_version"

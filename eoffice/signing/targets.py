@@ -54,8 +54,11 @@ class LetterTarget:
 
     def ensure_pdf(self) -> str:
         """Render the approved version once (with its verification code and QR)."""
+        from eoffice.dispatch.services import reserve_number
+
         draft = self.obj
         if draft.pdf_sha256 is None:
+            reserve_number(draft)  # printed on the letter: the signed copy carries it
             draft.verification_code = pdfs.new_verification_code()
             sha, _new = storage.put(pdfs.letter_pdf(draft, self.version, draft.verification_code))
             draft.pdf_sha256 = sha
