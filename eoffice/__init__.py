@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice import audit  # noqa: F401
+    from eoffice.admin import models as _admin_models  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
@@ -104,6 +105,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
+    from eoffice.admin.views import bp as admin_bp
     from eoffice.auth.views import bp as auth_bp
     from eoffice.core.views import bp as core_bp
     from eoffice.dispatch.views import bp as dispatch_bp
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         signing_bp,
         dispatch_bp,
         movement_bp,
+        admin_bp,
     ):
         app.register_blueprint(bp)
     app.extensions["eoffice_assets"] = assets.build_manifest(Path(app.config["STATIC_DIR"]))

@@ -8,9 +8,12 @@ from eoffice.extensions import db
 
 
 def register(app: Flask) -> None:
+    from eoffice.admin.cli import setup_command, staff_cli
     from eoffice.jobs import jobs_cli
 
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(setup_command)
+    app.cli.add_command(staff_cli)
 
     @app.cli.command("seed-demo")
     def seed_demo_command():

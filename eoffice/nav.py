@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from eoffice.i18n import term
 
@@ -30,13 +31,18 @@ ITEMS = [
     ("search", _l("Search"), "search.index"),
     ("reports", _l("Reports"), "reports.index"),
     ("office", _l("Office"), "org.directory"),
+    ("admin", _l("Administration"), "admin.index"),
 ]
+#: items only some roles see (the rest of the navigation is for everyone signed in)
+ROLES = {"admin": ("office_admin", "district_admin")}
 
 
 def navigation() -> list[NavItem]:
     items = []
     for key, label, endpoint in ITEMS:
         if endpoint not in current_app.view_functions:
+            continue
+        if key in ROLES and current_user.role not in ROLES[key]:
             continue
         badge = 0
         if key == "inbox":

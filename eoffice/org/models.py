@@ -183,6 +183,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     #: Only the last four digits of Aadhaar are ever stored.
     aadhaar_last4: Mapped[str | None] = mapped_column(String(4))
+    #: the office's own employee number (कर्मचारी कोड): how a staff list's rows find their user
+    employee_id: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
@@ -206,6 +208,12 @@ class User(UserMixin, db.Model):
         CheckConstraint("aadhaar_last4 ~ '^[0-9]{4}$'", name="aadhaar_last4"),
         CheckConstraint("login_id ~ '^[a-z0-9._-]{3,64}$'", name="login_id"),
         CheckConstraint("locale IN ('hi','en')", name="locale"),
+        Index(
+            "uq_app_user_employee_id",
+            "employee_id",
+            unique=True,
+            postgresql_where=text("employee_id IS NOT NULL"),
+        ),
     )
 
     @property

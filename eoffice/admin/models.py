@@ -1,0 +1,35 @@
+"""An import of a staff list: previewed first, applied only when the admin confirms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.extensions import db
+from eoffice.org.models import Office, User
+
+
+class StaffImport(db.Model):
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    applied_at: Mapped[datetime | None]
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: preview (nothing of it saved anywhere else yet) or applied
+    status: Mapped[str] = mapped_column(String(10), default="preview", server_default="preview")
+    #: the rows as checked: what will happen to each (never a full Aadhaar number: its last four)
+    plan: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    #: the one-time passwords of the users it created, sealed with the app's key (AES-GCM) for
+    #: the printable slips; a slip is printed only while its user has not yet logged in
+    slips: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    office: Mapped[Office] = relationship()
+    by_user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("status IN ('preview','applied')", name="status"),)

@@ -1,0 +1,670 @@
+"""Bulk staff import: a CSV or XLSX staff list → a checked plan (preview) → users, posts and
+charges, in one transaction, when the admin confirms. Services flush and never commit.
+
+A full Aadhaar number is read from the file only to check it (Verhoeff) and keep its last four
+digits: it is never stored, logged, audited or shown. Importing the same file again changes
+nothing: rows find their user by employee ID, else by mobile number.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eoffice import audit
+from eoffice.admin.models import StaffImport
+from eoffice.admin.names import login_base, romanise, verhoeff_ok
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.locks import advisory_lock
+from eoffice.org.models import Office, Post, PostHolding, Role, Section, User
+from eoffice.text import clean_line
+
+#: the most rows one file may have (a district's whole staff fits many times over)
+MAX_ROWS = 10_000
+#: an XLSX is a zip: refuse one that unpacks to more than this (a zip bomb is tiny packed)
+MAX_UNPACKED = 60 * 1024 * 1024
+MAX_COLUMNS = 30
+#: slips in one PDF on the web page (about 2 s of WeasyPrint here); the CLI writes them all
+SLIPS_PER_PDF = 200
+
+#: Headers as offices write them, Hindi or English (compared lower-cased, without punctuation).
+HEADERS: dict[str, tuple[str, ...]] = {
+    "name_hi": (
+        "name in hindi", "name hindi", "hindi name", "name_hi", "नाम", "नाम हिंदी में",
+        "नाम हिन्दी में", "नाम हिंदी", "नाम हिन्दी", "हिंदी नाम", "हिन्दी नाम",
+        "कर्मचारी का नाम", "अधिकारी कर्मचारी का नाम",
+    ),
+    "name_en": (
+        "name in english", "name english", "english name", "name_en", "name",
+        "नाम अंग्रेजी में", "नाम अंग्रेज़ी में", "अंग्रेजी नाम", "अंग्रेज़ी नाम",
+    ),
+    "designation": ("designation", "पदनाम", "पद नाम"),
+    "section": ("section", "अनुभाग", "पटल", "अनुभाग पटल"),
+    "office": ("office", "कार्यालय", "कार्यालय का नाम"),
+    "mobile": (
+        "mobile", "mobile number", "mobile no", "मोबाइल", "मोबाइल नंबर", "मोबाइल नम्बर",
+        "मोबाइल न", "मोबाइल संख्या",
+    ),
+    "aadhaar": (
+        "aadhaar", "aadhar", "aadhaar number", "aadhar number", "aadhaar no", "aadhar no",
+        "आधार", "आधार नंबर", "आधार नम्बर", "आधार संख्या", "आधार कार्ड", "आधार कार्ड नंबर",
+    ),
+    "email": ("email", "e-mail", "email id", "ईमेल", "ई-मेल", "ईमेल आईडी"),
+    "employee_id": (
+        "employee id", "emp id", "employee code", "employee no", "कर्मचारी आईडी",
+        "कर्मचारी कोड", "कर्मचारी संख्या", "कर्मचारी क्रमांक",
+    ),
+    "post": (
+        "post", "post to hold", "post abbreviation", "पद", "धारित पद", "पद संक्षेप",
+        "पद का संक्षिप्त नाम",
+    ),
+}  # fmt: skip
+
+#: What a row or a file is told, in the admin's language.
+MESSAGES = {
+    "empty": _l("The file has no rows of staff."),
+    "wrong_type": _l("Upload the staff list as an Excel file (.xlsx) or a CSV file."),
+    "malformed": _l("The file could not be read. Save it again from Excel and upload it."),
+    "too_large": _l("The file is too large to read."),
+    "too_many_rows": _l("The file has more than %(n)s rows. Please split it.", n="10,000"),
+    "wrong_columns": _l(
+        "No column with the employee's name was found. The first row must name the columns: "
+        "नाम (or Name), पदनाम, अनुभाग, मोबाइल, आधार, ईमेल, कर्मचारी कोड, पद."
+    ),
+    "name_missing": _l("The name is empty."),
+    "legacy_encoding": _l(
+        "The Hindi letters were lost (the CSV was saved in an old encoding). In Excel choose "
+        "“Save as” → “CSV UTF-8”, or upload the .xlsx."
+    ),
+    "formula": _l("A cell holds a formula (%(value)s): write the value itself."),
+    "too_long": _l("A value is too long."),
+    "mobile": _l("The mobile number is not a 10-digit Indian mobile number."),
+    "aadhaar": _l(
+        "The Aadhaar number is not valid (it needs 12 digits that pass Aadhaar's check digit). "
+        "It was not kept."
+    ),
+    "email": _l("The email address is not valid."),
+    "other_office": _l("The row is for another office (%(value)s)."),
+    "section_unknown": _l("There is no section “%(value)s” in this office. Create it first."),
+    "post_needs_designation": _l("A new post needs its designation in the पदनाम column."),
+    "post_held": _l("The post %(value)s is already held by %(holder)s. Use “change holder”."),
+    "post_twice": _l("The post %(value)s is given to two rows."),
+    "duplicate": _l("The same employee (employee ID or mobile) is in row %(value)s too."),
+    "busy": _l(
+        "The server is busy checking other uploads. Nothing is lost: please press the button "
+        "again in a minute."
+    ),
+    "user_other_office": _l("This employee is in another office (%(value)s): transfer them."),
+}
+
+#: What will happen to a row.
+ACTIONS = {
+    "new": _l("New user"),
+    "update": _l("Update"),
+    "same": _l("No change"),
+    "error": _l("Error"),
+}
+
+_otp_hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+_OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a printed slip
+
+
+def one_time_password() -> str:
+    """12 characters from 31: about 59 bits. The hash of a random password this long can be
+    cheap (argon2 at 64 KiB, a twentieth of a millisecond here; guessing 2^58 of them is still
+    out of reach), so 10,000 users import in seconds; the user's own password, chosen at the
+    first login, is hashed at full cost."""
+    return "".join(secrets.choice(_OTP_ALPHABET) for _ in range(12))
+
+
+# --- reading the file ------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The file's rows as lists of text, empty rows dropped. Raises Refused(code)."""
+    if not data or not data.strip():
+        raise Refused("empty")
+    if data[:4] == b"PK\x03\x04":
+        rows = _read_xlsx(data)
+    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"%PDF-" or b"\0" in data:
+        raise Refused("wrong_type")  # an old .xls, a PDF, an image or other binary
+    else:
+        rows = _read_csv(data)
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise Refused("empty")
+    if len(rows) > MAX_ROWS + 1:
+        raise Refused("too_many_rows")
+    return rows
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    legacy = False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" on Windows: a code page without Devanagari (Hindi became "?")
+        text, legacy = data.decode("cp1252", errors="replace"), True
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as e:
+        raise Refused("malformed") from e
+    if legacy:  # mark every row so that the check can say what happened
+        rows = [[*r[:MAX_COLUMNS], "\x00legacy"] for r in rows]
+    return [r[: MAX_COLUMNS + 1] for r in rows]
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
+                raise Refused("too_large")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Refused:
+        raise
+    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise Refused("malformed") from e
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            rows.append(["" if v is None else _cell(v) for v in row])
+            if len(rows) > MAX_ROWS + 50:
+                break
+        return rows
+    except Exception as e:
+        raise Refused("malformed") from e
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a mobile or Aadhaar typed as a number: 9415012345.0
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _header_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", clean_line(text)).lower()
+    text = re.sub(r"[\s./:*()\-_]+", " ", text).strip()
+    return text.replace("़", "")  # अंग्रेज़ी = अंग्रेजी
+
+
+_ALIASES = {_header_key(a): field for field, names in HEADERS.items() for a in names}
+
+
+def map_columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, h in enumerate(header):
+        field = _ALIASES.get(_header_key(h))
+        if field and field not in found:
+            found[field] = i
+    if "name_hi" not in found and "name_en" in found:
+        found["name_hi"] = found.pop("name_en")  # one "Name" column: it is the name
+    if "name_hi" not in found:
+        raise Refused("wrong_columns")
+    return found
+
+
+# --- checking the rows -----------------------------------------------------------------
+
+
+def _digits(value: str) -> str:
+    value = value.translate(str.maketrans("०१२३४५६७८९", "0123456789"))
+    return re.sub(r"\D", "", value)
+
+
+def clean_mobile(value: str) -> str | None:
+    """'+91 94150-12345', '094150 12345' → '9415012345'; None when it is no Indian mobile."""
+    d = _digits(value)
+    if len(d) == 12 and d.startswith("91"):
+        d = d[2:]
+    elif len(d) == 11 and d.startswith("0"):
+        d = d[1:]
+    if len(d) != 10 or d[0] not in "6789" or re.search(r"[xX]", value):
+        return None
+    return d
+
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
+LIMITS = {"name_hi": 200, "name_en": 200, "designation": 200, "employee_id": 40, "email": 254}
+
+
+@dataclass
+class Context:
+    office: Office
+    sections: dict[str, Section]
+    posts: dict[str, Post]
+
+
+def _context(office: Office) -> Context:
+    sections = {}
+    for s in db.session.scalars(select(Section).where(Section.office_id == office.id)):
+        for key in (s.code, s.name_hi, s.name_en):
+            sections[_header_key(key)] = s
+    posts = {
+        _header_key(p.abbreviation): p
+        for p in db.session.scalars(
+            select(Post).where(Post.office_id == office.id, Post.is_active.is_(True))
+        )
+    }
+    return Context(office, sections, posts)
+
+
+def plan(rows: list[list[str]], office: Office) -> list[dict[str, Any]]:
+    """What will happen to each row: a list of dicts (JSON, kept as the import's plan)."""
+    columns = map_columns(rows[0])
+    ctx = _context(office)
+    holders = _regular_holders(office.id)
+    out: list[dict[str, Any]] = []
+    seen_emp: dict[str, int] = {}
+    seen_mobile: dict[str, int] = {}
+    seen_post: dict[str, int] = {}
+    for line, raw in enumerate(rows[1:], start=2):
+        out.append(_plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post))
+    _match_users(out, office)
+    return out
+
+
+def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post) -> dict:
+    legacy = bool(raw) and raw[-1] == "\x00legacy"
+
+    def get(field: str) -> str:
+        i = columns.get(field)
+        return clean_line(raw[i]) if i is not None and i < len(raw) else ""
+
+    row: dict[str, Any] = {"line": line, "errors": []}
+    err = row["errors"]
+
+    def fail(code: str, **params: str) -> None:
+        err.append({"code": code, **params})
+
+    values = {f: get(f) for f in HEADERS}
+    for field, value in values.items():
+        if value.startswith("=") and field != "aadhaar":
+            fail("formula", value=value[:40])
+            values[field] = ""
+        elif len(value) > LIMITS.get(field, 200):
+            fail("too_long")
+            values[field] = value[: LIMITS.get(field, 200)]
+    name_hi, name_en = values["name_hi"], values["name_en"]
+    # Excel's plain "CSV" has no code page for Devanagari: every Hindi letter became "?"
+    lost = re.compile(r"\?{2,}|\ufffd")
+    if lost.search(name_hi) or lost.search(values["designation"]) or (legacy and "?" in name_hi):
+        fail("legacy_encoding")
+    if not name_hi:
+        fail("name_missing")
+    row["name_hi"] = name_hi
+    row["name_en"] = name_en if name_en.isascii() and name_en else ""
+    if not row["name_en"] and name_hi:
+        row["name_en"] = romanise(name_hi).title() if not name_hi.isascii() else name_hi
+    row["designation"] = values["designation"]
+    row["email"] = values["email"].lower() or None
+    if row["email"] and not EMAIL.match(row["email"]):
+        fail("email")
+    row["employee_id"] = values["employee_id"] or None
+    row["mobile"] = None
+    if values["mobile"]:
+        row["mobile"] = clean_mobile(values["mobile"])
+        if row["mobile"] is None:
+            fail("mobile")
+    row["aadhaar_last4"] = None
+    aadhaar = values["aadhaar"]
+    values["aadhaar"] = ""  # the full number goes no further than this function
+    if aadhaar:
+        d = _digits(aadhaar)
+        if len(d) == 12 and verhoeff_ok(d) and not aadhaar.startswith("="):
+            row["aadhaar_last4"] = d[-4:]
+        elif len(d) == 4 and re.fullmatch(r"[Xx*\s-]*\d{4}", aadhaar):
+            row["aadhaar_last4"] = d  # already masked: XXXX XXXX 1234
+        else:
+            fail("aadhaar")
+    del aadhaar
+    office_text = values["office"]
+    if office_text and _header_key(office_text) not in {
+        _header_key(ctx.office.code),
+        _header_key(ctx.office.name_hi),
+        _header_key(ctx.office.name_en),
+    }:
+        fail("other_office", value=office_text)
+    row["section_id"] = None
+    if values["section"]:
+        section = ctx.sections.get(_header_key(values["section"]))
+        if section is None:
+            fail("section_unknown", value=values["section"])
+        else:
+            row["section_id"] = section.id
+    row["post_id"] = None
+    row["post_abbreviation"] = values["post"] or None
+    row["post_created"] = False
+    if values["post"]:
+        key = _header_key(values["post"])
+        post = ctx.posts.get(key)
+        if key in seen_post:
+            fail("post_twice", value=values["post"])
+        seen_post[key] = line
+        if post is None:
+            if not row["designation"]:
+                fail("post_needs_designation")
+            row["post_created"] = True
+        else:
+            row["post_id"] = post.id
+            holder = holders.get(post.id)
+            if holder is not None:
+                row["post_holder_id"] = holder.id
+                row["post_holder"] = holder.name_hi
+    for seen, value in ((seen_emp, row["employee_id"]), (seen_mobile, row["mobile"])):
+        if value:
+            if value in seen:
+                fail("duplicate", value=str(seen[value]))
+            else:
+                seen[value] = line
+    return row
+
+
+def _regular_holders(office_id: int) -> dict[int, User]:
+    rows = db.session.execute(
+        select(PostHolding.post_id, User)
+        .join(User, User.id == PostHolding.user_id)
+        .join(Post, Post.id == PostHolding.post_id)
+        .where(
+            Post.office_id == office_id,
+            PostHolding.until.is_(None),
+            PostHolding.is_additional.is_(False),
+        )
+    )
+    return {post_id: user for post_id, user in rows}
+
+
+def _match_users(rows: list[dict], office: Office) -> None:
+    """Find each row's user (employee ID first, then mobile) and say what will happen."""
+    emp = {r["employee_id"] for r in rows if r.get("employee_id")}
+    mob = {r["mobile"] for r in rows if r.get("mobile")}
+    found: dict[tuple[str, str], User] = {}
+    for chunk in _chunks(sorted(emp), 1000):
+        for u in db.session.scalars(select(User).where(User.employee_id.in_(chunk))):
+            found[("e", u.employee_id)] = u
+    for chunk in _chunks(sorted(mob), 1000):
+        for u in db.session.scalars(select(User).where(User.mobile.in_(chunk))):
+            found.setdefault(("m", u.mobile), u)
+    offices = {}
+    for r in rows:
+        user = (r.get("employee_id") and found.get(("e", r["employee_id"]))) or (
+            r.get("mobile") and found.get(("m", r["mobile"]))
+        )
+        r["user_id"] = user.id if user else None
+        if user is not None and user.office_id != office.id:
+            if user.office_id not in offices:
+                offices[user.office_id] = db.session.get(Office, user.office_id)
+            r["errors"].append(
+                {"code": "user_other_office", "value": offices[user.office_id].name_hi}
+            )
+        if r.get("post_holder_id") and r["post_holder_id"] != r["user_id"]:
+            r["errors"].append(
+                {"code": "post_held", "value": r["post_abbreviation"], "holder": r["post_holder"]}
+            )
+        if r["errors"]:
+            r["action"] = "error"
+        elif user is None:
+            r["action"] = "new"
+        else:
+            r["action"] = "update" if _changes(user, r) else "same"
+    if any(r["action"] == "new" for r in rows):
+        taken = set(db.session.scalars(select(User.login_id)))
+        for r in rows:
+            if r["action"] == "new":
+                r["login_id"] = _free_login_id(login_base(r["name_hi"], r["name_en"]), taken)
+
+
+def _changes(user: User, r: dict) -> list[str]:
+    changed = [
+        f
+        for f in ("name_hi", "mobile", "email", "aadhaar_last4", "employee_id")
+        if r.get(f) and getattr(user, f) != r[f]
+    ]
+    if r.get("post_created") or (
+        r.get("post_id") and r["post_id"] not in {h.post_id for h in user.current_holdings}
+    ):
+        changed.append("post")
+    return changed
+
+
+def _free_login_id(base: str, taken: set[str]) -> str:
+    """base, else base2, base3 …: not in `taken` (every login ID now, and this import's)."""
+    login, n = base, 1
+    while login in taken:
+        n += 1
+        login = f"{base}{n}"
+    taken.add(login)
+    return login
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def message(err: dict) -> str:
+    params = {k: v for k, v in err.items() if k != "code"}
+    return str(MESSAGES[err["code"]]) % params if params else str(MESSAGES[err["code"]])
+
+
+def summary(plan_rows: list[dict]) -> dict[str, int]:
+    out = {a: 0 for a in ACTIONS}
+    for r in plan_rows:
+        out[r["action"]] += 1
+    out["posts"] = sum(1 for r in plan_rows if r["action"] != "error" and r.get("post_created"))
+    return out
+
+
+# --- preview and apply -----------------------------------------------------------------
+
+
+def preview(data: bytes, filename: str, office: Office, actor: User) -> StaffImport:
+    """Check the file and keep the plan (no user or post is made). Raises Refused(code)."""
+    rows = read_table(data, filename)
+    imp = StaffImport(
+        office_id=office.id,
+        by_user_id=actor.id,
+        filename=clean_line(os.path.basename(filename or ""))[:255] or "staff",
+        sha256=hashlib.sha256(data).hexdigest(),
+        plan=plan(rows, office),
+    )
+    db.session.add(imp)
+    db.session.flush()
+    return imp
+
+
+def apply(imp: StaffImport, actor: User) -> dict[str, int]:
+    """Make what the plan says, the rows with errors left out, all in this transaction. The
+    plan is checked again against the database as it is now (someone may have acted since).
+    Posts, users, charges and audit events go in batches: 10,000 rows in seconds."""
+    if imp.status != "preview":
+        raise Refused("applied")
+    advisory_lock(f"staff-import:{imp.office_id}")
+    office = imp.office
+    fresh = _recheck(imp.plan, office)
+    todo = [r for r in fresh if r["action"] in ("new", "update")]
+    counts = summary(fresh)
+    events: list[dict[str, Any]] = []
+    base = {"user_id": actor.id, "office_id": office.id, "via": "staff_import"}
+
+    # posts the list names that the office does not have yet
+    rank = db.session.scalar(select(func.max(Post.rank)).where(Post.office_id == office.id))
+    new_posts = {}
+    for r in todo:
+        if r.get("post_created") and r["post_abbreviation"] not in new_posts:
+            rank = (rank or 100) + 1
+            new_posts[r["post_abbreviation"]] = Post(
+                office_id=office.id,
+                section_id=r["section_id"],
+                designation_hi=r["designation"],
+                designation_en=romanise(r["designation"]).title() or r["designation"],
+                abbreviation=r["post_abbreviation"][:40],
+                rank=rank,
+            )
+    db.session.add_all(new_posts.values())
+    db.session.flush()
+    for post in new_posts.values():
+        events.append(
+            {"action": "admin_post_create", "object_type": "post", "object_id": post.id,
+             "abbreviation": post.abbreviation, **base}
+        )  # fmt: skip
+
+    # new users, with their one-time passwords; and the changes to those who exist
+    slips: list[dict[str, Any]] = []
+    made: list[tuple[dict, User, str]] = []
+    for r in todo:
+        if r["action"] == "new":
+            password = one_time_password()
+            user = User(
+                login_id=r["login_id"],
+                name_hi=r["name_hi"],
+                name_en=r["name_en"] or r["login_id"],
+                mobile=r["mobile"],
+                email=r["email"],
+                aadhaar_last4=r["aadhaar_last4"],
+                employee_id=r["employee_id"],
+                password_hash=_otp_hasher.hash(password),
+                role=Role.STAFF,
+                office_id=office.id,
+                must_change_password=True,
+            )
+            made.append((r, user, password))
+    db.session.add_all([u for _, u, _ in made])
+    existing = {
+        u.id: u
+        for chunk in _chunks([r["user_id"] for r in todo if r["action"] == "update"], 1000)
+        for u in db.session.scalars(select(User).where(User.id.in_(chunk)))
+    }
+    for r in todo:
+        if r["action"] == "update":
+            for f in ("name_hi", "mobile", "email", "aadhaar_last4", "employee_id"):
+                if r.get(f):
+                    setattr(existing[r["user_id"]], f, r[f])
+    db.session.flush()
+
+    # charges: each row's post, unless the user holds it already
+    held = set()
+    for chunk in _chunks(list(existing), 1000):
+        held |= set(
+            db.session.execute(
+                select(PostHolding.user_id, PostHolding.post_id).where(
+                    PostHolding.user_id.in_(chunk), PostHolding.until.is_(None)
+                )
+            ).tuples()
+        )
+    by_row = {id(r): u for r, u, _ in made}
+    holdings = []
+    for r in todo:
+        user = by_row.get(id(r)) or existing[r["user_id"]]
+        post = new_posts.get(r["post_abbreviation"]) if r.get("post_created") else None
+        post_id = post.id if post else r.get("post_id")
+        if post_id and (user.id, post_id) not in held:
+            holdings.append(PostHolding(user_id=user.id, post_id=post_id))
+            held.add((user.id, post_id))
+        events.append(
+            {"action": "admin_user_create" if r["action"] == "new" else "admin_user_update",
+             "object_type": "user", "object_id": user.id, "login_id": user.login_id,
+             "post_id_held": post_id, "import_id": imp.id, **base}
+        )  # fmt: skip
+    db.session.add_all(holdings)
+    slips = [{"user_id": u.id, "login_id": u.login_id, "password": p} for _, u, p in made]
+    imp.plan = fresh
+    imp.status = "applied"
+    imp.applied_at = datetime.now(UTC)
+    imp.slips = seal(json.dumps(slips).encode()) if slips else None
+    db.session.flush()
+    events.append(
+        {"action": "admin_staff_import", "object_type": "staff_import", "object_id": imp.id,
+         "sha256": imp.sha256, **{k: v for k, v in counts.items()}, **base}
+    )  # fmt: skip
+    audit.record_many(events)
+    return counts
+
+
+def _recheck(old: list[dict], office: Office) -> list[dict]:
+    """The plan again from its own cleaned values, so that a user made or a post filled by
+    someone else since the preview is seen now (the errors found before stay)."""
+    ctx = _context(office)
+    holders = _regular_holders(office.id)
+    rows = []
+    for r in old:
+        # what the database says is found again below; what the file said stays
+        again = ("post_held", "user_other_office")
+        r = {**r, "errors": [e for e in r["errors"] if e["code"] not in again]}
+        key = _header_key(r["post_abbreviation"] or "")
+        post = ctx.posts.get(key) if key else None
+        r["post_created"] = bool(key) and post is None and r["post_created"]
+        r["post_id"] = post.id if post else None
+        r.pop("post_holder_id", None)
+        if post is not None and post.id in holders:
+            r["post_holder_id"] = holders[post.id].id
+            r["post_holder"] = holders[post.id].name_hi
+        rows.append(r)
+    _match_users(rows, office)
+    return rows
+
+
+# --- one-time passwords, sealed for the slips --------------------------------------------
+
+
+def _key() -> bytes:
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hashlib.sha256(b"eoffice staff slips\0" + secret).digest()
+
+
+def seal(data: bytes) -> bytes:
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(_key()).encrypt(nonce, data, b"slips")
+
+
+def unseal(blob: bytes) -> bytes:
+    return AESGCM(_key()).decrypt(blob[:12], blob[12:], b"slips")
+
+
+def slips_of(imp: StaffImport) -> list[tuple[User, str]]:
+    """(user, one-time password) for each user of the import who has not logged in yet."""
+    if not imp.slips:
+        return []
+    items = json.loads(unseal(imp.slips))
+    users = {
+        u.id: u
+        for chunk in _chunks([i["user_id"] for i in items], 1000)
+        for u in db.session.scalars(
+            select(User)
+            .where(User.id.in_(chunk))
+            .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        )
+    }
+    return [
+        (users[i["user_id"]], i["password"])
+        for i in items
+        if i["user_id"] in users
+        and users[i["user_id"]].must_change_password
+        and users[i["user_id"]].password_changed_at is None
+    ]
