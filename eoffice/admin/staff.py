@@ -572,11 +572,14 @@ def apply(imp: StaffImport, actor: User) -> dict[str, int]:
     held = set()
     for chunk in _chunks(list(existing), 1000):
         held |= set(
-            db.session.execute(
-                select(PostHolding.user_id, PostHolding.post_id).where(
-                    PostHolding.user_id.in_(chunk), PostHolding.until.is_(None)
-                )
-            ).tuples()
+            map(
+                tuple,
+                db.session.execute(
+                    select(PostHolding.user_id, PostHolding.post_id).where(
+                        PostHolding.user_id.in_(chunk), PostHolding.until.is_(None)
+                    )
+                ),
+            )
         )
     by_row = {id(r): u for r, u, _ in made}
     holdings = []

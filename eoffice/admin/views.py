@@ -15,16 +15,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eoffice.access import roles
-from eoffice.admin import staff
+from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
+from eoffice.clock import today
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.locks import heavy_slot
-from eoffice.org.models import Office, Role
+from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -159,3 +161,301 @@ def staff_import_slips(import_id: int):
             "Cache-Control": "no-store",
         },
     )
+
+
+# --- offices and what is in them --------------------------------------------------------
+
+
+def _office_or_404(office_id: int) -> Office:
+    office = next((o for o in offices_i_keep() if o.id == office_id), None)
+    if office is None:
+        abort(404)
+    return office
+
+
+@bp.route("/offices", methods=["GET", "POST"])
+@roles(*ADMINS)
+def offices():
+    if current_user.role != Role.DISTRICT_ADMIN:  # an office admin keeps one office
+        if request.method == "POST":
+            abort(403)
+        return redirect_to(url_for("admin.office", office_id=current_user.office_id))
+    error = None
+    if request.method == "POST":
+        try:
+            office = setup.save_office(current_user, None, request.form)
+        except Refused as e:
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            flash(_("Office %(name)s created.", name=office.name), "success")
+            return redirect_to(url_for("admin.office", office_id=office.id))
+    return render_template(
+        "admin/offices.html", offices=offices_i_keep(), kinds=setup.KINDS, error=error,
+        form=request.form, pattern=FILE_NUMBER_PATTERN,
+    ), 400 if error else 200  # fmt: skip
+
+
+def _office_page(office: Office, errors: dict[str, str] | None = None, form=None, status=200):
+    from eoffice.files.models import SubjectHead
+    from eoffice.movement.models import Holiday, RouteTemplate, TimeLimit
+    from eoffice.receipts.models import ReceiptCategory
+
+    posts = db.session.scalars(
+        select(Post)
+        .where(Post.office_id == office.id, Post.is_active.is_(True))
+        .options(selectinload(Post.holdings).joinedload(PostHolding.user))
+        .order_by(Post.rank, Post.id)
+    ).all()
+    categories = db.session.scalars(
+        select(ReceiptCategory)
+        .where(ReceiptCategory.office_id == office.id)
+        .order_by(ReceiptCategory.id)
+    ).all()
+    limits = {
+        (t.category_id, t.priority): t.working_days
+        for t in db.session.scalars(select(TimeLimit).where(TimeLimit.office_id == office.id))
+    }
+    routes = {
+        r.category_id: r
+        for r in db.session.scalars(
+            select(RouteTemplate)
+            .where(RouteTemplate.office_id == office.id)
+            .options(selectinload(RouteTemplate.steps))
+        )
+    }
+    holidays = db.session.scalars(
+        select(Holiday)
+        .where(
+            Holiday.district_id == office.district_id,
+            (Holiday.office_id == office.id) | Holiday.office_id.is_(None),
+            Holiday.on >= today().replace(month=1, day=1),
+        )
+        .order_by(Holiday.on)
+    ).all()
+    pattern = (form or {}).get("file_number_pattern") or office.file_number_pattern
+    try:
+        preview = setup.preview_number(office, setup.check_pattern(pattern))
+    except Refused:
+        preview = None
+    return render_template(
+        "admin/office.html",
+        office=office,
+        posts=posts,
+        heads=db.session.scalars(
+            select(SubjectHead).where(SubjectHead.office_id == office.id).order_by(SubjectHead.id)
+        ).all(),
+        categories=categories,
+        limits=limits,
+        routes=routes,
+        holidays=holidays,
+        kinds=setup.KINDS,
+        errors=errors or {},
+        form=form or {},
+        pattern=pattern,
+        preview=preview,
+        district_admin=current_user.role == Role.DISTRICT_ADMIN,
+    ), status
+
+
+@bp.get("/offices/<int:office_id>")
+@roles(*ADMINS)
+def office(office_id: int):
+    office = _office_or_404(office_id)
+    return _office_page(
+        office, form=request.args if "file_number_pattern" in request.args else None
+    )
+
+
+#: what the office page's forms change: (service, its message on success)
+CHANGES = {
+    "details": lambda actor, office, form: setup.save_office(actor, office, form),
+    "sections": setup.add_section,
+    "posts": setup.add_post,
+    "heads": setup.add_head,
+    "categories": setup.add_category,
+    "routes": setup.set_route,
+    "holidays": lambda actor, office, form: setup.add_holiday(
+        actor,
+        office,
+        form,
+        district_wide=form.get("district_wide") == "y" and actor.role == Role.DISTRICT_ADMIN,
+    ),
+}
+
+
+@bp.post("/offices/<int:office_id>/<what>")
+@roles(*ADMINS)
+def office_change(office_id: int, what: str):
+    office = _office_or_404(office_id)
+    if what == "holidays-csv":
+        upload = request.files.get("file")
+        try:
+            added = setup.import_holidays(
+                current_user, office, (upload.read(200_000) if upload else b""),
+                district_wide=request.form.get("district_wide") == "y"
+                and current_user.role == Role.DISTRICT_ADMIN,
+            )  # fmt: skip
+        except Refused as e:
+            db.session.rollback()
+            return _office_page(office, {"holidays": setup.message(e)}, request.form, 400)
+        db.session.commit()
+        flash(_("%(n)d holidays added.", n=added), "success")
+        return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
+    change = CHANGES.get(what)
+    if change is None:
+        abort(404)
+    try:
+        change(current_user, office, request.form)
+    except Refused as e:
+        db.session.rollback()
+        return _office_page(office, {what: setup.message(e)}, request.form, 400)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect_to(url_for("admin.office", office_id=office.id) + f"#{what}")
+
+
+@bp.post("/posts/<int:post_id>/abolish")
+@roles(*ADMINS)
+def post_abolish(post_id: int):
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    office = _office_or_404(post.office_id)
+    try:
+        setup.abolish_post(current_user, post)
+    except Refused as e:
+        return _office_page(office, {"posts": setup.message(e)}, None, 400)
+    db.session.commit()
+    flash(_("The post %(post)s is abolished.", post=post.designation), "success")
+    return redirect_to(url_for("admin.office", office_id=office.id) + "#posts")
+
+
+@bp.post("/categories/<int:category_id>/limits")
+@roles(*ADMINS)
+def category_limits(category_id: int):
+    from eoffice.receipts.models import ReceiptCategory
+
+    category = db.session.get(ReceiptCategory, category_id)
+    if category is None:
+        abort(404)
+    office = _office_or_404(category.office_id)
+    try:
+        setup.set_limit(current_user, office, category, request.form)
+    except Refused as e:
+        db.session.rollback()
+        return _office_page(office, {"categories": setup.message(e)}, request.form, 400)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect_to(url_for("admin.office", office_id=office.id) + "#categories")
+
+
+@bp.post("/holidays/<int:holiday_id>/remove")
+@roles(*ADMINS)
+def holiday_remove(holiday_id: int):
+    from eoffice.movement.models import Holiday
+
+    holiday = db.session.get(Holiday, holiday_id)
+    if holiday is None:
+        abort(404)
+    office = _office_or_404(holiday.office_id or current_user.office_id)
+    if holiday.office_id is None and current_user.role != Role.DISTRICT_ADMIN:
+        abort(403)  # a district-wide holiday is the district admin's
+    if holiday.district_id != office.district_id:
+        abort(404)
+    setup.remove_holiday(current_user, holiday)
+    db.session.commit()
+    flash(_("Holiday removed."), "success")
+    return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+@bp.route("/offices/<int:office_id>/users", methods=["GET", "POST"])
+@roles(*ADMINS)
+def users(office_id: int):
+    office = _office_or_404(office_id)
+    error = None
+    if request.method == "POST":
+        try:
+            user, password = setup.create_user(current_user, office, request.form)
+        except Refused as e:
+            db.session.rollback()
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            return _slip(user, password)
+    people = db.session.scalars(
+        select(User)
+        .where(User.office_id == office.id)
+        .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        .order_by(User.is_enabled.desc(), User.name_hi)
+    ).all()
+    return render_template(
+        "admin/users.html", office=office, people=people, error=error, form=request.form,
+        roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
+    ), 400 if error else 200  # fmt: skip
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    _office_or_404(user.office_id)
+    return user
+
+
+def _slip(user: User, password: str):
+    """The one-time password, shown once: a printable slip, never cached, never redirected to."""
+    resp = Response(render_template("admin/slip.html", user=user, password=password))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/users/<int:user_id>")
+@roles(*ADMINS)
+def user(user_id: int):
+    return _user_page(_user_or_404(user_id))
+
+
+def _user_page(user: User, error: str | None = None, status: int = 200):
+    posts = db.session.scalars(
+        select(Post)
+        .where(Post.office_id == user.office_id, Post.is_active.is_(True))
+        .order_by(Post.rank, Post.id)
+    ).all()
+    return render_template("admin/user.html", user=user, posts=posts, error=error), status
+
+
+@bp.post("/users/<int:user_id>/<action>")
+@roles(*ADMINS)
+def user_change(user_id: int, action: str):
+    user = _user_or_404(user_id)
+    if user.role == Role.DISTRICT_ADMIN and current_user.role != Role.DISTRICT_ADMIN:
+        abort(403)  # an office admin does not reset the nodal officer's password
+    try:
+        if action == "reset":
+            password = setup.reset_password(current_user, user)
+            db.session.commit()
+            return _slip(user, password)
+        elif action in ("disable", "enable"):
+            setup.set_enabled(current_user, user, action == "enable")
+        elif action == "unlock":
+            setup.unlock(current_user, user)
+        elif action == "charge":
+            setup.give_charge(current_user, user, request.form)
+        elif action == "withdraw":
+            holding_id = request.form.get("holding", type=db_int)
+            holding = next((h for h in user.current_holdings if h.id == holding_id), None)
+            if holding is None:
+                abort(404)
+            setup.withdraw_charge(current_user, holding)
+        else:
+            abort(404)
+    except Refused as e:
+        db.session.rollback()
+        return _user_page(user, setup.message(e), 400)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect_to(url_for("admin.user", user_id=user.id))

@@ -1,0 +1,625 @@
+"""Setting up an office: its details and number pattern, sections, posts, subject heads,
+categories with time limits, routes and holidays; and users (create, deactivate, reset a
+password, unlock, charges). Every change is an audit event. Services flush and never commit;
+a refusal is `Refused(code)`, its words in `MESSAGES`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import string
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from eoffice import audit
+from eoffice.admin.names import login_base
+from eoffice.admin.staff import EMAIL, _free_login_id, clean_mobile, one_time_password
+from eoffice.auth.models import LoginAttempt
+from eoffice.auth.services import hash_password, is_valid_login_id
+from eoffice.clock import today
+from eoffice.errors import Refused
+from eoffice.extensions import db
+from eoffice.files.models import File, SubjectHead
+from eoffice.movement.models import Holiday, RouteStep, RouteTemplate, TimeLimit
+from eoffice.org.models import (
+    FILE_NUMBER_PATTERN,
+    FileTerm,
+    Office,
+    OfficeKind,
+    Post,
+    PostHolding,
+    Role,
+    Section,
+    User,
+)
+from eoffice.receipts.models import Receipt, ReceiptCategory
+from eoffice.text import clean_line
+
+MESSAGES = {
+    "required": _l("Fill in every field marked as needed."),
+    "too_long": _l("A value is too long."),
+    "code_taken": _l("This code is already used in the office."),
+    "office_code_taken": _l("Another office of the district already uses this code."),
+    "bad_kind": _l("Choose the kind of office."),
+    "pattern": _l(
+        "The pattern must contain each of {office}, {section}, {head}, {serial} and {year} "
+        "exactly once, and nothing else in braces."
+    ),
+    "pattern_collides": _l(
+        "With this pattern the next number (%(number)s) would be one that a file already has."
+    ),
+    "section_unknown": _l("Choose a section of this office."),
+    "post_holds": _l(
+        "The post cannot be abolished: it holds %(files)d files and %(receipts)d receipts, and "
+        "has %(holders)d holders. Move them first."
+    ),
+    "days": _l("Give the time limit as working days, 0 to 365."),
+    "route_posts": _l("Choose at least one post, each of this office."),
+    "category_unknown": _l("Choose a category of this office."),
+    "date": _l("Give a date as dd-mm-yyyy."),
+    "holiday_taken": _l("There is already a holiday on that day."),
+    "holiday_csv": _l(
+        "Line %(line)s of the holiday list could not be read: each line needs a date "
+        "(dd-mm-yyyy) and a name."
+    ),
+    "login_taken": _l("This login ID is taken."),
+    "login_id": _l("A login ID has 3 to 64 of a–z, 0–9, dot and dash."),
+    "mobile": _l("The mobile number is not a 10-digit Indian mobile number."),
+    "email": _l("The email address is not valid."),
+    "role": _l("Choose a role."),
+    "role_not_yours": _l("Only the district admin can make a district admin."),
+    "post_unknown": _l("Choose a post of this office."),
+    "post_held": _l("The post already has a regular holder: give an additional charge, or use “change holder”."),
+    "holds_already": _l("The user already holds this post."),
+    "yourself": _l("You cannot deactivate yourself."),
+}  # fmt: skip
+
+KINDS = {
+    OfficeKind.COLLECTORATE: _l("Collectorate"),
+    OfficeKind.DEVELOPMENT: _l("Development office (Vikas Bhawan)"),
+    OfficeKind.TEHSIL: _l("Tehsil"),
+    OfficeKind.BLOCK: _l("Block office"),
+    OfficeKind.DEPARTMENT: _l("Department"),
+}
+PRIORITIES = ("normal", "immediate", "most_immediate")
+PLACEHOLDERS = ("office", "section", "head", "serial", "year")
+
+
+def _text(value: str | None, limit: int, *, required: bool = True) -> str:
+    value = clean_line(value)
+    if required and not value:
+        raise Refused("required")
+    if len(value) > limit:
+        raise Refused("too_long")
+    return value
+
+
+def _audit(actor: User, action: str, object_type: str, object_id: int, **data: Any) -> None:
+    audit.record(action, user_id=actor.id, object_type=object_type, object_id=object_id, **data)
+
+
+# --- offices ---------------------------------------------------------------------------
+
+
+def check_pattern(pattern: str) -> str:
+    """A file-number pattern: each placeholder once, no other field, no format spec (a pattern
+    is `str.format`ted: "{office.__class__}" must never reach it)."""
+    pattern = _text(pattern, 80)
+    try:
+        fields = [
+            (name, spec, conv)
+            for _lit, name, spec, conv in string.Formatter().parse(pattern)
+            if name is not None
+        ]
+    except ValueError as e:
+        raise Refused("pattern") from e
+    names = [n for n, _s, _c in fields]
+    if sorted(names) != sorted(PLACEHOLDERS) or any(s or c for _n, s, c in fields):
+        raise Refused("pattern")
+    return pattern
+
+
+def preview_number(office: Office, pattern: str) -> str:
+    """The next file number under `pattern` for the office's first section and subject head."""
+    section = office.sections[0] if office.sections else None
+    head = db.session.scalar(
+        select(SubjectHead).where(SubjectHead.office_id == office.id).order_by(SubjectHead.id)
+    )
+    year = today().year
+    serial = 1
+    if section is not None and head is not None:
+        serial += db.session.scalar(
+            select(func.count(File.id)).where(
+                File.section_id == section.id, File.head_id == head.id, File.year == year
+            )
+        )
+    return pattern.format(
+        office=office.code,
+        section=section.code if section else "राज",
+        head=head.code if head else "विषय",
+        serial=serial,
+        year=year,
+    )
+
+
+def save_office(actor: User, office: Office | None, form: dict[str, str]) -> Office:
+    code = _text(form.get("code"), 16)
+    kind = form.get("kind", "")
+    if kind not in KINDS:
+        raise Refused("bad_kind")
+    term = form.get("file_term", FileTerm.PATRAVALI)
+    if term not in (FileTerm.PATRAVALI, FileTerm.NASTI):
+        term = FileTerm.PATRAVALI
+    pattern = check_pattern(form.get("file_number_pattern") or FILE_NUMBER_PATTERN)
+    district_id = office.district_id if office else actor.office.district_id
+    clash = db.session.scalar(
+        select(Office.id).where(Office.district_id == district_id, Office.code == code)
+    )
+    if clash and (office is None or clash != office.id):
+        raise Refused("office_code_taken")
+    values = {
+        "code": code,
+        "name_hi": _text(form.get("name_hi"), 200),
+        "name_en": _text(form.get("name_en"), 200),
+        "kind": kind,
+        "file_term": term,
+        "enquiry": _text(form.get("enquiry"), 300, required=False) or None,
+        "file_number_pattern": pattern,
+    }
+    if office is None:
+        office = Office(district_id=district_id, **values)
+        db.session.add(office)
+        db.session.flush()
+        _audit(actor, "admin_office_create", "office", office.id, code=code)
+        return office
+    if pattern != office.file_number_pattern:
+        _refuse_colliding(office, pattern)
+    changed = {k: v for k, v in values.items() if getattr(office, k) != v}
+    for k, v in changed.items():
+        setattr(office, k, v)
+    db.session.flush()
+    if changed:
+        _audit(actor, "admin_office_edit", "office", office.id, changed=sorted(changed))
+    return office
+
+
+def _refuse_colliding(office: Office, pattern: str) -> None:
+    """The next number of every running sequence under the new pattern must be new."""
+    rows = db.session.execute(
+        select(Section.code, SubjectHead.code, File.year, func.max(File.serial))
+        .join(Section, Section.id == File.section_id)
+        .join(SubjectHead, SubjectHead.id == File.head_id)
+        .where(File.office_id == office.id)
+        .group_by(Section.code, SubjectHead.code, File.year)
+    ).all()
+    for s, h, year, serial in rows:
+        number = pattern.format(office=office.code, section=s, head=h, serial=serial + 1, year=year)
+        taken = db.session.scalar(
+            select(File.id).where(File.office_id == office.id, File.number == number)
+        )
+        if taken:
+            raise refused("pattern_collides", number=number)
+
+
+def refused(code: str, **params: Any) -> Refused:
+    """A refusal whose message takes values (MESSAGES[code] % params)."""
+    e = Refused(code)
+    e.params = params
+    return e
+
+
+# --- sections, posts, heads ------------------------------------------------------------
+
+
+def add_section(actor: User, office: Office, form: dict[str, str]) -> Section:
+    code = _text(form.get("code"), 16)
+    if db.session.scalar(
+        select(Section.id).where(Section.office_id == office.id, Section.code == code)
+    ):
+        raise Refused("code_taken")
+    section = Section(
+        office_id=office.id,
+        code=code,
+        name_hi=_text(form.get("name_hi"), 200),
+        name_en=_text(form.get("name_en"), 200, required=False) or code,
+    )
+    db.session.add(section)
+    db.session.flush()
+    _audit(actor, "admin_section_create", "section", section.id, office_id=office.id, code=code)
+    return section
+
+
+def _section_of(office: Office, value: str | None, *, required: bool) -> Section | None:
+    if not value:
+        if required:
+            raise Refused("section_unknown")
+        return None
+    section = db.session.get(Section, int(value)) if value.isdigit() and len(value) < 10 else None
+    if section is None or section.office_id != office.id:
+        raise Refused("section_unknown")
+    return section
+
+
+def add_post(actor: User, office: Office, form: dict[str, str]) -> Post:
+    abbreviation = _text(form.get("abbreviation"), 40)
+    if db.session.scalar(
+        select(Post.id).where(
+            Post.office_id == office.id,
+            Post.abbreviation == abbreviation,
+        )
+    ):
+        raise Refused("code_taken")
+    section = _section_of(office, form.get("section"), required=False)
+    rank = db.session.scalar(select(func.max(Post.rank)).where(Post.office_id == office.id))
+    post = Post(
+        office_id=office.id,
+        section_id=section.id if section else None,
+        designation_hi=_text(form.get("designation_hi"), 200),
+        designation_en=_text(form.get("designation_en"), 200, required=False) or abbreviation,
+        abbreviation=abbreviation,
+        may_approve=form.get("may_approve") == "y",
+        rank=(rank or 100) + 1,
+    )
+    db.session.add(post)
+    db.session.flush()
+    _audit(
+        actor, "admin_post_create", "post", post.id, office_id=office.id, abbreviation=abbreviation
+    )
+    return post
+
+
+def post_holds(post: Post) -> dict[str, int]:
+    return {
+        "files": db.session.scalar(
+            select(func.count(File.id)).where(
+                File.holder_post_id == post.id, File.status != "closed"
+            )
+        ),
+        "receipts": db.session.scalar(
+            select(func.count(Receipt.id)).where(Receipt.holder_post_id == post.id)
+        ),
+        "holders": db.session.scalar(
+            select(func.count(PostHolding.id)).where(
+                PostHolding.post_id == post.id, PostHolding.until.is_(None)
+            )
+        ),
+    }
+
+
+def abolish_post(actor: User, post: Post) -> None:
+    """A post that holds files or receipts, or has a holder, stays: say what it holds."""
+    holds = post_holds(post)
+    if any(holds.values()):
+        raise refused("post_holds", **holds)
+    post.is_active = False
+    db.session.flush()
+    _audit(actor, "admin_post_abolish", "post", post.id, office_id=post.office_id)
+
+
+def add_head(actor: User, office: Office, form: dict[str, str]) -> SubjectHead:
+    code = _text(form.get("code"), 20)
+    if db.session.scalar(
+        select(SubjectHead.id).where(SubjectHead.office_id == office.id, SubjectHead.code == code)
+    ):
+        raise Refused("code_taken")
+    section = _section_of(office, form.get("section"), required=False)
+    head = SubjectHead(
+        office_id=office.id,
+        section_id=section.id if section else None,
+        code=code,
+        name_hi=_text(form.get("name_hi"), 200),
+        name_en=_text(form.get("name_en"), 200, required=False) or code,
+    )
+    db.session.add(head)
+    db.session.flush()
+    _audit(actor, "admin_head_create", "subject_head", head.id, office_id=office.id, code=code)
+    return head
+
+
+# --- categories, time limits, routes ----------------------------------------------------
+
+
+def _days(value: str | None) -> int:
+    value = clean_line(value)
+    if not value.isdigit() or len(value) > 3 or int(value) > 365:
+        raise Refused("days")
+    return int(value)
+
+
+def add_category(actor: User, office: Office, form: dict[str, str]) -> ReceiptCategory:
+    name_hi = _text(form.get("name_hi"), 120)
+    days = _days(form.get("days"))
+    category = ReceiptCategory(
+        office_id=office.id,
+        name_hi=name_hi,
+        name_en=_text(form.get("name_en"), 120, required=False) or name_hi,
+    )
+    db.session.add(category)
+    db.session.flush()
+    for priority in PRIORITIES:  # the limit for every priority; "immediate" may be edited
+        db.session.add(
+            TimeLimit(
+                office_id=office.id,
+                category_id=category.id,
+                priority=priority,
+                working_days=days if priority == "normal" else max(1, days // 2),
+            )
+        )
+    db.session.flush()
+    _audit(actor, "admin_category_create", "category", category.id, office_id=office.id, days=days)
+    return category
+
+
+def set_limit(actor: User, office: Office, category: ReceiptCategory, form: dict[str, str]) -> None:
+    for priority in PRIORITIES:
+        if f"days_{priority}" not in form:
+            continue
+        days = _days(form.get(f"days_{priority}"))
+        limit = db.session.scalar(
+            select(TimeLimit).where(
+                TimeLimit.office_id == office.id,
+                TimeLimit.category_id == category.id,
+                TimeLimit.priority == priority,
+            )
+        )
+        if limit is None:
+            db.session.add(
+                TimeLimit(
+                    office_id=office.id,
+                    category_id=category.id,
+                    priority=priority,
+                    working_days=days,
+                )
+            )
+        else:
+            limit.working_days = days
+    db.session.flush()
+    _audit(actor, "admin_time_limit", "category", category.id, office_id=office.id)
+
+
+def set_route(actor: User, office: Office, form: dict[str, list[str]] | Any) -> RouteTemplate:
+    raw = form.get("category", "")
+    category = (
+        db.session.get(ReceiptCategory, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    )
+    if category is None or category.office_id != office.id:
+        raise Refused("category_unknown")
+    post_ids = []
+    for value in form.getlist("posts") if hasattr(form, "getlist") else form.get("posts", []):
+        if value.isdigit() and len(value) < 10:
+            post_ids.append(int(value))
+    posts = [db.session.get(Post, pid) for pid in post_ids[:12]]
+    if not posts or any(p is None or p.office_id != office.id for p in posts):
+        raise Refused("route_posts")
+    route = db.session.scalar(
+        select(RouteTemplate).where(
+            RouteTemplate.office_id == office.id, RouteTemplate.category_id == category.id
+        )
+    )
+    if route is None:
+        route = RouteTemplate(office_id=office.id, category_id=category.id)
+        db.session.add(route)
+        db.session.flush()
+    else:
+        for step in list(route.steps):
+            db.session.delete(step)
+        db.session.flush()
+    for i, post in enumerate(posts, start=1):
+        db.session.add(RouteStep(route_id=route.id, position=i, post_id=post.id))
+    db.session.flush()
+    db.session.expire(route, ["steps"])
+    _audit(
+        actor,
+        "admin_route_set",
+        "route",
+        route.id,
+        office_id=office.id,
+        category_id=category.id,
+        posts=[p.id for p in posts],
+    )
+    return route
+
+
+# --- holidays -------------------------------------------------------------------------
+
+
+def parse_date(value: str | None) -> date:
+    value = clean_line(value)
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", value)
+    try:
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise Refused("date") from e
+
+
+def add_holiday(
+    actor: User, office: Office, form: dict[str, str], *, district_wide: bool
+) -> Holiday:
+    on = parse_date(form.get("on"))
+    if not 1950 <= on.year <= 2200:
+        raise Refused("date")
+    name_hi = _text(form.get("name_hi"), 200)
+    office_id = None if district_wide else office.id
+    taken = db.session.scalar(
+        select(Holiday.id).where(
+            Holiday.district_id == office.district_id,
+            Holiday.on == on,
+            Holiday.office_id.is_(None) if office_id is None else Holiday.office_id == office_id,
+        )
+    )
+    if taken:
+        raise Refused("holiday_taken")
+    holiday = Holiday(
+        district_id=office.district_id,
+        office_id=office_id,
+        on=on,
+        name_hi=name_hi,
+        name_en=_text(form.get("name_en"), 200, required=False) or name_hi,
+    )
+    db.session.add(holiday)
+    db.session.flush()
+    _audit(
+        actor, "admin_holiday_add", "holiday", holiday.id, on=on.isoformat(), office_id=office_id
+    )
+    return holiday
+
+
+def import_holidays(actor: User, office: Office, data: bytes, *, district_wide: bool) -> int:
+    """The state's gazetted list as CSV lines "date,name" (a header line is skipped); all or
+    nothing. Days already in the calendar are left as they are."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise Refused("holiday_csv") from e
+    added = 0
+    rows = list(csv.reader(io.StringIO(text)))[:500]
+    for line, row in enumerate(rows, start=1):
+        cells = [clean_line(c) for c in row]
+        if not any(cells):
+            continue
+        if line == 1 and not re.match(r"\d", cells[0]):
+            continue  # the header
+        try:
+            on = parse_date(cells[0])
+            name = _text(cells[1] if len(cells) > 1 else "", 200)
+        except Refused as e:
+            raise refused("holiday_csv", line=line) from e
+        try:
+            with db.session.begin_nested():
+                add_holiday(
+                    actor,
+                    office,
+                    {"on": on.isoformat(), "name_hi": name},
+                    district_wide=district_wide,
+                )
+            added += 1
+        except Refused:
+            continue  # already a holiday that day
+    return added
+
+
+def remove_holiday(actor: User, holiday: Holiday) -> None:
+    _audit(actor, "admin_holiday_remove", "holiday", holiday.id, on=holiday.on.isoformat())
+    db.session.delete(holiday)
+    db.session.flush()
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+ROLES_AN_OFFICE_ADMIN_GIVES = (Role.STAFF, Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN)
+
+
+def create_user(actor: User, office: Office, form: dict[str, str]) -> tuple[User, str]:
+    name_hi = _text(form.get("name_hi"), 200)
+    name_en = _text(form.get("name_en"), 200, required=False)
+    role = form.get("role", Role.STAFF)
+    if role not in [r.value for r in Role]:
+        raise Refused("role")
+    if role == Role.DISTRICT_ADMIN and actor.role != Role.DISTRICT_ADMIN:
+        raise Refused("role_not_yours")
+    login = clean_line(form.get("login_id")).lower()
+    if login:
+        if not is_valid_login_id(login):
+            raise Refused("login_id")
+        if db.session.scalar(select(User.id).where(User.login_id == login)):
+            raise Refused("login_taken")
+    else:
+        login = _free_login_id(
+            login_base(name_hi, name_en), set(db.session.scalars(select(User.login_id)))
+        )
+    mobile = None
+    if clean_line(form.get("mobile")):
+        mobile = clean_mobile(clean_line(form.get("mobile")))
+        if mobile is None:
+            raise Refused("mobile")
+    email = clean_line(form.get("email")).lower() or None
+    if email and not EMAIL.match(email):
+        raise Refused("email")
+    password = one_time_password()
+    user = User(
+        login_id=login,
+        name_hi=name_hi,
+        name_en=name_en or login.replace(".", " ").title(),
+        mobile=mobile,
+        email=email,
+        employee_id=_text(form.get("employee_id"), 40, required=False) or None,
+        password_hash=hash_password(password),
+        role=role,
+        office_id=office.id,
+        must_change_password=True,
+    )
+    db.session.add(user)
+    db.session.flush()
+    _audit(
+        actor, "admin_user_create", "user", user.id, office_id=office.id, login_id=login, role=role
+    )
+    return user, password
+
+
+def set_enabled(actor: User, user: User, enabled: bool) -> None:
+    """Deactivate (retired, transferred out) or activate again. Files stay with the posts: a
+    deactivated user's charges end today, so their posts show vacant to whoever takes them."""
+    if user.id == actor.id:
+        raise Refused("yourself")
+    user.is_enabled = enabled
+    if not enabled:
+        for h in user.current_holdings:
+            h.until = today()
+    db.session.flush()
+    _audit(actor, "admin_user_enable" if enabled else "admin_user_disable", "user", user.id)
+
+
+def reset_password(actor: User, user: User) -> str:
+    password = one_time_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    db.session.flush()
+    _audit(actor, "admin_password_reset", "user", user.id)
+    return password
+
+
+def unlock(actor: User, user: User) -> None:
+    """Failed attempts against the login ID stop counting from now (an admin's word is as
+    good as a success of the owner's); the address's own count is untouched."""
+    db.session.add(
+        LoginAttempt(login_id=user.login_id, ip="admin", succeeded=True, outcome="unlocked")
+    )
+    db.session.flush()
+    _audit(actor, "admin_login_unlock", "user", user.id)
+
+
+def give_charge(actor: User, user: User, form: dict[str, str]) -> PostHolding:
+    raw = form.get("post", "")
+    post = db.session.get(Post, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if post is None or not post.is_active or post.office_id != user.office_id:
+        raise Refused("post_unknown")
+    additional = form.get("additional") == "y"
+    holders = [h for h in post.holdings if h.until is None]
+    if any(h.user_id == user.id for h in holders):
+        raise Refused("holds_already")
+    if not additional and any(not h.is_additional for h in holders):
+        raise Refused("post_held")
+    holding = PostHolding(user_id=user.id, post_id=post.id, is_additional=additional)
+    db.session.add(holding)
+    db.session.flush()
+    _audit(actor, "admin_charge_give", "user", user.id, post_id_held=post.id, additional=additional)
+    return holding
+
+
+def withdraw_charge(actor: User, holding: PostHolding) -> None:
+    holding.until = today()
+    db.session.flush()
+    _audit(actor, "admin_charge_withdraw", "user", holding.user_id, post_id_held=holding.post_id)
+
+
+def message(e: Refused) -> str:
+    text = MESSAGES.get(e.code, MESSAGES["required"])
+    params = getattr(e, "params", None)
+    return str(text) % params if params else str(text)

@@ -1,0 +1,387 @@
+"""The nodal officer sets up an office in the browser's forms: details and number pattern,
+sections, posts, subject heads, categories with time limits, routes, holidays; and users."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from eoffice.audit import verify
+from eoffice.files.models import SubjectHead
+from eoffice.movement.models import Holiday, RouteTemplate, TimeLimit
+from eoffice.org.models import Office, Post, PostHolding, Section, User
+from eoffice.receipts.models import ReceiptCategory
+from tests.conftest import Client
+
+
+@pytest.fixture
+def nodal(client, demo):
+    client.login("nodal")
+    return client
+
+
+NEW_OFFICE = {
+    "name_hi": "तहसील महरौनी",
+    "name_en": "Tehsil Mahroni",
+    "code": "तह-मह",
+    "kind": "tehsil",
+    "file_term": "patravali",
+    "file_number_pattern": "{office}/{section}/{head}/{serial}/{year}",
+    "enquiry": "कक्ष 4, तहसील महरौनी",
+}
+
+
+def make_office(nodal) -> Office:
+    resp = nodal.submit("/admin/offices", NEW_OFFICE)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
+    return int(resp.location.rsplit("/", 1)[1])
+
+
+def post_form(c, office_id, what, data, status=302):
+    resp = c.submit(
+        f"/admin/offices/{office_id}/{what}", data, form_page=f"/admin/offices/{office_id}"
+    )
+    assert resp.status_code == status, (what, resp.get_data(as_text=True)[:2000])
+    return resp
+
+
+def audit_actions(db) -> list[str]:
+    return db.session.scalars(text("SELECT action FROM audit_event ORDER BY id")).all()
+
+
+def test_the_nodal_officer_sets_up_a_tehsil(nodal, demo):
+    db = demo
+    office_id = make_office(nodal)
+    # sections, posts, a subject head, a category with its time limit, a route, holidays
+    post_form(
+        nodal,
+        office_id,
+        "sections",
+        {"name_hi": "राजस्व अनुभाग", "name_en": "Revenue", "code": "राज"},
+    )
+    post_form(nodal, office_id, "sections", {"name_hi": "न्यायिक अनुभाग", "code": "न्या"})
+    rev = db.session.scalar(
+        select(Section).where(Section.office_id == office_id, Section.code == "राज")
+    )
+    post_form(
+        nodal,
+        office_id,
+        "posts",
+        {"designation_hi": "तहसीलदार, महरौनी", "abbreviation": "तहसीलदार-मह", "may_approve": "y"},
+    )
+    post_form(
+        nodal,
+        office_id,
+        "posts",
+        {"designation_hi": "रजिस्ट्रार कानूनगो", "abbreviation": "आरके-मह", "section": str(rev.id)},
+    )
+    post_form(
+        nodal, office_id, "heads", {"name_hi": "भूमि अभिलेख", "code": "भू-अभि", "section": str(rev.id)}
+    )
+    post_form(nodal, office_id, "categories", {"name_hi": "खतौनी संशोधन", "days": "7"})
+    category = db.session.scalar(
+        select(ReceiptCategory).where(ReceiptCategory.office_id == office_id)
+    )
+    posts = db.session.scalars(
+        select(Post).where(Post.office_id == office_id).order_by(Post.id)
+    ).all()
+    resp = nodal.submit(
+        f"/admin/offices/{office_id}/routes",
+        {"category": str(category.id), "posts": [str(posts[1].id), str(posts[0].id), ""]},
+        form_page=f"/admin/offices/{office_id}",
+    )
+    assert resp.status_code == 302
+    post_form(nodal, office_id, "holidays", {"on": "26-01-2027", "name_hi": "गणतंत्र दिवस"})
+    csv = "दिनांक,अवकाश\n15-08-2027,स्वतंत्रता दिवस\n02-10-2027,गांधी जयंती\n26-01-2027,गणतंत्र दिवस\n"
+    resp = nodal.submit(
+        f"/admin/offices/{office_id}/holidays-csv",
+        {"file": (io.BytesIO(csv.encode()), "अवकाश.csv"), "district_wide": "y"},
+        form_page=f"/admin/offices/{office_id}",
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    assert re.search(r"\d अवकाश जोड़े गए", nodal.page(resp.location).get_text())
+
+    office = db.session.get(Office, office_id)
+    assert office.name_hi == "तहसील महरौनी" and office.kind == "tehsil"
+    assert {s.code for s in office.sections} == {"राज", "न्या"}
+    assert (
+        db.session.scalar(select(SubjectHead.code).where(SubjectHead.office_id == office_id))
+        == "भू-अभि"
+    )
+    limit = db.session.scalar(
+        select(TimeLimit.working_days).where(
+            TimeLimit.category_id == category.id, TimeLimit.priority == "normal"
+        )
+    )
+    assert limit == 7
+    route = db.session.scalar(select(RouteTemplate).where(RouteTemplate.office_id == office_id))
+    assert [s.post_id for s in route.steps] == [posts[1].id, posts[0].id]
+    days = set(map(tuple, db.session.execute(select(Holiday.on, Holiday.office_id))))
+    for day, office in (("2027-01-26", office_id), ("2027-01-26", None), ("2027-08-15", None),
+                        ("2027-10-02", None)):  # fmt: skip
+        assert (date.fromisoformat(day), office) in days
+    page = nodal.page(f"/admin/offices/{office_id}").get_text()
+    assert "तह-मह/राज/भू-अभि/1/" in page  # the next file number, shown before any file exists
+    assert "रिक्त" in page  # both posts are vacant
+    # every step is in the audit trail, and the chain holds
+    actions = audit_actions(db)
+    for a in ("admin_office_create", "admin_section_create", "admin_post_create", "admin_head_create",
+              "admin_category_create", "admin_route_set", "admin_holiday_add"):  # fmt: skip
+        assert a in actions, a
+    assert verify()[1] is None
+
+    # the time limit is changed by priority
+    resp = nodal.submit(
+        f"/admin/categories/{category.id}/limits",
+        {"days_normal": "10", "days_immediate": "3", "days_most_immediate": "1"},
+        form_page=f"/admin/offices/{office_id}",
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    limits = dict(
+        db.session.execute(
+            select(TimeLimit.priority, TimeLimit.working_days).where(
+                TimeLimit.category_id == category.id
+            )
+        ).all()
+    )
+    assert limits == {"normal": 10, "immediate": 3, "most_immediate": 1}
+
+
+@pytest.mark.parametrize(
+    ("what", "data", "says"),
+    [
+        ("sections", {"name_hi": "", "code": ""}, "आवश्यक"),
+        ("sections", {"name_hi": "\u200b \u200b", "code": "x"}, "आवश्यक"),
+        ("sections", {"name_hi": "क" * 300, "code": "x"}, "बहुत लंबा"),
+        ("posts", {"designation_hi": "लिपिक", "abbreviation": "लिपिक-राज"}, "पहले से"),
+        (
+            "details",
+            {
+                **NEW_OFFICE,
+                "code": "कले",
+                "file_number_pattern": "{office.__class__}/{section}/{head}/{serial}/{year}",
+            },
+            "{office}",
+        ),
+        (
+            "details",
+            {
+                **NEW_OFFICE,
+                "code": "कले",
+                "file_number_pattern": "{office}/{section}/{head}/{serial}",
+            },
+            "{year}",
+        ),
+        (
+            "details",
+            {
+                **NEW_OFFICE,
+                "code": "कले",
+                "file_number_pattern": "{office}/{section}/{head}/{serial!r}/{year}",
+            },
+            "{year}",
+        ),
+        ("details", {**NEW_OFFICE, "code": "विभ"}, "दूसरा कार्यालय"),
+        ("holidays", {"on": "31-02-2027", "name_hi": "गलत"}, "dd-mm-yyyy"),
+        ("holidays", {"on": "0001-01-01", "name_hi": "गलत"}, "dd-mm-yyyy"),
+        ("categories", {"name_hi": "नई", "days": "999"}, "0 से 365"),
+        ("categories", {"name_hi": "नई", "days": "abc"}, "0 से 365"),
+        ("routes", {"category": "99999999999999999999", "posts": ["1"]}, "श्रेणी"),
+    ],
+)
+def test_hostile_office_forms_say_why_and_change_nothing(nodal, demo, what, data, says):
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    before = db.session.scalar(select(func.count()).select_from(text("audit_event")))
+    resp = post_form(nodal, office.id, what, data, status=400)
+    assert says in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(text("audit_event"))) == before
+    db.session.expire_all()
+    assert (
+        db.session.get(Office, office.id).file_number_pattern
+        == "{office}/{section}/{head}/{serial}/{year}"
+    )
+
+
+def test_a_pattern_that_would_repeat_a_number_is_refused(nodal, demo):
+    """कले/राज/भू-अभि/1/2026 exists; a pattern that drops the serial's place into the head's
+    could give the next file a number already used. The check: the next number of every
+    running sequence must be new."""
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    existing = db.session.scalars(
+        text("SELECT number FROM efile WHERE office_id = :o"), {"o": office.id}
+    ).all()
+    assert existing
+    # a pattern that still has every field is accepted when it makes new numbers
+    resp = post_form(nodal, office.id, "details", {**NEW_OFFICE, "code": "कले", "name_hi": office.name_hi,
+                                                    "file_number_pattern": "{office}-{section}-{head}-{serial}-{year}"})  # fmt: skip
+    db.session.expire_all()
+    assert (
+        db.session.get(Office, office.id).file_number_pattern
+        == "{office}-{section}-{head}-{serial}-{year}"
+    )
+    assert resp.status_code == 302
+
+
+def test_a_post_that_holds_work_is_not_abolished(nodal, demo):
+    db = demo
+    post = db.session.scalar(select(Post).where(Post.abbreviation == "लिपिक-राज"))
+    resp = nodal.submit(
+        f"/admin/posts/{post.id}/abolish", {}, form_page=f"/admin/offices/{post.office_id}"
+    )
+    assert resp.status_code == 400
+    body = resp.get_data(as_text=True)
+    assert re.search(r"\d+ पत्रावलियाँ", body) or "पत्रावली" in body
+    assert "1 धारक" in body
+    db.session.expire_all()
+    assert db.session.get(Post, post.id).is_active
+
+
+def test_users_created_reset_unlocked_deactivated_and_charged(app, nodal, demo):
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    resp = nodal.submit(
+        f"/admin/offices/{office.id}/users",
+        {"name_hi": "गिरीश चंद्र जोशी", "mobile": "+91 94150 99999", "role": "staff"},
+    )
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    page = resp.get_data(as_text=True)
+    assert "girish.chandra.joshi" in page
+    password = re.search(r'class="big" lang="en">([a-z2-9]{12})<', page).group(1)
+    user = db.session.scalar(select(User).where(User.login_id == "girish.chandra.joshi"))
+    assert user.mobile == "9415099999" and user.must_change_password
+
+    # a charge, an additional charge, one withdrawn
+    rk = db.session.scalar(select(Post).where(Post.abbreviation == "लिपिक-तह"))
+    sdm = db.session.scalar(select(Post).where(Post.abbreviation == "एसडीएम"))
+    resp = nodal.submit(
+        f"/admin/users/{user.id}/charge", {"post": str(rk.id)}, form_page=f"/admin/users/{user.id}"
+    )
+    assert resp.status_code == 400 and "नियमित धारक" in resp.get_data(as_text=True)
+    resp = nodal.submit(
+        f"/admin/users/{user.id}/charge",
+        {"post": str(rk.id), "additional": "y"},
+        form_page=f"/admin/users/{user.id}",
+    )
+    assert resp.status_code == 302
+    resp = nodal.submit(
+        f"/admin/users/{user.id}/charge",
+        {"post": str(sdm.id), "additional": "y"},
+        form_page=f"/admin/users/{user.id}",
+    )
+    holdings = db.session.scalars(
+        select(PostHolding).where(PostHolding.user_id == user.id, PostHolding.until.is_(None))
+    ).all()
+    assert {h.post_id for h in holdings} == {rk.id, sdm.id} and all(
+        h.is_additional for h in holdings
+    )
+    sdm_holding = next(h for h in holdings if h.post_id == sdm.id)
+    nodal.submit(
+        f"/admin/users/{user.id}/withdraw",
+        {"holding": str(sdm_holding.id)},
+        form_page=f"/admin/users/{user.id}",
+    )
+    db.session.expire_all()
+    assert db.session.get(PostHolding, sdm_holding.id).until is not None
+
+    # locked out by wrong passwords, then unlocked by the admin (in one test transaction
+    # now() stands still, so this comes before any successful login)
+    other = Client(app.test_client())
+    for _ in range(5):
+        other.submit("/login", {"login_id": user.login_id, "password": "wrong-wrong"})
+    resp = other.submit("/login", {"login_id": user.login_id, "password": password})
+    assert resp.status_code != 302
+    nodal.submit(f"/admin/users/{user.id}/unlock", {}, form_page=f"/admin/users/{user.id}")
+    resp = other.submit("/login", {"login_id": user.login_id, "password": password})
+    assert resp.status_code == 302 and "password" in resp.location  # then must change it
+
+    # a reset gives a new one-time password on a slip; the old one stops working
+    resp = nodal.submit(f"/admin/users/{user.id}/reset", {}, form_page=f"/admin/users/{user.id}")
+    new_password = re.search(
+        r'class="big" lang="en">([a-z2-9]{12})<', resp.get_data(as_text=True)
+    ).group(1)
+    assert new_password != password
+    fresh = Client(app.test_client())
+    assert (
+        fresh.submit("/login", {"login_id": user.login_id, "password": password}).status_code != 302
+    )
+    assert (
+        fresh.submit("/login", {"login_id": user.login_id, "password": new_password}).status_code
+        == 302
+    )
+
+    # deactivated: the charges end, the login is refused
+    nodal.submit(f"/admin/users/{user.id}/disable", {}, form_page=f"/admin/users/{user.id}")
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).is_enabled
+    assert not db.session.scalars(
+        select(PostHolding).where(PostHolding.user_id == user.id, PostHolding.until.is_(None))
+    ).all()
+    again = Client(app.test_client())
+    assert (
+        again.submit("/login", {"login_id": user.login_id, "password": new_password}).status_code
+        != 302
+    )
+    actions = audit_actions(db)
+    for a in ("admin_user_create", "admin_charge_give", "admin_charge_withdraw", "admin_login_unlock",
+              "admin_password_reset", "admin_user_disable"):  # fmt: skip
+        assert a in actions, a
+
+
+def test_hostile_user_forms(nodal, demo):
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    before = db.session.scalar(select(func.count(User.id)))
+    for data, says in (
+        ({"name_hi": "", "role": "staff"}, "आवश्यक"),
+        ({"name_hi": "नाम", "login_id": "clerk.revenue", "role": "staff"}, "पहले से"),
+        ({"name_hi": "नाम", "login_id": "Bad Login!", "role": "staff"}, "a–z"),
+        ({"name_hi": "नाम", "mobile": "98xx", "role": "staff"}, "10 अंकों"),
+        ({"name_hi": "नाम", "role": "superuser"}, "भूमिका"),
+    ):
+        resp = nodal.submit(f"/admin/offices/{office.id}/users", data)
+        assert resp.status_code == 400 and says in resp.get_data(as_text=True), data
+    assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_an_office_admin_keeps_their_own_office_only(app, client, demo):
+    db = demo
+    client.login("admin.vikas")
+    mine = db.session.scalar(select(Office).where(Office.code == "विभ"))
+    other = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    assert client.get("/admin/offices").status_code == 302  # to their own office
+    assert client.page(f"/admin/offices/{mine.id}").find("h1").get_text() == mine.name_hi
+    assert client.get(f"/admin/offices/{other.id}").status_code == 404
+    assert client.get(f"/admin/offices/{other.id}/users").status_code == 404
+    clerk = db.session.scalar(select(User).where(User.login_id == "clerk.tehsil"))
+    assert client.get(f"/admin/users/{clerk.id}").status_code == 404
+    assert (
+        client.submit(f"/admin/users/{clerk.id}/reset", {}, form_page="/admin/").status_code == 404
+    )
+    assert (
+        client.submit(
+            f"/admin/offices/{other.id}/sections",
+            {"name_hi": "x", "code": "x"},
+            form_page="/admin/",
+        ).status_code
+        == 404
+    )
+    assert client.submit("/admin/offices", NEW_OFFICE, form_page="/admin/").status_code == 403
+    nodal = db.session.scalar(select(User).where(User.login_id == "nodal"))
+    assert client.get(f"/admin/users/{nodal.id}").status_code == 404  # another office's
+    staff = Client(app.test_client())
+    staff.login("clerk.revenue")
+    for url in (
+        "/admin/",
+        "/admin/offices",
+        f"/admin/offices/{mine.id}",
+        f"/admin/users/{clerk.id}",
+    ):
+        assert staff.get(url).status_code == 403, url
