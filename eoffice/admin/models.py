@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, String, func
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,3 +33,23 @@ class StaffImport(db.Model):
     by_user: Mapped[User] = relationship()
 
     __table_args__ = (CheckConstraint("status IN ('preview','applied')", name="status"),)
+
+
+class TrainingSession(db.Model):
+    """A training session the nodal officer held (the DIO trains each office's staff)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(200))
+    trainer: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    office: Mapped[Office] = relationship()
+    attendees: Mapped[list[User]] = relationship(secondary="training_attendance")
+
+
+class TrainingAttendance(db.Model):
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True, index=True)

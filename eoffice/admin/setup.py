@@ -76,6 +76,7 @@ MESSAGES = {
     "post_held": _l("The post already has a regular holder: give an additional charge, or use “change holder”."),
     "holds_already": _l("The user already holds this post."),
     "yourself": _l("You cannot deactivate yourself."),
+    "attendees": _l("Tick who attended."),
 }  # fmt: skip
 
 KINDS = {
@@ -623,3 +624,47 @@ def message(e: Refused) -> str:
     text = MESSAGES.get(e.code, MESSAGES["required"])
     params = getattr(e, "params", None)
     return str(text) % params if params else str(text)
+
+
+# --- training ---------------------------------------------------------------------------
+
+
+def record_training(actor: User, office: Office, form) -> Any:
+    """A session held: its day, topic and trainer, and who of the office attended."""
+    from eoffice.admin.models import TrainingAttendance, TrainingSession
+
+    held_on = parse_date(form.get("held_on"))
+    if not 2000 <= held_on.year <= today().year + 1:
+        raise Refused("date")
+    ids = {int(v) for v in form.getlist("attended") if v.isdigit() and len(v) < 10}
+    people = (
+        db.session.scalars(
+            select(User).where(User.id.in_(ids), User.office_id == office.id, User.is_enabled)
+        ).all()
+        if ids
+        else []
+    )
+    if not people:
+        raise Refused("attendees")
+    session = TrainingSession(
+        office_id=office.id,
+        held_on=held_on,
+        topic=_text(form.get("topic"), 200),
+        trainer=_text(form.get("trainer"), 200, required=False) or actor.name_hi,
+        created_by_id=actor.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(TrainingAttendance(session_id=session.id, user_id=u.id) for u in people)
+    db.session.flush()
+    db.session.refresh(session, ["attendees"])
+    _audit(
+        actor,
+        "admin_training",
+        "training",
+        session.id,
+        office_id=office.id,
+        held_on=held_on.isoformat(),
+        attended=len(people),
+    )
+    return session

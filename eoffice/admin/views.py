@@ -459,3 +459,142 @@ def user_change(user_id: int, action: str):
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect_to(url_for("admin.user", user_id=user.id))
+
+
+# --- roll-out readiness and training ----------------------------------------------------
+
+#: who sees readiness: the nodal officer, office admins, and officers (the DM and the
+#: collectorate's officers see the district; other officers their own office)
+READINESS = (Role.DISTRICT_ADMIN, Role.OFFICE_ADMIN, Role.OFFICER)
+
+
+def readiness_offices() -> list[Office]:
+    if current_user.role == Role.DISTRICT_ADMIN or (
+        current_user.role == Role.OFFICER and current_user.office.kind == "collectorate"
+    ):
+        return list(
+            db.session.scalars(
+                select(Office)
+                .where(Office.district_id == current_user.office.district_id)
+                .order_by(Office.id)
+            )
+        )
+    return [current_user.office]
+
+
+@bp.get("/readiness")
+@roles(*READINESS)
+def readiness_page():
+    from eoffice.admin import readiness
+
+    sort = request.args.get("sort")
+    rows = readiness.sort_rows(readiness.readiness(readiness_offices()), sort)
+    return render_template("admin/readiness.html", rows=rows, columns=readiness.COLUMNS, sort=sort)
+
+
+@bp.get("/readiness.csv")
+@roles(*READINESS)
+def readiness_csv():
+    from eoffice.admin import readiness
+    from eoffice.csvout import csv_response
+
+    rows = readiness.readiness(readiness_offices())
+    header = [_("Office"), _("Staff")]
+    for _key, label in readiness.COLUMNS:
+        header += [str(label), _("of")]
+    body = []
+    for r in rows:
+        line = [r.office.name if r.office else _("Whole district"), r.staff]
+        for key, _label in readiness.COLUMNS:
+            line += [r.counts.get(key, 0), r.of(key)]
+        body.append(line)
+    return csv_response(header, body, "readiness.csv")
+
+
+@bp.route("/training", methods=["GET", "POST"])
+@roles(*ADMINS)
+def training():
+    from eoffice.admin.models import TrainingSession
+
+    offices = offices_i_keep()
+    chosen = request.values.get("office", type=db_int) or current_user.office_id
+    office = next((o for o in offices if o.id == chosen), offices[0])
+    error = None
+    if request.method == "POST":
+        try:
+            ts = setup.record_training(current_user, office, request.form)
+        except Refused as e:
+            db.session.rollback()
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            flash(_("Training recorded: %(n)d attended.", n=len(ts.attendees)), "success")
+            return redirect_to(url_for("admin.training", office=office.id))
+    people = db.session.scalars(
+        select(User)
+        .where(User.office_id == office.id, User.is_enabled.is_(True))
+        .order_by(User.name_hi)
+    ).all()
+    sessions = db.session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.office_id.in_([o.id for o in offices]))
+        .options(selectinload(TrainingSession.attendees))
+        .order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "admin/training.html", offices=offices, office=office, people=people,
+        sessions=sessions, error=error, form=request.form,
+    ), 400 if error else 200  # fmt: skip
+
+
+# --- the audit trail -------------------------------------------------------------------
+
+AUDIT_PAGE = 50
+
+
+@bp.get("/audit")
+@roles(*ADMINS)
+def audit_viewer():
+    from eoffice.admin import auditview
+
+    f = auditview.Filters.from_args(request.args)
+    scope = [o.id for o in offices_i_keep()] if current_user.role != Role.DISTRICT_ADMIN else None
+    events, more = auditview.events(f, scope, limit=AUDIT_PAGE)
+    return render_template(
+        "admin/audit.html",
+        f=f,
+        events=events,
+        more=more,
+        names=auditview.names_for(events),
+        actions=auditview.known_actions(),
+    )
+
+
+@bp.get("/audit.csv")
+@roles(*ADMINS)
+def audit_csv():
+    from eoffice.admin import auditview
+    from eoffice.clock import local
+    from eoffice.csvout import csv_response
+
+    f = auditview.Filters.from_args(request.args)
+    scope = [o.id for o in offices_i_keep()] if current_user.role != Role.DISTRICT_ADMIN else None
+    events, _more = auditview.events(f, scope, limit=auditview.CSV_LIMIT)
+    names = auditview.names_for(events)
+    return csv_response(
+        ["id", _("When"), _("Who"), _("Action"), _("What"), _("Details"), "SHA-256"],
+        (
+            [
+                e.id,
+                local(e.at).strftime("%d-%m-%Y %H:%M:%S"),
+                names.get(e.actor_user_id, ""),
+                e.action,
+                f"{e.object_type or ''} {e.object_id or ''}".strip(),
+                auditview.details(e),
+                e.hash,
+            ]
+            for e in events
+        ),
+        "audit.csv",
+    )

@@ -15,6 +15,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
 
 from eoffice import storage
 from eoffice.access import login_required
@@ -387,3 +389,32 @@ def change_status(file_id: int):
         db.session.commit()
         flash(str(STATUS_DONE[to]), "success")
     return redirect_to(url_for("files.show", file_id=file_id))
+
+
+#: who may see who has looked at a file: the officers (and section officers) who can open it
+VIEWERS_ROLES = ("officer", "section_officer", "office_admin", "district_admin")
+
+
+@bp.get("/<int:file_id>/viewers")
+@login_required
+def viewers(file_id: int):
+    """Who has seen this file, and when (the audit trail's views, newest first)."""
+    from eoffice.audit import AuditEvent
+    from eoffice.org.models import Post, User
+
+    f = visible_file(file_id)
+    if current_user.role not in VIEWERS_ROLES:
+        abort(403)
+    rows = db.session.execute(
+        select(AuditEvent.at, User, Post)
+        .join(User, User.id == AuditEvent.actor_user_id)
+        .outerjoin(Post, Post.id == AuditEvent.actor_post_id)
+        .where(
+            AuditEvent.object_type == "file",
+            AuditEvent.object_id == f.id,
+            AuditEvent.action == "view",
+        )
+        .order_by(AuditEvent.at.desc())
+        .limit(100)
+    ).all()
+    return render_template("files/viewers.html", file=f, rows=rows)

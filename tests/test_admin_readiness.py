@@ -1,0 +1,195 @@
+"""Roll-out readiness (तैयारी), training sessions, and the audit viewer."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from eoffice.org.models import Office, User
+from tests.conftest import Client
+
+
+@pytest.fixture
+def nodal(client, demo):
+    client.login("nodal")
+    return client
+
+
+def card(page, office_name: str) -> str:
+    for li in page.select("ul.readiness > li"):
+        if li.h2.get_text(strip=True) == office_name:
+            return " ".join(li.get_text(" ").split())
+    raise AssertionError(f"no card for {office_name}")
+
+
+def test_readiness_counts_what_the_office_has_done(app, nodal, demo):
+    db = demo
+    tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    staff = db.session.scalars(
+        select(User).where(User.office_id == tehsil.id, User.is_enabled).order_by(User.id)
+    ).all()
+    n = len(staff)
+    page = nodal.page("/admin/readiness")
+    before = card(page, tehsil.name_hi)
+    assert f"कर्मचारी: {n}" in before
+    assert f"प्रशिक्षित {n} में से 0" in before
+    assert f"पिछले 7 दिनों में सक्रिय {n} में से 0" in before
+
+    # a training session for two of them; one logs in
+    resp = nodal.submit(
+        "/admin/training",
+        {
+            "office": str(tehsil.id),
+            "held_on": "01-12-2026",
+            "topic": "डाक और पत्रावली",
+            "attended": [str(staff[0].id), str(staff[1].id)],
+        },
+        form_page=f"/admin/training?office={tehsil.id}",
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:1500]
+    Client(app.test_client()).login(staff[2].login_id)
+    after = card(nodal.page("/admin/readiness"), tehsil.name_hi)
+    assert f"प्रशिक्षित {n} में से 2" in after
+    assert f"पिछले 7 दिनों में सक्रिय {n} में से 1" in after
+    district = card(nodal.page("/admin/readiness"), "पूरा जनपद")
+    total = db.session.scalar(select(text("count(*)")).select_from(User).where(User.is_enabled))
+    assert f"कर्मचारी: {total}" in district
+
+    # sorted by training, the offices nobody has trained come first, the total last
+    cards = [
+        li.h2.get_text(strip=True)
+        for li in nodal.page("/admin/readiness?sort=trained").select("ul.readiness > li")
+    ]
+    assert cards[-1] == "पूरा जनपद" and cards[-2] == tehsil.name_hi
+
+    # CSV for Excel: a BOM, Hindi headers, no cell that Excel would run as a formula
+    db.session.execute(
+        text("UPDATE office SET name_hi = :n WHERE id = :i"),
+        {"n": '=HYPERLINK("http://evil.example")', "i": tehsil.id},
+    )
+    db.session.commit()
+    resp = nodal.get("/admin/readiness.csv")
+    body = resp.data.decode("utf-8")
+    assert resp.mimetype == "text/csv" and body.startswith("\ufeff")
+    assert "प्रशिक्षित" in body.splitlines()[0]
+    assert "'=HYPERLINK" in body and "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+
+
+def test_training_refuses_what_is_not_a_session(nodal, demo):
+    db = demo
+    tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    collectorate_clerk = db.session.scalar(select(User).where(User.login_id == "clerk.revenue"))
+    for data, says in (
+        ({"held_on": "01-12-2026", "topic": "x"}, "निशान"),
+        ({"held_on": "31-13-2026", "topic": "x", "attended": ["1"]}, "dd-mm-yyyy"),
+        (
+            {"held_on": "01-12-2026", "topic": "x", "attended": [str(collectorate_clerk.id)]},
+            "निशान",
+        ),
+        ({"held_on": "01-12-2026", "topic": "", "attended": ["99999999999999999999"]}, "निशान"),
+    ):
+        resp = nodal.submit(
+            "/admin/training", {"office": str(tehsil.id), **data}, form_page="/admin/training"
+        )
+        assert resp.status_code == 400 and says in resp.get_data(as_text=True), data
+    assert db.session.scalar(text("SELECT count(*) FROM training_session")) == 0
+
+
+def test_who_sees_readiness(app, demo):
+    def offices_seen(login):
+        c = Client(app.test_client())
+        c.login(login)
+        resp = c.get("/admin/readiness")
+        if resp.status_code != 200:
+            return resp.status_code
+        return len(c.page("/admin/readiness").select("ul.readiness > li")) - 1
+
+    all_offices = demo.session.scalar(text("SELECT count(*) FROM office"))
+    assert offices_seen("nodal") == all_offices
+    assert offices_seen("dm.lalitpur") == all_offices  # the collectorate's officers
+    assert offices_seen("sdm.sadar") == 1  # an officer elsewhere: their own office
+    assert offices_seen("admin.vikas") == 1
+    assert offices_seen("clerk.revenue") == 403
+
+
+def test_the_audit_viewer_filters_pages_and_keeps_to_the_admins_offices(app, nodal, demo):
+    db = demo
+    # some events to look at: a few logins and a file opened by the revenue clerk
+    clerk = Client(app.test_client())
+    clerk.login("clerk.revenue")
+    page = nodal.page("/admin/audit")
+    assert page.select("ol.events > li")
+    by_clerk = nodal.page("/admin/audit?user=clerk.revenue")
+    events = by_clerk.select("ol.events > li")
+    assert events and all("clerk.revenue" in li.get_text() for li in events)
+    file_id, number, holder = db.session.execute(
+        text(
+            "SELECT f.id, f.number, u.login_id FROM efile f "
+            "JOIN post_holding h ON h.post_id = f.holder_post_id AND h.until IS NULL "
+            "JOIN app_user u ON u.id = h.user_id ORDER BY f.id LIMIT 1"
+        )
+    ).one()
+    reader = Client(app.test_client())
+    reader.login(holder)
+    assert reader.get(f"/files/{file_id}").status_code == 200  # a "view" of the file
+    file_events = nodal.page("/admin/audit", query_string={"file": number}).select("ol.events > li")
+    assert file_events and all("file" in li.get_text() for li in file_events)
+    # dates: a day with nothing, and a date that is not one
+    assert "कोई घटना मेल नहीं" in nodal.page("/admin/audit?from=01-01-2001&to=02-01-2001").get_text()
+    assert "dd-mm-yyyy" in nodal.page("/admin/audit?from=31-02-2026").get_text()
+    # paging by id: 60 more events make two pages; the next starts below the last id shown
+    from eoffice import audit
+
+    nodal_id = db.session.scalar(select(User.id).where(User.login_id == "nodal"))
+    with app.test_request_context():
+        audit.record_many([{"action": "probe", "user_id": nodal_id, "n": i} for i in range(60)])
+        db.session.commit()
+    first = nodal.page("/admin/audit")
+    shown = [int(li["data-id"]) for li in first.select("ol.events > li")]
+    assert len(shown) == 50 and shown == sorted(shown, reverse=True)
+    older = first.find("a", rel="next")
+    second = nodal.page(older["href"])
+    more = [int(li["data-id"]) for li in second.select("ol.events > li")]
+    assert more and max(more) < min(shown)
+    # hostile filters: NUL is refused before the view; huge and odd values find nothing
+    assert nodal.get("/admin/audit?user=%00").status_code == 400
+    assert (
+        nodal.get("/admin/audit?before=99999999999999999999&file=" + "क" * 5000).status_code == 200
+    )
+    # CSV
+    csv = nodal.get("/admin/audit.csv?user=clerk.revenue").data.decode()
+    assert csv.startswith("\ufeff") and "clerk.revenue" in csv
+    # an office admin sees what the people of their own office did, nobody else's
+    vikas = Client(app.test_client())
+    vikas.login("admin.vikas")
+    assert not vikas.page("/admin/audit?user=clerk.revenue").select(
+        "ol.events > li:not(:only-child)"
+    )
+    assert "कोई घटना मेल नहीं" in vikas.page("/admin/audit?user=clerk.revenue").get_text()
+    assert "admin.vikas" in vikas.page("/admin/audit").get_text()
+
+
+def test_officers_see_who_has_seen_a_file(app, demo):
+    db = demo
+    file_id, holder = db.session.execute(
+        text(
+            "SELECT f.id, u.login_id FROM efile f "
+            "JOIN post_holding h ON h.post_id = f.holder_post_id AND h.until IS NULL "
+            "JOIN app_user u ON u.id = h.user_id WHERE f.office_id = "
+            "(SELECT id FROM office WHERE code = 'कले') AND f.grading = 'normal' ORDER BY f.id LIMIT 1"
+        )
+    ).one()
+    reader = Client(app.test_client())
+    reader.login(holder)
+    reader.get(f"/files/{file_id}")
+    dm = Client(app.test_client())
+    dm.login("dm.lalitpur")
+    page = dm.page(f"/files/{file_id}/viewers")
+    name = db.session.scalar(select(User.name_hi).where(User.login_id == holder))
+    assert name in page.get_text()
+    role = db.session.scalar(select(User.role).where(User.login_id == holder))
+    expected = 403 if role == "staff" else 200  # staff do not see it, officers do
+    assert reader.get(f"/files/{file_id}/viewers").status_code == expected
+    stranger = Client(app.test_client())
+    stranger.login("bdo.bar")  # an officer of another office, who may not open the file
+    assert stranger.get(f"/files/{file_id}/viewers").status_code in (403, 404)
