@@ -69,6 +69,7 @@ def make_queue(app: Flask) -> procrastinate.App:
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False))
     )
+    import eoffice.admin.tasks  # noqa: F401
     import eoffice.audit_tasks  # noqa: F401
     import eoffice.dispatch.tasks  # noqa: F401
     import eoffice.movement.tasks  # noqa: F401  (each module registers its tasks)

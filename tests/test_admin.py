@@ -347,3 +347,39 @@ def test_many_slips_come_in_parts(app, nodal, demo, monkeypatch):
     assert text.count("लॉगिन आईडी") == 3
     assert nodal.get(f"/admin/staff/imports/{imp_id}/slips.pdf?part=3").status_code == 404
     assert nodal.get(f"/admin/staff/imports/{imp_id}/slips.pdf?part=0").status_code == 404
+
+
+def test_a_long_list_is_imported_by_the_job_worker(app, nodal, demo, monkeypatch):
+    """Past INLINE_ROWS the confirmation hands the list to the job worker (no request holds a
+    worker for the ten seconds 10,000 rows take); the page says so until it is done."""
+    from sqlalchemy import text as sql
+
+    from eoffice.admin.tasks import apply_import_now
+
+    monkeypatch.setattr(staff, "INLINE_ROWS", 2)
+    before = users(demo)
+    resp = upload(nodal, xlsx(rows_good()), "t.xlsx", tehsil(demo).id)
+    imp_id = int(resp.location.rsplit("/", 1)[1])
+    resp = nodal.submit(f"/admin/staff/imports/{imp_id}/confirm", {}, form_page=resp.location)
+    page = nodal.page(resp.location).get_text()
+    assert "आयात हो रहा है" in page and users(demo) == before
+    job = demo.session.execute(
+        sql("SELECT args FROM procrastinate_jobs WHERE task_name = 'eoffice:apply_staff_import'")
+    ).scalar_one()
+    assert job["import_id"] == imp_id
+    # a second click while it waits changes nothing
+    nodal.submit(
+        f"/admin/staff/imports/{imp_id}/confirm", {}, form_page=f"/admin/staff/imports/{imp_id}"
+    )
+    assert (
+        demo.session.execute(
+            sql(
+                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'eoffice:apply_staff_import'"
+            )
+        ).scalar_one()
+        == 1
+    )
+    # what the worker runs for that job
+    assert apply_import_now(app, job["import_id"], job["actor_id"]) == "applied"
+    assert users(demo) == before + 4
+    assert "लॉगिन पर्चियाँ छापें (4" in nodal.page(f"/admin/staff/imports/{imp_id}").get_text()

@@ -21,8 +21,10 @@ class StaffImport(db.Model):
     applied_at: Mapped[datetime | None]
     filename: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
-    #: preview (nothing of it saved anywhere else yet) or applied
+    #: preview (nothing of it saved anywhere else yet), queued (a long list: the job worker
+    #: applies it), applied, or failed (nothing of it saved; `error` says why)
     status: Mapped[str] = mapped_column(String(10), default="preview", server_default="preview")
+    error: Mapped[str | None] = mapped_column(String(300))
     #: the rows as checked: what will happen to each (never a full Aadhaar number: its last four)
     plan: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     #: the one-time passwords of the users it created, sealed with the app's key (AES-GCM) for
@@ -32,7 +34,9 @@ class StaffImport(db.Model):
     office: Mapped[Office] = relationship()
     by_user: Mapped[User] = relationship()
 
-    __table_args__ = (CheckConstraint("status IN ('preview','applied')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('preview','queued','applied','failed')", name="status"),
+    )
 
 
 class TrainingSession(db.Model):

@@ -123,8 +123,17 @@ def staff_import_show(import_id: int):
 def staff_import_confirm(import_id: int):
     imp = _import_or_404(import_id)
     imp = db.session.scalar(select(StaffImport).where(StaffImport.id == imp.id).with_for_update())
-    if imp.status == "applied":  # a second click on a slow link
+    if imp.status != "preview":  # a second click on a slow link
         flash(_("This list was imported already."), "info")
+        return redirect_to(url_for("admin.staff_import_show", import_id=imp.id))
+    counts = staff.summary(imp.plan)
+    if counts["new"] + counts["update"] > staff.INLINE_ROWS:  # the job worker's, not ours
+        from eoffice import jobs
+
+        imp.status = "queued"
+        jobs.enqueue("apply_staff_import", "admin", import_id=imp.id, actor_id=current_user.id)
+        db.session.commit()
+        flash(_("The list is being imported. This page shows when it is done."), "info")
         return redirect_to(url_for("admin.staff_import_show", import_id=imp.id))
     counts = staff.apply(imp, current_user)
     db.session.commit()

@@ -39,7 +39,11 @@ def upgrade():
         sa.Column("status", sa.String(10), nullable=False, server_default="preview"),
         sa.Column("plan", postgresql.JSONB(), nullable=False),
         sa.Column("slips", sa.LargeBinary(), nullable=True),
-        sa.CheckConstraint("status IN ('preview','applied')", name=op.f("ck_staff_import_status")),
+        sa.Column("error", sa.String(300), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('preview','queued','applied','failed')",
+            name=op.f("ck_staff_import_status"),
+        ),
     )
     op.create_index("ix_staff_import_office_id", "staff_import", ["office_id"])
 
