@@ -319,7 +319,7 @@ def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post
     lost = re.compile(r"\?{2,}|\ufffd")
     if lost.search(name_hi) or lost.search(values["designation"]) or (legacy and "?" in name_hi):
         fail("legacy_encoding")
-    if not name_hi:
+    if not name_hi and not any(e["code"] == "formula" for e in err):
         fail("name_missing")
     row["name_hi"] = name_hi
     row["name_en"] = name_en if name_en.isascii() and name_en else ""
@@ -380,12 +380,15 @@ def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post
             if holder is not None:
                 row["post_holder_id"] = holder.id
                 row["post_holder"] = holder.name_hi
+    twice = None
     for seen, value in ((seen_emp, row["employee_id"]), (seen_mobile, row["mobile"])):
         if value:
             if value in seen:
-                fail("duplicate", value=str(seen[value]))
+                twice = twice or seen[value]
             else:
                 seen[value] = line
+    if twice:  # said once, whether the employee ID, the mobile or both repeat
+        fail("duplicate", value=str(twice))
     return row
 
 
