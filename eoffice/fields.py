@@ -6,11 +6,28 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
 from eoffice.text import clean_line, clean_text
 
+#: how dates are typed: India's day-month-year first (and shown so), ISO and slashes accepted
+DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+
 
 class DateInput(DateField):
+    """A date in a plain text box, shown and typed as 02-12-2026. A browser's own date picker
+    (`<input type=date>`) follows the browser's locale, not the page's: an en-US phone showed
+    mm/dd/yyyy on a Hindi page."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault(
+            "render_kw",
+            {"inputmode": "numeric", "maxlength": "10", "placeholder": _l("dd-mm-yyyy")},
+        )
+        super().__init__(label, validators, format=DATE_FORMATS, **kwargs)
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

@@ -385,3 +385,64 @@ def test_an_office_admin_keeps_their_own_office_only(app, client, demo):
         f"/admin/users/{clerk.id}",
     ):
         assert staff.get(url).status_code == 403, url
+
+
+def test_a_user_is_edited_and_the_change_audited(nodal, demo):
+    db = demo
+    user = db.session.scalar(select(User).where(User.login_id == "clerk.tehsil"))
+    url = f"/admin/users/{user.id}"
+    data = {"name_hi": "बृजेश कुमार राय", "name_en": "Brijesh Kumar Rai", "mobile": "०९४१५०-८८८८८",
+            "email": "brijesh@example.invalid", "employee_id": "T-23", "role": "section_officer"}  # fmt: skip
+    assert nodal.submit(f"{url}/edit", data, form_page=url).status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert (user.name_hi, user.mobile, user.role, user.login_id) == (
+        "बृजेश कुमार राय",
+        "9415088888",
+        "section_officer",
+        "clerk.tehsil",
+    )
+    changed = db.session.scalar(
+        text("SELECT data->'changed' FROM audit_event WHERE action = 'admin_user_edit'")
+    )
+    assert "mobile" in changed and "9415088888" not in str(changed)
+    for bad, says in (
+        ({**data, "name_hi": ""}, "आवश्यक"),
+        ({**data, "mobile": "12345"}, "10 अंकों"),
+        ({**data, "employee_id": "x" * 41}, "बहुत लंबा"),
+    ):
+        resp = nodal.submit(f"{url}/edit", bad, form_page=url)
+        assert resp.status_code == 400 and says in resp.get_data(as_text=True), bad
+
+
+def test_standard_letters_for_an_office_and_for_the_district(app, nodal, demo):
+    db = demo
+    from eoffice.files.models import LetterTemplate
+
+    office = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    offices = db.session.scalar(text("SELECT count(*) FROM office"))
+    before = db.session.scalar(text("SELECT count(*) FROM letter_template"))
+    letter = {"name_hi": "अनुस्मारक (द्वितीय)", "addressee": "सेवा में,\nतहसीलदार",
+              "subject": "अनुस्मारक", "body": "कृपया पूर्व पत्र का उत्तर शीघ्र दें।", "district_wide": "y"}  # fmt: skip
+    post_form(nodal, office.id, "templates", letter)
+    assert db.session.scalar(text("SELECT count(*) FROM letter_template")) == before + offices
+    # an empty text is refused and what was typed stays on the page
+    resp = post_form(nodal, office.id, "templates", {**letter, "body": " \u200b "}, status=400)
+    assert "अनुस्मारक (द्वितीय)" in resp.get_data(as_text=True)
+    t = db.session.scalar(
+        select(LetterTemplate)
+        .where(LetterTemplate.office_id == office.id)
+        .order_by(LetterTemplate.id.desc())
+    )
+    resp = nodal.submit(f"/admin/templates/{t.id}", {**letter, "body": "नया पाठ"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LetterTemplate, t.id).body == "नया पाठ"
+    nodal.submit(f"/admin/templates/{t.id}", {"remove": "1"})
+    assert db.session.get(LetterTemplate, t.id) is None
+    vikas = Client(app.test_client())
+    vikas.login("admin.vikas")
+    other = db.session.scalar(
+        select(LetterTemplate.id).where(LetterTemplate.office_id == office.id)
+    )
+    assert vikas.get(f"/admin/templates/{other}").status_code == 404

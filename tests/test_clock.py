@@ -59,8 +59,8 @@ def test_the_diarise_form_takes_todays_indian_date_after_midnight(client, demo):
         clerk = client
         clerk.login("clerk.revenue")  # inside: a session cookie signed "later" is refused
         page = clerk.page("/receipts/new")
-        assert page.find("input", id="received_on")["value"] == "2026-12-02"
-        resp = diarise(clerk, received_on="2026-12-02", is_physical_only="y")
+        assert page.find("input", id="received_on")["value"] == "02-12-2026"
+        resp = diarise(clerk, received_on="02-12-2026", is_physical_only="y")  # as shown
         assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
         tomorrow = diarise(clerk, received_on="2026-12-03", is_physical_only="y")
         assert tomorrow.status_code == 400 and "भविष्य" in tomorrow.get_data(as_text=True)

@@ -37,7 +37,7 @@ from eoffice.org.models import (
     User,
 )
 from eoffice.receipts.models import Receipt, ReceiptCategory
-from eoffice.text import clean_line
+from eoffice.text import clean_line, clean_text
 
 MESSAGES = {
     "required": _l("Fill in every field marked as needed."),
@@ -75,8 +75,9 @@ MESSAGES = {
     "post_unknown": _l("Choose a post of this office."),
     "post_held": _l("The post already has a regular holder: give an additional charge, or use “change holder”."),
     "holds_already": _l("The user already holds this post."),
-    "yourself": _l("You cannot deactivate yourself."),
+    "yourself": _l("You cannot deactivate yourself or change your own role."),
     "attendees": _l("Tick who attended."),
+    "employee_taken": _l("Another user has this employee ID."),
 }  # fmt: skip
 
 KINDS = {
@@ -668,3 +669,85 @@ def record_training(actor: User, office: Office, form) -> Any:
         attended=len(people),
     )
     return session
+
+
+def edit_user(actor: User, user: User, form) -> None:
+    """Name, contact, employee ID and role; the login ID stays (it is on the slips and in the
+    audit trail). Every change is an audit event naming the fields, never their values."""
+    values: dict[str, Any] = {
+        "name_hi": _text(form.get("name_hi"), 200),
+        "name_en": _text(form.get("name_en"), 200, required=False) or user.name_en,
+        "employee_id": _text(form.get("employee_id"), 40, required=False) or None,
+    }
+    mobile = clean_line(form.get("mobile"))
+    values["mobile"] = clean_mobile(mobile) if mobile else None
+    if mobile and values["mobile"] is None:
+        raise Refused("mobile")
+    email = clean_line(form.get("email")).lower() or None
+    if email and not EMAIL.match(email):
+        raise Refused("email")
+    values["email"] = email
+    role = form.get("role", user.role)
+    if role not in [r.value for r in Role]:
+        raise Refused("role")
+    if Role.DISTRICT_ADMIN in (role, user.role) and actor.role != Role.DISTRICT_ADMIN:
+        raise Refused("role_not_yours")
+    if user.id == actor.id and role != user.role:
+        raise Refused("yourself")
+    values["role"] = role
+    if values["employee_id"] and db.session.scalar(
+        select(User.id).where(User.employee_id == values["employee_id"], User.id != user.id)
+    ):
+        raise Refused("employee_taken")
+    changed = sorted(k for k, v in values.items() if getattr(user, k) != v)
+    for k in changed:
+        setattr(user, k, values[k])
+    db.session.flush()
+    if changed:
+        _audit(actor, "admin_user_edit", "user", user.id, changed=changed)
+
+
+# --- standard letters ------------------------------------------------------------------
+
+
+def save_template(actor: User, office: Office, form, template=None, *, district_wide=False):
+    """A standard letter (मानक पत्र) drafts start from; with `district_wide`, the same letter
+    is added to every office of the district."""
+    from eoffice.files.models import LetterTemplate
+
+    values = {
+        "name_hi": _text(form.get("name_hi"), 200),
+        "addressee": clean_text(form.get("addressee"))[:2000],
+        "subject": _text(form.get("subject"), 1000, required=False),
+        "body": clean_text(form.get("body")),
+    }
+    if not values["body"]:
+        raise Refused("required")
+    if len(values["body"]) > 20_000:
+        raise Refused("too_long")
+    values["name_en"] = _text(form.get("name_en"), 200, required=False) or values["name_hi"]
+    if template is not None:
+        for k, v in values.items():
+            setattr(template, k, v)
+        db.session.flush()
+        _audit(actor, "admin_template_edit", "letter_template", template.id, office_id=office.id)
+        return template
+    offices = (
+        db.session.scalars(select(Office).where(Office.district_id == office.district_id)).all()
+        if district_wide
+        else [office]
+    )
+    made = [LetterTemplate(office_id=o.id, **values) for o in offices]
+    db.session.add_all(made)
+    db.session.flush()
+    for t in made:
+        _audit(actor, "admin_template_create", "letter_template", t.id, office_id=t.office_id)
+    return made[0]
+
+
+def remove_template(actor: User, template) -> None:
+    _audit(
+        actor, "admin_template_remove", "letter_template", template.id, office_id=template.office_id
+    )
+    db.session.delete(template)
+    db.session.flush()

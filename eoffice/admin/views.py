@@ -247,9 +247,16 @@ def _office_page(office: Office, errors: dict[str, str] | None = None, form=None
         preview = setup.preview_number(office, setup.check_pattern(pattern))
     except Refused:
         preview = None
+    from eoffice.files.models import LetterTemplate
+
     return render_template(
         "admin/office.html",
         office=office,
+        templates=db.session.scalars(
+            select(LetterTemplate)
+            .where(LetterTemplate.office_id == office.id)
+            .order_by(LetterTemplate.id)
+        ).all(),
         posts=posts,
         heads=db.session.scalars(
             select(SubjectHead).where(SubjectHead.office_id == office.id).order_by(SubjectHead.id)
@@ -284,6 +291,12 @@ CHANGES = {
     "heads": setup.add_head,
     "categories": setup.add_category,
     "routes": setup.set_route,
+    "templates": lambda actor, office, form: setup.save_template(
+        actor,
+        office,
+        form,
+        district_wide=form.get("district_wide") == "y" and actor.role == Role.DISTRICT_ADMIN,
+    ),
     "holidays": lambda actor, office, form: setup.add_holiday(
         actor,
         office,
@@ -357,6 +370,34 @@ def category_limits(category_id: int):
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect_to(url_for("admin.office", office_id=office.id) + "#categories")
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@roles(*ADMINS)
+def template(template_id: int):
+    from eoffice.files.models import LetterTemplate
+
+    t = db.session.get(LetterTemplate, template_id)
+    if t is None:
+        abort(404)
+    office = _office_or_404(t.office_id)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.form.get("remove") == "1":
+                setup.remove_template(current_user, t)
+            else:
+                setup.save_template(current_user, office, request.form, t)
+        except Refused as e:
+            db.session.rollback()
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect_to(url_for("admin.office", office_id=office.id) + "#templates")
+    return render_template(
+        "admin/template.html", t=t, office=office, error=error, form=request.form
+    ), 400 if error else 200
 
 
 @bp.post("/holidays/<int:holiday_id>/remove")
@@ -434,7 +475,13 @@ def _user_page(user: User, error: str | None = None, status: int = 200):
         .where(Post.office_id == user.office_id, Post.is_active.is_(True))
         .order_by(Post.rank, Post.id)
     ).all()
-    return render_template("admin/user.html", user=user, posts=posts, error=error), status
+    return render_template(
+        "admin/user.html",
+        user=user,
+        posts=posts,
+        error=error,
+        roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
+    ), status
 
 
 @bp.post("/users/<int:user_id>/<action>")
@@ -450,6 +497,8 @@ def user_change(user_id: int, action: str):
             return _slip(user, password)
         elif action in ("disable", "enable"):
             setup.set_enabled(current_user, user, action == "enable")
+        elif action == "edit":
+            setup.edit_user(current_user, user, request.form)
         elif action == "unlock":
             setup.unlock(current_user, user)
         elif action == "charge":
