@@ -446,3 +446,42 @@ def test_standard_letters_for_an_office_and_for_the_district(app, nodal, demo):
         select(LetterTemplate.id).where(LetterTemplate.office_id == office.id)
     )
     assert vikas.get(f"/admin/templates/{other}").status_code == 404
+
+
+def test_the_district_is_kept_by_the_nodal_officer_only(app, nodal, demo):
+    db = demo
+    resp = nodal.submit(
+        "/admin/district",
+        {"name_hi": "ललितपुर जनपद", "name_en": "Lalitpur", "state_hi": "उत्तर प्रदेश"},
+    )
+    assert resp.status_code == 302
+    assert (
+        db.session.scalar(text("SELECT name_hi FROM district WHERE code = 'LKO-LAL'"))
+        == "ललितपुर जनपद"
+    )
+    resp = nodal.submit("/admin/district", {"name_hi": "", "name_en": "x", "state_hi": "y"})
+    assert resp.status_code == 400 and "आवश्यक" in resp.get_data(as_text=True)
+    vikas = Client(app.test_client())
+    vikas.login("admin.vikas")
+    assert vikas.get("/admin/district").status_code == 403
+
+
+def test_an_office_is_closed_only_when_nobody_works_in_it(nodal, demo):
+    db = demo
+    tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    resp = nodal.submit(
+        f"/admin/offices/{tehsil.id}/close", {}, form_page=f"/admin/offices/{tehsil.id}"
+    )
+    assert resp.status_code == 400 and "3 सक्रिय उपयोगकर्ता" in resp.get_data(as_text=True)
+    assert db.session.get(Office, tehsil.id).closed_at is None
+    office_id = make_office(nodal)  # a new, empty office
+    resp = nodal.submit(
+        f"/admin/offices/{office_id}/close", {}, form_page=f"/admin/offices/{office_id}"
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Office, office_id).closed_at is not None
+    assert "बंद" in nodal.page("/admin/offices").get_text()
+    # no staff list goes into a closed office, and readiness leaves it out
+    assert f'value="{office_id}"' not in nodal.get("/admin/staff/import").get_data(as_text=True)
+    assert "तहसील महरौनी" not in nodal.page("/admin/readiness").get_text()

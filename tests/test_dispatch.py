@@ -168,3 +168,40 @@ def test_the_signed_copy_carries_its_dispatch_number(app, clerk, login, demo, ke
     assert (d.number, d.serial) == (draft.dispatch_number, 1)
     assert d.pdf_sha256 == draft.pdf_sha256  # the signed bytes, number included, unchanged
     assert "अभी जारी नहीं" not in adm.page("/dispatch").get_text()
+
+
+def test_the_office_letterhead_and_dispatch_prefix_are_printed(app, clerk, login, demo, keys, pki):
+    """Set by the office admin's form: the address under the office's name, and the word in
+    the middle of its dispatch numbers."""
+    import re
+
+    from pypdf import PdfReader
+
+    from eoffice.org.models import Office
+    from tests.test_signing import the_pdf
+
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "कले"))
+    nodal = Client(app.test_client())
+    nodal.login("nodal")
+    form = {
+        "name_hi": office.name_hi, "name_en": office.name_en, "code": office.code,
+        "kind": office.kind, "file_term": office.file_term,
+        "file_number_pattern": office.file_number_pattern, "enquiry": office.enquiry or "",
+        "letterhead": "सिविल लाइंस, ललितपुर — 284403", "dispatch_prefix": "पत्र-प्रेषण",
+    }  # fmt: skip
+    resp = nodal.submit(
+        f"/admin/offices/{office.id}/details", form, form_page=f"/admin/offices/{office.id}"
+    )
+    assert resp.status_code == 302
+    for bad in ("a/b", "x" * 17, "प्रेषण संख्या"):
+        resp = nodal.submit(
+            f"/admin/offices/{office.id}/details", {**form, "dispatch_prefix": bad},
+            form_page=f"/admin/offices/{office.id}",
+        )  # fmt: skip
+        assert resp.status_code == 400 and "उपसर्ग" in resp.get_data(as_text=True), bad
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
+    assert re.fullmatch(r"कले/पत्र-प्रेषण/\d{4}/000001", draft.dispatch_number)
+    text = PdfReader(io.BytesIO(the_pdf(app, db, file_id))).pages[0].extract_text()
+    assert "284403" in text

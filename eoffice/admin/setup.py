@@ -77,6 +77,11 @@ MESSAGES = {
     "holds_already": _l("The user already holds this post."),
     "yourself": _l("You cannot deactivate yourself or change your own role."),
     "attendees": _l("Tick who attended."),
+    "office_busy": _l(
+        "The office cannot be closed: it has %(users)d active users, %(holders)d post holders, "
+        "%(files)d open files and %(receipts)d receipts. Transfer or deactivate them first."
+    ),
+    "prefix": _l("The dispatch prefix is one word of letters (at most 16), e.g. प्रेषण."),
     "employee_taken": _l("Another user has this employee ID."),
 }  # fmt: skip
 
@@ -148,6 +153,15 @@ def preview_number(office: Office, pattern: str) -> str:
     )
 
 
+def _prefix(value: str | None) -> str:
+    """The middle of dispatch numbers: letters and dashes only (a "/" would make numbers that
+    read as another office's)."""
+    value = clean_line(value) or "प्रेषण"
+    if len(value) > 16 or not re.fullmatch(r"[\w\u0900-\u097f-]+", value):
+        raise Refused("prefix")
+    return value
+
+
 def save_office(actor: User, office: Office | None, form: dict[str, str]) -> Office:
     code = _text(form.get("code"), 16)
     kind = form.get("kind", "")
@@ -170,6 +184,8 @@ def save_office(actor: User, office: Office | None, form: dict[str, str]) -> Off
         "kind": kind,
         "file_term": term,
         "enquiry": _text(form.get("enquiry"), 300, required=False) or None,
+        "letterhead": _text(form.get("letterhead"), 500, required=False) or None,
+        "dispatch_prefix": _prefix(form.get("dispatch_prefix")),
         "file_number_pattern": pattern,
     }
     if office is None:
@@ -751,3 +767,49 @@ def remove_template(actor: User, template) -> None:
     )
     db.session.delete(template)
     db.session.flush()
+
+
+def save_district(actor: User, district, form) -> None:
+    values = {
+        "name_hi": _text(form.get("name_hi"), 120),
+        "name_en": _text(form.get("name_en"), 120),
+        "state_hi": _text(form.get("state_hi"), 120),
+    }
+    changed = sorted(k for k, v in values.items() if getattr(district, k) != v)
+    for k in changed:
+        setattr(district, k, values[k])
+    db.session.flush()
+    if changed:
+        _audit(actor, "admin_district_edit", "district", district.id, changed=changed)
+
+
+def close_office(actor: User, office: Office) -> None:
+    """Close an office that nobody works in any more: refused, saying what it still has, while
+    it has active users, posts with holders, or open files or receipts with its posts. Its
+    files, letters and audit trail stay as they were."""
+    from datetime import UTC, datetime
+
+    posts = select(Post.id).where(Post.office_id == office.id)
+    holds = {
+        "users": db.session.scalar(
+            select(func.count(User.id)).where(User.office_id == office.id, User.is_enabled)
+        ),
+        "holders": db.session.scalar(
+            select(func.count(PostHolding.id)).where(
+                PostHolding.post_id.in_(posts), PostHolding.until.is_(None)
+            )
+        ),
+        "files": db.session.scalar(
+            select(func.count(File.id)).where(
+                File.holder_post_id.in_(posts), File.status != "closed"
+            )
+        ),
+        "receipts": db.session.scalar(
+            select(func.count(Receipt.id)).where(Receipt.holder_post_id.in_(posts))
+        ),
+    }
+    if any(holds.values()):
+        raise refused("office_busy", **holds)
+    office.closed_at = datetime.now(UTC)
+    db.session.flush()
+    _audit(actor, "admin_office_close", "office", office.id)

@@ -64,7 +64,7 @@ def index():
 @bp.route("/staff/import", methods=["GET", "POST"])
 @roles(*ADMINS)
 def staff_import():
-    offices = offices_i_keep()
+    offices = [o for o in offices_i_keep() if o.closed_at is None]
     error = None
     chosen = request.form.get("office", type=db_int) or current_user.office_id
     if request.method == "POST":
@@ -337,6 +337,20 @@ def office_change(office_id: int, what: str):
     return redirect_to(url_for("admin.office", office_id=office.id) + f"#{what}")
 
 
+@bp.post("/offices/<int:office_id>/close")
+@roles(Role.DISTRICT_ADMIN)
+def office_close(office_id: int):
+    office = _office_or_404(office_id)
+    try:
+        setup.close_office(current_user, office)
+    except Refused as e:
+        db.session.rollback()
+        return _office_page(office, {"close": setup.message(e)}, None, 400)
+    db.session.commit()
+    flash(_("The office %(name)s is closed.", name=office.name), "success")
+    return redirect_to(url_for("admin.offices"))
+
+
 @bp.post("/posts/<int:post_id>/abolish")
 @roles(*ADMINS)
 def post_abolish(post_id: int):
@@ -533,7 +547,10 @@ def readiness_offices() -> list[Office]:
         return list(
             db.session.scalars(
                 select(Office)
-                .where(Office.district_id == current_user.office.district_id)
+                .where(
+                    Office.district_id == current_user.office.district_id,
+                    Office.closed_at.is_(None),
+                )
                 .order_by(Office.id)
             )
         )
@@ -656,3 +673,23 @@ def audit_csv():
         ),
         "audit.csv",
     )
+
+
+@bp.route("/district", methods=["GET", "POST"])
+@roles(Role.DISTRICT_ADMIN)
+def district():
+    d = current_user.office.district
+    error = None
+    if request.method == "POST":
+        try:
+            setup.save_district(current_user, d, request.form)
+        except Refused as e:
+            db.session.rollback()
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect_to(url_for("admin.district"))
+    return render_template(
+        "admin/district.html", d=d, error=error, form=request.form
+    ), 400 if error else 200

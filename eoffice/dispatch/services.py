@@ -141,7 +141,7 @@ def reserve_number(draft: LetterDraft) -> str:
     serial = max(last or 0, issued or 0) + 1
     draft.dispatch_year = year
     draft.dispatch_serial = serial
-    draft.dispatch_number = f"{office.code}/प्रेषण/{year}/{serial:06d}"
+    draft.dispatch_number = f"{office.code}/{office.dispatch_prefix}/{year}/{serial:06d}"
     db.session.flush()
     return draft.dispatch_number
 

@@ -94,6 +94,12 @@ class Office(db.Model):
     file_term: Mapped[str] = mapped_column(String(20), default=FileTerm.PATRAVALI)
     #: where citizens ask about their letters (room, hours, telephone): printed on the पावती
     enquiry: Mapped[str | None] = mapped_column(String(300))
+    #: the address lines printed under the office's name on its letters
+    letterhead: Mapped[str | None] = mapped_column(String(500))
+    #: the middle of its dispatch numbers: कले/प्रेषण/2026/000001
+    dispatch_prefix: Mapped[str] = mapped_column(String(16), default="प्रेषण", server_default="प्रेषण")
+    #: closed (merged, abolished): it keeps its history; nobody works in it any more
+    closed_at: Mapped[datetime | None]
     #: How file numbers are written: {office} {section} {head} {serial} {year}
     file_number_pattern: Mapped[str] = mapped_column(
         String(80),
