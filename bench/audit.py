@@ -46,10 +46,10 @@ def build(owner: str, app_url: str, events: int) -> None:
             INSERT INTO audit_event (at, actor_user_id, actor_post_id, action, object_type,
                                      object_id, ip, data, prev_hash, hash)
             SELECT now() - ((%(n)s - g) * interval '3 seconds'),
-                   1 + (g % (SELECT count(*) FROM app_user)),
+                   1 + (g %% (SELECT count(*) FROM app_user)),
                    NULL,
-                   ({actions})[1 + (g % {len(ACTIONS)})],
-                   'file', 1 + (g * 7919) % 1000000, '127.0.0.1', '{{}}'::jsonb,
+                   ({actions})[1 + (g %% {len(ACTIONS)})],
+                   'file', 1 + (g::bigint * 7919) %% 1000000, '127.0.0.1', '{{}}'::jsonb,
                    md5((g - 1)::text) || md5((g + 7)::text),
                    md5(g::text) || md5((g + 8)::text)
             FROM generate_series(1, %(n)s) AS g

@@ -40,8 +40,11 @@ class AuditEvent(db.Model):
     #: "who looked at this file, and when", and the once-per-window view check
     __table_args__ = (
         Index("ix_audit_event_object", "object_type", "object_id", "at"),
-        #: the audit viewer's date range (10M events)
+        #: the audit viewer on 10M events: a date range becomes an id range through `at`; a
+        #: user's or an action's newest events are read straight off (actor or action, id)
         Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_actor_id", "actor_user_id", "id"),
+        Index("ix_audit_event_action_id", "action", "id"),
     )
 
 

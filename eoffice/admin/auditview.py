@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from eoffice.admin.setup import parse_date
 from eoffice.audit import AuditEvent
@@ -109,10 +109,23 @@ def events(
         )
     if f.action:
         q = q.where(AuditEvent.action == f.action)
+    # A date range is also an id range: events are numbered in the order they happen (one
+    # writer at a time, under the chain's lock), so the first event from `start` and the last
+    # before `end` bound the ids, and the newest-first walk starts at the right place.
     if f.start:
-        q = q.where(AuditEvent.at >= start_of(f.start))
+        at = start_of(f.start)
+        q = q.where(AuditEvent.at >= at)
+        first = db.session.scalar(
+            select(AuditEvent.id).where(AuditEvent.at >= at).order_by(AuditEvent.at).limit(1)
+        )
+        q = q.where(AuditEvent.id >= first) if first is not None else q.where(false())
     if f.end:
-        q = q.where(AuditEvent.at < start_of(f.end + timedelta(days=1)))
+        at = start_of(f.end + timedelta(days=1))
+        q = q.where(AuditEvent.at < at)
+        last = db.session.scalar(
+            select(AuditEvent.id).where(AuditEvent.at < at).order_by(AuditEvent.at.desc()).limit(1)
+        )
+        q = q.where(AuditEvent.id <= last) if last is not None else q.where(false())
     if f.before:
         q = q.where(AuditEvent.id < f.before)
     rows = list(db.session.scalars(q.order_by(AuditEvent.id.desc()).limit(limit + 1)))

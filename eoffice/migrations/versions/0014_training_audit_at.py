@@ -38,9 +38,13 @@ def upgrade():
     )
     op.create_index("ix_training_attendance_user_id", "training_attendance", ["user_id"])
     op.create_index("ix_audit_event_at", "audit_event", ["at"])
+    op.create_index("ix_audit_event_actor_id", "audit_event", ["actor_user_id", "id"])
+    op.create_index("ix_audit_event_action_id", "audit_event", ["action", "id"])
 
 
 def downgrade():
+    op.drop_index("ix_audit_event_action_id", table_name="audit_event")
+    op.drop_index("ix_audit_event_actor_id", table_name="audit_event")
     op.drop_index("ix_audit_event_at", table_name="audit_event")
     op.drop_table("training_attendance")
     op.drop_table("training_session")
