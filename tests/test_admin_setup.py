@@ -485,3 +485,29 @@ def test_an_office_is_closed_only_when_nobody_works_in_it(nodal, demo):
     # no staff list goes into a closed office, and readiness leaves it out
     assert f'value="{office_id}"' not in nodal.get("/admin/staff/import").get_data(as_text=True)
     assert "तहसील महरौनी" not in nodal.page("/admin/readiness").get_text()
+
+
+def test_every_admin_route_refuses_staff_and_strangers(app, client, demo):
+    """Walk the URL map: every page and form of the administration answers a staff user 403
+    and an anonymous one with the login page."""
+    import re as _re
+
+    staff = Client(app.test_client())
+    staff.login("clerk.revenue")
+    token = staff.csrf("/")
+    anonymous = Client(app.test_client())
+    seen = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("admin."):
+            continue
+        url = _re.sub(
+            r"<(?:int:)?(\w+)>", lambda m: "1" if "id" in m.group(1) else "details", rule.rule
+        )
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            data = {"csrf_token": token} if method == "POST" else None
+            resp = staff.open(url, method=method, data=data)
+            assert resp.status_code == 403, (rule.rule, method, resp.status_code)
+            resp = anonymous.open(url, method=method)
+            assert resp.status_code in (302, 400, 401), (rule.rule, method, resp.status_code)
+            seen += 1
+    assert seen >= 20
