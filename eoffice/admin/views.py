@@ -274,6 +274,26 @@ def _office_page(office: Office, errors: dict[str, str] | None = None, form=None
     ), status
 
 
+def _act(office: Office, key: str, change, *, form=None, done=None, to=None):
+    """Run one change of an office's setup: on a refusal the office page again with the
+    message by that form (and what was typed), else commit, say so and go back."""
+    try:
+        change()
+    except Refused as e:
+        db.session.rollback()
+        return _office_page(office, {key: setup.message(e)}, form, 400)
+    db.session.commit()
+    flash((done() if callable(done) else done) or _("Saved."), "success")
+    return redirect_to(to or url_for("admin.office", office_id=office.id) + f"#{key}")
+
+
+def _get_or_404(model, ident: int):
+    row = db.session.get(model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
 @bp.get("/offices/<int:office_id>")
 @roles(*ADMINS)
 def office(office_id: int):
@@ -312,59 +332,40 @@ def office_change(office_id: int, what: str):
     office = _office_or_404(office_id)
     if what == "holidays-csv":
         upload = request.files.get("file")
-        try:
-            added = setup.import_holidays(
-                current_user, office, (upload.read(200_000) if upload else b""),
-                district_wide=request.form.get("district_wide") == "y"
-                and current_user.role == Role.DISTRICT_ADMIN,
-            )  # fmt: skip
-        except Refused as e:
-            db.session.rollback()
-            return _office_page(office, {"holidays": setup.message(e)}, request.form, 400)
-        db.session.commit()
-        flash(_("%(n)d holidays added.", n=added), "success")
-        return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
+        added = []
+        wide = request.form.get("district_wide") == "y" and current_user.role == Role.DISTRICT_ADMIN
+
+        def load():
+            data = upload.read(200_000) if upload else b""
+            added.append(setup.import_holidays(current_user, office, data, district_wide=wide))
+
+        return _act(office, "holidays", load, form=request.form,
+                    done=lambda: _("%(n)d holidays added.", n=added[0]))  # fmt: skip
     change = CHANGES.get(what)
     if change is None:
         abort(404)
-    try:
-        change(current_user, office, request.form)
-    except Refused as e:
-        db.session.rollback()
-        return _office_page(office, {what: setup.message(e)}, request.form, 400)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect_to(url_for("admin.office", office_id=office.id) + f"#{what}")
+    return _act(office, what, lambda: change(current_user, office, request.form), form=request.form)
 
 
 @bp.post("/offices/<int:office_id>/close")
 @roles(Role.DISTRICT_ADMIN)
 def office_close(office_id: int):
     office = _office_or_404(office_id)
-    try:
-        setup.close_office(current_user, office)
-    except Refused as e:
-        db.session.rollback()
-        return _office_page(office, {"close": setup.message(e)}, None, 400)
-    db.session.commit()
-    flash(_("The office %(name)s is closed.", name=office.name), "success")
-    return redirect_to(url_for("admin.offices"))
+    return _act(
+        office, "close", lambda: setup.close_office(current_user, office),
+        done=_("The office %(name)s is closed.", name=office.name), to=url_for("admin.offices"),
+    )  # fmt: skip
 
 
 @bp.post("/posts/<int:post_id>/abolish")
 @roles(*ADMINS)
 def post_abolish(post_id: int):
-    post = db.session.get(Post, post_id)
-    if post is None:
-        abort(404)
+    post = _get_or_404(Post, post_id)
     office = _office_or_404(post.office_id)
-    try:
-        setup.abolish_post(current_user, post)
-    except Refused as e:
-        return _office_page(office, {"posts": setup.message(e)}, None, 400)
-    db.session.commit()
-    flash(_("The post %(post)s is abolished.", post=post.designation), "success")
-    return redirect_to(url_for("admin.office", office_id=office.id) + "#posts")
+    return _act(
+        office, "posts", lambda: setup.abolish_post(current_user, post),
+        done=_("The post %(post)s is abolished.", post=post.designation),
+    )  # fmt: skip
 
 
 @bp.post("/categories/<int:category_id>/limits")
@@ -372,18 +373,12 @@ def post_abolish(post_id: int):
 def category_limits(category_id: int):
     from eoffice.receipts.models import ReceiptCategory
 
-    category = db.session.get(ReceiptCategory, category_id)
-    if category is None:
-        abort(404)
+    category = _get_or_404(ReceiptCategory, category_id)
     office = _office_or_404(category.office_id)
-    try:
-        setup.set_limit(current_user, office, category, request.form)
-    except Refused as e:
-        db.session.rollback()
-        return _office_page(office, {"categories": setup.message(e)}, request.form, 400)
-    db.session.commit()
-    flash(_("Saved."), "success")
-    return redirect_to(url_for("admin.office", office_id=office.id) + "#categories")
+    return _act(
+        office, "categories", lambda: setup.set_limit(current_user, office, category, request.form),
+        form=request.form,
+    )  # fmt: skip
 
 
 @bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
@@ -391,9 +386,7 @@ def category_limits(category_id: int):
 def template(template_id: int):
     from eoffice.files.models import LetterTemplate
 
-    t = db.session.get(LetterTemplate, template_id)
-    if t is None:
-        abort(404)
+    t = _get_or_404(LetterTemplate, template_id)
     office = _office_or_404(t.office_id)
     error = None
     if request.method == "POST":
@@ -419,9 +412,7 @@ def template(template_id: int):
 def holiday_remove(holiday_id: int):
     from eoffice.movement.models import Holiday
 
-    holiday = db.session.get(Holiday, holiday_id)
-    if holiday is None:
-        abort(404)
+    holiday = _get_or_404(Holiday, holiday_id)
     office = _office_or_404(holiday.office_id or current_user.office_id)
     if holiday.office_id is None and current_user.role != Role.DISTRICT_ADMIN:
         abort(403)  # a district-wide holiday is the district admin's
