@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
 from eoffice import audit
 from eoffice.extensions import db
@@ -33,6 +34,26 @@ def register(app: Flask) -> None:
                 f"Demo signing: a test CA in the trust store; adm.fr signs with PIN {DEMO_PIN}; "
                 f"dm.lalitpur has a token whose key is {demo_dir()}/dm.lalitpur.p12"
             )
+
+    storage_group = AppGroup("storage", help="The file store.")
+    app.cli.add_command(storage_group)
+
+    @storage_group.command("check")
+    def storage_check():
+        """Every file the database refers to is there with its SHA-256; files referred to by
+        nothing are listed. Exit status 1 on a missing or corrupt file."""
+        from eoffice import storage
+
+        checked, faults, orphans = storage.check()
+        for problem, where, sha in faults:
+            click.echo(f"{problem.upper()}: {where} {sha} ({storage.path_for(sha)})")
+        for path in orphans:
+            click.echo(f"unreferenced: {path}")
+        click.echo(
+            f"{checked} files referred to, {len(faults)} missing or corrupt, "
+            f"{len(orphans)} referred to by nothing"
+        )
+        raise SystemExit(1 if faults else 0)
 
     @app.cli.command("seed-bulk")
     @click.option("--files", default=1_000_000, show_default=True, help="10000 for a quick run")

@@ -93,6 +93,61 @@ def discard(sha256: str) -> None:
     path_for(sha256).unlink(missing_ok=True)
 
 
+def _uses():
+    """Every (table, sha256) a row names: the one list of where files are referred to."""
+    from sqlalchemy import func, literal, select, union_all
+
+    from eoffice.dispatch.models import Dispatch
+    from eoffice.documents.models import Document
+    from eoffice.files.models import LetterDraft
+    from eoffice.signing.models import NotePdf, Signature
+
+    return union_all(
+        select(literal("document"), Document.sha256),
+        select(literal("document original"), Document.original_sha256).where(
+            Document.original_sha256.is_not(None)
+        ),
+        select(literal("page preview"), func.unnest(Document.preview_sha256)),
+        select(literal("letter"), LetterDraft.pdf_sha256).where(
+            LetterDraft.pdf_sha256.is_not(None)
+        ),
+        select(literal("note PDF"), NotePdf.pdf_sha256),
+        select(literal("signature"), Signature.pdf_sha256).where(Signature.pdf_sha256.is_not(None)),
+        select(literal("dispatch"), Dispatch.pdf_sha256),
+    )
+
+
+def check() -> tuple[int, list[tuple[str, str, str]], list[Path]]:
+    """(files checked, faults, files nobody refers to). A fault is (problem, where, sha256):
+    "missing" or "corrupt" (its content's SHA-256 is not its name). Reads every file once."""
+    from sqlalchemy import select
+
+    from eoffice.extensions import db
+
+    uses = _uses().subquery()
+    wanted: dict[str, str] = {}
+    for where, sha in db.session.execute(select(uses.c[0], uses.c[1])):
+        wanted.setdefault(sha, where)
+    faults = []
+    for sha, where in sorted(wanted.items()):
+        path = path_for(sha)
+        if not path.is_file():
+            faults.append(("missing", where, sha))
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != sha:
+            faults.append(("corrupt", where, sha))
+    orphans = [
+        p
+        for p in sorted(root().glob("??/??/*"))
+        if p.is_file() and not p.name.startswith(".tmp-") and p.name not in wanted
+    ]
+    return len(wanted), faults, orphans
+
+
 def is_referenced(sha256: str) -> bool:
     """Whether any row still names this file (inside the current transaction's view)."""
     from sqlalchemy import any_, or_, select, union_all
