@@ -511,3 +511,21 @@ def test_every_admin_route_refuses_staff_and_strangers(app, client, demo):
             assert resp.status_code in (302, 400, 401), (rule.rule, method, resp.status_code)
             seen += 1
     assert seen >= 20
+
+
+def test_a_holiday_is_edited(nodal, demo):
+    db = demo
+    office = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    post_form(nodal, office.id, "holidays", {"on": "02-10-2031", "name_hi": "गाँधी जयंती"})
+    h = db.session.scalar(select(Holiday).where(Holiday.on == date(2031, 10, 2)))
+    url = f"/admin/holidays/{h.id}"
+    assert (
+        nodal.submit(url, {"on": "03-10-2031", "name_hi": "गांधी जयंती (स्थानांतरित)"}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    h = db.session.get(Holiday, h.id)
+    assert (h.on, h.name_hi) == (date(2031, 10, 3), "गांधी जयंती (स्थानांतरित)")
+    resp = nodal.submit(url, {"on": "30-02-2031", "name_hi": "x"})
+    assert resp.status_code == 400 and "30-02-2031" in resp.get_data(as_text=True)
+    assert "admin_holiday_edit" in audit_actions(db)

@@ -813,3 +813,26 @@ def close_office(actor: User, office: Office) -> None:
     office.closed_at = datetime.now(UTC)
     db.session.flush()
     _audit(actor, "admin_office_close", "office", office.id)
+
+
+def edit_holiday(actor: User, holiday: Holiday, form) -> None:
+    on = parse_date(form.get("on"))
+    if not 1950 <= on.year <= 2200:
+        raise Refused("date")
+    name_hi = _text(form.get("name_hi"), 200)
+    taken = db.session.scalar(
+        select(Holiday.id).where(
+            Holiday.district_id == holiday.district_id,
+            Holiday.on == on,
+            Holiday.id != holiday.id,
+            Holiday.office_id.is_(None)
+            if holiday.office_id is None
+            else Holiday.office_id == holiday.office_id,
+        )
+    )
+    if taken:
+        raise Refused("holiday_taken")
+    holiday.on, holiday.name_hi = on, name_hi
+    holiday.name_en = _text(form.get("name_en"), 200, required=False) or holiday.name_en
+    db.session.flush()
+    _audit(actor, "admin_holiday_edit", "holiday", holiday.id, on=on.isoformat())

@@ -407,6 +407,33 @@ def template(template_id: int):
     ), 400 if error else 200
 
 
+@bp.route("/holidays/<int:holiday_id>", methods=["GET", "POST"])
+@roles(*ADMINS)
+def holiday(holiday_id: int):
+    from eoffice.movement.models import Holiday
+
+    h = _get_or_404(Holiday, holiday_id)
+    office = _office_or_404(h.office_id or current_user.office_id)
+    if h.district_id != office.district_id:
+        abort(404)
+    if h.office_id is None and current_user.role != Role.DISTRICT_ADMIN:
+        abort(403)  # a district-wide holiday is the district admin's
+    error = None
+    if request.method == "POST":
+        try:
+            setup.edit_holiday(current_user, h, request.form)
+        except Refused as e:
+            db.session.rollback()
+            error = setup.message(e)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
+    return render_template(
+        "admin/holiday.html", h=h, office=office, error=error, form=request.form
+    ), 400 if error else 200
+
+
 @bp.post("/holidays/<int:holiday_id>/remove")
 @roles(*ADMINS)
 def holiday_remove(holiday_id: int):
