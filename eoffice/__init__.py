@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice import audit  # noqa: F401
+    from eoffice import backup as _backup  # noqa: F401
     from eoffice.admin import models as _admin_models  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401

@@ -14,3 +14,13 @@ def audit_checkpoint(context: JobContext, timestamp: int) -> None:
     app = context.additional_context["flask_app"]
     with app.app_context():
         audit.checkpoint()
+
+
+@tasks.periodic(cron="0 20 * * *")  # 01:30 India time
+@tasks.task(name="nightly_backup", queue="mail", pass_context=True)
+def nightly_backup(context: JobContext, timestamp: int) -> None:
+    from eoffice import backup
+
+    app = context.additional_context["flask_app"]
+    with app.app_context():
+        backup.nightly()

@@ -16,12 +16,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import BigInteger, String, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Mapped, mapped_column
 
 from eoffice.extensions import db
 
 MANIFEST = "manifest.json"
+FOLDER = re.compile(r"^eoffice-(\d{8}T\d{6}Z)$")
+
+
+class BackupRun(db.Model):
+    """One backup run (nightly by the job worker, or by hand) and how it ended."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    finished_at: Mapped[datetime | None]
+    ok: Mapped[bool]
+    folder: Mapped[str | None] = mapped_column(String(500))
+    bytes: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(1000))
 
 
 class BackupError(Exception):
@@ -213,3 +227,83 @@ def restore(folder: Path, *, force: bool = False) -> dict:
         os.chmod(paths["secret_key"], 0o600)
     db.session.expire_all()
     return manifest
+
+
+# --- nightly, with retention ---------------------------------------------------------------
+
+
+def to_keep(names: list[str], *, daily: int, weekly: int) -> set[str]:
+    """Of the backup folders `names`, the newest `daily`, and the newest of each of the
+    `weekly` ISO weeks before those."""
+    dated = sorted(
+        (
+            (datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ"), n)
+            for n in names
+            if (m := FOLDER.match(n))
+        ),
+        reverse=True,
+    )
+    keep = {n for _, n in dated[:daily]}
+    weeks: dict[tuple[int, int], str] = {}
+    for when, name in dated[daily:]:
+        week = when.isocalendar()[:2]
+        if week not in weeks and len(weeks) < weekly:
+            weeks[week] = name
+    return keep | set(weeks.values())
+
+
+def prune(dest: Path, *, daily: int, weekly: int) -> list[str]:
+    names = [p.name for p in dest.iterdir() if p.is_dir() and FOLDER.match(p.name)]
+    keep = to_keep(names, daily=daily, weekly=weekly)
+    gone = sorted(set(names) - keep)
+    for name in gone:
+        shutil.rmtree(dest / name)
+    return gone
+
+
+def nightly() -> BackupRun | None:
+    """The job worker's nightly backup into EOFFICE_BACKUP_DIR (unset: none), verified, then
+    old ones pruned; the run is recorded, and a failure is mailed to the district admins."""
+    cfg = current_app.config
+    if not cfg.get("BACKUP_DIR"):
+        return None
+    run = BackupRun(ok=False)
+    try:
+        dest = Path(cfg["BACKUP_DIR"])
+        dest.mkdir(parents=True, exist_ok=True)
+        out = create(dest)
+        run.folder, run.ok = str(out), True
+        run.bytes = sum(p.stat().st_size for p in out.iterdir())
+        prune(dest, daily=cfg["BACKUP_KEEP_DAILY"], weekly=cfg["BACKUP_KEEP_WEEKLY"])
+    except Exception as e:  # a backup that failed must be said, never lost in a log
+        db.session.rollback()
+        run.ok, run.error = False, f"{type(e).__name__}: {e}"[:1000]
+        _mail_failure(run.error)
+    run.finished_at = datetime.now(UTC)
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def _mail_failure(error: str) -> None:
+    from flask_babel import gettext as _
+
+    from eoffice import mail
+    from eoffice.org.models import Role, User
+
+    if not mail.enabled():
+        return
+    admins = db.session.scalars(
+        select(User).where(
+            User.role == Role.DISTRICT_ADMIN, User.is_enabled, User.email.is_not(None)
+        )
+    ).all()
+    for user in admins:
+        mail.send_to_user(
+            user, lambda: _("e-Office: the nightly backup failed"), "mail/backup_failed.txt",
+            error=error,
+        )  # fmt: skip
+
+
+def last_run() -> BackupRun | None:
+    return db.session.scalar(select(BackupRun).order_by(BackupRun.id.desc()).limit(1))

@@ -74,6 +74,10 @@ def load(instance: Path) -> dict:
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
         #: how many proxies (nginx) sit in front and set X-Forwarded-For; 0 when serving directly
         "PROXIES": _int("EOFFICE_PROXIES", 0),
+        #: nightly backups by the job worker (unset: none), and how many are kept
+        "BACKUP_DIR": os.environ.get("EOFFICE_BACKUP_DIR"),
+        "BACKUP_KEEP_DAILY": _int("EOFFICE_BACKUP_KEEP_DAILY", 7),
+        "BACKUP_KEEP_WEEKLY": _int("EOFFICE_BACKUP_KEEP_WEEKLY", 4),
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         #: heavy requests (checking an upload, validating a copy on /verify) at once across all
         #: workers, and one per user or address; the rest are told "busy" at once

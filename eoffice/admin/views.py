@@ -582,7 +582,16 @@ def readiness_page():
 
     sort = request.args.get("sort")
     rows = readiness.sort_rows(readiness.readiness(readiness_offices()), sort)
-    return render_template("admin/readiness.html", rows=rows, columns=readiness.COLUMNS, sort=sort)
+    from eoffice import backup
+
+    return render_template(
+        "admin/readiness.html",
+        rows=rows,
+        columns=readiness.COLUMNS,
+        sort=sort,
+        last_backup=backup.last_run() if current_user.role == Role.DISTRICT_ADMIN else None,
+        backups_on=bool(current_app.config.get("BACKUP_DIR")),
+    )
 
 
 @bp.get("/readiness.csv")
