@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages eoffice needs, once: quiet when nothing is missing.
 #   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts)
-#   scripts/system-deps.sh test   the same, and Debian's Chromium for the browser tests
+#   scripts/system-deps.sh test   the same, Debian's Chromium for the browser tests, and nginx
+#                                 (the shipped site is tested in front of gunicorn)
 #   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
 # As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
 # neither works it names the packages and how to install them, and fails.
@@ -12,8 +13,8 @@ pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva)
 case "$what" in
   run) ;;
-  test) pkgs+=(chromium) ;;
-  bench) pkgs+=(chromium wrk) ;;
+  test) pkgs+=(chromium nginx) ;;
+  bench) pkgs+=(chromium nginx wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 
