@@ -1,5 +1,9 @@
 """Content-addressed file store: every accepted file lives once, named by its SHA-256.
 
+Nothing outside this module touches the store's paths (but the backup, which archives the
+folder, and `storage check`'s report): `put`, `read`, `send_pdf`, `send_image`, `discard`.
+An object-store backend would replace these functions and `check`.
+
 Written to a temporary name, fsynced, then renamed, so a crash never leaves half a file
 under a real name.
 """
@@ -57,6 +61,11 @@ def send_pdf(
     elif immutable:
         resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return resp
+
+
+def send_image(sha256: str) -> Response:
+    """A stored JPEG (a page preview) as a response, streamed from disk."""
+    return send_file(path_for(sha256), mimetype="image/jpeg")
 
 
 def put(data: bytes) -> tuple[str, bool]:

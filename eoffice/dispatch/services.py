@@ -51,7 +51,7 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
         raise Refused("bad_mode")
     if not signing.signatures(draft):
         raise Refused("not_signed")
-    pdf = storage.path_for(draft.pdf_sha256).read_bytes()
+    pdf = storage.read(draft.pdf_sha256)
     try:
         valid = signing.verdict(signing.validate(pdf))
     except signing.CannotCheck as e:

@@ -27,7 +27,7 @@ def send_dispatch_now(app: Flask, dispatch_id: int) -> int:
         d = db.session.get(Dispatch, dispatch_id)
         if d is None:
             return 0
-        pdf = storage.path_for(d.pdf_sha256).read_bytes()
+        pdf = storage.read(d.pdf_sha256)
         pending = db.session.scalars(
             select(DispatchRecipient).where(
                 DispatchRecipient.dispatch_id == d.id,

@@ -1,6 +1,6 @@
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from eoffice import storage
@@ -173,9 +173,7 @@ def page(receipt_id: int, page: int):
 @login_required
 def page_image(receipt_id: int, page: int):
     receipt = _visible_page(receipt_id, page)
-    resp = send_file(
-        storage.path_for(receipt.document.preview_sha256[page - 1]), mimetype="image/jpeg"
-    )
+    resp = storage.send_image(receipt.document.preview_sha256[page - 1])
     resp.headers["Cache-Control"] = (
         "private, max-age=31536000, immutable"  # content-addressed
         if receipt.grading == "normal"

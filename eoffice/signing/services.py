@@ -341,7 +341,7 @@ def _ready(target):
         raise Refused("already_signed")
     sha = target.ensure_pdf()
     seq = len(signatures(target)) + 1
-    return charge, seq, storage.path_for(sha).read_bytes()
+    return charge, seq, storage.read(sha)
 
 
 def _target(obj):
