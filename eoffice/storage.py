@@ -159,28 +159,15 @@ def check() -> tuple[int, list[tuple[str, str, str]], list[Path]]:
 
 def is_referenced(sha256: str) -> bool:
     """Whether any row still names this file (inside the current transaction's view)."""
-    from sqlalchemy import any_, or_, select, union_all
+    from sqlalchemy import select
 
-    from eoffice.dispatch.models import Dispatch
-    from eoffice.documents.models import Document
     from eoffice.extensions import db
-    from eoffice.files.models import LetterDraft
-    from eoffice.signing.models import NotePdf, Signature
 
-    uses = union_all(
-        select(Document.id).where(
-            or_(
-                Document.sha256 == sha256,
-                Document.original_sha256 == sha256,
-                any_(Document.preview_sha256) == sha256,
-            )
-        ),
-        select(LetterDraft.id).where(LetterDraft.pdf_sha256 == sha256),
-        select(NotePdf.note_id).where(NotePdf.pdf_sha256 == sha256),
-        select(Signature.id).where(Signature.pdf_sha256 == sha256),
-        select(Dispatch.id).where(Dispatch.pdf_sha256 == sha256),
+    uses = _uses().subquery()
+    return (
+        db.session.execute(select(uses.c[1]).where(uses.c[1] == sha256).limit(1)).first()
+        is not None
     )
-    return db.session.execute(select(uses.subquery()).limit(1)).first() is not None
 
 
 def release_after_commit(sha256: str | None) -> None:

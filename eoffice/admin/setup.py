@@ -24,6 +24,7 @@ from eoffice.clock import today
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File, SubjectHead
+from eoffice.hostile import to_int
 from eoffice.movement.models import Holiday, RouteStep, RouteTemplate, TimeLimit
 from eoffice.org.models import (
     FILE_NUMBER_PATTERN,
@@ -256,7 +257,7 @@ def _section_of(office: Office, value: str | None, *, required: bool) -> Section
         if required:
             raise Refused("section_unknown")
         return None
-    section = db.session.get(Section, int(value)) if value.isdigit() and len(value) < 10 else None
+    section = db.session.get(Section, sid) if (sid := to_int(value)) else None
     if section is None or section.office_id != office.id:
         raise Refused("section_unknown")
     return section
@@ -401,15 +402,13 @@ def set_limit(actor: User, office: Office, category: ReceiptCategory, form: dict
 
 def set_route(actor: User, office: Office, form: dict[str, list[str]] | Any) -> RouteTemplate:
     raw = form.get("category", "")
-    category = (
-        db.session.get(ReceiptCategory, int(raw)) if raw.isdigit() and len(raw) < 10 else None
-    )
+    category = db.session.get(ReceiptCategory, cid) if (cid := to_int(raw)) else None
     if category is None or category.office_id != office.id:
         raise Refused("category_unknown")
     post_ids = []
     for value in form.getlist("posts") if hasattr(form, "getlist") else form.get("posts", []):
-        if value.isdigit() and len(value) < 10:
-            post_ids.append(int(value))
+        if (pid := to_int(value)) is not None:
+            post_ids.append(pid)
     posts = [db.session.get(Post, pid) for pid in post_ids[:12]]
     if not posts or any(p is None or p.office_id != office.id for p in posts):
         raise Refused("route_posts")
@@ -615,7 +614,7 @@ def unlock(actor: User, user: User) -> None:
 
 def give_charge(actor: User, user: User, form: dict[str, str]) -> PostHolding:
     raw = form.get("post", "")
-    post = db.session.get(Post, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    post = db.session.get(Post, pid) if (pid := to_int(raw)) else None
     if post is None or not post.is_active or post.office_id != user.office_id:
         raise Refused("post_unknown")
     additional = form.get("additional") == "y"
@@ -653,7 +652,7 @@ def record_training(actor: User, office: Office, form) -> Any:
     held_on = parse_date(form.get("held_on"))
     if not 2000 <= held_on.year <= today().year + 1:
         raise Refused("date")
-    ids = {int(v) for v in form.getlist("attended") if v.isdigit() and len(v) < 10}
+    ids = {n for v in form.getlist("attended") if (n := to_int(v)) is not None}
     people = (
         db.session.scalars(
             select(User).where(User.id.in_(ids), User.office_id == office.id, User.is_enabled)

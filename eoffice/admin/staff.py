@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from eoffice import audit
 from eoffice.admin.models import StaffImport
 from eoffice.admin.names import login_base, romanise, verhoeff_ok
+from eoffice.dispatch.services import EMAIL
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.locks import advisory_lock
@@ -253,7 +254,6 @@ def clean_mobile(value: str) -> str | None:
     return d
 
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
 LIMITS = {"name_hi": 200, "name_en": 200, "designation": 200, "employee_id": 40, "email": 254}
 
 
