@@ -89,6 +89,41 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _tar_store(target: Path) -> int:
+    """The file store into one tar, a member per file named by its SHA-256, read through the
+    store's interface (whatever its backend); returns how many."""
+    from eoffice import storage
+
+    s, n = storage.store(), 0
+    with tarfile.open(target, "w") as tar:
+        for name in s.names():
+            info = tarfile.TarInfo(name)
+            info.size = s.size(name)
+            with s.open(name) as f:
+                tar.addfile(info, f)
+            n += 1
+    return n
+
+
+def _untar_store(source: Path) -> int:
+    """Each member back into the store, refused if its content is not its name."""
+    from eoffice import storage
+
+    s, n = storage.store(), 0
+    with tarfile.open(source) as tar:
+        for member in tar:
+            if not member.isfile():
+                continue
+            data = tar.extractfile(member).read()
+            name = Path(member.name).name
+            if hashlib.sha256(data).hexdigest() != name:
+                raise BackupError(f"storage.tar: {name} is damaged (its SHA-256 differs)")
+            if not s.exists(name):
+                s.write(name, data)
+            n += 1
+    return n
+
+
 def _tar(target: Path, source: Path) -> None:
     with tarfile.open(target, "w") as tar:
         if source.exists():
@@ -118,8 +153,7 @@ def _audit_head() -> dict | None:
 def _paths() -> dict[str, Path]:
     cfg = current_app.config
     instance = Path(current_app.instance_path)
-    return {
-        "storage": Path(cfg["STORAGE_DIR"]),
+    return {  # the file store is not here: it is read and written through eoffice.storage
         "trust": Path(cfg["TRUST_DIR"]),
         "pki": instance / "pki",
         "anchor": Path(cfg["AUDIT_ANCHOR"]),
@@ -139,7 +173,7 @@ def create(dest: Path) -> Path:
     db.session.rollback()
     _run([pg_tool("pg_dump"), "-Fc", "--no-owner", "--no-privileges",
           "-f", str(out / "database.dump"), _libpq(_owner_url())])  # fmt: skip
-    _tar(out / "storage.tar", paths["storage"])
+    _tar_store(out / "storage.tar")
     _tar(out / "trust.tar", paths["trust"])
     if paths["pki"].exists() and paths["pki"].resolve() != paths["trust"].resolve():
         _tar(out / "pki.tar", paths["pki"])
@@ -182,10 +216,6 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def _store_is_empty(storage: Path) -> bool:
-    return not storage.exists() or not any(p.is_file() for p in storage.rglob("*"))
-
-
 def restore(folder: Path, *, force: bool = False) -> dict:
     """Into an empty database and an empty store (or anything, with `force`), after checking
     the manifest; then the app's role gets its grants again. Returns the manifest."""
@@ -200,8 +230,10 @@ def restore(folder: Path, *, force: bool = False) -> dict:
     db.session.rollback()
     if users and not force:
         raise BackupError("the database is not empty (it has users): restore into an empty one")
-    if not _store_is_empty(paths["storage"]) and not force:
-        raise BackupError(f"the file store {paths['storage']} is not empty")
+    from eoffice import storage
+
+    if not storage.store().is_empty() and not force:
+        raise BackupError("the file store is not empty")
     owner = _owner_url()
     _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
           "--exit-on-error", "-d", _libpq(owner), str(folder / "database.dump")])  # fmt: skip
@@ -213,8 +245,9 @@ def restore(folder: Path, *, force: bool = False) -> dict:
         with engine.begin() as conn:
             grant_app_role(conn, app_role)
         engine.dispose()
-    for name, target in (("storage.tar", paths["storage"]), ("trust.tar", paths["trust"]),
-                         ("pki.tar", paths["pki"])):  # fmt: skip
+    if (folder / "storage.tar").exists():
+        _untar_store(folder / "storage.tar")
+    for name, target in (("trust.tar", paths["trust"]), ("pki.tar", paths["pki"])):
         if (folder / name).exists():
             target.mkdir(parents=True, exist_ok=True)
             with tarfile.open(folder / name) as tar:

@@ -48,9 +48,9 @@ def register(app: Flask) -> None:
 
         checked, faults, orphans = storage.check()
         for problem, where, sha in faults:
-            click.echo(f"{problem.upper()}: {where} {sha} ({storage.path_for(sha)})")
-        for path in orphans:
-            click.echo(f"unreferenced: {path}")
+            click.echo(f"{problem.upper()}: {where} {sha} ({storage.store().where(sha)})")
+        for name in orphans:
+            click.echo(f"unreferenced: {storage.store().where(name)}")
         click.echo(
             f"{checked} files referred to, {len(faults)} missing or corrupt, "
             f"{len(orphans)} referred to by nothing"

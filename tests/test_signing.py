@@ -108,7 +108,7 @@ def the_pdf(app, db, file_id) -> bytes:
     db.session.expire_all()
     draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
     with app.app_context():
-        return storage.path_for(draft.pdf_sha256).read_bytes()
+        return Path(storage.store().where(draft.pdf_sha256)).read_bytes()
 
 
 def cli_sign(digest_hex, p12_path, password=P12_PASSWORD):
@@ -590,7 +590,7 @@ def test_the_unsigned_rendering_leaves_the_store_once_signed(app, clerk, login, 
     file_id, adm = approved_letter(clerk, login, db)
     draft = db.session.scalar(select(LetterDraft).where(LetterDraft.file_id == file_id))
     with app.app_context():
-        unsigned = storage.path_for(draft.pdf_sha256)
+        unsigned = Path(storage.store().where(draft.pdf_sha256))
     assert unsigned.exists()
     add_soft(adm, p12_of(keys, pki, "adm"))
     assert "गलत PIN" in flash_text(
@@ -602,4 +602,4 @@ def test_the_unsigned_rendering_leaves_the_store_once_signed(app, clerk, login, 
     db.session.expire_all()
     draft = db.session.get(LetterDraft, draft.id)
     with app.app_context():
-        assert storage.path_for(draft.pdf_sha256).exists()  # the signed one, of course
+        assert Path(storage.store().where(draft.pdf_sha256)).exists()  # the signed one, of course
