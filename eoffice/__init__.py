@@ -59,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from eoffice import replica
     from eoffice.i18n import install_date_filters, install_fast_gettext, select_locale
 
     db.init_app(app)
@@ -73,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     install_fast_gettext(app)
     install_date_filters(app)
     compress.init_app(app)
+    replica.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = None  # eoffice.access.enforce handles anonymous users
 

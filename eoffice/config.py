@@ -40,6 +40,12 @@ def load(instance: Path) -> dict:
         #: the owner's connection, for migrations only (they then grant the app's role what it
         #: needs: eoffice.database.grant_app_role); unset, migrations run as DATABASE_URL's role
         "OWNER_DATABASE_URI": os.environ.get("DATABASE_OWNER_URL"),
+        #: a streaming replica for the heavy read-only pages (eoffice.replica); unset: none
+        "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL"),
+        #: the replica serves only while its replay is at most this far behind the primary
+        "REPLICA_MAX_LAG_BYTES": _int("EOFFICE_REPLICA_MAX_LAG_BYTES", 1 << 20),
+        #: how often (seconds) each process checks the replica's health and lag
+        "REPLICA_CHECK_SECONDS": _int("EOFFICE_REPLICA_CHECK_SECONDS", 5),
         # the database session speaks India's time too (current_date, ::date), whatever the
         # server's zone; timestamps are stored as instants (timestamptz) either way
         "SQLALCHEMY_ENGINE_OPTIONS": {

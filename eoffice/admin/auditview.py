@@ -80,9 +80,11 @@ class Filters:
 
 
 def events(
-    f: Filters, office_ids: list[int] | None, *, limit: int
+    f: Filters, office_ids: list[int] | None, *, limit: int, s=None
 ) -> tuple[list[AuditEvent], bool]:
-    """(up to `limit` events, whether there are more). `office_ids` None: the whole district."""
+    """(up to `limit` events, whether there are more). `office_ids` None: the whole district.
+    `s`: the session to read with (the replica's, from eoffice.replica.read_session)."""
+    s = s or db.session
     q = select(AuditEvent)
     if office_ids is not None:
         q = q.where(
@@ -115,20 +117,20 @@ def events(
     if f.start:
         at = start_of(f.start)
         q = q.where(AuditEvent.at >= at)
-        first = db.session.scalar(
+        first = s.scalar(
             select(AuditEvent.id).where(AuditEvent.at >= at).order_by(AuditEvent.at).limit(1)
         )
         q = q.where(AuditEvent.id >= first) if first is not None else q.where(false())
     if f.end:
         at = start_of(f.end + timedelta(days=1))
         q = q.where(AuditEvent.at < at)
-        last = db.session.scalar(
+        last = s.scalar(
             select(AuditEvent.id).where(AuditEvent.at < at).order_by(AuditEvent.at.desc()).limit(1)
         )
         q = q.where(AuditEvent.id <= last) if last is not None else q.where(false())
     if f.before:
         q = q.where(AuditEvent.id < f.before)
-    rows = list(db.session.scalars(q.order_by(AuditEvent.id.desc()).limit(limit + 1)))
+    rows = list(s.scalars(q.order_by(AuditEvent.id.desc()).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
 
 
@@ -136,23 +138,22 @@ def _id_of(subquery):
     return subquery.scalar_subquery()
 
 
-def names_for(events: list[AuditEvent]) -> dict[int, str]:
+def names_for(events: list[AuditEvent], s=None) -> dict[int, str]:
+    s = s or db.session
     ids = {e.actor_user_id for e in events if e.actor_user_id}
     if not ids:
         return {}
     return {
-        u.id: f"{u.name_hi} ({u.login_id})"
-        for u in db.session.scalars(select(User).where(User.id.in_(ids)))
+        u.id: f"{u.name_hi} ({u.login_id})" for u in s.scalars(select(User).where(User.id.in_(ids)))
     }
 
 
-def known_actions() -> list[str]:
+def known_actions(s=None) -> list[str]:
     """The actions the trail holds (a short distinct scan of the index would do for 10M; the
     list is small and fixed by the code, so it is read from the latest events)."""
+    s = s or db.session
     return sorted(
-        set(
-            db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(5000))
-        )
+        set(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(5000)))
     )
 
 
