@@ -1,0 +1,125 @@
+"""Every page a user can reach, at 360×740 (a common Android phone): no sideways scrolling, in
+Hindi and English, with and without JavaScript; and axe-core's WCAG 2.1 A and AA rules find
+nothing. The pages are found by following the links each demo user sees (one page per URL
+shape: /files/3 and /files/7 are one), so a page added later is walked without being listed
+here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+USERS = ["clerk.revenue", "so.revenue", "adm.fr", "dm.lalitpur", "nodal"]
+#: not pages: downloads, actions, and the public verification of a code (walked via /verify)
+SKIP = re.compile(r"\.(pdf|csv|jpg|png|xlsx)$|^/(logout|language|static|s)/?")
+WIDTH = 360
+
+
+def _axe_js() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+AXE_RUN = """async () => {
+  const r = await axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+  return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+    v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+def walk(page, base: str, *, limit: int = 45):
+    """Breadth-first over the same-site links from the home page: yields each new path shape
+    after loading it."""
+    queue, seen = ["/"], {shape("/")}
+    while queue and limit:
+        path = queue.pop(0)
+        resp = page.goto(base + path)
+        if resp is None or resp.status != 200 or not page.url.startswith(base):
+            continue
+        limit -= 1
+        yield path
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        for href in hrefs:
+            href = href.split("#")[0].split("?")[0]
+            if href.startswith("/") and not SKIP.search(href) and shape(href) not in seen:
+                seen.add(shape(href))
+                queue.append(href)
+
+
+def _login(browser, base, login_id, *, javascript: bool, lang: str):
+    ctx = browser.new_context(
+        viewport={"width": WIDTH, "height": 740},
+        java_script_enabled=javascript,
+        bypass_csp=True,  # so that the test can add axe; the app's CSP stays as it is
+        locale="en-US",
+    )
+    page = ctx.new_page()
+    page.goto(base + "/login")
+    if lang == "en":
+        page.click("button[name=lang][value=en]")
+    page.fill("#login_id", login_id)
+    page.fill("#password", "demo@1234")
+    page.click("button.primary")
+    page.wait_for_url(base + "/")
+    return ctx, page
+
+
+@pytest.mark.parametrize(
+    "lang,javascript",
+    [("hi", True), ("en", True), ("hi", False)],
+    ids=["hindi", "english", "hindi-no-js"],
+)
+def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, javascript):
+    base, faults, walked = live_server, [], set()
+    axe = _axe_js() if javascript else None
+    pages = [("/login", None), ("/verify", None)]  # before login: the public pages
+    for login_id in [None, *USERS]:
+        if login_id is None:
+            ctx = browser.new_context(viewport={"width": WIDTH, "height": 740},
+                                      java_script_enabled=javascript, bypass_csp=True)  # fmt: skip
+            page = ctx.new_page()
+            if lang == "en":
+                page.goto(base + "/login")
+                page.click("button[name=lang][value=en]")
+            paths = []
+            for path, _ in pages:
+                page.goto(base + path)
+                paths.append(path)
+                faults += _check(page, path, axe, "anonymous")
+        else:
+            ctx, page = _login(browser, base, login_id, javascript=javascript, lang=lang)
+            for path in walk(page, base):
+                walked.add(shape(path))
+                assert page.locator("html").get_attribute("lang") == lang
+                faults += _check(page, path, axe, login_id)
+        ctx.close()
+    assert len(walked) >= 25, sorted(walked)  # the walk really went round the app
+    assert not faults, "\n".join(faults)
+
+
+def _check(page, path: str, axe: str | None, who: str) -> list[str]:
+    faults = []
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > WIDTH:
+        culprits = page.evaluate(
+            """w => [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > w + 1)
+                 .slice(0, 4).map(e => e.tagName + (e.className ? '.' + e.className : ''))""",
+            WIDTH,
+        )
+        faults.append(f"{who} {path}: {width} px wide ({', '.join(culprits)})")
+    if axe:
+        page.add_script_tag(content=axe)
+        for v in page.evaluate(AXE_RUN):
+            faults.append(f"{who} {path}: axe {v}")
+    return faults
