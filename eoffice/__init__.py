@@ -159,6 +159,8 @@ def _register_hooks(app: Flask) -> None:
             )
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+            # the language of the page or fragment (screen readers, and the tests' checks)
+            response.headers.setdefault("Content-Language", get_locale().language)
         return response
 
     app.register_error_handler(CSRFError, core_views.handle_csrf_error)

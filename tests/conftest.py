@@ -16,6 +16,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from eoffice import MIGRATIONS, create_app
@@ -51,6 +52,21 @@ def pki(tmp_path_factory):
     return ca
 
 
+class CheckingClient(FlaskClient):
+    """Every HTML answer the tests receive is checked (tests/html.py), pages and htmx
+    fragments alike, in the language the answer says it is in: a new page cannot skip it."""
+
+    def open(self, *args, **kwargs):
+        resp = super().open(*args, **kwargs)
+        if resp.mimetype == "text/html" and not resp.is_streamed and resp.status_code != 304:
+            lang = resp.headers.get("Content-Language", "hi")
+            soup = check_page(resp, lang=lang)
+            request = resp.request
+            if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+                assert soup.html is None, f"{request.path}: an htmx answer is a whole page"
+        return resp
+
+
 @pytest.fixture(scope="session")
 def app(server_uri, tmp_path_factory, pki):
     # as in production: migrations as the owner, the app as a role with grants only
@@ -67,6 +83,7 @@ def app(server_uri, tmp_path_factory, pki):
             "AUDIT_ANCHOR": str(tmp_path_factory.mktemp("audit") / "anchor.jsonl"),
         }
     )
+    app.test_client_class = CheckingClient
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS))
         _db.engine.dispose()
