@@ -6,6 +6,7 @@ here."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -100,6 +101,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, java
             ctx, page = _login(browser, base, login_id, javascript=javascript, lang=lang)
             for path in walk(page, base):
                 walked.add(shape(path))
+                _screenshot(page, path, login_id, lang, javascript)
                 assert page.locator("html").get_attribute("lang") == lang
                 faults += _check(page, path, axe, login_id)
         ctx.close()
@@ -123,3 +125,14 @@ def _check(page, path: str, axe: str | None, who: str) -> list[str]:
         for v in page.evaluate(AXE_RUN):
             faults.append(f"{who} {path}: axe {v}")
     return faults
+
+
+#: EOFFICE_SCREENSHOTS=DIR: full-page shots of the main lists at 360 px, to look at
+SHOTS = re.compile(r"^/(inbox|files/\d+|file/\d+/track|dispatch/?|receipts/?)$")
+
+
+def _screenshot(page, path, who, lang, javascript):
+    out = os.environ.get("EOFFICE_SCREENSHOTS")
+    if out and SHOTS.match(path) and javascript:
+        name = f"{lang}-{who}-{path.strip('/').replace('/', '-')}.png"
+        page.screenshot(path=str(Path(out) / name), full_page=True)
