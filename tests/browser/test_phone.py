@@ -105,6 +105,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, java
                 assert page.locator("html").get_attribute("lang") == lang
                 faults += _check(page, path, axe, login_id)
         ctx.close()
+    print(f"walked {len(walked)} page shapes:", " ".join(sorted(walked)))
     assert len(walked) >= 25, sorted(walked)  # the walk really went round the app
     assert not faults, "\n".join(faults)
 
