@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.movement.views import bp as movement_bp
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
+    from eoffice.search.views import bp as search_bp
     from eoffice.signing.views import bp as signing_bp
 
     for bp in (
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         signing_bp,
         dispatch_bp,
         movement_bp,
+        search_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)
@@ -163,6 +165,8 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Content-Language", get_locale().language)
         return response
 
+    from eoffice.search.services import kind_names as search_kind_names
+
     app.register_error_handler(CSRFError, core_views.handle_csrf_error)
     app.register_error_handler(HTTPException, core_views.handle_http_error)
     app.register_error_handler(Exception, core_views.handle_exception)
@@ -176,6 +180,7 @@ def _register_hooks(app: Flask) -> None:
         request=request,
         current_user=current_user,
         charges=charges,
+        kind_names=search_kind_names,
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

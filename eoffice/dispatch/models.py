@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.org.models import Office, Post, User
+from eoffice.search.keys import key_column, key_index
 
 MODES = ("email", "post", "hand")
 
@@ -41,7 +42,11 @@ class Dispatch(db.Model):
         back_populates="dispatch", order_by="DispatchRecipient.id"
     )
 
+    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("dispatch")
+
     __table_args__ = (
+        key_index("dispatch"),
         UniqueConstraint("office_id", "year", "serial", name="uq_dispatch_serial"),
         CheckConstraint("mode IN ('email','post','hand')", name="mode"),
     )

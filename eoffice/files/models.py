@@ -23,6 +23,7 @@ from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section, User, _pick
 from eoffice.receipts.models import Receipt, ReceiptCategory
+from eoffice.search.keys import key_column, key_index
 
 
 class SubjectHead(db.Model):
@@ -98,7 +99,11 @@ class File(db.Model):
         back_populates="file", order_by="Correspondence.position"
     )
 
+    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("efile")
+
     __table_args__ = (
+        key_index("efile"),
         UniqueConstraint("office_id", "number", name="uq_efile_office_number"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_efile_idempotency"),
         CheckConstraint("kind IN ('electronic','physical')", name="kind"),
@@ -163,7 +168,11 @@ class Note(db.Model):
     author: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()
 
+    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("note")
+
     __table_args__ = (
+        key_index("note"),
         UniqueConstraint("file_id", "paragraph", name="uq_note_paragraph"),
         # one draft per author per file
         Index(
@@ -296,7 +305,11 @@ class LetterVersion(db.Model):
     author: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()
 
+    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("letter_version")
+
     __table_args__ = (
+        key_index("letter_version"),
         UniqueConstraint("draft_id", "number", name="uq_letter_version_number"),
         CheckConstraint("length(body) <= 100000", name="body_length"),
     )

@@ -127,7 +127,12 @@ def list_files(*, scope: str, q: str, post: Post | None, page: int, page_size: i
     """scope 'mine' (held by my posts) or 'section' (my current post's section)."""
     query = select(File)
     if scope == "section" and post is not None and post.section_id is not None:
-        query = query.where(File.section_id == post.section_id, File.grading == "normal")
+        from eoffice.search.services import files_visible
+
+        # only what the user may open: a clerk sees the section's files that passed their desk
+        query = query.where(
+            File.section_id == post.section_id, File.grading == "normal", files_visible()
+        )
     else:
         query = query.where(File.holder_post_id.in_(my_post_ids() or [0]))
     if q:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, User, _pick
+from eoffice.search.keys import key_column, key_index
 
 
 class DiarySequence(db.Model):
@@ -93,7 +94,11 @@ class Receipt(db.Model):
     created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
     holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
 
+    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("receipt")
+
     __table_args__ = (
+        key_index("receipt"),
         UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
         CheckConstraint("mode IN ('post','hand','email','courier','portal')", name="mode"),

@@ -1,0 +1,410 @@
+"""One search across the district: files (number, subject, final notes), receipts (diary
+number, sender, letter number, subject, OCR text), letters (every version's subject and text)
+and dispatches (number, subject), matched on the search key (keys.py) with Postgres full-text
+indexes, and filtered by the access rules inside the query itself: a hit, a count or a snippet
+never comes from an item the user may not open (the same rules as files.services.can_view and
+receipts.services.can_view, written as SQL; tests/test_search.py holds them to each other).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask_login import current_user
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+
+from eoffice.dispatch.models import Dispatch
+from eoffice.extensions import db
+from eoffice.files.models import Correspondence, File, LetterDraft, LetterVersion, Note
+from eoffice.files.services import OFFICE_WIDE as FILE_OFFICE_WIDE
+from eoffice.movement.models import Movement, MovementCopy
+from eoffice.org.models import Post, Role
+from eoffice.org.services import my_post_ids
+from eoffice.receipts.models import Receipt
+from eoffice.receipts.services import OFFICE_WIDE as RECEIPT_OFFICE_WIDE
+
+KINDS = ("file", "receipt", "letter", "dispatch")
+PAGE_SIZE = 20
+COUNT_CAP = 500
+MAX_QUERY = 200
+MAX_TERMS = 8
+
+_DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad\x00"))
+
+
+def clean(q: str) -> str:
+    """The query as typed, made safe: NUL and zero-width characters out, NFC, one space, cut
+    to MAX_QUERY characters."""
+    q = unicodedata.normalize("NFC", (q or "").translate(_INVISIBLE))
+    return " ".join(q.split())[:MAX_QUERY]
+
+
+def as_number(q: str) -> str:
+    """A typed number as stored: Devanagari digits as ASCII, no spaces around slashes."""
+    return re.sub(r"\s*/\s*", "/", q.translate(_DEVA_DIGITS)).strip()
+
+
+def terms(q: str) -> list[str]:
+    """The query's search keys (by Postgres's own eo_key), at most MAX_TERMS."""
+    if not q:
+        return []
+    key = db.session.scalar(select(func.eo_key(q))) or ""
+    out: list[str] = []
+    for t in key.split():
+        if t not in out:
+            out.append(t)
+    return out[:MAX_TERMS]
+
+
+def tsquery(keys: list[str]) -> str:
+    """All the keys; the last as a prefix too (results as one types). Keys are [a-z0-9] only."""
+    parts = list(keys[:-1]) + [f"{keys[-1]}:*"] if keys else []
+    return " & ".join(parts)
+
+
+# --- who may open what, as SQL -----------------------------------------------------------
+
+
+def _my_sections(posts: list[int]):
+    return select(Post.section_id).where(Post.id.in_(posts), Post.section_id.is_not(None))
+
+
+def files_visible():
+    """files.services.can_view as a WHERE clause on File."""
+    posts = my_post_ids() or [0]
+    passed = exists(
+        select(Movement.id).where(
+            Movement.file_id == File.id,
+            or_(Movement.from_post_id.in_(posts), Movement.to_post_id.in_(posts)),
+        )
+    )
+    copied = exists(
+        select(MovementCopy.movement_id)
+        .join(Movement, Movement.id == MovementCopy.movement_id)
+        .where(Movement.file_id == File.id, MovementCopy.post_id.in_(posts))
+    )
+    role = current_user.role
+    if role in FILE_OFFICE_WIDE:
+        office_rule = and_(File.grading == "normal", File.office_id == current_user.office_id)
+    elif role == Role.SECTION_OFFICER:
+        office_rule = and_(
+            File.grading == "normal",
+            File.office_id == current_user.office_id,
+            File.section_id.in_(_my_sections(posts)),
+        )
+    else:
+        office_rule = false()
+    return or_(
+        File.holder_post_id.in_(posts), File.created_post_id.in_(posts), passed, copied, office_rule
+    )
+
+
+def receipts_visible():
+    """receipts.services.can_view as a WHERE clause on Receipt."""
+    posts = my_post_ids() or [0]
+    passed = exists(
+        select(Movement.id).where(
+            Movement.receipt_id == Receipt.id,
+            or_(Movement.from_post_id.in_(posts), Movement.to_post_id.in_(posts)),
+        )
+    )
+    copied = exists(
+        select(MovementCopy.movement_id)
+        .join(Movement, Movement.id == MovementCopy.movement_id)
+        .where(Movement.receipt_id == Receipt.id, MovementCopy.post_id.in_(posts))
+    )
+    in_visible_file = exists(
+        select(Correspondence.id)
+        .join(File, File.id == Correspondence.file_id)
+        .where(Correspondence.receipt_id == Receipt.id, files_visible())
+    )
+    office_rule = (
+        and_(Receipt.grading == "normal", Receipt.office_id == current_user.office_id)
+        if current_user.role in RECEIPT_OFFICE_WIDE
+        else false()
+    )
+    return or_(
+        Receipt.holder_post_id.in_(posts),
+        Receipt.created_post_id.in_(posts),
+        passed,
+        copied,
+        office_rule,
+        in_visible_file,
+    )
+
+
+# --- the search ------------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    year: int | None = None
+    state: str = ""  # open / closed (files)
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        from eoffice.hostile import to_int
+
+        kind = args.get("kind", "")
+        state = args.get("state", "")
+        year = to_int(args.get("year"))
+        return cls(
+            kind=kind if kind in KINDS else "",
+            year=year if year and 1950 <= year <= 2200 else None,
+            state=state if state in ("open", "closed") else "",
+        )
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int
+    number: str
+    title: str
+    url: str
+    at: object
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
+    #: where else the words were found (a note, the OCR text, the letter), when not in the title
+    found_in: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def _candidates(q_ts, f: Filters, s):
+    """(kind, id, rank, at) of every visible match, as one UNION ALL."""
+    parts = []
+    rank_file = func.ts_rank(File.search_keys, q_ts)
+    if f.kind in ("", "file"):
+        in_notes = File.id.in_(
+            select(Note.file_id).where(Note.status == "final", Note.search_keys.op("@@")(q_ts))
+        )
+        q = select(
+            literal("file").label("kind"),
+            File.id.label("id"),
+            rank_file.label("rank"),
+            File.created_at.label("at"),
+        ).where(or_(File.search_keys.op("@@")(q_ts), in_notes), files_visible())
+        if f.year:
+            q = q.where(File.year == f.year)
+        if f.state == "open":
+            q = q.where(File.status != "closed")
+        elif f.state == "closed":
+            q = q.where(File.status == "closed")
+        parts.append(q)
+    if f.kind in ("", "receipt") and not f.state:
+        q = select(
+            literal("receipt"),
+            cast(Receipt.id, Integer),
+            func.ts_rank(Receipt.search_keys, q_ts),
+            Receipt.created_at,
+        ).where(Receipt.search_keys.op("@@")(q_ts), receipts_visible())
+        if f.year:
+            q = q.where(Receipt.diary_year == f.year)
+        parts.append(q)
+    if f.kind in ("", "letter") and not f.state:
+        q = (
+            select(
+                literal("letter"),
+                cast(LetterDraft.id, Integer),
+                func.max(func.ts_rank(LetterVersion.search_keys, q_ts)),
+                LetterDraft.created_at,
+            )
+            .join(LetterVersion, LetterVersion.draft_id == LetterDraft.id)
+            .join(File, File.id == LetterDraft.file_id)
+            .where(LetterVersion.search_keys.op("@@")(q_ts), files_visible())
+            .group_by(LetterDraft.id)
+        )
+        if f.year:
+            q = q.where(func.extract("year", LetterDraft.created_at) == f.year)
+        parts.append(q)
+    if f.kind in ("", "dispatch") and not f.state:
+        q = (
+            select(
+                literal("dispatch"),
+                cast(Dispatch.id, Integer),
+                func.ts_rank(Dispatch.search_keys, q_ts),
+                Dispatch.issued_at,
+            )
+            .join(File, File.id == Dispatch.file_id)
+            .where(Dispatch.search_keys.op("@@")(q_ts), files_visible())
+        )
+        if f.year:
+            q = q.where(Dispatch.year == f.year)
+        parts.append(q)
+    return union_all(*parts).subquery() if parts else None
+
+
+def by_number(q: str, s) -> list[tuple[str, int]]:
+    """Items whose number is exactly what was typed (file, diary or dispatch number), visible."""
+    n = as_number(q)
+    if "/" not in n or len(n) > 120:
+        return []
+    found = [("file", i) for i in s.scalars(
+        select(File.id).where(func.lower(File.number) == n.lower(), files_visible()))]  # fmt: skip
+    found += [("receipt", i) for i in s.scalars(
+        select(Receipt.id).where(func.lower(Receipt.diary_number) == n.lower(),
+                                 receipts_visible()))]  # fmt: skip
+    found += [("dispatch", i) for i in s.scalars(
+        select(Dispatch.id).join(File, File.id == Dispatch.file_id)
+        .where(func.lower(Dispatch.number) == n.lower(), files_visible()))]  # fmt: skip
+    return found
+
+
+def search(q: str, f: Filters, page: int = 1, s=None) -> tuple[list[Hit], int, list[str]]:
+    """(the page's hits, how many in all up to COUNT_CAP + 1, the query's keys)."""
+    s = s or db.session
+    keys = terms(q)
+    if not keys:
+        return [], 0, []
+    q_ts = func.to_tsquery("simple", tsquery(keys))
+    sub = _candidates(q_ts, f, s)
+    if sub is None:
+        return [], 0, keys
+    total = s.scalar(
+        select(func.count()).select_from(select(sub.c.id).limit(COUNT_CAP + 1).subquery())
+    )
+    rows = s.execute(
+        select(sub.c.kind, sub.c.id)
+        .order_by(sub.c.rank.desc(), sub.c.at.desc(), sub.c.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    hits = _load(rows, s)
+    _mark(hits, keys, s)
+    return hits, total, keys
+
+
+def _load(rows, s) -> list[Hit]:
+    from flask import url_for
+
+    ids: dict[str, list[int]] = {k: [] for k in KINDS}
+    for kind, i in rows:
+        ids[kind].append(i)
+    objs: dict[tuple[str, int], Hit] = {}
+    for f in s.scalars(select(File).where(File.id.in_(ids["file"] or [0]))):
+        objs["file", f.id] = Hit("file", f.id, f.number, f.subject,
+                                 url_for("files.show", file_id=f.id), f.created_at)  # fmt: skip
+    for r in s.scalars(select(Receipt).where(Receipt.id.in_(ids["receipt"] or [0]))):
+        objs["receipt", r.id] = Hit(
+            "receipt", r.id, r.diary_number, r.subject,
+            url_for("receipts.show", receipt_id=r.id), r.created_at,
+        )  # fmt: skip
+    for d in s.scalars(select(LetterDraft).where(LetterDraft.id.in_(ids["letter"] or [0]))):
+        latest = max(d.versions, key=lambda v: v.number)
+        objs["letter", d.id] = Hit(
+            "letter", d.id, d.dispatch_number or f"{d.file.number} ({d.serial})", latest.subject,
+            url_for("letters.show", file_id=d.file_id, serial=d.serial), d.created_at,
+        )  # fmt: skip
+    for d in s.scalars(select(Dispatch).where(Dispatch.id.in_(ids["dispatch"] or [0]))):
+        objs["dispatch", d.id] = Hit(
+            "dispatch", d.id, d.number, d.subject,
+            url_for("dispatch.issue", file_id=d.file_id, serial=d.draft.serial), d.issued_at,
+        )  # fmt: skip
+    return [objs[(kind, i)] for kind, i in rows if (kind, i) in objs]
+
+
+def _text_for_snippet(hit: Hit, keys: list[str], s) -> str:
+    """The text to show a piece of: the title, or where the words were found (a final note,
+    the OCR text, the letter's body)."""
+    q_ts = func.to_tsquery("simple", tsquery(keys))
+    if hit.kind == "file":
+        body = s.scalar(
+            select(Note.body)
+            .where(Note.file_id == hit.id, Note.status == "final", Note.search_keys.op("@@")(q_ts))
+            .order_by(Note.paragraph)
+            .limit(1)
+        )
+        return body or ""
+    if hit.kind == "receipt":
+        return s.scalar(select(Receipt.ocr_text).where(Receipt.id == hit.id)) or ""
+    if hit.kind == "letter":
+        return (
+            s.scalar(
+                select(LetterVersion.body)
+                .where(LetterVersion.draft_id == hit.id)
+                .order_by(LetterVersion.number.desc())
+                .limit(1)
+            )
+            or ""
+        )
+    return ""
+
+
+WORD = re.compile(r"\w[\w\u0900-\u097f\u200c\u200d]*")
+
+
+def _mark(hits: list[Hit], keys: list[str], s) -> None:
+    """Each hit's snippet: a dozen words around the first match (in the title when the title
+    matches), the matching words marked. Words are keyed by Postgres, in one query."""
+    words: set[str] = set()
+    pieces: dict[int, list[str]] = {}
+    for n, h in enumerate(hits):
+        extra = _text_for_snippet(h, keys, s)[:20000]
+        pieces[n] = [h.title, extra]
+        for t in pieces[n]:
+            words.update(WORD.findall(t[:20000]))
+    if not words:
+        return
+    keyed = _keys_of(sorted(words), s)
+    last = keys[-1]
+
+    def matches(w: str) -> bool:
+        k = keyed.get(w, "")
+        return any(part in keys or part.startswith(last) for part in k.split())
+
+    for n, h in enumerate(hits):
+        title, extra = pieces[n]
+        h.snippet = _spans(title, matches, whole=True)
+        if extra and not any(matches(w) for w in WORD.findall(title)):
+            h.found_in = [("… ", False), *_spans(extra, matches, whole=False), (" …", False)]
+
+
+def _keys_of(words: list[str], s) -> dict[str, str]:
+    from sqlalchemy import text
+
+    rows = s.execute(
+        text("SELECT w, eo_key(w) FROM unnest(CAST(:ws AS text[])) AS w"), {"ws": words}
+    ).all()
+    return {w: k or "" for w, k in rows}
+
+
+def _spans(text: str, matches, *, whole: bool) -> list[tuple[str, bool]]:
+    """The text (or 24 words around its first match) as (piece, marked) pairs."""
+    found = list(WORD.finditer(text))
+    if not whole:
+        first = next((i for i, m in enumerate(found) if matches(m.group())), 0)
+        lo, hi = max(0, first - 8), min(len(found), first + 16)
+        if found:
+            text = text[found[lo].start() : found[hi - 1].end()]
+            found = list(WORD.finditer(text))
+    out, pos = [], 0
+    for m in found:
+        if matches(m.group()):
+            out.append((text[pos : m.start()], False))
+            out.append((m.group(), True))
+            pos = m.end()
+    out.append((text[pos:], False))
+    return [(p, mark) for p, mark in out if p]
+
+
+def kind_names() -> dict[str, str]:
+    """The kinds as the page names them (a Jinja global: the htmx fragment needs it too)."""
+    from flask_babel import gettext as _
+
+    from eoffice.i18n import term
+
+    return {"file": term("file"), "receipt": _("Receipt"), "letter": _("Letter"),
+            "dispatch": _("Dispatch")}  # fmt: skip

@@ -1,0 +1,44 @@
+"""/search: one box across files, receipts, letters and dispatches (a GET form: it works
+without JavaScript; with htmx the results refresh as one types)."""
+
+from flask import Blueprint, redirect, request, url_for
+
+from eoffice.access import login_required
+from eoffice.hostile import to_int
+from eoffice.htmx import page_or_fragment
+from eoffice.replica import read_session
+from eoffice.search import services
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+
+@bp.get("/")
+@login_required
+def index():
+    q = services.clean(request.args.get("q", ""))
+    f = services.Filters.from_args(request.args)
+    page = max(1, min(to_int(request.args.get("page")) or 1, 50))
+    s = read_session()  # heavy and read-only: a replica serves it when there is one
+    hits, total, keys = [], 0, []
+    if q:
+        exact = services.by_number(q, s)
+        if len(exact) == 1:  # a file, diary or dispatch number: straight to it
+            kind, item_id = exact[0]
+            return redirect(_url(kind, item_id, s))
+        hits, total, keys = services.search(q, f, page, s)
+    return page_or_fragment(
+        "search/index.html", "search/_results.html", "results",
+        q=q, f=f, hits=hits, total=total, page_no=page, keys=keys,
+        page_size=services.PAGE_SIZE, cap=services.COUNT_CAP,
+    )  # fmt: skip
+
+
+def _url(kind: str, item_id: int, s) -> str:
+    if kind == "file":
+        return url_for("files.show", file_id=item_id)
+    if kind == "receipt":
+        return url_for("receipts.show", receipt_id=item_id)
+    from eoffice.dispatch.models import Dispatch
+
+    d = s.get(Dispatch, item_id)
+    return url_for("dispatch.issue", file_id=d.file_id, serial=d.draft.serial)

@@ -1,0 +1,104 @@
+"""Search in Hindi as people type it: roman and Devanagari, spelling variants, numbers; and
+access: a hit is never something the user may not open."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select, update
+
+from eoffice.receipts.models import Receipt
+from tests import samples
+from tests.test_receipts import diarise
+
+#: (sender, subject, OCR text read from its scan) diarised by clerk.revenue
+DAK = [
+    ("रमेश चन्द्र", "शस्त्र लाइसेंस नवीनीकरण हेतु प्रार्थना पत्र", None),
+    ("Ramesh Chandra Verma", "Arms licence renewal", None),
+    ("सुनीता देवी", "खतौनी की प्रमाणित प्रतिलिपि हेतु", "ग्राम बिरधा तहसील ललितपुर की खतौनी"),
+    ("ग्राम प्रधान, जखौरा", "हैंडपंप मरम्मत हेतु आवेदन", "पेयजल संकट ज़िला ललितपुर २०२६"),
+    ("तहसीलदार सदर", "राजस्व वसूली आख्या", "बकाया वसूली की समीक्षा बैठक दिनांक 12-11-2026"),
+    ("श्रीमती कृष्णा शर्मा", "वृद्धावस्था पेंशन आवेदन", None),
+    ("अपर कलेक्टर कार्यालय", "कलेक्टर न्यायालय में वाद की सुनवाई", None),
+]
+
+#: (query, a subject that must be among the hits) — Hindi and roman, variants of each
+CASES = [
+    ("shastra", "शस्त्र लाइसेंस नवीनीकरण"), ("shashtra", "शस्त्र लाइसेंस नवीनीकरण"),
+    ("sastra", "शस्त्र लाइसेंस नवीनीकरण"), ("शस्त्र", "शस्त्र लाइसेंस नवीनीकरण"),
+    ("शस्‍त्र", "शस्त्र लाइसेंस नवीनीकरण"),  # with a zero-width joiner
+    ("shastra license", "शस्त्र लाइसेंस नवीनीकरण"), ("collector", "कलेक्टर"), ("lisens", "शस्त्र लाइसेंस नवीनीकरण"),
+    ("ramesh", "शस्त्र लाइसेंस नवीनीकरण"), ("ramesh chandra", "शस्त्र लाइसेंस नवीनीकरण"),
+    ("रमेश चंद्र", "शस्त्र लाइसेंस नवीनीकरण"), ("रमेश चन्द्र", "शस्त्र लाइसेंस नवीनीकरण"),
+    ("रमेश", "Arms licence renewal"), ("रमेश चंद्र वर्मा", "Arms licence renewal"),
+    ("verma", "Arms licence renewal"), ("वर्मा", "Arms licence renewal"),
+    ("arms", "Arms licence renewal"), ("RENEWAL", "Arms licence renewal"),
+    ("khatauni", "खतौनी की प्रमाणित प्रतिलिपि"), ("खतौनी", "खतौनी की प्रमाणित प्रतिलिपि"),
+    ("katauni", "खतौनी की प्रमाणित प्रतिलिपि"), ("pramanit", "खतौनी की प्रमाणित प्रतिलिपि"),
+    ("prmanit pratilipi", "खतौनी की प्रमाणित प्रतिलिपि"), ("sunita", "खतौनी की प्रमाणित प्रतिलिपि"),
+    ("सुनिता", "खतौनी की प्रमाणित प्रतिलिपि"),  # ि for ी
+    ("birdha", "खतौनी की प्रमाणित प्रतिलिपि"),  # a word only in the scan's OCR text
+    ("lalitpur", "खतौनी की प्रमाणित प्रतिलिपि"), ("ललितपुर", "हैंडपंप मरम्मत हेतु आवेदन"),
+    ("handpump", "हैंडपंप मरम्मत हेतु आवेदन"), ("हैण्डपम्प", "हैंडपंप मरम्मत हेतु आवेदन"),
+    ("marammat", "हैंडपंप मरम्मत हेतु आवेदन"), ("jakhaura", "हैंडपंप मरम्मत हेतु आवेदन"),
+    ("zila", "हैंडपंप मरम्मत हेतु आवेदन"), ("जिला", "हैंडपंप मरम्मत हेतु आवेदन"),  # nukta
+    ("peyjal", "हैंडपंप मरम्मत हेतु आवेदन"), ("2026 पेयजल", "हैंडपंप मरम्मत हेतु आवेदन"),  # २०२६
+    ("vasuli", "राजस्व वसूली आख्या"), ("wasooli", "राजस्व वसूली आख्या"),
+    ("rajasva", "राजस्व वसूली आख्या"), ("aakhya", "राजस्व वसूली आख्या"),
+    ("समिक्षा", "राजस्व वसूली आख्या"),  # OCR text, ि for ी
+    ("krishna sharma", "वृद्धावस्था पेंशन आवेदन"), ("कृष्णा", "वृद्धावस्था पेंशन आवेदन"),
+    ("pension", "वृद्धावस्था पेंशन आवेदन"), ("पेन्शन", "वृद्धावस्था पेंशन आवेदन"),
+    ("vriddhavastha", "वृद्धावस्था पेंशन आवेदन"),
+    ("madawara", "ग्राम मड़ावरा में खतौनी"),  # a demo file (ड़ typed as d)
+    ("मडावरा", "ग्राम मड़ावरा में खतौनी"), ("abhilekh sanshodhan", "ग्राम मड़ावरा में खतौनी"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def dak(client, demo, db):
+    client.login("clerk.revenue")
+    for sender, subject, _ocr in DAK:
+        resp = diarise(
+            client, sender_name=sender, subject=subject,
+            scan=[(io.BytesIO(samples.pdf(1)), "s.pdf")],
+        )  # fmt: skip
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    for _sender, subject, ocr in DAK:
+        if ocr:  # what the OCR job writes when it has read the scan
+            db.session.execute(
+                update(Receipt).where(Receipt.subject == subject).values(ocr_text=ocr)
+            )
+    db.session.commit()  # as the job does (a savepoint here: the test's transaction is undone)
+    return client
+
+
+def titles(client, q: str, **args) -> list[str]:
+    soup = client.page("/search/", query_string={"q": q, **args})
+    return [li.get_text(" ", strip=True) for li in soup.select("ol.results li")]
+
+
+def test_hindi_as_people_type_it(dak):
+    """Every case, all reported at once (one set of dak for the whole table)."""
+    assert len(CASES) >= 40
+    missed = []
+    for query, expected in CASES:
+        got = titles(dak, query)
+        if not any(expected in " ".join(t.split()) for t in got):
+            missed.append((query, expected, got[:3]))
+    assert not missed, "\n".join(map(str, missed))
+
+
+def test_the_matching_words_are_marked(dak):
+    soup = dak.page("/search/", query_string={"q": "shastra"})
+    assert "शस्त्र" in [m.get_text() for m in soup.select("ol.results mark")]
+
+
+def test_a_diary_or_file_number_opens_the_item(dak, demo):
+    r = demo.session.scalar(select(Receipt).order_by(Receipt.id))
+    resp = dak.get("/search/", query_string={"q": r.diary_number})
+    assert resp.status_code == 302 and resp.location.endswith(f"/receipts/{r.id}")
+    # Devanagari digits and spaces around the slashes, as people type them
+    typed = r.diary_number.translate(str.maketrans("0123456789", "०१२३४५६७८९"))
+    resp = dak.get("/search/", query_string={"q": typed.replace("/", " / ")})
+    assert resp.status_code == 302 and resp.location.endswith(f"/receipts/{r.id}")
