@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.movement.views import bp as movement_bp
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
+    from eoffice.reports.views import bp as reports_bp
     from eoffice.search.views import bp as search_bp
     from eoffice.signing.views import bp as signing_bp
 
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         dispatch_bp,
         movement_bp,
         search_bp,
+        reports_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)
@@ -165,6 +167,7 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Content-Language", get_locale().language)
         return response
 
+    from eoffice.movement.views import AGE_LABELS
     from eoffice.search.services import kind_names as search_kind_names
 
     app.register_error_handler(CSRFError, core_views.handle_csrf_error)
@@ -181,6 +184,7 @@ def _register_hooks(app: Flask) -> None:
         current_user=current_user,
         charges=charges,
         kind_names=search_kind_names,
+        age_labels=AGE_LABELS,
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from eoffice import audit, jobs
-from eoffice.clock import local_date, today
+from eoffice.clock import local_date, today, zone
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File
@@ -501,15 +501,35 @@ class Filters:
     priority: str = ""
     overdue: bool = False
     unread: bool = False
+    due_today: bool = False
+    age: str = ""  # "", "today" or a key of AGE_BANDS
     sort: str = "newest"  # newest, oldest, priority, due
     page: int = 1
+
+
+#: Pendency by age (the reports and "my work" on the home page): (first day, last day or
+#: None, key), days counted by India's calendar since the item reached its desk.
+AGE_BANDS = [
+    (0, 7, "0-7"),
+    (8, 15, "8-15"),
+    (16, 30, "16-30"),
+    (31, 90, "31-90"),
+    (91, None, "90+"),
+]
+
+
+def age_span(key: str) -> tuple[int, int | None] | None:
+    """(first day, last day or None) of an age filter: a band's key or "today"."""
+    if key == "today":
+        return 0, 0
+    return next(((lo, hi) for lo, hi, k in AGE_BANDS if k == key), None)
 
 
 #: Items held by some posts: open files and unfiled receipts, with the hop that brought each
 #: (unread while that hop is unopened). Plain SQL: the inbox and the unread badge run on every
 #: page, and building this UNION with SQLAlchemy's expression language cost more CPU than
 #: Postgres spends answering it (bench/README.md, docs/performance.md).
-_HELD = """
+HELD_SQL = _HELD = """
     SELECT 'file' AS kind, f.id, f.number, f.subject,
            coalesce(m.priority, f.priority) AS priority, f.grading, m.due_on AS due_on,
            f.held_since AS since, f.holder_post_id,
@@ -603,6 +623,16 @@ def inbox(
         params["today"] = today()
     if f.unread:
         where.append("unread")
+    if f.due_today:
+        where.append("due_on = :today")
+        params["today"] = today()
+    span = age_span(f.age)
+    if span:  # days pending, by India's calendar: arrived on or before today - lo
+        where.append("CAST(timezone(:zone, since) AS date) <= :arrived_by")
+        params.update(zone=str(zone()), arrived_by=today() - timedelta(days=span[0]))
+        if span[1] is not None:
+            where.append("CAST(timezone(:zone, since) AS date) >= :arrived_from")
+            params["arrived_from"] = today() - timedelta(days=span[1])
     page = max(f.page, 1)
     params.update(limit=page_size, offset=(page - 1) * page_size)
     held = f"FROM ({_HELD}) held" + (" WHERE " + " AND ".join(where) if where else "")

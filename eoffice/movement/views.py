@@ -32,6 +32,15 @@ from eoffice.text import clean_line
 
 bp = Blueprint("movement", __name__)
 
+#: the age bands of services.AGE_BANDS as the inbox filter, "my work" and the reports name them
+AGE_LABELS = {
+    "0-7": _l("0–7 days"),
+    "8-15": _l("8–15 days"),
+    "16-30": _l("16–30 days"),
+    "31-90": _l("31–90 days"),
+    "90+": _l("over 90 days"),
+}
+
 REFUSED = {
     "already_moved": _l(
         "This item has already moved: it was sent on before your request. Nothing was changed."
@@ -69,6 +78,8 @@ def _filters() -> services.Filters:
         priority=a.get("priority", ""),
         overdue=a.get("overdue") == "1",
         unread=a.get("unread") == "1",
+        due_today=a.get("due") == "today",
+        age=a.get("age", "") if services.age_span(a.get("age", "")) else "",
         sort=a.get("sort", "newest"),
         page=a.get("page", 1, type=db_int),
     )

@@ -18,7 +18,9 @@ bp = Blueprint("org", __name__)
 @bp.get("/")
 @login_required
 def home():
-    return render_template("org/home.html")
+    from eoffice.reports.services import my_work
+
+    return render_template("org/home.html", work=my_work())
 
 
 @bp.get("/office")

@@ -1,0 +1,81 @@
+"""/reports/: the pendency report (per officer, section, office), its drill-down and CSV."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from eoffice.access import login_required
+from eoffice.clock import today
+from eoffice.csvout import csv_response
+from eoffice.extensions import db
+from eoffice.hostile import to_int
+from eoffice.movement.views import AGE_LABELS
+from eoffice.org.models import Post
+from eoffice.reports import services
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+GROUPS = ("post", "section", "office")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return redirect(url_for("reports.pendency"))
+
+
+@bp.get("/pendency")
+@login_required
+def pendency():
+    by = request.args.get("by", "post")
+    by = by if by in GROUPS else "post"
+    lines = services.pendency(services.scope_posts())
+    groups = services.grouped(lines, by) if by != "post" else []
+    return render_template(
+        "reports/pendency.html",
+        by=by, lines=lines, groups=groups, scope=services.scope_name(),
+        as_of=today(),
+    )  # fmt: skip
+
+
+@bp.get("/pendency/<int:post_id>")
+@login_required
+def pendency_items(post_id: int):
+    post = _post_in_scope(post_id)
+    band = request.args.get("band")
+    band = band if band in AGE_LABELS else None
+    return render_template(
+        "reports/pendency_items.html",
+        post=post, band=band, items=services.items(post, band), as_of=today(),
+    )  # fmt: skip
+
+
+@bp.get("/pendency.csv")
+@login_required
+def pendency_csv():
+    lines = services.pendency(services.scope_posts())
+    return csv_response(
+        [_("Office"), _("Section"), _("Post"), _("Held by"), *map(str, AGE_LABELS.values()),
+         _("Total")],
+        (
+            [
+                line.post.office.name,
+                line.post.section.name if line.post.section else "",
+                line.post.designation,
+                ", ".join(u.name for u in line.post.current_holders),
+                *(line.bands[k] for k in AGE_LABELS),
+                line.total,
+            ]
+            for line in lines
+        ),
+        f"pendency-{today().isoformat()}.csv",
+    )  # fmt: skip
+
+
+def _post_in_scope(post_id: int) -> Post:
+    if to_int(str(post_id)) is None:
+        abort(404)
+    post = db.session.get(Post, post_id)
+    if post is None or post.id not in {p.id for p in services.scope_posts()}:
+        abort(404)
+    return post
