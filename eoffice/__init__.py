@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice import backup as _backup  # noqa: F401
     from eoffice.admin import models as _admin_models  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
+    from eoffice.citizens import models as _citizen_models  # noqa: F401
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
     from eoffice.admin.views import bp as admin_bp
     from eoffice.auth.views import bp as auth_bp
+    from eoffice.citizens.views import bp as citizens_bp
     from eoffice.core.views import bp as core_bp
     from eoffice.dispatch.views import bp as dispatch_bp
     from eoffice.files.letter_views import bp as letters_bp
@@ -134,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         movement_bp,
         search_bp,
         reports_bp,
+        citizens_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)

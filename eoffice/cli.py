@@ -31,6 +31,12 @@ def register(app: Flask) -> None:
         else:
             db.session.commit()  # files, holidays, routes added to an older demo, if missing
             click.echo("Demo district already present; users unchanged.")
+        from eoffice.citizens.demo import seed_citizen_letter
+
+        letter = seed_citizen_letter()
+        if letter is not None:
+            db.session.commit()
+            click.echo(f"Demo citizen: /status with {letter.diary_number} and the digits 4321")
         if seed_signing_demo(DEMO_PASSWORD):
             db.session.commit()
             click.echo(

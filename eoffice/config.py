@@ -88,6 +88,10 @@ def load(instance: Path) -> dict:
         #: heavy requests (checking an upload, validating a copy on /verify) at once across all
         #: workers, and one per user or address; the rest are told "busy" at once
         "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", max(1, _workers() // 2)),
+        #: the citizens' status page (/status), per hour: lookups from one address, and lookups
+        #: of one diary number from anywhere (guessing the four digits runs out at this)
+        "STATUS_LIMIT_PER_ADDRESS": _int("EOFFICE_STATUS_LIMIT_PER_ADDRESS", 30),
+        "STATUS_LIMIT_PER_NUMBER": _int("EOFFICE_STATUS_LIMIT_PER_NUMBER", 10),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         # Email (optional): movement notices and the daily pendency digest.

@@ -21,6 +21,7 @@ PUBLIC = {
     "dispatch.verify_start",
     "dispatch.verify",
     "dispatch.verify_pdf",
+    "citizens.status",  # a citizen asks where their letter is (diary number + mobile digits)
 }
 
 

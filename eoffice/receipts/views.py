@@ -152,7 +152,11 @@ def show(receipt_id: int):
 @bp.get("/<int:receipt_id>/acknowledgement")
 @login_required
 def acknowledgement(receipt_id: int):
-    return render_template("receipts/ack.html", receipt=_get_visible(receipt_id))
+    from eoffice.citizens.services import status_link
+
+    receipt = _get_visible(receipt_id)
+    url, qr = status_link(receipt) if receipt.citizen_mobile else (None, None)
+    return render_template("receipts/ack.html", receipt=receipt, status_url=url, status_qr=qr)
 
 
 def _visible_page(receipt_id: int, page: int) -> Receipt:

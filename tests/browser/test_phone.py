@@ -88,7 +88,7 @@ def _language(page, lang: str) -> None:
 def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, javascript):
     base, faults, walked = live_server, [], set()
     axe = _axe_js() if javascript else None
-    pages = [("/login", None), ("/verify", None)]  # before login: the public pages
+    pages = [("/login", None), ("/verify", None), ("/status", None)]  # the public pages
     for login_id in [None, *USERS]:
         if login_id is None:
             ctx = browser.new_context(viewport={"width": WIDTH, "height": 740},
@@ -102,6 +102,13 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, java
                 page.goto(base + path)
                 paths.append(path)
                 faults += _check(page, path, axe, "anonymous")
+            # a citizen's answer: the demo letter (seed-demo) by its number and digits
+            page.goto(base + "/status")
+            page.fill("#diary", _demo_diary_number())
+            page.fill("#digits", "4321")
+            page.click("form button.primary")
+            assert page.locator(".answer").count() == 1
+            faults += _check(page, "/status (answer)", axe, "anonymous")
         else:
             ctx, page = _login(browser, base, login_id, javascript=javascript, lang=lang)
             for path in walk(page, base):
@@ -144,3 +151,14 @@ def _screenshot(page, path, who, lang, javascript):
     if out and SHOTS.match(path) and javascript:
         name = f"{lang}-{who}-{path.strip('/').replace('/', '-')}.png"
         page.screenshot(path=str(Path(out) / name), full_page=True)
+
+
+def _demo_diary_number() -> str:
+    """The demo citizen's letter (eoffice/citizens/demo.py): the first of Vikas Bhawan's dak,
+    received five days before the demo was loaded."""
+    from datetime import timedelta
+
+    from eoffice.citizens.demo import OFFICE
+    from eoffice.clock import local_now
+
+    return f"{OFFICE}/{(local_now() - timedelta(days=5)).year}/000001"
