@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -90,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.org.models import Post, PostHolding, User
     from eoffice.receipts import models as _receipt_models  # noqa: F401
     from eoffice.signing import models as _signing_models  # noqa: F401
+    from eoffice.tasks import models as _task_models  # noqa: F401
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.reports.views import bp as reports_bp
     from eoffice.search.views import bp as search_bp
     from eoffice.signing.views import bp as signing_bp
+    from eoffice.tasks.views import bp as tasks_bp
 
     for bp in (
         assets.bp,
@@ -137,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         search_bp,
         reports_bp,
         citizens_bp,
+        tasks_bp,
         admin_bp,
     ):
         app.register_blueprint(bp)
@@ -170,8 +174,10 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Content-Language", get_locale().language)
         return response
 
+    from eoffice.clock import today as clock_today
     from eoffice.movement.views import AGE_LABELS
     from eoffice.search.services import kind_names as search_kind_names
+    from eoffice.tasks.services import unseen_reminders
 
     app.register_error_handler(CSRFError, core_views.handle_csrf_error)
     app.register_error_handler(HTTPException, core_views.handle_http_error)
@@ -188,6 +194,9 @@ def _register_hooks(app: Flask) -> None:
         charges=charges,
         kind_names=search_kind_names,
         age_labels=AGE_LABELS,
+        today=clock_today,
+        new_key=lambda: str(uuid.uuid4()),
+        unseen_reminders=unseen_reminders,
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

@@ -75,6 +75,7 @@ def make_queue(app: Flask) -> procrastinate.App:
     import eoffice.movement.tasks  # noqa: F401  (each module registers its tasks)
     import eoffice.org.tasks  # noqa: F401
     import eoffice.receipts.tasks  # noqa: F401
+    import eoffice.tasks.jobs  # noqa: F401
 
     queue.add_tasks_from(tasks, namespace=NAMESPACE)
     return queue

@@ -28,6 +28,7 @@ from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role
 from eoffice.receipts import services as receipts
+from eoffice.tasks.services import reminders_on
 from eoffice.text import clean_line
 
 bp = Blueprint("movement", __name__)
@@ -272,4 +273,5 @@ def track(kind: str, item_id: int):
         kind=kind,
         number=item.number,
         hops=services.track(item),
+        reminders=reminders_on(item),
     )

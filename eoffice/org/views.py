@@ -19,8 +19,9 @@ bp = Blueprint("org", __name__)
 @login_required
 def home():
     from eoffice.reports.services import my_work
+    from eoffice.tasks.services import my_task_counts
 
-    return render_template("org/home.html", work=my_work())
+    return render_template("org/home.html", work=my_work(), tasks=my_task_counts())
 
 
 @bp.get("/office")

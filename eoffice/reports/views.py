@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from eoffice.access import login_required
 from eoffice.clock import today
@@ -10,7 +11,10 @@ from eoffice.extensions import db
 from eoffice.hostile import to_int
 from eoffice.movement.views import AGE_LABELS
 from eoffice.org.models import Post
+from eoffice.org.services import my_post_ids
 from eoffice.reports import services
+from eoffice.tasks.services import overdue_tasks_by_post
+from eoffice.tasks.views import GIVERS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -29,11 +33,14 @@ def index():
 def pendency():
     by = request.args.get("by", "post")
     by = by if by in GROUPS else "post"
-    lines = services.pendency(services.scope_posts())
+    posts = services.scope_posts()
+    lines = services.pendency(posts)
     groups = services.grouped(lines, by) if by != "post" else []
+    late = overdue_tasks_by_post([p.id for p in posts])
+    late_tasks = [(p, late[p.id]) for p in posts if p.id in late]
     return render_template(
         "reports/pendency.html",
-        by=by, lines=lines, groups=groups, scope=services.scope_name(),
+        by=by, lines=lines, groups=groups, late_tasks=late_tasks, scope=services.scope_name(),
         as_of=today(),
     )  # fmt: skip
 
@@ -47,6 +54,7 @@ def pendency_items(post_id: int):
     return render_template(
         "reports/pendency_items.html",
         post=post, band=band, items=services.items(post, band), as_of=today(),
+        can_remind=current_user.role in GIVERS and post.id not in my_post_ids(),
     )  # fmt: skip
 
 
