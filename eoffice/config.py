@@ -92,6 +92,8 @@ def load(instance: Path) -> dict:
         #: of one diary number from anywhere (guessing the four digits runs out at this)
         "STATUS_LIMIT_PER_ADDRESS": _int("EOFFICE_STATUS_LIMIT_PER_ADDRESS", 30),
         "STATUS_LIMIT_PER_NUMBER": _int("EOFFICE_STATUS_LIMIT_PER_NUMBER", 10),
+        #: rows in one printed register (PDF); a longer period is asked to be split
+        "REGISTER_PDF_ROWS": _int("EOFFICE_REGISTER_PDF_ROWS", 600),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         # Email (optional): movement notices and the daily pendency digest.

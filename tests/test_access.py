@@ -28,6 +28,8 @@ PUBLIC = {
 def _url(rule) -> str:
     values = {}
     for name in rule.arguments:
+        if name in (rule.defaults or {}):  # /reports/monthly (fmt="") beside /reports/monthly.csv
+            continue
         converter = rule._converters[name]
         options = getattr(converter, "items", None)  # <any(file, receipt):kind>
         if isinstance(converter, UUIDConverter):

@@ -1,6 +1,6 @@
 """/reports/: the pendency report (per officer, section, office), its drill-down and CSV."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,7 +25,7 @@ GROUPS = ("post", "section", "office")
 @bp.get("/")
 @login_required
 def index():
-    return redirect(url_for("reports.pendency"))
+    return render_template("reports/index.html")
 
 
 @bp.get("/pendency")
@@ -87,3 +87,7 @@ def _post_in_scope(post_id: int) -> Post:
     if post is None or post.id not in {p.id for p in services.scope_posts()}:
         abort(404)
     return post
+
+
+# the other reports' routes, on this blueprint
+from eoffice.reports import periodic_views, register_views  # noqa: E402,F401

@@ -1,0 +1,127 @@
+"""/reports/monthly, /reports/desk-time, /reports/overdue (each also .csv and .pdf) and
+/reports/dashboard: routes on the reports blueprint."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eoffice.access import login_required, roles
+from eoffice.clock import today
+from eoffice.csvout import csv_response
+from eoffice.i18n import format_day
+from eoffice.locks import heavy_slot
+from eoffice.org.models import Role
+from eoffice.reports import dashboard as dash
+from eoffice.reports import periodic, registers, services, tables
+from eoffice.reports.register_views import PERIOD_ERRORS
+from eoffice.reports.views import bp
+
+SCOPE_WORDS = {
+    "district": _l("The whole district."),
+    "office": _l("Your office."),
+    "section": _l("Your section."),
+    "desk": _l("Your own desks."),
+}
+
+
+def month_name(d: date) -> str:
+    return format_day(d, "MMMM y")
+
+
+def _scope() -> str:
+    return str(SCOPE_WORDS[services.scope_name()])
+
+
+def _months(n: int = 24) -> list[date]:
+    out, d = [], periodic.month_start(today())
+    for _i in range(n):
+        out.append(d)
+        d = periodic.month_start(d - timedelta(days=1))
+    return out
+
+
+def _out(fmt: str, table: tables.Table, name: str, page: str, **context):
+    """The table as a page (fmt ""), a CSV or a PDF."""
+    if fmt == ".csv":
+        return csv_response(table.header, table.csv_rows(), f"{name}.csv")
+    if fmt == ".pdf":
+        if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
+            flash(_("The server is busy making other documents. Please try again in a minute."),
+                  "error")  # fmt: skip
+            return redirect(request.full_path.replace(".pdf", "", 1))
+        from eoffice.signing.pdf import _pdf
+
+        pdf = _pdf(render_template("pdf/report.html", tables=[table, *context.get("more", [])],
+                                   now=datetime.now(UTC)))  # fmt: skip
+        return current_app.response_class(
+            pdf,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{name}.pdf"',
+                "Cache-Control": "no-store",
+            },  # fmt: skip
+        )
+    return render_template(page, table=table, **context)
+
+
+@bp.get("/monthly", defaults={"fmt": ""})
+@bp.get("/monthly<any('.csv', '.pdf'):fmt>")
+@login_required
+def monthly(fmt: str):
+    raw = request.args.get("month")
+    month = periodic.parse_month(raw) or periodic.month_start(today())
+    bad = bool(raw) and periodic.parse_month(raw) is None
+    if bad and fmt:
+        abort(400)
+    caption = f"{month_name(month)} — {_scope()}"
+    table = tables.monthly_table(month, caption)
+    trend = periodic.trend(month)
+    more = [tables.trend_table(trend, month_name, _scope())]
+    return _out(fmt, table, f"monthly-{month:%Y-%m}", "reports/monthly.html",
+                month=month, months=_months(), month_name=month_name, trend=trend,
+                trend_labels=[month_name(m) for m, _c in trend],
+                trend_disposed=[c["closed"] for _m, c in trend],
+                bad_month=bad, more=more)  # fmt: skip
+
+
+@bp.get("/desk-time", defaults={"fmt": ""})
+@bp.get("/desk-time<any('.csv', '.pdf'):fmt>")
+@login_required
+def desk_time(fmt: str):
+    p = registers.period(request.args.get("from"), request.args.get("to"))
+    if p.error and fmt:
+        abort(400)
+    caption = _("%(start)s to %(end)s", start=format_day(p.start, "long"),
+                end=format_day(p.end, "long")) + f" — {_scope()}"  # fmt: skip
+    table = tables.desk_time_table(p.start, p.end, caption)
+    return _out(fmt, table, f"desk-time-{p.start}-{p.end}", "reports/desk_time.html", p=p,
+                period_errors=PERIOD_ERRORS)  # fmt: skip
+
+
+@bp.get("/overdue", defaults={"fmt": ""})
+@bp.get("/overdue<any('.csv', '.pdf'):fmt>")
+@login_required
+def overdue(fmt: str):
+    caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
+    table = tables.overdue_table(caption, lambda d: format_day(d, "short"))
+    return _out(fmt, table, f"overdue-{today()}", "reports/overdue.html")
+
+
+@bp.get("/dashboard")
+@roles(Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+def dashboard():
+    month = periodic.month_start(today())
+    offices = dash.offices_side_by_side(month)
+    trend = periodic.trend(month)
+    return render_template(
+        "reports/dashboard.html",
+        offices=offices, trend=trend, month=month, month_name=month_name, scope=_scope(),
+        office_names=[o.office.name for o in offices],
+        trend_labels=[month_name(m) for m, _c in trend],
+        trend_disposed=[c["closed"] for _m, c in trend],
+    )  # fmt: skip

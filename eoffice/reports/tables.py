@@ -1,0 +1,74 @@
+"""A report as one table — header, rows, an optional total row — so that its page, its CSV
+(csvout: UTF-8 with BOM, formula cells made safe) and its Hindi PDF (WeasyPrint) are made
+from the same numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+
+from eoffice.reports import periodic
+
+
+@dataclass
+class Table:
+    title: str
+    #: what the numbers cover, in words ("नवंबर 2026, पूरा जनपद")
+    caption: str
+    header: list[str]
+    rows: list[list[object]] = field(default_factory=list)
+    total: list[object] | None = None
+
+    def csv_rows(self) -> list[list[object]]:
+        return self.rows + ([self.total] if self.total else [])
+
+
+def _days(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def monthly_table(month: date, caption: str) -> Table:
+    lines = periodic.monthly(month)
+    sums = periodic.totals(lines)
+    header = [_("Office"), _("Section"), _("Files opened"), _("Dak received"),
+              _("Files disposed of"), _("Letters issued")]  # fmt: skip
+    rows = [
+        [line.office.name, line.section.name if line.section else "—",
+         *(line.counts[m] for m in periodic.METRICS)]
+        for line in lines
+    ]  # fmt: skip
+    return Table(_("Monthly report"), caption, header, rows,
+                 [_("Total"), "", *(sums[m] for m in periodic.METRICS)])  # fmt: skip
+
+
+def trend_table(rows: list[tuple[date, dict[str, int]]], month_name, caption: str) -> Table:
+    header = [_("Month"), _("Files opened"), _("Dak received"), _("Files disposed of"),
+              _("Letters issued")]  # fmt: skip
+    return Table(
+        _("The last twelve months"),
+        caption,
+        header,
+        [[month_name(m), *(c[k] for k in periodic.METRICS)] for m, c in rows],
+    )
+
+
+def desk_time_table(start: date, end: date, caption: str) -> Table:
+    header = [_("Post"), _("Office"), _("Items moved on"), _("Median days"),
+              _("90th percentile days")]  # fmt: skip
+    rows = [
+        [d.post.designation, d.post.office.name, d.hops, _days(d.median), _days(d.p90)]
+        for d in periodic.time_per_desk(start, end)
+    ]
+    return Table(_("Time per desk"), caption, header, rows)
+
+
+def overdue_table(caption: str, date_format) -> Table:
+    header = [_("Category"), _("Post"), _("Office"), _("Overdue items"), _("Due since")]
+    rows = [
+        [line.category or _("No category"), line.post.designation, line.post.office.name,
+         line.count, date_format(line.oldest_due)]
+        for line in periodic.overdue_by_category()
+    ]  # fmt: skip
+    return Table(_("Overdue against time limits"), caption, header, rows)
