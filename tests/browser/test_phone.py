@@ -121,6 +121,10 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, lang, java
         ctx.close()
     print(f"walked {len(walked)} page shapes:", " ".join(sorted(walked)))
     assert len(walked) >= 25, sorted(walked)  # the walk really went round the app
+    # pages reached only through other pages' links are walked too
+    for must in ("/reports/monthly", "/reports/dashboard", "/reports/registers/dak", "/tasks",
+                 "/tasks/new", "/inbox/reminders", "/reports/pendency/N"):  # fmt: skip
+        assert must in walked, must
     assert not faults, "\n".join(faults)
 
 
