@@ -11,7 +11,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps system-deps-test bench-photo bench-import bench-audit bench-backup bench-search install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test bench-photo bench-import bench-audit bench-backup bench-search bench-reports install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -107,6 +107,9 @@ bench-backup: install i18n-compile ## flask backup create and restore of the BEN
 bench-search: bench-data ## /search at BENCH_FILES files under wrk (32 connections): common, rare, roman and number queries against p95 ≤ 150 ms
 	@scripts/system-deps.sh bench
 	$(BIN)/python bench/search.py --files $(BENCH_FILES)
+
+bench-reports: bench-data ## "My work" and every report at BENCH_FILES files, one connection, office and district scope, against p95 ≤ 300 ms
+	$(BIN)/python bench/reports.py --files $(BENCH_FILES)
 
 bench-explain: bench-data ## EXPLAIN (ANALYZE, BUFFERS) of every query of the benchmarked pages, at 10k and BENCH_FILES files (bench/results/explain-*.txt)
 	$(BIN)/python bench/explain.py --files 10000

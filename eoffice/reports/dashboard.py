@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from eoffice.clock import today
 from eoffice.extensions import db
 from eoffice.movement.services import HELD_SQL
-from eoffice.org.models import Office
+from eoffice.org.models import Office, Post
 from eoffice.reports import periodic
-from eoffice.reports.services import scope_posts
+from eoffice.reports.services import scope_post_ids
 
 
 @dataclass
@@ -28,23 +28,24 @@ class OfficeLine:
 
 
 def offices_side_by_side(month: date) -> list[OfficeLine]:
-    posts = scope_posts()
-    post_ids = [p.id for p in posts] or [0]
-    office_of = {p.id: p.office for p in posts}
-    lines: dict[int, OfficeLine] = {}
-    for p in posts:
-        lines.setdefault(p.office_id, OfficeLine(p.office))
+    post_ids = scope_post_ids() or [0]
+    office_ids = list(
+        db.session.scalars(select(Post.office_id).where(Post.id.in_(post_ids)).distinct())
+    )
+    lines = {
+        o.id: OfficeLine(o)
+        for o in db.session.scalars(select(Office).where(Office.id.in_(office_ids or [0])))
+    }
     bounds = periodic._bounds(month, periodic.next_month(month))
-    for post_id, pending, overdue in db.session.execute(
+    for office_id, pending, overdue in db.session.execute(
         text(
-            f"SELECT holder_post_id, count(*), count(*) FILTER (WHERE due_on < :today) "
-            f"FROM ({HELD_SQL}) held GROUP BY 1"
+            f"SELECT p.office_id, count(*), count(*) FILTER (WHERE due_on < :today) "
+            f"FROM ({HELD_SQL}) held JOIN post p ON p.id = held.holder_post_id GROUP BY 1"
         ),
         {"posts": post_ids, "today": today()},
     ):
-        line = lines[office_of[post_id].id]
-        line.pending += pending
-        line.overdue += overdue
+        lines[office_id].pending = pending
+        lines[office_id].overdue = overdue
     for office_id, n in db.session.execute(
         text(
             "SELECT f.office_id, count(DISTINCT f.id) FROM file_status_change c"

@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from eoffice.clock import today, zone
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section
-from eoffice.reports.services import scope_name, scope_posts
+from eoffice.reports.services import load_posts, scope_name, scope_post_ids
 
 METRICS = ("opened", "received", "closed", "issued")
 
@@ -56,11 +56,13 @@ def _bounds(start: date, end: date) -> dict:
 
 def scope_offices_sections() -> tuple[list[int], list[int] | None]:
     """(office ids, section ids or None for all sections of those offices)."""
-    posts = scope_posts()
-    offices = sorted({p.office_id for p in posts}) or [current_user.office_id]
+    rows = db.session.execute(
+        select(Post.office_id, Post.section_id).where(Post.id.in_(scope_post_ids() or [0]))
+    ).all()
+    offices = sorted({o for o, _s in rows}) or [current_user.office_id]
     if scope_name() in ("district", "office"):
         return offices, None
-    return offices, sorted({p.section_id for p in posts if p.section_id}) or [0]
+    return offices, sorted({s for _o, s in rows if s}) or [0]
 
 
 _COUNTS = """
@@ -184,7 +186,7 @@ class DeskTime:
 
 def time_per_desk(start: date, end: date) -> list[DeskTime]:
     """Over the hops that ended (moved on) between `start` and `end` inclusive."""
-    posts = {p.id: p for p in scope_posts()}
+    post_ids = scope_post_ids()
     rows = db.session.execute(
         text(
             "SELECT to_post_id, count(*) AS hops,"
@@ -195,10 +197,11 @@ def time_per_desk(start: date, end: date) -> list[DeskTime]:
             "        AND acted_at >= :t0 AND acted_at < :t1) h"
             " GROUP BY to_post_id"
         ),
-        {"posts": list(posts) or [0], **_bounds(start, end + timedelta(days=1))},
-    )
+        {"posts": post_ids or [0], **_bounds(start, end + timedelta(days=1))},
+    ).all()
+    posts = load_posts([r.to_post_id for r in rows])
     out = [DeskTime(posts[r.to_post_id], r.hops, float(r.median), float(r.p90)) for r in rows]
-    order = {pid: n for n, pid in enumerate(posts)}
+    order = {pid: n for n, pid in enumerate(post_ids)}
     return sorted(out, key=lambda d: order[d.post.id])
 
 
@@ -214,7 +217,7 @@ class OverdueLine:
 
 
 def overdue_by_category() -> list[OverdueLine]:
-    posts = {p.id: p for p in scope_posts()}
+    post_ids = scope_post_ids()
     rows = db.session.execute(
         text(
             "SELECT category_id, holder_post_id, count(*) AS n, min(due_on) AS oldest FROM ("
@@ -230,8 +233,9 @@ def overdue_by_category() -> list[OverdueLine]:
             "     AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)"
             ") x GROUP BY 1, 2"
         ),
-        {"posts": list(posts) or [0], "today": today()},
+        {"posts": post_ids or [0], "today": today()},
     ).all()
+    posts = load_posts([r.holder_post_id for r in rows])
     from eoffice.receipts.models import ReceiptCategory
 
     names = {

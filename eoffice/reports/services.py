@@ -16,14 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import g
 from flask_login import current_user
 from sqlalchemy import select, text
+from sqlalchemy.orm import contains_eager, selectinload
 
 from eoffice.clock import today, zone
 from eoffice.extensions import db
 from eoffice.movement.services import AGE_BANDS as BANDS
 from eoffice.movement.services import HELD_SQL, age_span
-from eoffice.org.models import Office, OfficeKind, Post, Role
+from eoffice.org.models import Office, OfficeKind, Post, PostHolding, Role
 from eoffice.org.services import my_post_ids
 
 HEADQUARTERS = (OfficeKind.COLLECTORATE, OfficeKind.DEVELOPMENT)
@@ -64,21 +66,61 @@ def scope_name() -> str:
     return "desk"
 
 
-def scope_posts() -> list[Post]:
-    """The active posts whose pendency the viewer may see."""
+def _scope_query(q):
     scope = scope_name()
-    q = select(Post).join(Office, Office.id == Post.office_id).where(Post.is_active)
+    q = q.join(Office, Office.id == Post.office_id).where(Post.is_active)
     if scope == "district":
-        q = q.where(Office.district_id == current_user.office.district_id)
-    elif scope == "office":
-        q = q.where(Post.office_id == current_user.office_id)
-    elif scope == "section":
-        mine = my_post_ids() or [0]
+        return q.where(Office.district_id == current_user.office.district_id)
+    if scope == "office":
+        return q.where(Post.office_id == current_user.office_id)
+    mine = my_post_ids() or [0]
+    if scope == "section":
         sections = select(Post.section_id).where(Post.id.in_(mine), Post.section_id.is_not(None))
-        q = q.where(Post.section_id.in_(sections) | Post.id.in_(mine))
-    else:
-        q = q.where(Post.id.in_(my_post_ids() or [0]))
-    return list(db.session.scalars(q.order_by(Post.office_id, Post.section_id, Post.rank, Post.id)))
+        return q.where(Post.section_id.in_(sections) | Post.id.in_(mine))
+    return q.where(Post.id.in_(mine))
+
+
+ORDER = (Post.office_id, Post.section_id, Post.rank, Post.id)
+
+
+def scope_post_ids() -> list[int]:
+    """The ids of the active posts whose pendency the viewer may see (a district: thousands,
+    so ids only; the posts themselves are loaded for the lines shown)."""
+    if "scope_post_ids" not in g:
+        g.scope_post_ids = list(db.session.scalars(_scope_query(select(Post.id)).order_by(*ORDER)))
+    return g.scope_post_ids
+
+
+def scope_posts() -> list[Post]:
+    """The active posts whose pendency the viewer may see, as objects (with office, section)."""
+    q = _scope_query(select(Post)).options(contains_eager(Post.office), selectinload(Post.section))
+    return list(db.session.scalars(q.order_by(*ORDER)))
+
+
+def load_posts(ids: list[int], *, holders: bool = False) -> dict[int, Post]:
+    """Posts by id in one query, with office and section (and current holders)."""
+    opts = [selectinload(Post.office), selectinload(Post.section)]
+    if holders:
+        opts.append(selectinload(Post.holdings).selectinload(PostHolding.user))
+    if not ids:
+        return {}
+    return {
+        p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*opts))
+    }
+
+
+def with_posts(lines: list[Line]) -> list[Line]:
+    """Attach each line's post (office, section, current holders): one query for them all."""
+    posts = load_posts([line.post_id for line in lines], holders=True)
+    for line in lines:
+        line.post = posts[line.post_id]
+    return lines
+
+
+def most_delayed_first(lines: list[Line]) -> list[Line]:
+    """Officer-wise order for accountability: the desks with the oldest pendency first."""
+    keys = [k for _, _, k in reversed(BANDS)]
+    return sorted(lines, key=lambda line: tuple(-line.bands[k] for k in keys))
 
 
 # --- my work -------------------------------------------------------------------------------
@@ -125,56 +167,64 @@ def my_work() -> MyWork:
 
 @dataclass
 class Line:
-    post: Post
+    post_id: int
     bands: dict[str, int]
     total: int
+    #: set by with_posts for the lines shown
+    post: Post | None = None
 
 
 @dataclass
 class Group:
     name: str
-    lines: list[Line]
-
-    @property
-    def bands(self) -> dict[str, int]:
-        return {k: sum(line.bands[k] for line in self.lines) for _, _, k in BANDS}
-
-    @property
-    def total(self) -> int:
-        return sum(line.total for line in self.lines)
+    bands: dict[str, int]
+    total: int
 
 
-def pendency(posts: list[Post]) -> list[Line]:
-    """Per post: held items by age band (posts holding nothing are left out)."""
-    by_id = {p.id: p for p in posts}
+def pendency(post_ids: list[int]) -> list[Line]:
+    """Per post: held items by age band (posts holding nothing are left out), in the scope's
+    order."""
     rows = db.session.execute(
         text(
             f"SELECT holder_post_id, count(*) AS total, {_band_sql()} "
             f"FROM ({_HELD}) held GROUP BY holder_post_id"
         ),
-        _params(list(by_id)),
+        _params(post_ids),
     ).mappings()
-    lines = [
-        Line(by_id[r["holder_post_id"]], {k: r[k] for _, _, k in BANDS}, r["total"]) for r in rows
-    ]
-    order = {p.id: n for n, p in enumerate(posts)}
-    return sorted(lines, key=lambda line: order[line.post.id])
+    order = {pid: n for n, pid in enumerate(post_ids)}
+    lines = [Line(r["holder_post_id"], {k: r[k] for _, _, k in BANDS}, r["total"]) for r in rows]
+    return sorted(lines, key=lambda line: order[line.post_id])
 
 
-def grouped(lines: list[Line], by: str) -> list[Group]:
-    """Lines gathered per section or per office, in the order they come."""
-    groups: dict[object, Group] = {}
-    for line in lines:
-        p = line.post
+def grouped(post_ids: list[int], by: str) -> list[Group]:
+    """Pendency per office, or per section (and office), summed in SQL."""
+    from eoffice.org.models import Section
+
+    cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
+    rows = (
+        db.session.execute(
+            text(
+                f"SELECT {cols}, count(*) AS total, {_band_sql()} FROM ({_HELD}) held "
+                f"JOIN post p ON p.id = held.holder_post_id GROUP BY {cols} ORDER BY {cols}"
+            ),
+            _params(post_ids),
+        )
+        .mappings()
+        .all()
+    )
+    offices = {o.id: o for o in db.session.scalars(
+        select(Office).where(Office.id.in_({r["office_id"] for r in rows} or {0})))}  # fmt: skip
+    district = scope_name() == "district"
+    groups = []
+    for r in rows:
+        office = offices[r["office_id"]]
         if by == "office":
-            key, name = p.office_id, p.office.name
+            name = office.name
         else:
-            key = (p.office_id, p.section_id)
-            name = (p.section.name if p.section else "—") + (
-                f" ({p.office.name})" if scope_name() == "district" else ""
-            )
-        groups.setdefault(key, Group(name, [])).lines.append(line)
-    return list(groups.values())
+            section = db.session.get(Section, r["section_id"]) if r["section_id"] else None
+            name = (section.name if section else "—") + (f" ({office.name})" if district else "")
+        groups.append(Group(name, {k: r[k] for _, _, k in BANDS}, r["total"]))
+    return groups
 
 
 def items(post: Post, band: str | None) -> list[dict]:

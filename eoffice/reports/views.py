@@ -8,7 +8,7 @@ from eoffice.access import login_required
 from eoffice.clock import today
 from eoffice.csvout import csv_response
 from eoffice.extensions import db
-from eoffice.hostile import to_int
+from eoffice.hostile import db_int, to_int
 from eoffice.movement.views import AGE_LABELS
 from eoffice.org.models import Post
 from eoffice.org.services import my_post_ids
@@ -20,6 +20,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 GROUPS = ("post", "section", "office")
+#: desks on a page of the officer-wise report (a district has thousands)
+PAGE = 50
 
 
 @bp.get("/")
@@ -33,15 +35,22 @@ def index():
 def pendency():
     by = request.args.get("by", "post")
     by = by if by in GROUPS else "post"
-    posts = services.scope_posts()
-    lines = services.pendency(posts)
-    groups = services.grouped(lines, by) if by != "post" else []
-    late = overdue_tasks_by_post([p.id for p in posts])
-    late_tasks = [(p, late[p.id]) for p in posts if p.id in late]
+    post_ids = services.scope_post_ids()
+    page = max(1, request.args.get("page", 1, type=db_int) or 1)
+    lines, shown, groups = [], [], []
+    if by == "post":
+        lines = services.pendency(post_ids)
+        shown = services.most_delayed_first(lines)[(page - 1) * PAGE : page * PAGE]
+        services.with_posts(shown)
+    else:
+        groups = services.grouped(post_ids, by)
+    late = overdue_tasks_by_post(post_ids)
+    late_posts = services.load_posts(list(late))
+    late_tasks = [(late_posts[pid], late[pid]) for pid in post_ids if pid in late]
     return render_template(
         "reports/pendency.html",
-        by=by, lines=lines, groups=groups, late_tasks=late_tasks, scope=services.scope_name(),
-        as_of=today(),
+        by=by, lines=shown, total_lines=len(lines), page=page, page_size=PAGE, groups=groups,
+        late_tasks=late_tasks, scope=services.scope_name(), as_of=today(),
     )  # fmt: skip
 
 
@@ -61,7 +70,7 @@ def pendency_items(post_id: int):
 @bp.get("/pendency.csv")
 @login_required
 def pendency_csv():
-    lines = services.pendency(services.scope_posts())
+    lines = services.with_posts(services.pendency(services.scope_post_ids()))
     return csv_response(
         [_("Office"), _("Section"), _("Post"), _("Held by"), *map(str, AGE_LABELS.values()),
          _("Total")],
@@ -84,7 +93,7 @@ def _post_in_scope(post_id: int) -> Post:
     if to_int(str(post_id)) is None:
         abort(404)
     post = db.session.get(Post, post_id)
-    if post is None or post.id not in {p.id for p in services.scope_posts()}:
+    if post is None or post.id not in set(services.scope_post_ids()):
         abort(404)
     return post
 

@@ -38,11 +38,17 @@ def _acting_post() -> Post:
 
 
 def assignable_posts() -> list[Post]:
-    """Posts the signed-in officer may give a task to or remind: in scope, not their own."""
-    from eoffice.reports.services import scope_posts
+    """Posts the signed-in officer may give a task to or remind: in scope, not their own. For
+    the district's officers (thousands of desks): their own office's desks and the heads of
+    the other offices (SDM, BDO, tehsildar), who pass it on."""
+    from eoffice.reports.services import scope_name, scope_posts
 
     mine = set(my_post_ids())
-    return [p for p in scope_posts() if p.id not in mine]
+    posts = [p for p in scope_posts() if p.id not in mine]
+    if scope_name() == "district":
+        office = current_user.office_id
+        posts = [p for p in posts if p.office_id == office or p.section_id is None]
+    return posts
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -55,7 +61,10 @@ def send_reminder(item: File | Receipt, message: str, key: uuid.UUID) -> Reminde
     if existing is not None:
         return existing
     post = _acting_post()
-    if item.holder_post_id not in {p.id for p in assignable_posts()}:
+    from eoffice.reports.services import scope_post_ids
+
+    in_scope = item.holder_post_id in set(scope_post_ids())
+    if not in_scope or item.holder_post_id in set(my_post_ids()):
         raise Refused("out_of_scope")
     if len(message) > 2000:
         raise Refused("too_long")
