@@ -94,6 +94,14 @@ def load(instance: Path) -> dict:
         "STATUS_LIMIT_PER_NUMBER": _int("EOFFICE_STATUS_LIMIT_PER_NUMBER", 10),
         #: rows in one printed register (PDF); a longer period is asked to be split
         "REGISTER_PDF_ROWS": _int("EOFFICE_REGISTER_PDF_ROWS", 600),
+        #: SMS to citizens (eoffice/citizens/sms.py); unset: none are sent
+        "SMS_URL": os.environ.get("EOFFICE_SMS_URL"),
+        "SMS_KEY": os.environ.get("EOFFICE_SMS_KEY"),
+        "SMS_SENDER": os.environ.get("EOFFICE_SMS_SENDER"),
+        "SMS_ENTITY_ID": os.environ.get("EOFFICE_SMS_ENTITY_ID"),
+        "SMS_TEMPLATE_ACK": os.environ.get("EOFFICE_SMS_TEMPLATE_ACK"),
+        "SMS_TEMPLATE_REPLY": os.environ.get("EOFFICE_SMS_TEMPLATE_REPLY"),
+        "SMS_TIMEOUT_SECONDS": _int("EOFFICE_SMS_TIMEOUT_SECONDS", 10),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
         # Email (optional): movement notices and the daily pendency digest.

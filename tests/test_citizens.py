@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from eoffice.citizens.models import SmsMessage
+from eoffice.citizens.sms import send_now
 from eoffice.files.models import Correspondence
 from eoffice.receipts.models import Receipt
 from tests.conftest import Client
@@ -21,6 +23,7 @@ from tests.test_signing import (
     p12_of,
     sign_soft,
 )
+from tests.test_sms import gateway  # noqa: F401  (fixture)
 
 MOBILE = "+91 94150-12345"
 
@@ -52,11 +55,13 @@ def test_the_form_is_plain_and_small_and_prefilled_from_the_acknowledgement(app,
     assert len(client.get("/status").get_data()) < 8000
 
 
-def test_a_citizen_follows_a_letter_until_the_reply(app, demo, login, keys, pki):  # noqa: F811
+def test_a_citizen_follows_a_letter_until_the_reply(app, demo, login, keys, pki, gateway):  # noqa: F811
     db = demo
     clerk = login("clerk.revenue")
     r = a_receipt(clerk, db)
     number, clerk_name = r.diary_number, r.created_by.name
+    ack = db.session.scalar(select(SmsMessage).where(SmsMessage.kind == "ack"))
+    assert send_now(app, ack.id) and number in gateway.requests[0]["text"]
 
     resp = ask(app, number, "2345")
     assert resp.status_code == 200
@@ -89,6 +94,11 @@ def test_a_citizen_follows_a_letter_until_the_reply(app, demo, login, keys, pki)
 
     page = text_of(ask(app, number, "2345", addr="10.1.1.3"))
     assert "उत्तर जारी" in page and "प्रेषण संख्या" in page
+    # the citizen's SMS about the reply, through the (fake) gateway
+    notice = db.session.scalar(select(SmsMessage).where(SmsMessage.kind == "reply"))
+    assert send_now(app, notice.id)
+    assert gateway.requests[1]["template_id"] == "1107000000000000002"
+    assert number in gateway.requests[1]["text"] and "कले/प्रेषण/" in gateway.requests[1]["text"]
     assert "सत्यापित" in page  # a link to see and verify the letter
 
 

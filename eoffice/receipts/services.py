@@ -84,6 +84,9 @@ def diarise_receipt(
     )
     db.session.add(receipt)
     db.session.flush()
+    from eoffice.citizens.sms import queue_acknowledgement
+
+    queue_acknowledgement(receipt)
     if document is not None:
         # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
         # user's goes behind the ones they already have in the queue, so another user's first

@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 
 from eoffice import storage
 from eoffice.access import login_required
+from eoffice.citizens.sms import configured as sms_configured
+from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
@@ -146,6 +148,8 @@ def show(receipt_id: int):
         holding=movement.charge_for(receipt.holder_post_id) is not None and filed_in is None,
         filed_in=filed_in,
         hops=movement.track(receipt),
+        sms=sms_for(receipt) if receipt.citizen_mobile else None,
+        sms_on=sms_configured(),
     )
 
 
