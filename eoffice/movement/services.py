@@ -335,6 +335,14 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     return movement, False
 
 
+def came_from(item: Item) -> Movement | None:
+    """The movement that brought the item to its holder (for "return to sender"), if any."""
+    m = db.session.get(Movement, item.last_movement_id) if item.last_movement_id else None
+    if m is None or m.to_post_id != item.holder_post_id or m.pulled_back_at is not None:
+        return None
+    return m
+
+
 def pull_back(movement: Movement) -> Item:
     """Take back a sent item that its recipient has not opened yet."""
     item = lock_row(item_of(movement))

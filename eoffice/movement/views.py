@@ -23,6 +23,7 @@ from eoffice.extensions import db
 from eoffice.files import services as files
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import page_or_fragment, redirect_to
+from eoffice.i18n import format_moment
 from eoffice.movement import services
 from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
@@ -182,6 +183,13 @@ def send(kind: str, item_id: int):
         form.priority.data = item.priority
         if suggested is not None:
             form.to_post.data = str(suggested.id)
+        came = services.came_from(item) if request.args.get("back") == "1" else None
+        if came is not None:  # वापस भेजें: to the post it came from, citing that movement
+            form.to_post.data = str(came.from_post_id)
+            form.remarks.data = _(
+                "Returned with reference to your movement of %(when)s: ",
+                when=format_moment(came.sent_at, "short"),
+            )
     q = form.q.data or ""
     finding = request.form.get("action") in ("find", "find_copies")
     status = 200
