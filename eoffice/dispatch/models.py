@@ -12,7 +12,8 @@ from eoffice.files.models import File, LetterDraft
 from eoffice.org.models import Office, Post, User
 from eoffice.search.keys import key_column, key_index
 
-MODES = ("email", "post", "hand")
+#: eoffice: delivered into the dak of another office of this installation
+MODES = ("email", "post", "hand", "eoffice")
 
 
 class Dispatch(db.Model):
@@ -48,7 +49,7 @@ class Dispatch(db.Model):
     __table_args__ = (
         key_index("dispatch"),
         UniqueConstraint("office_id", "year", "serial", name="uq_dispatch_serial"),
-        CheckConstraint("mode IN ('email','post','hand')", name="mode"),
+        CheckConstraint("mode IN ('email','post','hand','eoffice')", name="mode"),
     )
 
 
@@ -58,15 +59,23 @@ class DispatchRecipient(db.Model):
     name: Mapped[str] = mapped_column(String(300))
     address: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str | None] = mapped_column(String(254))
-    #: pending (email queued), sent, failed, posted (by post or hand: handed over)
+    #: pending (email queued), sent, failed, posted (by post or hand: handed over),
+    #: delivered (into another office's dak in e-Office)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(500))
+    #: e-dispatch: the office it went to, the receipt it became there, when that was first opened
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), index=True)
+    opened_at: Mapped[datetime | None]
 
     dispatch: Mapped[Dispatch] = relationship(back_populates="recipients")
+    office: Mapped[Office | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint("status IN ('pending','sent','failed','posted')", name="status"),
+        CheckConstraint(
+            "status IN ('pending','sent','failed','posted','delivered')", name="status"
+        ),
     )
 
 

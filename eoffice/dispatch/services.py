@@ -4,11 +4,12 @@ and the public verification lookups. Services flush and never commit."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_login import current_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from eoffice import audit, jobs, mail, storage
@@ -19,6 +20,8 @@ from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.locks import advisory_lock, lock_row
+from eoffice.org.models import Office, Post
+from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
@@ -32,6 +35,8 @@ class RecipientInput:
     name: str
     address: str
     email: str
+    #: e-dispatch: the office of this installation it goes to
+    office_id: int | None = None
 
 
 def of_draft(draft: LetterDraft) -> Dispatch | None:
@@ -58,10 +63,13 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
         raise Refused("cannot_check") from e
     if not valid:
         raise Refused("not_valid")
-    people = [r for r in recipients if r.name or r.address or r.email]
+    if mode == "eoffice":
+        people = _eoffice_recipients(recipients, f.office_id)
+    else:
+        people = [r for r in recipients if r.name or r.address or r.email]
     if not people:
         raise Refused("no_recipient")
-    for r in people:
+    for r in people if mode != "eoffice" else []:
         if not r.name:
             raise Refused("recipient_name")
         if r.email and not EMAIL.match(r.email):
@@ -99,9 +107,13 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
                 email=r.email or None,
                 status="pending" if mode == "email" else "posted",
                 sent_at=None if mode == "email" else datetime.now(UTC),
+                office_id=r.office_id,
             )
         )
     db.session.flush()
+    if mode == "eoffice":
+        for recipient in d.recipients:
+            deliver(d, recipient, pdf, valid)
     if mode == "email":
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
     from eoffice.citizens.sms import queue_reply_notice
@@ -120,6 +132,129 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
         pdf_sha256=d.pdf_sha256,
     )
     return d
+
+
+# --- e-dispatch: into the dak of another office of this installation ------------------------
+
+
+def eoffice_targets(office_id: int) -> list[Office]:
+    """Offices a letter of `office_id` may be e-dispatched to: the open offices of its
+    district, itself excepted."""
+    office = db.session.get(Office, office_id)
+    return list(
+        db.session.scalars(
+            select(Office)
+            .where(
+                Office.district_id == office.district_id,
+                Office.id != office_id,
+                Office.closed_at.is_(None),
+            )
+            .order_by(Office.id)
+        )
+    )
+
+
+def _eoffice_recipients(rows: list[RecipientInput], office_id: int) -> list[RecipientInput]:
+    targets = {o.id: o for o in eoffice_targets(office_id)}
+    chosen = [r for r in rows if r.office_id or r.name or r.address or r.email]
+    out, seen = [], set()
+    for r in chosen:
+        if r.office_id not in targets:
+            raise Refused("office_needed")
+        if r.office_id in seen:
+            continue
+        seen.add(r.office_id)
+        office = targets[r.office_id]
+        out.append(RecipientInput(r.name or office.name, r.address, "", office.id))
+    return out
+
+
+def dak_desk(office: Office) -> Post:
+    """Where e-dak lands in an office: the post that diarised most of its letters in the last
+    90 days (the dak desk), else the head of office (the lowest rank without a section)."""
+    since = datetime.now(UTC) - timedelta(days=90)
+    busiest = db.session.scalar(
+        select(Receipt.created_post_id)
+        .join(Post, Post.id == Receipt.created_post_id)
+        .where(Receipt.office_id == office.id, Receipt.created_at >= since, Post.is_active)
+        .group_by(Receipt.created_post_id)
+        .order_by(func.count().desc(), Receipt.created_post_id)
+        .limit(1)
+    )
+    if busiest is not None:
+        return db.session.get(Post, busiest)
+    return db.session.scalar(
+        select(Post)
+        .where(Post.office_id == office.id, Post.is_active)
+        .order_by(Post.section_id.is_not(None), Post.rank, Post.id)
+        .limit(1)
+    )
+
+
+def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) -> Receipt:
+    """The issued letter arrives in the recipient office's dak as a receipt: the signed PDF
+    (sanitised for viewing, the signed original kept), numbered in that office's diary, the
+    sender office, letter number and date filled in, mode ई-ऑफिस; its signatures as checked."""
+    from eoffice.documents.services import accept_upload
+    from eoffice.receipts.services import next_diary_serial
+
+    office = db.session.get(Office, recipient.office_id)
+    desk = dak_desk(office)
+    document = accept_upload([pdf], f"{d.number.replace('/', '-')}.pdf")
+    year = today().year
+    serial = next_diary_serial(office.id, year)
+    receipt = Receipt(
+        office_id=office.id,
+        diary_year=year,
+        diary_serial=serial,
+        diary_number=f"{office.code}/{year}/{serial:06d}",
+        idempotency_key=str(uuid.uuid4()),
+        sender_name=d.post.designation_hi,
+        sender_designation=None,
+        sender_organisation=d.office.name_hi,
+        letter_number=d.number,
+        letter_date=today(),
+        received_on=today(),
+        mode="eoffice",
+        language="hi",
+        subject=d.subject,
+        grading=d.file.grading,
+        priority="normal",
+        document=document,
+        ocr_status="none",
+        created_by_id=current_user.id,
+        created_post_id=desk.id,
+        holder_post_id=desk.id,
+        from_dispatch_id=d.id,
+        signatures_valid=valid,
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    recipient.receipt_id = receipt.id
+    recipient.status = "delivered"
+    recipient.sent_at = datetime.now(UTC)
+    audit.record(
+        "e_dispatch_received",
+        user_id=current_user.id,
+        post_id=desk.id,
+        object_type="receipt",
+        object_id=receipt.id,
+        dispatch_id=d.id,
+        number=d.number,
+        signatures_valid=valid,
+    )
+    return receipt
+
+
+def mark_e_dak_opened(receipt: Receipt) -> None:
+    """The receiving office first opened an e-dispatched letter: the sender's register shows it."""
+    if receipt.from_dispatch_id is None or receipt.office_id != current_user.office_id:
+        return
+    db.session.execute(
+        update(DispatchRecipient)
+        .where(DispatchRecipient.receipt_id == receipt.id, DispatchRecipient.opened_at.is_(None))
+        .values(opened_at=datetime.now(UTC))
+    )
 
 
 def reserve_number(draft: LetterDraft) -> str:

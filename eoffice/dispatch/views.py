@@ -15,7 +15,7 @@ from eoffice.documents.messages import REJECTED
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
-from eoffice.hostile import db_int
+from eoffice.hostile import db_int, to_int
 from eoffice.htmx import redirect_to
 from eoffice.locks import heavy_slot
 from eoffice.org.services import charge_for
@@ -24,13 +24,21 @@ from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("dispatch", __name__)
 
-MODE_NAMES = {"email": _l("Email"), "post": lazy_pgettext("mode", "By post"), "hand": _l("By hand")}
+MODE_NAMES = {
+    "email": _l("Email"),
+    "post": lazy_pgettext("mode", "By post"),
+    "hand": _l("By hand"),
+    "eoffice": _l("In e-Office (to an office of this district)"),
+}
 REFUSED = {
     "not_holder": _l("This file is not with you now, so you cannot issue its letters."),
     "closed": _l("This file is closed."),
     "already_issued": _l("This letter has already been issued."),
     "not_approved": _l("Only an approved draft can be issued."),
-    "bad_mode": _l("Choose how the letter goes: email, post or by hand."),
+    "bad_mode": _l("Choose how the letter goes: email, post, by hand or in e-Office."),
+    "office_needed": _l(
+        "For e-Office dispatch choose an office of the district for every recipient."
+    ),
     "not_signed": _l("The letter must be signed before it is issued."),
     "cannot_check": _l(
         "Signatures cannot be checked just now (the office's trust store could not be read). "
@@ -53,6 +61,7 @@ def _recipients() -> list[services.RecipientInput]:
             name=clean_line(request.form.get(f"name{i}"))[:300],
             address=clean_note(request.form.get(f"address{i}"))[:2000],
             email=clean_line(request.form.get(f"email{i}")).replace(" ", "")[:254],
+            office_id=to_int(request.form.get(f"office{i}", "")) or None,
         )
         for i in range(ROWS)
     ]
@@ -105,6 +114,7 @@ def _form(f, draft, rows, mode, holding, error=None, status=200):
         rows=rows,
         mode=mode,
         modes=[(m, MODE_NAMES[m]) for m in MODES],
+        offices=services.eoffice_targets(f.office_id),
         holding=holding,
         signed=bool(signing.signatures(draft)),
         error=error,

@@ -69,6 +69,10 @@ class Receipt(db.Model):
     priority: Mapped[str] = mapped_column(String(20), default="normal")
     due_on: Mapped[date | None] = mapped_column(Date)
     citizen_mobile: Mapped[str | None] = mapped_column(String(10))
+    #: e-dispatch: the issued letter of another office this receipt is, and whether its
+    #: signatures validated when it arrived
+    from_dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
+    signatures_valid: Mapped[bool | None]
 
     is_physical_only: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
@@ -101,7 +105,9 @@ class Receipt(db.Model):
         key_index("receipt"),
         UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
-        CheckConstraint("mode IN ('post','hand','email','courier','portal')", name="mode"),
+        CheckConstraint(
+            "mode IN ('post','hand','email','courier','portal','eoffice')", name="mode"
+        ),
         CheckConstraint("grading IN ('normal','confidential','secret')", name="grading"),
         CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
         CheckConstraint("citizen_mobile ~ '^[6-9][0-9]{9}$'", name="citizen_mobile"),

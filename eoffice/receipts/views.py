@@ -2,11 +2,13 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
 from eoffice.access import login_required
 from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
+from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.extensions import db
@@ -24,7 +26,7 @@ bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
 @bp.context_processor
 def mode_names():
-    names = dict(MODES)
+    names = {**dict(MODES), "eoffice": _l("e-Office (from an office of this district)")}
     return {"mode_name": lambda mode: str(names.get(mode, mode))}
 
 
@@ -139,6 +141,7 @@ def diarise():
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
     movement.record_view(receipt)
+    mark_e_dak_opened(receipt)
     db.session.commit()
     filed_in = file_of_receipt(receipt.id)
     return render_template(
