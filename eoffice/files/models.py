@@ -87,6 +87,11 @@ class File(db.Model):
     last_movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", use_alter=True, name="fk_efile_last_movement")
     )
+    #: भाग पत्रावली: a part file opened while the main file was with another desk (its number
+    #: is the main file's with "/भाग-N"); merged back into the main file when it returns
+    part_of_id: Mapped[int | None] = mapped_column(ForeignKey("efile.id"))
+    part_no: Mapped[int | None]
+    merged_at: Mapped[datetime | None]
 
     office: Mapped[Office] = relationship()
     section: Mapped[Section] = relationship()
@@ -111,7 +116,9 @@ class File(db.Model):
         CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
         CheckConstraint("status IN ('open','parked','closed')", name="status"),
         CheckConstraint("length(btrim(subject)) > 0", name="subject_not_blank"),
+        CheckConstraint("(part_of_id IS NULL) = (part_no IS NULL)", name="part_numbered"),
         Index("ix_efile_section_created", "section_id", "id"),
+        Index("ix_efile_part_of", "part_of_id", postgresql_where=text("part_of_id IS NOT NULL")),
     )
 
     kind_name = "file"
@@ -164,6 +171,8 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
     finalised_at: Mapped[datetime | None]
+    #: a note brought in from a merged part file: the part's own note (kept there as written)
+    from_note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
 
     author: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()

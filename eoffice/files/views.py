@@ -25,7 +25,7 @@ from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files import letters, notes, services
+from eoffice.files import letters, notes, parts, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.lookup import visible_file
 from eoffice.files.models import Correspondence, File, SubjectHead
@@ -188,6 +188,9 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         typed=typed if typed is not None else (draft.body if draft else ""),
         note_error=note_error,
         bodies=notes.render_bodies(finals, f),
+        main_file=db.session.get(File, f.part_of_id) if f.part_of_id else None,
+        parts=parts.parts_of(f) if f.part_of_id is None else [],
+        can_merge=parts.can_merge(f),
     ), status
 
 
@@ -418,3 +421,26 @@ def viewers(file_id: int):
         .limit(100)
     ).all()
     return render_template("files/viewers.html", file=f, rows=rows)
+
+
+PART_REFUSED = {
+    "not_a_part": _l("This is not a part file."),
+    "already_merged": _l("This part file has already been merged."),
+    "hold_both": _l("Merge when both the part and the main file are with you."),
+    "draft_in_part": _l("Finish or discard the draft note in the part file first."),
+}
+
+
+@bp.post("/<int:file_id>/merge")
+@login_required
+def merge_part(file_id: int):
+    part = visible_file(file_id)
+    try:
+        main = parts.merge(part)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(PART_REFUSED.get(refused.code, PART_REFUSED["hold_both"])), "error")
+        return redirect_to(url_for("files.show", file_id=file_id))
+    db.session.commit()
+    flash(_("%(part)s merged into %(main)s.", part=part.number, main=main.number), "success")
+    return redirect_to(url_for("files.show", file_id=main.id))

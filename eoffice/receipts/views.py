@@ -1,6 +1,6 @@
 import uuid
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +11,7 @@ from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files
+from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.services import can_view as can_view_file
 from eoffice.files.services import file_of_receipt
@@ -215,3 +216,41 @@ def document(receipt_id: int):
 @login_required
 def original(receipt_id: int):
     return _send_pdf(receipt_id, original=True)
+
+
+PART_REFUSED = {
+    "no_such_file": _l("No file you may open has this number."),
+    "is_a_part": _l("That is itself a part file: give the main file's number."),
+    "closed": _l("That file is closed."),
+    "you_hold_it": _l("That file is with you: put the receipt in it instead."),
+    "not_holder": _l("This receipt is not with you."),
+}
+
+
+@bp.post("/<int:receipt_id>/part-file")
+@login_required
+def open_part_file(receipt_id: int):
+    """भाग पत्रावली: a part of a file that is with another desk, for this receipt."""
+    import uuid
+
+    from eoffice.files import parts
+    from eoffice.text import clean_line
+
+    receipt = _get_visible(receipt_id)
+    number = clean_line(request.form.get("number"))[:120]
+    try:
+        key = uuid.UUID(request.form.get("key") or "")
+    except ValueError:
+        key = uuid.uuid4()
+    if not number:
+        flash(_("Write the number of the file this receipt belongs to."), "error")
+        return redirect_to(url_for("receipts.show", receipt_id=receipt_id))
+    try:
+        part = parts.open_part(number, receipt, key)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(PART_REFUSED.get(refused.code, PART_REFUSED["no_such_file"])), "error")
+        return redirect_to(url_for("receipts.show", receipt_id=receipt_id))
+    db.session.commit()
+    flash(_("Part file %(number)s opened with this receipt.", number=part.number), "success")
+    return redirect_to(url_for("files.show", file_id=part.id))
