@@ -57,7 +57,9 @@ def test_a_part_file_is_opened_noted_and_merged(login, demo):  # noqa: F811
     assert [n.paragraph for n in notes] == [1, 2] and notes[1].from_note_id is not None
     assert "अनुस्मारक प्राप्त" in notes[1].body
     pages = db.session.scalars(
-        select(Correspondence).where(Correspondence.file_id == f.id).order_by(Correspondence.position)
+        select(Correspondence)
+        .where(Correspondence.file_id == f.id)
+        .order_by(Correspondence.position)
     ).all()
     assert [c.receipt_id for c in pages] == [first.id, r.id] and pages[1].first_page == 2
     part = db.session.get(File, part.id)
@@ -84,7 +86,7 @@ def test_part_files_refuse_what_makes_no_sense(login, demo):  # noqa: F811
         ("x" * 5000, "कोई पत्रावली नहीं"),
     ]
     for typed, words in cases:
-        resp = open_part(clerk, r.id, typed, key=None or "not-a-uuid")
+        resp = open_part(clerk, r.id, typed, key="not-a-uuid")
         assert words in flash_text(clerk, resp), typed[:20]
     assert db.session.scalar(select(func.count(File.id)).where(File.part_of_id.is_not(None))) == 0
     # a merge by someone who holds neither is refused; so is merging a main file
