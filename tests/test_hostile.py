@@ -20,6 +20,8 @@ def _build(rule, huge: int) -> str | None:
     """The rule's URL with every integer part set to `huge` (None: no integer part)."""
     values, has_int = {}, False
     for name in rule.arguments:
+        if name in (rule.defaults or {}):  # /reports/monthly (fmt="") beside /reports/monthly.csv
+            continue
         converter = rule._converters[name]
         options = getattr(converter, "items", None)
         if isinstance(converter, IntegerConverter):
