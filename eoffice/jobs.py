@@ -71,6 +71,7 @@ def make_queue(app: Flask) -> procrastinate.App:
     )
     import eoffice.admin.tasks  # noqa: F401
     import eoffice.audit_tasks  # noqa: F401
+    import eoffice.citizens.notices  # noqa: F401
     import eoffice.citizens.sms  # noqa: F401
     import eoffice.dispatch.tasks  # noqa: F401
     import eoffice.movement.tasks  # noqa: F401  (each module registers its tasks)

@@ -116,11 +116,13 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
             deliver(d, recipient, pdf, valid)
     if mode == "email":
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
+    from eoffice.citizens.notices import queue_email_reply
     from eoffice.citizens.sms import queue_reply_notice
 
     for c in f.correspondence:  # the citizens whose letters are in the file hear of the reply
         if c.receipt is not None:
             queue_reply_notice(c.receipt, d)
+            queue_email_reply(c.receipt, d)
     audit.record_on(
         f,
         "dispatch",

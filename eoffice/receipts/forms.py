@@ -77,6 +77,11 @@ class DiariseForm(FlaskForm):
     citizen_mobile = StringField(
         _l("Citizen's mobile (for status enquiries)"), filters=[_clean], validators=[Optional()]
     )
+    citizen_email = StringField(
+        _l("Sender's email (optional, for an acknowledgement)"),
+        filters=[_clean],
+        validators=[Optional(), Length(max=254, message=_l("The email address is too long."))],
+    )
     is_physical_only = BooleanField(_l("Physical letter only (no scan)"))
     scan = MultipleFileField(_l("Scan (PDF) or photos (JPEG/PNG)"))
 
@@ -102,6 +107,12 @@ class DiariseForm(FlaskForm):
             if not re.fullmatch(r"[6-9][0-9]{9}", digits):
                 raise ValidationError(_l("Enter a 10-digit Indian mobile number."))
             field.data = digits
+
+    def validate_citizen_email(self, field):
+        if field.data:
+            field.data = field.data.replace(" ", "")
+            if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}", field.data):
+                raise ValidationError(_l("Enter an email address like name@example.com."))
 
     def uploads(self) -> list:
         return [f for f in (self.scan.data or []) if getattr(f, "filename", "")]

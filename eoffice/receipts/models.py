@@ -69,6 +69,8 @@ class Receipt(db.Model):
     priority: Mapped[str] = mapped_column(String(20), default="normal")
     due_on: Mapped[date | None] = mapped_column(Date)
     citizen_mobile: Mapped[str | None] = mapped_column(String(10))
+    #: the sender's email, for the acknowledgement and the notice of a reply
+    citizen_email: Mapped[str | None] = mapped_column(String(254))
     #: e-dispatch: the issued letter of another office this receipt is, and whether its
     #: signatures validated when it arrived
     from_dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))

@@ -61,6 +61,7 @@ class ReceiptInput:
     due_on: date | None
     citizen_mobile: str | None
     is_physical_only: bool
+    citizen_email: str | None = None
 
 
 def diarise_receipt(
@@ -84,9 +85,11 @@ def diarise_receipt(
     )
     db.session.add(receipt)
     db.session.flush()
+    from eoffice.citizens.notices import queue_email_ack
     from eoffice.citizens.sms import queue_acknowledgement
 
     queue_acknowledgement(receipt)
+    queue_email_ack(receipt)
     if document is not None:
         # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
         # user's goes behind the ones they already have in the queue, so another user's first

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
 from eoffice.access import login_required
+from eoffice.citizens.notices import email_state
 from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
@@ -124,6 +125,7 @@ def diarise():
             priority=form.priority.data,
             due_on=form.due_on.data,
             citizen_mobile=form.citizen_mobile.data or None,
+            citizen_email=form.citizen_email.data or None,
             is_physical_only=bool(form.is_physical_only.data),
         )
         receipt = services.diarise_receipt(data, key=key, post=post, document=document)
@@ -154,6 +156,7 @@ def show(receipt_id: int):
         hops=movement.track(receipt),
         sms=sms_for(receipt) if receipt.citizen_mobile else None,
         sms_on=sms_configured(),
+        email_ack=email_state(receipt) if receipt.citizen_email else None,
     )
 
 

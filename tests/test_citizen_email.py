@@ -1,0 +1,53 @@
+"""Email to citizens: the acknowledgement of a diarised letter (a real local SMTP server), its
+state on the receipt page, and the diarise form's email field under hostile input."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from eoffice.citizens.notices import mail_citizen_now
+from eoffice.receipts.models import Receipt
+from tests.test_notifications import smtp  # noqa: F401  (fixture)
+from tests.test_receipts import diarise
+
+
+def newest(db) -> Receipt:
+    return db.session.scalar(select(Receipt).order_by(Receipt.id.desc()).limit(1))
+
+
+def test_the_sender_gets_an_acknowledgement_by_email(app, client, demo, smtp):  # noqa: F811
+    client.login("clerk.revenue")
+    assert (
+        diarise(client, is_physical_only="y", citizen_email=" ramesh@example.in\u200b").status_code
+        == 302
+    )
+    r = newest(demo)
+    assert r.citizen_email == "ramesh@example.in"
+    job = demo.session.execute(
+        text("SELECT args FROM procrastinate_jobs WHERE task_name = 'eoffice:mail_citizen'")
+    ).one()
+    assert job.args == {"receipt_id": r.id, "dispatch_id": None}
+    page = client.page(f"/receipts/{r.id}").get_text(" ")
+    assert "ramesh@example.in" in page and "भेजा जाना शेष" in page
+    assert mail_citizen_now(app, r.id, None)  # what the worker runs for that job
+    (msg,) = smtp.messages
+    assert msg["To"] == "ramesh@example.in" and r.diary_number in msg["Subject"]
+    body = msg.get_content()
+    assert "रमेश चंद्र" in body and r.diary_number in body and "/status" in body
+
+
+def test_without_smtp_the_page_says_no_email_went(client, demo):
+    client.login("clerk.revenue")
+    assert diarise(client, is_physical_only="y", citizen_email="a@b.in").status_code == 302
+    page = client.page(f"/receipts/{newest(demo).id}").get_text(" ")
+    assert "ईमेल सेट नहीं" in page
+
+
+def test_hostile_email_addresses_are_refused_plainly(client, demo):
+    client.login("clerk.revenue")
+    for bad, words in (("not-an-email", "name@example.com"), ("a@b", "name@example.com"),
+                       ("x" * 300 + "@example.in", "बहुत लंबा"), ("a@b.in\x00", "")):  # fmt: skip
+        resp = diarise(client, is_physical_only="y", citizen_email=bad)
+        assert resp.status_code == 400, bad[:20]
+        assert words in resp.get_data(as_text=True), bad[:20]
+    assert newest(demo) is None
