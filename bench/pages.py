@@ -1,7 +1,7 @@
 """Page benchmark: Debian's Chromium (Playwright, never `playwright install`) with CDP network
 emulation, 2G (250/50 kbit/s, 300 ms) and Chrome's "3G" (400/400 kbit/s, 2000 ms). For the login
-page, inbox, file page, receipt form and search results: cold (empty cache) and warm (the next
-page after the inbox), bytes on the wire per resource type, requests, DOMContentLoaded and load;
+page, the citizens' status page, the home page ("my work"), the pendency report, inbox, file page,
+receipt form and search results: cold (empty cache) and warm (the next page after the inbox), bytes on the wire per resource type, requests, DOMContentLoaded and load;
 and the compressed size and 2G time of the htmx fragments (inbox refresh, note autosave, recipient
 search). Prints each figure against its budget; writes bench/results/pages-*.json.
 
@@ -94,6 +94,11 @@ def one_run(browser, base, paths, prof, user):
     net = Net(cdp)
     throttle(cdp, prof)
     out["login cold"] = visit(page, net, base + "/login")
+    # the citizens' status page: anonymous, cold, no script (issue #20: about 5 KB)
+    cdp.send("Network.clearBrowserCache")
+    out["status (citizen) cold"] = visit(page, net, base + "/status")
+    page.goto(base + "/login")
+    net.take()
     page.fill("#login_id", user)
     page.fill("#password", PASSWORD)
     page.click("button.primary")
@@ -140,6 +145,8 @@ def main() -> int:
     user, t = targets(url)
     paths = {
         "inbox": "/inbox",
+        "home (my work)": "/",
+        "pendency report": "/reports/pendency",
         "file": t["file"],
         "receipt form": "/receipts/new",
         "search": t["search"],
@@ -175,6 +182,11 @@ def main() -> int:
                 f"HTML {html_kib:.1f} ≤ 14 KiB: {verdict(html_kib, 14)}",
                 f"≤ 4 req: {verdict(r['requests'], 4)}",
                 f"DCL ≤ 2000: {verdict(r['dcl'], 2000)}",
+            ]
+        if key == "status (citizen) cold [2g]":
+            notes += [
+                f"≤ 6 KiB: {verdict(kib, 6)}",
+                f"no script, 2 req: {verdict(r['requests'], 2)}",
             ]
         if key.endswith("warm [2g]"):
             notes += [f"≤ 6 KiB: {verdict(kib, 6)}", f"1 req: {verdict(r['requests'], 1)}"]
