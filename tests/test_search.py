@@ -166,3 +166,31 @@ def test_hostile_queries_answer_plainly(dak):
     resp = dak.get("/search/?q=shastra", headers={"HX-Request": "true"})
     assert resp.status_code == 200 and "<html" not in resp.get_data(as_text=True)
     assert "शस्त्र" in resp.get_data(as_text=True)
+
+
+def test_filters_narrow_the_hits(app, dak, demo):
+    """Office, section, category, grading and dates narrow what is found; nonsense values are
+    ignored, never an error."""
+    from datetime import timedelta
+
+    from eoffice.clock import today
+    from eoffice.org.models import Office, Section
+
+    everything = titles(dak, "हेतु")
+    assert any("हैंडपंप" in t for t in everything)
+    tehsil = demo.session.scalar(select(Office.id).where(Office.code == "तह-सद"))
+    assert titles(dak, "हेतु", office=tehsil) == []  # none of the collectorate's
+    tomorrow = (today() + timedelta(days=1)).strftime("%d-%m-%Y")
+    yesterday = (today() - timedelta(days=1)).strftime("%d-%m-%Y")
+    assert titles(dak, "हेतु", since=tomorrow) == []
+    assert not any("हैंडपंप" in t for t in titles(dak, "हेतु", until=yesterday))  # today's dak
+    assert any("हैंडपंप" in t for t in titles(dak, "हेतु", since=yesterday))
+    assert titles(dak, "हेतु", grading="secret") == []
+    revenue = demo.session.scalar(
+        select(Section.id).join(Office).where(Office.code == "कले", Section.code == "राज")
+    )
+    by_section = titles(dak, "खतौनी", section=revenue)
+    assert by_section and all("डाक" not in t.split()[:2] for t in by_section)  # no receipts
+    for junk in ({"office": "abc"}, {"grading": "top"}, {"since": "31-02-2026"},
+                 {"section": "99999999999999999999"}):  # fmt: skip
+        assert titles(dak, "हेतु", **junk) == everything, junk

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from flask_login import current_user
 from sqlalchemy import (
@@ -155,19 +156,69 @@ class Filters:
     kind: str = ""
     year: int | None = None
     state: str = ""  # open / closed (files)
+    office: int | None = None
+    #: a section: files, and the letters and dispatches of its files (receipts have none)
+    section: int | None = None
+    category: int | None = None
+    grading: str = ""
+    #: created (files, receipts, letters) or issued (dispatches) between, India's days
+    since: date | None = None
+    until: date | None = None
 
     @classmethod
     def from_args(cls, args) -> Filters:
         from eoffice.hostile import to_int
+        from eoffice.reports.registers import _date
 
         kind = args.get("kind", "")
         state = args.get("state", "")
         year = to_int(args.get("year"))
+        grading = args.get("grading", "")
         return cls(
             kind=kind if kind in KINDS else "",
             year=year if year and 1950 <= year <= 2200 else None,
             state=state if state in ("open", "closed") else "",
+            office=to_int(args.get("office")) or None,
+            section=to_int(args.get("section")) or None,
+            category=to_int(args.get("category")) or None,
+            grading=grading if grading in ("normal", "confidential", "secret") else "",
+            since=_date(args.get("since")),
+            until=_date(args.get("until")),
         )
+
+    @property
+    def any_set(self) -> bool:
+        return any([self.kind, self.year, self.state, self.office, self.section, self.category,
+                    self.grading, self.since, self.until])  # fmt: skip
+
+
+def _on_days(column, f: Filters):
+    """`column` (a timestamp) within the filter's days, by India's calendar."""
+    from datetime import time as dtime
+
+    from eoffice.clock import zone
+
+    conds = []
+    if f.since:
+        conds.append(column >= datetime.combine(f.since, dtime(), tzinfo=zone()))
+    if f.until:
+        conds.append(column < datetime.combine(f.until + timedelta(days=1), dtime(), tzinfo=zone()))
+    return conds
+
+
+def _file_filters(f: Filters) -> list:
+    """Conditions on File for the filters that files have (letters and dispatches go by
+    their file)."""
+    conds = []
+    if f.office:
+        conds.append(File.office_id == f.office)
+    if f.section:
+        conds.append(File.section_id == f.section)
+    if f.category:
+        conds.append(File.category_id == f.category)
+    if f.grading:
+        conds.append(File.grading == f.grading)
+    return conds
 
 
 @dataclass
@@ -203,8 +254,9 @@ def _candidates(q_ts, f: Filters, s):
             q = q.where(File.status != "closed")
         elif f.state == "closed":
             q = q.where(File.status == "closed")
+        q = q.where(*_file_filters(f), *_on_days(File.created_at, f))
         parts.append(q)
-    if f.kind in ("", "receipt") and not f.state:
+    if f.kind in ("", "receipt") and not f.state and not f.section:
         q = select(
             literal("receipt"),
             cast(Receipt.id, Integer),
@@ -213,6 +265,13 @@ def _candidates(q_ts, f: Filters, s):
         ).where(Receipt.search_keys.op("@@")(q_ts), receipts_visible())
         if f.year:
             q = q.where(Receipt.diary_year == f.year)
+        if f.office:
+            q = q.where(Receipt.office_id == f.office)
+        if f.category:
+            q = q.where(Receipt.category_id == f.category)
+        if f.grading:
+            q = q.where(Receipt.grading == f.grading)
+        q = q.where(*_on_days(Receipt.created_at, f))
         parts.append(q)
     if f.kind in ("", "letter") and not f.state:
         q = (
@@ -229,6 +288,7 @@ def _candidates(q_ts, f: Filters, s):
         )
         if f.year:
             q = q.where(func.extract("year", LetterDraft.created_at) == f.year)
+        q = q.where(*_file_filters(f), *_on_days(LetterDraft.created_at, f))
         parts.append(q)
     if f.kind in ("", "dispatch") and not f.state:
         q = (
@@ -243,6 +303,7 @@ def _candidates(q_ts, f: Filters, s):
         )
         if f.year:
             q = q.where(Dispatch.year == f.year)
+        q = q.where(*_file_filters(f), *_on_days(Dispatch.issued_at, f))
         parts.append(q)
     return union_all(*parts).subquery() if parts else None
 

@@ -29,7 +29,7 @@ def index():
     return page_or_fragment(
         "search/index.html", "search/_results.html", "results",
         q=q, f=f, hits=hits, total=total, page_no=page, keys=keys,
-        page_size=services.PAGE_SIZE, cap=services.COUNT_CAP,
+        page_size=services.PAGE_SIZE, cap=services.COUNT_CAP, choices=_choices(f),
     )  # fmt: skip
 
 
@@ -42,3 +42,26 @@ def _url(kind: str, item_id: int, s) -> str:
 
     d = s.get(Dispatch, item_id)
     return url_for("dispatch.issue", file_id=d.file_id, serial=d.draft.serial)
+
+
+def _choices(f: services.Filters) -> dict:
+    """The filter lists: the offices the user may search in, and the sections and categories
+    of the chosen office (or the user's own: a district's 200 sections would weigh the page)."""
+    from flask_login import current_user
+    from sqlalchemy import select
+
+    from eoffice.extensions import db
+    from eoffice.org.models import Section
+    from eoffice.org.services import visible_offices
+    from eoffice.receipts.models import ReceiptCategory
+
+    offices = visible_offices()
+    office_id = f.office if f.office in {o.id for o in offices} else current_user.office_id
+    return {
+        "offices": offices,
+        "sections": list(db.session.scalars(
+            select(Section).where(Section.office_id == office_id).order_by(Section.id))),
+        "categories": list(db.session.scalars(
+            select(ReceiptCategory).where(ReceiptCategory.office_id == office_id)
+            .order_by(ReceiptCategory.id))),
+    }  # fmt: skip
