@@ -38,7 +38,9 @@ def page_or_fragment(page: str, fragment: str, macro: str, status: int = 200, **
     from flask import get_template_attribute, render_template
 
     if is_htmx():
-        body = get_template_attribute(fragment, macro)(**context)
+        render = get_template_attribute(fragment, macro)
+        # the page may need more than the fragment (filter lists, labels): pass the macro its own
+        body = render(**{k: v for k, v in context.items() if k in render.arguments})
         if request.method == "GET" and status == 200:
             return revalidated(body)
         return body, status
