@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.movement import models as _movement_models  # noqa: F401
     from eoffice.org.models import Post, PostHolding, User
     from eoffice.receipts import models as _receipt_models  # noqa: F401
+    from eoffice.reports import rollup as _rollup  # noqa: F401
     from eoffice.signing import models as _signing_models  # noqa: F401
     from eoffice.tasks import models as _task_models  # noqa: F401
 
@@ -176,6 +177,7 @@ def _register_hooks(app: Flask) -> None:
 
     from eoffice.clock import today as clock_today
     from eoffice.movement.views import AGE_LABELS
+    from eoffice.reports.services import rollup_at
     from eoffice.search.services import kind_names as search_kind_names
     from eoffice.tasks.services import unseen_reminders
 
@@ -197,6 +199,7 @@ def _register_hooks(app: Flask) -> None:
         today=clock_today,
         new_key=lambda: str(uuid.uuid4()),
         unseen_reminders=unseen_reminders,
+        counted_at=rollup_at,
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

@@ -37,3 +37,16 @@ def mirror_store(context: JobContext, timestamp: int) -> None:
     with app.app_context():
         if app.config.get("BACKUP_DIR"):
             pitr.mirror_store(pitr.Path(app.config["BACKUP_DIR"]))
+
+
+@tasks.periodic(cron="*/10 * * * *")
+@tasks.task(name="held_rollup", queue="mail", pass_context=True)
+def held_rollup(context: JobContext, timestamp: int) -> None:
+    """The district's pendency, recounted every ten minutes (eoffice/reports/rollup.py)."""
+    from eoffice.extensions import db
+    from eoffice.reports import rollup
+
+    app = context.additional_context["flask_app"]
+    with app.app_context():
+        rollup.refresh()
+        db.session.commit()

@@ -119,3 +119,24 @@ def test_the_reports_page_lists_what_each_may_open(login, demo):  # noqa: F811
         assert ("/reports/dashboard" in links) == sees_dashboard
         for href in links:
             assert c.get(href).status_code == 200, (who, href)
+
+
+def test_the_district_reads_the_job_workers_count_and_says_when(app, login, demo):  # noqa: F811
+    """The rollup gives the same numbers as counting live; the page says when it was counted."""
+    from eoffice.reports import rollup
+
+    dm = login("dm.lalitpur")
+    live = {}
+    for url in ("/reports/pendency?by=office", "/reports/overdue", "/reports/dashboard"):
+        page = dm.page(url)
+        assert "गणना" not in (page.find(class_="hint") or page).get_text()
+        live[url] = [tr.get_text(" ", strip=True) for tr in page.select("main table tbody tr")]
+    with app.test_request_context():
+        rollup.refresh()  # what the job worker runs every ten minutes
+        demo.session.commit()
+    for url, rows in live.items():
+        page = dm.page(url)
+        assert "हर दस मिनट" in page.get_text(), url
+        assert [tr.get_text(" ", strip=True) for tr in page.select("main table tbody tr")] == rows
+    # an office-scope viewer still counts live
+    assert "हर दस मिनट" not in login("so.revenue").page("/reports/pendency").get_text()

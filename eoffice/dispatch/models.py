@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.extensions import db
@@ -48,6 +57,7 @@ class Dispatch(db.Model):
 
     __table_args__ = (
         key_index("dispatch"),
+        Index("ix_dispatch_office_issued", "office_id", "issued_at"),
         UniqueConstraint("office_id", "year", "serial", name="uq_dispatch_serial"),
         CheckConstraint("mode IN ('email','post','hand','eoffice')", name="mode"),
     )

@@ -118,6 +118,7 @@ class File(db.Model):
         CheckConstraint("length(btrim(subject)) > 0", name="subject_not_blank"),
         CheckConstraint("(part_of_id IS NULL) = (part_no IS NULL)", name="part_numbered"),
         Index("ix_efile_section_created", "section_id", "id"),
+        Index("ix_efile_office_created", "office_id", "created_at"),
         Index("ix_efile_part_of", "part_of_id", postgresql_where=text("part_of_id IS NOT NULL")),
     )
 
@@ -224,7 +225,10 @@ class FileStatusChange(db.Model):
     by: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()
 
-    __table_args__ = (CheckConstraint("length(btrim(reason)) > 0", name="reason_not_blank"),)
+    __table_args__ = (
+        CheckConstraint("length(btrim(reason)) > 0", name="reason_not_blank"),
+        Index("ix_file_status_change_closed", "to_status", "at"),
+    )
 
 
 class LetterTemplate(db.Model):

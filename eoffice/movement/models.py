@@ -79,6 +79,12 @@ class Movement(db.Model):
         Index("ix_movement_file", "file_id", "id"),
         Index("ix_movement_receipt", "receipt_id", "id"),
         Index("ix_movement_from_post", "from_post_id", "id"),
+        Index(
+            "ix_movement_acted",
+            "acted_at",
+            "to_post_id",
+            postgresql_where=text("acted_at IS NOT NULL"),
+        ),
     )
 
     @property

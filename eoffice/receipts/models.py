@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -105,6 +106,7 @@ class Receipt(db.Model):
 
     __table_args__ = (
         key_index("receipt"),
+        Index("ix_receipt_office_received", "office_id", "received_on"),
         UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
         CheckConstraint(

@@ -15,7 +15,7 @@ from eoffice.extensions import db
 from eoffice.movement.services import HELD_SQL
 from eoffice.org.models import Office, Post
 from eoffice.reports import periodic
-from eoffice.reports.services import scope_post_ids
+from eoffice.reports.services import rollup_at, scope_post_ids
 
 
 @dataclass
@@ -37,13 +37,24 @@ def offices_side_by_side(month: date) -> list[OfficeLine]:
         for o in db.session.scalars(select(Office).where(Office.id.in_(office_ids or [0])))
     }
     bounds = periodic._bounds(month, periodic.next_month(month))
-    for office_id, pending, overdue in db.session.execute(
-        text(
-            f"SELECT p.office_id, count(*), count(*) FILTER (WHERE due_on < :today) "
-            f"FROM ({HELD_SQL}) held JOIN post p ON p.id = held.holder_post_id GROUP BY 1"
-        ),
-        {"posts": post_ids, "today": today()},
-    ):
+    if rollup_at() is not None:  # the district: the job worker's count
+        held = db.session.execute(
+            text(
+                "SELECT p.office_id, sum(r.n), coalesce(sum(r.n) FILTER (WHERE r.overdue), 0) "
+                "FROM held_rollup r JOIN post p ON p.id = r.post_id "
+                "WHERE r.post_id = ANY(:posts) GROUP BY 1"
+            ),
+            {"posts": post_ids},
+        )
+    else:
+        held = db.session.execute(
+            text(
+                f"SELECT p.office_id, count(*), count(*) FILTER (WHERE due_on < :today) "
+                f"FROM ({HELD_SQL}) held JOIN post p ON p.id = held.holder_post_id GROUP BY 1"
+            ),
+            {"posts": post_ids, "today": today()},
+        )
+    for office_id, pending, overdue in held:
         lines[office_id].pending = pending
         lines[office_id].overdue = overdue
     for office_id, n in db.session.execute(

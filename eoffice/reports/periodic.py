@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from eoffice.clock import today, zone
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section
-from eoffice.reports.services import load_posts, scope_name, scope_post_ids
+from eoffice.reports.services import load_posts, rollup_at, scope_name, scope_post_ids
 
 METRICS = ("opened", "received", "closed", "issued")
 
@@ -218,6 +218,13 @@ class OverdueLine:
 
 def overdue_by_category() -> list[OverdueLine]:
     post_ids = scope_post_ids()
+    if rollup_at() is not None:  # the district: the job worker's count
+        from eoffice.reports import rollup
+
+        return _overdue_lines([
+            _Overdue(c or None, p, n, o.date() if hasattr(o, "date") else o)
+            for c, p, n, o in rollup.overdue_by_category(post_ids)
+        ])  # fmt: skip
     rows = db.session.execute(
         text(
             "SELECT category_id, holder_post_id, count(*) AS n, min(due_on) AS oldest FROM ("
@@ -235,9 +242,21 @@ def overdue_by_category() -> list[OverdueLine]:
         ),
         {"posts": post_ids or [0], "today": today()},
     ).all()
-    posts = load_posts([r.holder_post_id for r in rows])
+    return _overdue_lines(rows)
+
+
+@dataclass
+class _Overdue:
+    category_id: int | None
+    holder_post_id: int
+    n: int
+    oldest: date
+
+
+def _overdue_lines(rows) -> list[OverdueLine]:
     from eoffice.receipts.models import ReceiptCategory
 
+    posts = load_posts([r.holder_post_id for r in rows])
     names = {
         c.id: c.name
         for c in db.session.scalars(

@@ -181,9 +181,33 @@ class Group:
     total: int
 
 
+def rollup_at():
+    """When the district's pendency was last counted by the job worker, for a district-scope
+    viewer (None: count live — a smaller scope, or the rollup is missing or stale)."""
+    from eoffice.reports import rollup
+
+    if "rollup_at" not in g:
+        g.rollup_at = rollup.computed_at() if scope_name() == "district" else None
+    return g.rollup_at
+
+
+def _post_places(post_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    rows = db.session.execute(
+        select(Post.id, Post.office_id, Post.section_id).where(Post.id.in_(post_ids or [0]))
+    )
+    return {pid: (office, section) for pid, office, section in rows}
+
+
 def pendency(post_ids: list[int]) -> list[Line]:
     """Per post: held items by age band (posts holding nothing are left out), in the scope's
     order."""
+    order = {pid: n for n, pid in enumerate(post_ids)}
+    if rollup_at() is not None:
+        from eoffice.reports import rollup
+
+        counted = rollup.per_post(post_ids)
+        lines = [Line(pid, c["bands"], c["total"]) for pid, c in counted.items()]
+        return sorted(lines, key=lambda line: order[line.post_id])
     rows = db.session.execute(
         text(
             f"SELECT holder_post_id, count(*) AS total, {_band_sql()} "
@@ -191,7 +215,6 @@ def pendency(post_ids: list[int]) -> list[Line]:
         ),
         _params(post_ids),
     ).mappings()
-    order = {pid: n for n, pid in enumerate(post_ids)}
     lines = [Line(r["holder_post_id"], {k: r[k] for _, _, k in BANDS}, r["total"]) for r in rows]
     return sorted(lines, key=lambda line: order[line.post_id])
 
@@ -201,17 +224,31 @@ def grouped(post_ids: list[int], by: str) -> list[Group]:
     from eoffice.org.models import Section
 
     cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
-    rows = (
-        db.session.execute(
-            text(
-                f"SELECT {cols}, count(*) AS total, {_band_sql()} FROM ({_HELD}) held "
-                f"JOIN post p ON p.id = held.holder_post_id GROUP BY {cols} ORDER BY {cols}"
-            ),
-            _params(post_ids),
+    if rollup_at() is not None:  # the district: summed from the job worker's count
+        places = _post_places(post_ids)
+        sums: dict[tuple, dict] = {}
+        for line in pendency(post_ids):
+            office, section = places[line.post_id]
+            key = (office,) if by == "office" else (office, section or 0)
+            row = sums.setdefault(
+                key, {"office_id": office, "section_id": section, "total": 0,
+                      **{k: 0 for _, _, k in BANDS}})  # fmt: skip
+            row["total"] += line.total
+            for k in line.bands:
+                row[k] += line.bands[k]
+        rows = [sums[k] for k in sorted(sums)]
+    else:
+        rows = (
+            db.session.execute(
+                text(
+                    f"SELECT {cols}, count(*) AS total, {_band_sql()} FROM ({_HELD}) held "
+                    f"JOIN post p ON p.id = held.holder_post_id GROUP BY {cols} ORDER BY {cols}"
+                ),
+                _params(post_ids),
+            )
+            .mappings()
+            .all()
         )
-        .mappings()
-        .all()
-    )
     offices = {o.id: o for o in db.session.scalars(
         select(Office).where(Office.id.in_({r["office_id"] for r in rows} or {0})))}  # fmt: skip
     district = scope_name() == "district"

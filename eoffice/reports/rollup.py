@@ -1,0 +1,126 @@
+"""Pendency rolled up for the district's view. Counting a district's held items live took 4 to
+20 seconds at 1M files (bench/reports.py, docs/performance.md): too long to hold a worker. The
+job worker recounts them every ten minutes into `held_rollup` (per post, category, age band and
+overdue), in one transaction (readers see the last complete count); the district-scope reports
+read it and say as of when. Office and smaller scopes keep counting live.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eoffice.clock import today, zone
+from eoffice.extensions import db
+from eoffice.movement.services import AGE_BANDS
+
+#: older than this, the rollup is not used (the worker may be stopped): counted live instead
+STALE = timedelta(minutes=30)
+
+
+class HeldRollup(db.Model):
+    __tablename__ = "held_rollup"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    post_id: Mapped[int] = mapped_column(Integer, index=True)
+    category_id: Mapped[int] = mapped_column(Integer)  # 0: none
+    band: Mapped[str] = mapped_column(String(8))
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+    oldest_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RollupState(db.Model):
+    __tablename__ = "rollup_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+def _band_case() -> str:
+    parts = [
+        f"WHEN days <= {hi} THEN '{key}'" if hi is not None else f"ELSE '{key}'"
+        for _lo, hi, key in AGE_BANDS
+    ]
+    return "CASE " + " ".join(parts) + " END"
+
+
+_REFRESH = f"""
+    INSERT INTO held_rollup (post_id, category_id, band, overdue, n, oldest_due)
+    SELECT holder_post_id, category_id, band, overdue, count(*),
+           CAST(min(due_on) AS timestamptz)
+    FROM (
+        SELECT holder_post_id, coalesce(category_id, 0) AS category_id,
+               {_band_case()} AS band, coalesce(due_on < :today, false) AS overdue, due_on
+        FROM (
+            SELECT f.holder_post_id, f.category_id, m.due_on,
+                   (CAST(:today AS date) - CAST(timezone(:zone, f.held_since) AS date)) AS days
+            FROM efile f
+            LEFT JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
+            WHERE f.status <> 'closed'
+            UNION ALL
+            SELECT r.holder_post_id, r.category_id, coalesce(m.due_on, r.due_on),
+                   (CAST(:today AS date) - CAST(timezone(:zone, r.held_since) AS date))
+            FROM receipt r
+            LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
+            WHERE NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)
+        ) held
+    ) banded
+    GROUP BY 1, 2, 3, 4
+"""
+
+
+def refresh() -> int:
+    """Recount (flush only; the job commits). Returns the rows written."""
+    db.session.execute(text("DELETE FROM held_rollup"))
+    result = db.session.execute(text(_REFRESH), {"today": today(), "zone": str(zone())})
+    db.session.execute(
+        text(
+            "INSERT INTO rollup_state (name, computed_at) VALUES ('held', now()) "
+            "ON CONFLICT (name) DO UPDATE SET computed_at = now()"
+        )
+    )
+    return result.rowcount
+
+
+def computed_at() -> datetime | None:
+    """When the held rollup was last counted, if recently enough to be used."""
+    at = db.session.scalar(select(RollupState.computed_at).where(RollupState.name == "held"))
+    if at is None or datetime.now(UTC) - at > STALE:
+        return None
+    return at
+
+
+def per_post(post_ids: list[int]) -> dict[int, dict]:
+    """{post id: {"bands": {key: n}, "total": n, "overdue": n}} from the rollup."""
+    out: dict[int, dict] = {}
+    rows = db.session.execute(
+        text(
+            "SELECT post_id, band, sum(n) AS n, sum(n) FILTER (WHERE overdue) AS late "
+            "FROM held_rollup WHERE post_id = ANY(:posts) GROUP BY 1, 2"
+        ),
+        {"posts": post_ids or [0]},
+    )
+    for post_id, band, n, late in rows:
+        line = out.setdefault(
+            post_id, {"bands": {k: 0 for _a, _b, k in AGE_BANDS}, "total": 0, "overdue": 0}
+        )
+        line["bands"][band] += int(n)
+        line["total"] += int(n)
+        line["overdue"] += int(late or 0)
+    return out
+
+
+def overdue_by_category(post_ids: list[int]) -> list[tuple[int, int, int, object]]:
+    """(category id or 0, post id, overdue items, oldest due) from the rollup."""
+    return list(
+        db.session.execute(
+            text(
+                "SELECT category_id, post_id, sum(n), min(oldest_due) FROM held_rollup "
+                "WHERE post_id = ANY(:posts) AND overdue GROUP BY 1, 2"
+            ),
+            {"posts": post_ids or [0]},
+        ).all()
+    )
