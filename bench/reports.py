@@ -71,6 +71,16 @@ def main() -> int:
     args = parser.parse_args()
     url = data.ensure(args.files)
     ensure_district_admin(url)
+    # what the job worker does every ten minutes: the district's pendency, counted
+    import os
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "reports-rollup"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    print(out.stdout.strip())
     results: dict[str, dict[str, dict]] = {}
     with gunicorn(url) as base:
         for who, login_id in USERS.items():
@@ -92,7 +102,8 @@ def main() -> int:
             budget = HOME_BUDGET_MS if r["path"] == "/" else BUDGET_MS
             print(f"{who:<26}{name:<26}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}  "
                   f"{verdict(r['p95_ms'], budget)}")  # fmt: skip
-    path = save("reports", {"files": args.files, "rounds": args.rounds, "results": results})
+    path = save("reports", {"files": args.files, "rounds": args.rounds, "rollup": out.stdout.strip(),
+                            "results": results})  # fmt: skip
     print(f"written: {path.relative_to(ROOT)}")
     return 0
 

@@ -44,6 +44,18 @@ def register(app: Flask) -> None:
                 f"dm.lalitpur has a token whose key is {demo_dir()}/dm.lalitpur.p12"
             )
 
+    @app.cli.command("reports-rollup")
+    def reports_rollup_command():
+        """Recount the district's pendency now (the job worker does it every ten minutes)."""
+        import time
+
+        from eoffice.reports import rollup
+
+        t0 = time.monotonic()
+        rows = rollup.refresh()
+        db.session.commit()
+        click.echo(f"held_rollup: {rows} rows in {time.monotonic() - t0:.1f} s")
+
     storage_group = AppGroup("storage", help="The file store.")
     app.cli.add_command(storage_group)
 
