@@ -140,3 +140,15 @@ def test_the_district_reads_the_job_workers_count_and_says_when(app, login, demo
         assert [tr.get_text(" ", strip=True) for tr in page.select("main table tbody tr")] == rows
     # an office-scope viewer still counts live
     assert "हर दस मिनट" not in login("so.revenue").page("/reports/pendency").get_text()
+
+
+def test_a_report_too_long_for_one_pdf_points_to_the_csv(app, login, demo):  # noqa: F811
+    dm = login("dm.lalitpur")
+    saved = app.config["REGISTER_PDF_ROWS"]
+    app.config["REGISTER_PDF_ROWS"] = 0
+    try:
+        resp = dm.get("/reports/overdue.pdf")
+        assert resp.status_code == 302
+        assert "CSV" in dm.page(resp.location).find(class_="flashes").get_text()
+    finally:
+        app.config["REGISTER_PDF_ROWS"] = saved

@@ -37,7 +37,7 @@ def offices_side_by_side(month: date) -> list[OfficeLine]:
         for o in db.session.scalars(select(Office).where(Office.id.in_(office_ids or [0])))
     }
     bounds = periodic._bounds(month, periodic.next_month(month))
-    if rollup_at() is not None:  # the district: the job worker's count
+    if rollup_at(overview=True) is not None:  # the job worker's count
         held = db.session.execute(
             text(
                 "SELECT p.office_id, sum(r.n), coalesce(sum(r.n) FILTER (WHERE r.overdue), 0) "

@@ -218,7 +218,7 @@ class OverdueLine:
 
 def overdue_by_category() -> list[OverdueLine]:
     post_ids = scope_post_ids()
-    if rollup_at() is not None:  # the district: the job worker's count
+    if rollup_at(overview=True) is not None:  # the job worker's count
         from eoffice.reports import rollup
 
         return _overdue_lines([

@@ -29,6 +29,10 @@ SCOPE_WORDS = {
 }
 
 
+#: lines of the overdue report on the page, the largest first (the CSV and PDF have them all)
+OVERDUE_SHOWN = 100
+
+
 def month_name(d: date) -> str:
     return format_day(d, "MMMM y")
 
@@ -50,6 +54,13 @@ def _out(fmt: str, table: tables.Table, name: str, page: str, **context):
     if fmt == ".csv":
         return csv_response(table.header, table.csv_rows(), f"{name}.csv")
     if fmt == ".pdf":
+        rows = sum(len(t.csv_rows()) for t in [table, *context.get("more", [])])
+        if (
+            rows > current_app.config["REGISTER_PDF_ROWS"]
+        ):  # WeasyPrint: a few hundred rows a second
+            flash(_("Too many lines for one PDF (%(n)d): download the CSV instead.", n=rows),
+                  "error")  # fmt: skip
+            return redirect(request.full_path.replace(".pdf", "", 1))
         if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
             flash(_("The server is busy making other documents. Please try again in a minute."),
                   "error")  # fmt: skip
@@ -109,7 +120,11 @@ def desk_time(fmt: str):
 def overdue(fmt: str):
     caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
     table = tables.overdue_table(caption, lambda d: format_day(d, "short"))
-    return _out(fmt, table, f"overdue-{today()}", "reports/overdue.html")
+    shown = None
+    if not fmt and len(table.rows) > OVERDUE_SHOWN:  # a district has thousands of lines
+        shown = len(table.rows)
+        table.rows = sorted(table.rows, key=lambda r: -r[3])[:OVERDUE_SHOWN]
+    return _out(fmt, table, f"overdue-{today()}", "reports/overdue.html", all_lines=shown)
 
 
 @bp.get("/dashboard")

@@ -181,14 +181,16 @@ class Group:
     total: int
 
 
-def rollup_at():
-    """When the district's pendency was last counted by the job worker, for a district-scope
-    viewer (None: count live — a smaller scope, or the rollup is missing or stale)."""
+def rollup_at(*, overview: bool = False):
+    """When the pendency was last counted by the job worker, if the page should read that
+    count: a district-scope viewer always, and the overview pages (overdue report, dashboard)
+    at any scope. None: count live (a desk's or an office's pendency report and "my work" are
+    live, so that a file just sent shows at once; or the count is missing or stale)."""
     from eoffice.reports import rollup
 
-    if "rollup_at" not in g:
-        g.rollup_at = rollup.computed_at() if scope_name() == "district" else None
-    return g.rollup_at
+    if "rollup_fresh" not in g:
+        g.rollup_fresh = rollup.computed_at()
+    return g.rollup_fresh if (overview or scope_name() == "district") else None
 
 
 def _post_places(post_ids: list[int]) -> dict[int, tuple[int, int | None]]:
