@@ -194,3 +194,18 @@ def test_filters_narrow_the_hits(app, dak, demo):
     for junk in ({"office": "abc"}, {"grading": "top"}, {"since": "31-02-2026"},
                  {"section": "99999999999999999999"}):  # fmt: skip
         assert titles(dak, "हेतु", **junk) == everything, junk
+
+
+def test_a_search_too_broad_for_its_time_is_stopped_and_explained(app, dak):
+    """A real statement timeout (1 ms: every search runs past it) stops the query; the page
+    asks for another word instead of holding a worker or answering 500."""
+    saved = app.config["SEARCH_TIMEOUT_MS"]
+    app.config["SEARCH_TIMEOUT_MS"] = 1
+    try:
+        soup = dak.page("/search/", query_string={"q": "हेतु"})
+        assert "एक और शब्द जोड़ें" in soup.find(role="alert").get_text()
+        resp = dak.get("/search/?q=shastra", headers={"HX-Request": "true"})
+        assert resp.status_code == 200 and "एक और शब्द जोड़ें" in resp.get_data(as_text=True)
+    finally:
+        app.config["SEARCH_TIMEOUT_MS"] = saved
+    assert titles(dak, "हेतु")  # and the next search works

@@ -324,12 +324,35 @@ def by_number(q: str, s) -> list[tuple[str, int]]:
     return found
 
 
-def search(q: str, f: Filters, page: int = 1, s=None) -> tuple[list[Hit], int, list[str]]:
+class TooBroad(Exception):
+    """The search ran past its time limit: too many matches to rank; the user is asked to add a
+    word or a filter (a worker is never held longer than the limit)."""
+
+
+def search(
+    q: str, f: Filters, page: int = 1, s=None, *, timeout_ms: int | None = None
+) -> tuple[list[Hit], int, list[str]]:
     """(the page's hits, how many in all up to COUNT_CAP + 1, the query's keys)."""
     s = s or db.session
     keys = terms(q)
     if not keys:
         return [], 0, []
+    if timeout_ms:
+        from sqlalchemy import text as sql_text
+        from sqlalchemy.exc import OperationalError
+
+        s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+        try:
+            return _search(q, f, page, s, keys)
+        except OperationalError as e:
+            if "statement timeout" not in str(e) and "canceling statement" not in str(e):
+                raise
+            s.rollback()
+            raise TooBroad from e
+    return _search(q, f, page, s, keys)
+
+
+def _search(q: str, f: Filters, page: int, s, keys: list[str]):
     q_ts = func.to_tsquery("simple", tsquery(keys))
     sub = _candidates(q_ts, f, s)
     if sub is None:

@@ -19,16 +19,19 @@ def index():
     f = services.Filters.from_args(request.args)
     page = max(1, min(to_int(request.args.get("page")) or 1, 50))
     s = read_session()  # heavy and read-only: a replica serves it when there is one
-    hits, total, keys = [], 0, []
+    hits, total, keys, too_broad = [], 0, [], False
     if q:
         exact = services.by_number(q, s)
         if len(exact) == 1:  # a file, diary or dispatch number: straight to it
             kind, item_id = exact[0]
             return redirect(_url(kind, item_id, s))
-        hits, total, keys = services.search(q, f, page, s)
+        try:
+            hits, total, keys = services.search(q, f, page, s, timeout_ms=_timeout_ms())
+        except services.TooBroad:
+            too_broad = True
     return page_or_fragment(
         "search/index.html", "search/_results.html", "results",
-        q=q, f=f, hits=hits, total=total, page_no=page, keys=keys,
+        q=q, f=f, hits=hits, total=total, page_no=page, keys=keys, too_broad=too_broad,
         page_size=services.PAGE_SIZE, cap=services.COUNT_CAP, choices=_choices(f),
     )  # fmt: skip
 
@@ -65,3 +68,9 @@ def _choices(f: services.Filters) -> dict:
             select(ReceiptCategory).where(ReceiptCategory.office_id == office_id)
             .order_by(ReceiptCategory.id))),
     }  # fmt: skip
+
+
+def _timeout_ms() -> int:
+    from flask import current_app
+
+    return current_app.config["SEARCH_TIMEOUT_MS"]
