@@ -88,8 +88,8 @@ def load(instance: Path) -> dict:
         #: heavy requests (checking an upload, validating a copy on /verify) at once across all
         #: workers, and one per user or address; the rest are told "busy" at once
         "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", max(1, _workers() // 2)),
-        #: a search is stopped after this long and the user asked to narrow it
-        "SEARCH_TIMEOUT_MS": _int("EOFFICE_SEARCH_TIMEOUT_MS", 3000),
+        #: each statement of a search is stopped after this long and the user asked to narrow it
+        "SEARCH_TIMEOUT_MS": _int("EOFFICE_SEARCH_TIMEOUT_MS", 2000),
         #: the citizens' status page (/status), per hour: lookups from one address, and lookups
         #: of one diary number from anywhere (guessing the four digits runs out at this)
         "STATUS_LIMIT_PER_ADDRESS": _int("EOFFICE_STATUS_LIMIT_PER_ADDRESS", 30),

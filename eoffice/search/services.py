@@ -24,6 +24,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union,
     union_all,
 )
 
@@ -239,15 +240,18 @@ def _candidates(q_ts, f: Filters, s):
     parts = []
     rank_file = func.ts_rank(File.search_keys, q_ts)
     if f.kind in ("", "file"):
-        in_notes = File.id.in_(
-            select(Note.file_id).where(Note.status == "final", Note.search_keys.op("@@")(q_ts))
-        )
+        # the ids matched by the file's own key or by a final note's, each by its GIN index
+        # (an OR of the two made Postgres read every file: 40 s for a rare word at 1M files)
+        matched = union(
+            select(File.id.label("id")).where(File.search_keys.op("@@")(q_ts)),
+            select(Note.file_id).where(Note.status == "final", Note.search_keys.op("@@")(q_ts)),
+        ).subquery()
         q = select(
             literal("file").label("kind"),
             File.id.label("id"),
             rank_file.label("rank"),
             File.created_at.label("at"),
-        ).where(or_(File.search_keys.op("@@")(q_ts), in_notes), files_visible())
+        ).where(File.id.in_(select(matched.c.id)), files_visible())
         if f.year:
             q = q.where(File.year == f.year)
         if f.state == "open":
