@@ -63,7 +63,12 @@ def main() -> int:
         errors = int(r.get("status", 0) + r.get("timeout", 0) + r.get("connect", 0))
         print(
             f"{name:<28}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p99_ms']:>8.1f}{r['rps']:>8.0f}"
-            f"  {verdict(r['p95_ms'], BUDGET_MS)}" + (f"; {errors} errors" if errors else "")
+            + (
+                f"  {verdict(r['p95_ms'], BUDGET_MS)}"
+                if r.get("requests")
+                else "  NO DATA: no request completed"
+            )  # fmt: skip
+            + (f"; {errors} errors" if errors else "")
         )
     path = save("search", {"files": args.files, "user": user, "results": results})
     print(f"written: {path.relative_to(ROOT)}")
