@@ -33,7 +33,7 @@ from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, LetterDraft, LetterVersion, Note
 from eoffice.files.services import OFFICE_WIDE as FILE_OFFICE_WIDE
 from eoffice.movement.models import Movement, MovementCopy
-from eoffice.org.models import Post, Role
+from eoffice.org.models import Office, Post, Role
 from eoffice.org.services import my_post_ids
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.services import OFFICE_WIDE as RECEIPT_OFFICE_WIDE
@@ -317,14 +317,19 @@ def by_number(q: str, s) -> list[tuple[str, int]]:
     n = as_number(q)
     if "/" not in n or len(n) > 120:
         return []
+    # numbers are unique per office: naming the district's offices lets Postgres use the
+    # (office, number) indexes (lower(number) over every file took seconds at 1M files)
+    offices = select(Office.id).where(Office.district_id == current_user.office.district_id)
     found = [("file", i) for i in s.scalars(
-        select(File.id).where(func.lower(File.number) == n.lower(), files_visible()))]  # fmt: skip
+        select(File.id).where(File.office_id.in_(offices), File.number == n,
+                              files_visible()))]  # fmt: skip
     found += [("receipt", i) for i in s.scalars(
-        select(Receipt.id).where(func.lower(Receipt.diary_number) == n.lower(),
+        select(Receipt.id).where(Receipt.office_id.in_(offices), Receipt.diary_number == n,
                                  receipts_visible()))]  # fmt: skip
     found += [("dispatch", i) for i in s.scalars(
         select(Dispatch.id).join(File, File.id == Dispatch.file_id)
-        .where(func.lower(Dispatch.number) == n.lower(), files_visible()))]  # fmt: skip
+        .where(Dispatch.office_id.in_(offices), Dispatch.number == n,
+               files_visible()))]  # fmt: skip
     return found
 
 
