@@ -57,6 +57,21 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone()).astimezone(UTC)
 
 
+#: how days are typed: India's day-month-year first (and shown so), ISO and slashes accepted
+DAY_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+
+
+def parse_day(value: str | None) -> date | None:
+    """A typed day ("02-12-2026", "2026-12-02", "02/12/2026", "02.12.2026"), or None."""
+    value = (value or "").strip()[:20]
+    for fmt in DAY_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
 def parse_local(value: str) -> datetime:
     """ "02-12-2026 14:05[:30]" (or ISO, "2026-12-02 14:05") in the office's zone → aware UTC."""
     value = " ".join(value.split())

@@ -8,10 +8,11 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
+from eoffice.clock import DAY_FORMATS
 from eoffice.text import clean_line, clean_text
 
 #: how dates are typed: India's day-month-year first (and shown so), ISO and slashes accepted
-DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
+DATE_FORMATS = DAY_FORMATS
 
 
 class DateInput(DateField):

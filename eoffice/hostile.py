@@ -6,11 +6,22 @@ Postgres's integer range, so `/receipts/99999999999999999999` is a 404, not a 50
 
 from __future__ import annotations
 
+import uuid
+
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 #: int4 ids: every id, serial, page and version number fits (2,147,483,647)
 MAX_ID = 2**31 - 1
+
+
+def form_key(value: str | None) -> uuid.UUID:
+    """A form's idempotency key; a damaged or missing one is a fresh key (the form then acts
+    once, as a form without a key would)."""
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return uuid.uuid4()
 
 
 def to_int(value, default=None):

@@ -3,6 +3,9 @@
 import re
 import unicodedata
 
+#: an email address as the forms accept it (name@host.tld; the mail server has the last word)
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
+
 #: Zero-width and other invisible format characters that arrive by copy and paste.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\u2066-\u2069\ufeff\u00ad]")
 

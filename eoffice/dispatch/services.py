@@ -23,8 +23,8 @@ from eoffice.locks import advisory_lock, lock_row
 from eoffice.org.models import Office, Post
 from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
+from eoffice.text import EMAIL
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}$")
 #: lookups per client address in the window, on the public page
 VERIFY_LIMIT = 20
 VERIFY_WINDOW = timedelta(minutes=10)

@@ -11,6 +11,7 @@ from eoffice.clock import today
 from eoffice.fields import GRADINGS, PRIORITIES, DateInput, Select
 from eoffice.fields import clean as _clean
 from eoffice.fields import required as _required
+from eoffice.text import EMAIL
 
 MODES = [
     ("post", lazy_pgettext("mode", "By post")),
@@ -111,7 +112,7 @@ class DiariseForm(FlaskForm):
     def validate_citizen_email(self, field):
         if field.data:
             field.data = field.data.replace(" ", "")
-            if not re.fullmatch(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,}", field.data):
+            if not EMAIL.match(field.data):
                 raise ValidationError(_l("Enter an email address like name@example.com."))
 
     def uploads(self) -> list:

@@ -234,17 +234,13 @@ PART_REFUSED = {
 @login_required
 def open_part_file(receipt_id: int):
     """भाग पत्रावली: a part of a file that is with another desk, for this receipt."""
-    import uuid
-
     from eoffice.files import parts
+    from eoffice.hostile import form_key
     from eoffice.text import clean_line
 
     receipt = _get_visible(receipt_id)
     number = clean_line(request.form.get("number"))[:120]
-    try:
-        key = uuid.UUID(request.form.get("key") or "")
-    except ValueError:
-        key = uuid.uuid4()
+    key = form_key(request.form.get("key"))
     if not number:
         flash(_("Write the number of the file this receipt belongs to."), "error")
         return redirect_to(url_for("receipts.show", receipt_id=receipt_id))

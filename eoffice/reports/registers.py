@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eoffice.clock import today, zone
+from eoffice.clock import parse_day, today, zone
 from eoffice.dispatch.models import Dispatch
 from eoffice.extensions import db
 from eoffice.receipts.models import Receipt
@@ -25,7 +25,6 @@ from eoffice.search.services import receipts_visible
 #: rows on a page or in a CSV (a year of a collectorate's dak fits)
 MAX_ROWS = 5000
 MAX_DAYS = 366
-FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 
 
 @dataclass
@@ -42,19 +41,9 @@ def last_month() -> tuple[date, date]:
     return end.replace(day=1), end
 
 
-def _date(text: str | None) -> date | None:
-    text = (text or "").strip()[:20]
-    for fmt in FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def period(raw_from: str | None, raw_to: str | None) -> Period:
     """The period asked for; last month when nothing (or nonsense) was asked."""
-    start, end = _date(raw_from), _date(raw_to)
+    start, end = parse_day(raw_from), parse_day(raw_to)
     default = Period(*last_month())
     if not raw_from and not raw_to:
         return default

@@ -168,8 +168,8 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
+        from eoffice.clock import parse_day
         from eoffice.hostile import to_int
-        from eoffice.reports.registers import _date
 
         kind = args.get("kind", "")
         state = args.get("state", "")
@@ -183,8 +183,8 @@ class Filters:
             section=to_int(args.get("section")) or None,
             category=to_int(args.get("category")) or None,
             grading=grading if grading in ("normal", "confidential", "secret") else "",
-            since=_date(args.get("since")),
-            until=_date(args.get("until")),
+            since=parse_day(args.get("since")),
+            until=parse_day(args.get("until")),
         )
 
     @property

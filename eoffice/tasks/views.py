@@ -15,6 +15,7 @@ from eoffice.auth.views import safe_next
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File
+from eoffice.hostile import form_key
 from eoffice.htmx import redirect_to
 from eoffice.org.models import Role
 from eoffice.receipts.models import Receipt
@@ -38,13 +39,6 @@ REFUSED = {
     "not_yours": _l("Only the holder of the post it was given to can record progress."),
     "empty": _l("Write what was done."),
 }
-
-
-def _key(value: str | None) -> uuid.UUID:
-    try:
-        return uuid.UUID(value or "")
-    except ValueError:
-        return uuid.uuid4()
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -80,7 +74,7 @@ def new():
                     due_on=form.due_on.data,
                     item=item,
                 ),
-                _key(form.key.data),
+                form_key(form.key.data),
             )
         except Refused as refused:
             db.session.rollback()
@@ -117,7 +111,7 @@ def progress(task_id: int):
     done = request.form.get("action") == "done"
     if form.validate_on_submit():
         try:
-            services.record_progress(task, form.remarks.data, done, _key(form.key.data))
+            services.record_progress(task, form.remarks.data, done, form_key(form.key.data))
         except Refused as refused:
             db.session.rollback()
             flash(str(REFUSED[refused.code]), "error")
@@ -147,7 +141,7 @@ def remind(kind: str, item_id: int):
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect_to(back)
     try:
-        r = services.send_reminder(item, form.message.data or "", _key(form.key.data))
+        r = services.send_reminder(item, form.message.data or "", form_key(form.key.data))
     except Refused as refused:
         db.session.rollback()
         if refused.code == "out_of_scope":
