@@ -53,6 +53,8 @@ def test_a_letter_to_the_tehsil_arrives_in_its_dak(app, clerk, login, demo, keys
     assert r.diary_number in sdm.page("/inbox").get_text()
     page = sdm.page(f"/receipts/{r.id}").get_text(" ")
     assert "आगमन पर मान्य" in page and d.number in page
+    # who signed: the certificate's holder as validated, beside the user it is registered to
+    assert "adm test signer (प्रमाणपत्र के अनुसार), पंजीकृत: अंकुर श्रीवास्तव" in page
     assert sdm.get(f"/receipts/{r.id}/original.pdf").data == d_pdf
     db.session.expire_all()
     assert db.session.scalar(select(DispatchRecipient.opened_at)) is not None

@@ -283,9 +283,130 @@ def test_upload_of_a_pdf_signed_elsewhere(clerk, login, demo, keys, pki, app):  
     assert "इस पत्र की पीडीएफ़ नहीं" in flash_text(adm, upload(signed_by(keys["adm"], samples.pdf(1))))
     assert "इस पत्र की पीडीएफ़ नहीं" in flash_text(adm, upload(original))  # nothing added
     assert "विश्वसनीय" in flash_text(adm, upload(signed_by(keys["stranger"])))
+    # a valid signature, but with a certificate not registered to the ADM
+    assert "पंजीकृत नहीं" in flash_text(adm, upload(signed_by(keys["adm"])))
+    add_token(adm, keys["adm"][1].public_bytes(serialization.Encoding.PEM))
     resp = upload(signed_by(keys["adm"]))
     assert "हस्ताक्षर 1 मान्य है" in flash_text(adm, resp)
-    assert db.session.scalar(select(Signature.method)) == "upload"
+    sig = db.session.scalar(select(Signature))
+    assert sig.method == "upload" and sig.credential_id == cred_id(db, "adm.fr", "token")
+    assert sig.signer_subject == "adm test signer" and sig.cert_serial == format(
+        keys["adm"][1].serial_number, "x"
+    )
+
+
+def _signed_elsewhere(pki, key_cert, base, *, alter=None, field="Elsewhere"):
+    """`base` signed by `key_cert` in one incremental revision; `alter(writer)` may change the
+    document inside that same revision first (as a forger would)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12_data(p12(*key_cert, pki.cert, None), [])
+    w = IncrementalPdfFileWriter(io.BytesIO(base))
+    if alter is not None:
+        alter(w)
+    return signers.sign_pdf(
+        w, signers.PdfSignatureMetadata(field_name=field), signer=signer
+    ).getvalue()
+
+
+def _add_text(w):
+    """What the forger did: 'SANCTIONED: Rs 5,00,000' drawn on page 1."""
+    from pyhanko.pdf_utils import generic
+
+    page = w.root["/Pages"]["/Kids"][0].get_object()
+    stream = w.add_object(
+        generic.StreamObject(stream_data=b"BT /F1 18 Tf 72 760 Td (SANCTIONED: Rs 5,00,000) Tj ET")
+    )
+    old = page.raw_get("/Contents")
+    parts = list(old) if isinstance(old, generic.ArrayObject) else [old]
+    page["/Contents"] = generic.ArrayObject([*parts, stream])
+    w.update_container(page)
+
+
+def _add_annotation(w):
+    """A drawn annotation (a free-text box) on page 1, in the signing revision."""
+    from pyhanko.pdf_utils import generic
+
+    page = w.root["/Pages"]["/Kids"][0].get_object()
+    annot = w.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                generic.NameObject("/Subtype"): generic.NameObject("/FreeText"),
+                generic.NameObject("/Rect"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (72, 700, 400, 730)]
+                ),
+                generic.NameObject("/Contents"): generic.TextStringObject("Rs 5,00,000"),
+                generic.NameObject("/DA"): generic.TextStringObject("/Helv 12 Tf 0 g"),
+            }
+        )
+    )
+    page["/Annots"] = generic.ArrayObject([annot])
+    w.update_container(page)
+
+
+def test_a_signature_must_be_the_approvers_own_on_the_approved_text(
+    clerk, login, demo, keys, pki, app
+):
+    """Hostile round 3, item 1: another person's certificate, an altered page inside the signing
+    revision, a drawn annotation, a clerk uploading the DM's signature — all refused with
+    nothing saved; an honest signature is kept and /verify names the certificate's holder."""
+    db = demo
+    file_id, adm = approved_letter(clerk, login, db)
+    original = the_pdf(app, db, file_id)
+    url = f"/files/{file_id}/letters/1/sign"
+
+    def upload(c, data):
+        return c.post(
+            url + "/upload",
+            data={"csrf_token": c.csrf(url), "pdf": (io.BytesIO(data), "s.pdf")},
+            content_type="multipart/form-data",
+        )
+
+    # the DM registers his own token certificate; the ADM his
+    dm = login("dm.lalitpur")
+    add_token(dm, keys["dm"][1].public_bytes(serialization.Encoding.PEM))
+    add_token(adm, keys["adm"][1].public_bytes(serialization.Encoding.PEM))
+    # nobody registers another's certificate
+    assert "दूसरे व्यक्ति" in flash_text(
+        adm, add_token(adm, keys["dm"][1].public_bytes(serialization.Encoding.PEM))
+    )
+    # the ADM (the approver) uploads the letter signed with the DM's key: not his certificate
+    assert "पंजीकृत नहीं" in flash_text(adm, upload(adm, _signed_elsewhere(pki, keys["dm"], original)))
+    # his own certificate, but the amount added to page 1 inside the signing revision
+    forged = _signed_elsewhere(pki, keys["adm"], original, alter=_add_text)
+    with app.app_context():  # the signature itself is valid: only the comparison catches it
+        assert services.verdict(services.validate(forged))
+    assert "केवल हस्ताक्षर नहीं" in flash_text(adm, upload(adm, forged))
+    drawn = _signed_elsewhere(pki, keys["adm"], original, alter=_add_annotation)
+    assert "केवल हस्ताक्षर नहीं" in flash_text(adm, upload(adm, drawn))
+    assert db.session.scalar(select(func.count(Signature.id))) == 0
+
+    # the clerk holds the file again and uploads the approved letter signed with the DM's key
+    send(adm, "file", file_id, post_id(db, "लिपिक-राज"))
+    resp = upload(clerk, _signed_elsewhere(pki, keys["dm"], original))
+    assert "अनुमोदित करने वाले अधिकारी" in flash_text(clerk, resp)
+    assert db.session.scalar(select(func.count(Signature.id))) == 0
+
+    # honest: the ADM signs with his own registered certificate, nothing else changed
+    send(clerk, "file", file_id, post_id(db, "एडीएम (वि/रा)"))
+    resp = upload(adm, _signed_elsewhere(pki, keys["adm"], original))
+    assert "हस्ताक्षर 1 मान्य है" in flash_text(adm, resp)
+    # a countersignature that alters the letter is refused as well
+    signed = the_pdf(app, db, file_id)
+    send(adm, "file", file_id, post_id(db, "डीएम"))
+    forged2 = _signed_elsewhere(pki, keys["dm"], signed, alter=_add_text, field="Elsewhere2")
+    # (the ADM's signature already sees the change after it: refused as not valid)
+    assert "हस्ताक्षर मान्य नहीं" in flash_text(dm, upload(dm, forged2))
+    assert db.session.scalar(select(func.count(Signature.id))) == 1
+    resp = upload(dm, _signed_elsewhere(pki, keys["dm"], signed, field="Elsewhere2"))
+    assert "हस्ताक्षर 2 मान्य है" in flash_text(dm, resp)
+    sigs = db.session.scalars(select(Signature).order_by(Signature.seq)).all()
+    assert [s.signer_subject for s in sigs] == ["adm test signer", "dm test signer"]
+    # the sign page names the certificate's holder beside the user it is registered to
+    text = dm.page(url).get_text(" ", strip=True)
+    assert "adm test signer (प्रमाणपत्र के अनुसार), पंजीकृत: अंकुर श्रीवास्तव" in text
 
 
 # --- tamper tests: an altered signed PDF must fail validation --------------------------

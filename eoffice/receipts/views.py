@@ -157,7 +157,19 @@ def show(receipt_id: int):
         sms=sms_for(receipt) if receipt.citizen_mobile else None,
         sms_on=sms_configured(),
         email_ack=email_state(receipt) if receipt.citizen_email else None,
+        signed_by=_signed_by(receipt),
     )
+
+
+def _signed_by(receipt: Receipt) -> list:
+    """An e-dispatched letter's signatures as recorded by the sending office."""
+    if receipt.from_dispatch_id is None:
+        return []
+    from eoffice.dispatch.models import Dispatch
+    from eoffice.signing.services import signatures
+
+    d = db.session.get(Dispatch, receipt.from_dispatch_id)
+    return signatures(d.draft) if d is not None and d.draft is not None else []
 
 
 @bp.get("/<int:receipt_id>/acknowledgement")

@@ -4,6 +4,7 @@ the letter as approved, and the notesheet (नोटशीट) of a file."""
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 
 from flask import current_app, render_template, request
@@ -39,20 +40,48 @@ def _pdf(html: str) -> bytes:
     )
 
 
+def has_form(data: bytes) -> bool:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return "/AcroForm" in PdfFileReader(io.BytesIO(data), strict=False).root
+
+
+def signable(data: bytes) -> bytes:
+    """The PDF with an empty form (no fields; SigFlags as signing sets them) in a revision of
+    its own: pyHanko's difference analysis compares a signing revision with the form it filled,
+    so the revision we hand out for signing must have one."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data))
+    w.root["/AcroForm"] = generic.DictionaryObject(
+        {
+            generic.NameObject("/Fields"): generic.ArrayObject(),
+            generic.NameObject("/SigFlags"): generic.NumberObject(3),
+        }
+    )
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
 def letter_pdf(draft: LetterDraft, version: LetterVersion, code: str) -> bytes:
     import segno
 
     url = verify_url(code)
     qr = segno.make(url, error="m").svg_data_uri(scale=3, border=1)
-    return _pdf(
-        render_template(
-            "pdf/letter.html",
-            draft=draft,
-            v=version,
-            code=code,
-            url=url,
-            qr=qr,
-            text_hash=text_sha256(version),
+    return signable(
+        _pdf(
+            render_template(
+                "pdf/letter.html",
+                draft=draft,
+                v=version,
+                code=code,
+                url=url,
+                qr=qr,
+                text_hash=text_sha256(version),
+            )
         )
     )
 
@@ -71,4 +100,4 @@ def notesheet_pdf(
 
 def note_pdf(f: File, note: Note, text_hash: str) -> bytes:
     """One final note, to be signed: the file, the paragraph, the text, its author, its hash."""
-    return _pdf(render_template("pdf/note.html", file=f, n=note, text_hash=text_hash))
+    return signable(_pdf(render_template("pdf/note.html", file=f, n=note, text_hash=text_hash)))

@@ -9,6 +9,11 @@ The three ways:
    that digest, which is checked and embedded.
 3. upload: a PDF signed elsewhere, accepted only if it is this letter's PDF (byte for byte) with
    a new valid signature appended by incremental update.
+
+Whichever way, a signature is kept only when (`_may_sign`, `_record`): the signer may sign this
+item (a letter: its approver first, then officers who may approve; a note: its author), the
+certificate in the signature is one registered to the signer, and the signing revision adds
+nothing but the signature (pyHanko's difference analysis against the PDF we handed out).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from eoffice.extensions import db
 from eoffice.files.models import LetterDraft, Note
 from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
+from eoffice.signing import pdf as pdfs
 from eoffice.signing import targets
 from eoffice.signing.models import Signature, SigningCredential, SigningSession
 
@@ -170,19 +176,37 @@ def add_token(cert_bytes: bytes) -> SigningCredential:
     return _store(cert, "token")
 
 
+def _registered_elsewhere(issuer: str, serial: str, user_id: int) -> bool:
+    """A certificate is registered to one person: whoever registers it first."""
+    return (
+        db.session.scalar(
+            select(SigningCredential.id).where(
+                SigningCredential.issuer == issuer,
+                SigningCredential.serial == serial,
+                SigningCredential.user_id != user_id,
+                SigningCredential.removed_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
 def _store(
     cert: x509.Certificate, kind: str, *, salt=None, sealed=None, user_id: int | None = None
 ) -> SigningCredential:
     from cryptography.hazmat.primitives import serialization
 
     user_id = user_id or current_user.id
+    issuer, serial = cert.issuer.rfc4514_string()[:500], format(cert.serial_number, "x")
+    if _registered_elsewhere(issuer, serial, user_id):
+        raise Refused("cert_of_another")
     cred = SigningCredential(
         user_id=user_id,
         kind=kind,
         cert_der=cert.public_bytes(serialization.Encoding.DER),
         subject=cert.subject.rfc4514_string()[:500],
-        issuer=cert.issuer.rfc4514_string()[:500],
-        serial=format(cert.serial_number, "x"),
+        issuer=issuer,
+        serial=serial,
         not_after=cert.not_valid_after_utc,
         salt=salt,
         sealed_key=sealed,
@@ -337,11 +361,43 @@ def _ready(target):
     charge = holding_charge(f)
     target.lock()
     target.check()
-    if any(s.user_id == current_user.id for s in signatures(target)):
+    done = signatures(target)
+    if any(s.user_id == current_user.id for s in done):
         raise Refused("already_signed")
+    seq = len(done) + 1
+    _may_sign(target, charge, seq)
     sha = target.ensure_pdf()
-    seq = len(signatures(target)) + 1
-    return charge, seq, storage.read(sha)
+    current = storage.read(sha)
+    if seq == 1 and not pdfs.has_form(current):
+        # rendered before signable PDFs: give it its (empty) form, so that the difference
+        # analysis has a revision to compare the signing revision with
+        current = pdfs.signable(current)
+        sha, _new = storage.put(current)
+        target.set_pdf(sha)
+        db.session.flush()
+    return charge, seq, current
+
+
+def _may_sign(target, charge, seq: int) -> None:
+    """Who may sign: a letter first by its approver (or whoever holds the approving post now),
+    then countersigned by officers whose post may approve; a note by its author (or whoever
+    holds the post it was written from). Refused('not_signer') otherwise."""
+    from eoffice.org.services import charge_for
+
+    if target.kind == "letters":
+        draft = target.obj
+        if seq == 1:
+            ok = draft.approved_by_id == current_user.id or (
+                draft.approved_post_id is not None
+                and charge_for(draft.approved_post_id) is not None
+            )
+        else:
+            ok = charge.post.may_approve
+    else:
+        note = target.obj
+        ok = note.author_id == current_user.id or charge_for(note.post_id) is not None
+    if not ok:
+        raise Refused("not_signer")
 
 
 def _target(obj):
@@ -363,7 +419,7 @@ def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
     out = _signer_for_pdf(target, seq, signer, charge).sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(current)), appearance_text_params=_appearance(charge)
     )
-    return _record(target, seq, charge, cred, "soft", out.getvalue())
+    return _record(target, seq, charge, cred, "soft", out.getvalue(), current)
 
 
 def prepare(target, cred: SigningCredential) -> SigningSession:
@@ -441,7 +497,7 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
     if session.expires_at < datetime.now(UTC):
         raise Refused("session_expired")
     target = session_target(session)
-    charge, seq, _current = _ready(target)
+    charge, seq, current = _ready(target)
     if target.pdf_sha256 != session.base_sha256:
         raise Refused("session_stale")  # someone signed in between: prepare again
     try:
@@ -465,7 +521,7 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
     except (SigningError, ValueError) as e:
         raise Refused("bad_cms") from e
     session.finished_at = datetime.now(UTC)
-    return _record(target, seq, charge, cred, "two_phase", output.getvalue())
+    return _record(target, seq, charge, cred, "two_phase", output.getvalue(), current)
 
 
 def session_target(session: SigningSession):
@@ -483,7 +539,7 @@ def upload_signed(target, data: bytes) -> Signature:
         raise Refused("not_this_letter")
     if data[: len(current)] != current:
         raise Refused("not_this_letter")
-    return _record(target, seq, charge, None, "upload", data)
+    return _record(target, seq, charge, None, "upload", data, current)
 
 
 # --- validation ------------------------------------------------------------------------
@@ -501,6 +557,10 @@ class Check:
     whole: bool
     unchanged_after: bool
     signed_at: datetime | None
+    #: the signing certificate as validated (DER), and its issuer and serial as registered
+    cert_der: bytes | None = None
+    issuer: str = ""
+    serial: str = ""
 
     @property
     def ok(self) -> bool:
@@ -591,9 +651,57 @@ def validate(data: bytes) -> list[Check] | None:
                 unchanged_after=st.coverage == SignatureCoverageLevel.ENTIRE_FILE
                 or getattr(st.modification_level, "name", None) in ALLOWED_AFTER,
                 signed_at=st.signer_reported_dt,
+                cert_der=cert.dump() if cert is not None else None,
+                issuer=_rfc4514(cert) if cert is not None else "",
+                serial=format(cert.serial_number, "x") if cert is not None else "",
             )
         )
     return checks
+
+
+def _rfc4514(cert) -> str:
+    """The issuer as `_store` recorded it (cryptography's RFC 4514 form)."""
+    from cryptography import x509
+
+    return x509.load_der_x509_certificate(cert.dump()).issuer.rfc4514_string()[:500]
+
+
+def only_signature_added(base: bytes, signed: bytes) -> bool:
+    """Whether every revision after `base` adds only signatures, their appearances, the DSS and
+    timestamps: pyHanko's difference analysis, with no other form field changed. Page content,
+    annotations that draw, and form values are refused."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
+    from pyhanko.sign.diff_analysis.policy_api import SuspiciousModification
+
+    try:
+        before = PdfFileReader(io.BytesIO(base), strict=False).xrefs.total_revisions
+        reader = PdfFileReader(io.BytesIO(signed), strict=False)
+        old_fields = {f for f, _, _ in _sig_fields(reader, before - 1)}
+        result = DEFAULT_DIFF_POLICY.review_file(reader, before - 1)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
+        log.info("the signing revision cannot be compared: %r", e)
+        return False
+    if isinstance(result, SuspiciousModification):
+        log.info("the signing revision changes the document: %s", result)
+        return False
+    if result.modification_level > ModificationLevel.FORM_FILLING:
+        return False
+    new_sigs = {f for f, _, _ in _sig_fields(reader, None)} - old_fields
+    # only the new signature field(s) changed: no other field's value
+    return bool(new_sigs) and result.changed_form_fields <= new_sigs
+
+
+def _sig_fields(reader, revision: int | None):
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    if revision is None:
+        return list(enumerate_sig_fields(reader, filled_status=None))
+    hist = reader.get_historical_resolver(revision)
+    root = hist.root
+    if "/AcroForm" not in root:
+        return []
+    return list(enumerate_sig_fields(hist, filled_status=None))
 
 
 def _signature_field_count(reader) -> int:
@@ -620,7 +728,10 @@ def verdict(checks: list[Check] | None) -> bool:
     return bool(checks) and all(c.ok for c in checks) and checks[-1].whole
 
 
-def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
+def _record(target, seq, charge, cred, method, signed: bytes, base: bytes) -> Signature:
+    """Keep a signature: valid and trusted, made with a certificate registered to the signer
+    (the chosen credential, or for an upload any of theirs), over exactly the PDF we handed out
+    with nothing but the signature added."""
     try:
         checks = validate(signed)
     except CannotCheck as e:
@@ -634,6 +745,12 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
         raise Refused("untrusted" if last.intact and last.valid else "invalid_signature")
     if not verdict(checks):
         raise Refused("invalid_signature")
+    if cred is None:
+        cred = _registered_credential(last)
+    elif last.cert_der != cred.cert_der:
+        raise Refused("wrong_cert")
+    if not only_signature_added(base, signed):
+        raise Refused("altered_in_signing")
     sha, _ = storage.put(signed)
     sig = Signature(
         **target.key,
@@ -643,7 +760,7 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
         credential_id=cred.id if cred else None,
         method=method,
         signer_subject=last.signer[:500],
-        cert_serial="",
+        cert_serial=last.serial[:80],
         pdf_sha256=sha,
         text_sha256=target.text_sha256(),
         valid=last.valid,
@@ -668,6 +785,21 @@ def _record(target, seq, charge, cred, method, signed: bytes) -> Signature:
         text_sha256=sig.text_sha256,
     )
     return sig
+
+
+def _registered_credential(check: Check) -> SigningCredential:
+    """The signer's own registered certificate that made this signature, or Refused."""
+    mine = db.session.scalars(
+        select(SigningCredential).where(
+            SigningCredential.user_id == current_user.id,
+            SigningCredential.removed_at.is_(None),
+            SigningCredential.serial == check.serial,
+        )
+    )
+    cred = next((c for c in mine if c.cert_der == check.cert_der), None)
+    if cred is None:
+        raise Refused("cert_not_registered")
+    return cred
 
 
 def note_signature_counts(note_ids: list[int]) -> dict[int, int]:

@@ -69,6 +69,22 @@ REFUSED = {
         "sign it, and upload the signed file."
     ),
     "invalid_signature": _l("The signature is not valid. Nothing was changed."),
+    "not_signer": _l(
+        "Only the officer who approved this letter (or who now holds that post) signs it first; "
+        "after that, only officers who may approve countersign. A note is signed by its author."
+    ),
+    "cert_not_registered": _l(
+        "This PDF is signed with a certificate that is not registered to you. Register your own "
+        "certificate under \u201cMy digital signature\u201d and sign with it. Nothing was saved."
+    ),
+    "cert_of_another": _l(
+        "This certificate is already registered to another person. A certificate belongs to one "
+        "person only. Nothing was saved."
+    ),
+    "altered_in_signing": _l(
+        "The signed PDF changes the letter itself (its text, drawings or form values), not only "
+        "adding a signature. It is refused; nothing was saved."
+    ),
     "not_yours": _l("This is not yours."),
 }
 
