@@ -96,11 +96,30 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        # Every signed-in request needs the user's charges, their posts and offices: one query.
+        # Every signed-in request needs the user's charges, their posts and offices: one query,
+        # which also asks whether the cookie's session is still live on the server (logout,
+        # a password change or an administrator ends it, for every copy of the cookie).
+        from flask import session
+
+        from eoffice.auth.models import UserSession
+        from eoffice.auth.services import token_digest
+
+        token = session.get("sid")
+        if not isinstance(token, str) or not user_id.isdigit():
+            return None
+        live = (
+            select(UserSession.id)
+            .where(
+                UserSession.user_id == User.id,
+                UserSession.token_sha256 == token_digest(token),
+                UserSession.ended_at.is_(None),
+            )
+            .exists()
+        )
         return (
             db.session.scalars(
                 select(User)
-                .where(User.id == int(user_id))
+                .where(User.id == int(user_id), live)
                 .options(
                     joinedload(User.holdings).joinedload(PostHolding.post).joinedload(Post.office)
                 )

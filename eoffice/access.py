@@ -24,6 +24,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from eoffice.extensions import db
 from eoffice.htmx import is_htmx
 from eoffice.org.models import Role
 
@@ -89,6 +90,11 @@ def _session_expired() -> bool:
         return True
     if now - seen > 60:  # touching the cookie on every request would cost bytes on 2G
         session["seen"] = now
+        from eoffice.auth.services import touch_session
+
+        if session.get("sid"):  # "last active" on the sessions page: its own short transaction
+            touch_session(session["sid"])
+            db.session.commit()
     return False
 
 
@@ -104,6 +110,10 @@ def enforce():
         return None
 
     if current_user.is_authenticated and _session_expired():
+        from eoffice.auth.services import end_session
+
+        end_session(session.get("sid"), "idle")
+        db.session.commit()
         logout_user()
         session.clear()
         flash(

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from eoffice import audit
 from eoffice.admin.names import login_base
 from eoffice.admin.staff import EMAIL, _free_login_id, clean_mobile, one_time_password
+from eoffice.auth import services as auth_services
 from eoffice.auth.models import LoginAttempt
 from eoffice.auth.services import hash_password, is_valid_login_id
 from eoffice.clock import today
@@ -587,6 +588,7 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
         raise Refused("yourself")
     user.is_enabled = enabled
     if not enabled:
+        auth_services.end_sessions(user.id, "admin")
         for h in user.current_holdings:
             h.until = today()
     db.session.flush()
@@ -594,12 +596,20 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
 
 
 def reset_password(actor: User, user: User) -> str:
+    """A one-time password; every session of the user ends."""
+    auth_services.end_sessions(user.id, "admin")
     password = one_time_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
     db.session.flush()
     _audit(actor, "admin_password_reset", "user", user.id)
     return password
+
+
+def end_sessions(actor: User, user: User) -> None:
+    """Sign the user out everywhere (a lost phone, a shared computer)."""
+    auth_services.end_sessions(user.id, "admin")
+    _audit(actor, "admin_end_sessions", "user", user.id)
 
 
 def unlock(actor: User, user: User) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from eoffice.access import roles
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
+from eoffice.auth.services import live_sessions
 from eoffice.clock import today
 from eoffice.errors import Refused
 from eoffice.extensions import db
@@ -513,6 +514,7 @@ def _user_page(user: User, error: str | None = None, status: int = 200):
         posts=posts,
         error=error,
         roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
+        live_sessions=len(live_sessions(user.id)),
     ), status
 
 
@@ -533,6 +535,8 @@ def user_change(user_id: int, action: str):
             setup.edit_user(current_user, user, request.form)
         elif action == "unlock":
             setup.unlock(current_user, user)
+        elif action == "end_sessions":
+            setup.end_sessions(current_user, user)
         elif action == "charge":
             setup.give_charge(current_user, user, request.form)
         elif action == "withdraw":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from eoffice import audit
-from eoffice.auth.models import LoginAttempt
+from eoffice.auth.models import LoginAttempt, UserSession
 from eoffice.extensions import db
 from eoffice.locks import advisory_lock
 from eoffice.org.models import User
@@ -143,9 +145,83 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
-def change_password(user: User, new_password: str) -> None:
+def change_password(user: User, new_password: str, *, keep_session: str | None = None) -> None:
+    """The new password; every other session of the user ends (a copied cookie with it)."""
+    end_sessions(user.id, "password", keep=keep_session)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
     user.password_changed_at = datetime.now(UTC)
     audit.record("password_changed", user_id=user.id, object_type="user", object_id=user.id)
     db.session.flush()
+
+
+# --- sessions kept on the server ---------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, ip: str, user_agent: str) -> str:
+    """A new live session for the user; the token goes into the (signed) cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_sha256=token_digest(token),
+            ip=ip[:45],
+            user_agent=strip_invisible(user_agent)[:200],
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def end_session(token: str | None, reason: str) -> None:
+    if token:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.token_sha256 == token_digest(token), UserSession.ended_at.is_(None))
+            .values(ended_at=func.now(), ended_reason=reason)
+        )
+
+
+def end_sessions(user_id: int, reason: str, *, keep: str | None = None) -> int:
+    """End every live session of the user but `keep` (a token): how many were ended."""
+    q = update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    if keep:
+        q = q.where(UserSession.token_sha256 != token_digest(keep))
+    return db.session.execute(q.values(ended_at=func.now(), ended_reason=reason)).rowcount
+
+
+def end_own_session(user_id: int, session_id: int) -> bool:
+    return bool(
+        db.session.execute(
+            update(UserSession)
+            .where(
+                UserSession.id == session_id,
+                UserSession.user_id == user_id,
+                UserSession.ended_at.is_(None),
+            )
+            .values(ended_at=func.now(), ended_reason="user")
+        ).rowcount
+    )
+
+
+def live_sessions(user_id: int) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+            .order_by(UserSession.last_seen_at.desc())
+        )
+    )
+
+
+def touch_session(token: str) -> None:
+    """The session was used just now (called at most once a minute per session)."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.token_sha256 == token_digest(token))
+        .values(last_seen_at=func.now())
+    )

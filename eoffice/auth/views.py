@@ -6,10 +6,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from eoffice import audit
-from eoffice.access import login_required_any_state, public
+from eoffice.access import login_required, login_required_any_state, public
 from eoffice.auth import services
 from eoffice.auth.forms import ChangePasswordForm, LoginForm
 from eoffice.extensions import db
+from eoffice.hostile import db_int
+from eoffice.htmx import redirect_to
 from eoffice.i18n import remember_language
 
 bp = Blueprint("auth", __name__)
@@ -40,6 +42,11 @@ def login():
         result = services.authenticate(
             form.login_id.data, form.password.data, request.remote_addr or ""
         )
+        token = None
+        if result.user is not None:
+            token = services.start_session(
+                result.user, request.remote_addr or "", request.user_agent.string or ""
+            )
         db.session.commit()
         if result.outcome == "throttled":
             flash(
@@ -54,6 +61,7 @@ def login():
         else:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
             login_user(result.user)
+            session["sid"] = token  # the server's row decides whether this cookie still signs in
             session["seen"] = int(time.time())
             if result.user.must_change_password:
                 flash(_("Please set a new password before you continue."), "info")
@@ -69,6 +77,7 @@ def login():
 @login_required_any_state
 def logout():
     audit.record("logout", user_id=current_user.id, object_type="user", object_id=current_user.id)
+    services.end_session(session.get("sid"), "logout")
     db.session.commit()
     locale = current_user.locale
     logout_user()
@@ -88,9 +97,39 @@ def change_password():
         if not services.check_password(current_user, form.current_password.data):
             form.current_password.errors.append(_("The current password is not correct."))
         else:
-            services.change_password(current_user, form.new_password.data)
+            services.change_password(
+                current_user, form.new_password.data, keep_session=session.get("sid")
+            )
             db.session.commit()
-            flash(_("Your password has been changed."), "success")
+            flash(
+                _("Your password has been changed. You are signed out everywhere else."), "success"
+            )
             return redirect(url_for("org.home"))
     status = 400 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+@bp.get("/me/sessions")
+@login_required
+def sessions():
+    me = services.token_digest(session.get("sid") or "")
+    return render_template(
+        "auth/sessions.html", sessions=services.live_sessions(current_user.id), me=me
+    )
+
+
+@bp.post("/me/sessions/end")
+@login_required
+def end_sessions():
+    """End one other session (`session` = its id), or all others (no id)."""
+    session_id = request.form.get("session", type=db_int)
+    if session_id is not None:
+        ended = services.end_own_session(current_user.id, session_id)
+    else:
+        ended = services.end_sessions(current_user.id, "user", keep=session.get("sid"))
+    audit.record(
+        "end_sessions", user_id=current_user.id, object_type="user", object_id=current_user.id
+    )
+    db.session.commit()
+    flash(_("Sessions ended: %(n)d.", n=int(ended)), "success")
+    return redirect_to(url_for("auth.sessions"))
