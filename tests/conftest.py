@@ -26,6 +26,10 @@ from tests.html import check_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: the test database's name: EOFFICE_TEST_DB lets a second run share the server without
+#: dropping the first run's database
+TEST_DB = os.environ.get("EOFFICE_TEST_DB", "eoffice_test")
+
 
 #: the app role's password for this run (the embedded server trusts local connections; a
 #: TEST_DATABASE_URL server may not)
@@ -70,7 +74,7 @@ class CheckingClient(FlaskClient):
 @pytest.fixture(scope="session")
 def app(server_uri, tmp_path_factory, pki):
     # as in production: migrations as the owner, the app as a role with grants only
-    owner = ensure_database(server_uri, "eoffice_test", recreate=True)
+    owner = ensure_database(server_uri, TEST_DB, recreate=True)
     url = ensure_app_role(owner, password=APP_ROLE_PASSWORD)
     storage = tmp_path_factory.mktemp("storage")
     app = create_app(
@@ -195,7 +199,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_db_url(server_uri):
     """The live server's own database (tests read it to check what the server did)."""
-    return ensure_database(server_uri, "eoffice_live", recreate=True)
+    return ensure_database(server_uri, f"{TEST_DB}_live", recreate=True)
 
 
 @pytest.fixture(scope="session")
