@@ -2,7 +2,15 @@
 
 PostgreSQL refuses UPDATE, DELETE and TRUNCATE on the table (a trigger, see the first
 migration), so the application itself cannot rewrite history; `flask audit verify`
-recomputes the chain.
+recomputes the chain. Three more guards (hostile round 3):
+- every event is sealed: HMAC-SHA256 of its hash under the office's audit key, a file outside
+  the database (`EOFFICE_AUDIT_KEY_FILE`), so rows appended with the database role alone —
+  chained correctly or not — carry no valid seal;
+- the database records which role wrote each row (`db_role`, set by a trigger the app's role
+  cannot lift), so a row written by the owner or a superuser stands out;
+- every commit that writes events appends the chain's head to the anchor file, each line
+  signed with the same key and chained to the line before, so a cut at the table's tail is
+  named to the event, and a rewritten or reordered anchor file is noticed.
 """
 
 from __future__ import annotations
@@ -36,6 +44,10 @@ class AuditEvent(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: HMAC-SHA256 of `hash` under the audit key (None only for events before migration 0026)
+    seal: Mapped[str | None] = mapped_column(String(64))
+    #: the database role that inserted the row, set by the database itself (a trigger)
+    db_role: Mapped[str | None] = mapped_column(String(63))
 
     #: "who looked at this file, and when", and the once-per-window view check
     __table_args__ = (
@@ -90,8 +102,10 @@ def record(
         prev_hash=prev or GENESIS,
     )
     ev.hash = _digest(ev.prev_hash, _fields(ev))
+    ev.seal = seal_of(ev.hash)
     db.session.add(ev)
     db.session.flush()
+    db.session.info["audit_head"] = (ev.id, ev.hash)
     return ev
 
 
@@ -121,10 +135,12 @@ def record_many(events: list[dict[str, Any]]) -> None:
             prev_hash=prev,
         )
         ev.hash = prev = _digest(ev.prev_hash, _fields(ev))
+        ev.seal = seal_of(ev.hash)
         rows.append(ev)
     # ids come from the sequence in the order of the rows: the chain's order
     db.session.add_all(rows)
     db.session.flush()
+    db.session.info["audit_head"] = (rows[-1].id, rows[-1].hash)
 
 
 def record_on(item: Any, action: str, post_id: int | None, **data: Any) -> AuditEvent:
@@ -139,6 +155,71 @@ def record_on(item: Any, action: str, post_id: int | None, **data: Any) -> Audit
         object_id=item.id,
         **data,
     )
+
+
+# --- the audit key and the seals ----------------------------------------------------------
+
+
+def _key() -> bytes:
+    """The office's audit key: 32 random bytes in a file only the app's user reads, made on
+    first use. Never in the database and never in a backup: keep a copy apart (README)."""
+    import os
+    from pathlib import Path
+
+    from flask import current_app
+
+    path = Path(current_app.config["AUDIT_KEY_FILE"])
+    cached = current_app.extensions.get("eoffice_audit_key")
+    if cached is not None and cached[0] == str(path):
+        return cached[1]
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it a moment ago
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+                f.flush()
+                os.fsync(f.fileno())
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise RuntimeError(f"the audit key {path} is damaged (under 32 bytes)")
+    current_app.extensions["eoffice_audit_key"] = (str(path), key)
+    return key
+
+
+def seal_of(event_hash: str) -> str:
+    import hmac
+
+    return hmac.new(_key(), event_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def seal_problem(app_roles: set[str] | None = None) -> str | None:
+    """None if every event since sealing began has its seal under this office's key (and,
+    when `app_roles` is given, was written by one of those database roles); else the first
+    event that does not, named with the role that wrote it."""
+    import hmac
+
+    sealing = False
+    for ev in db.session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    ):
+        if ev.seal is None and not sealing:
+            continue  # written before migration 0026
+        sealing = True
+        if ev.seal is None or not hmac.compare_digest(ev.seal, seal_of(ev.hash)):
+            return (
+                f"FORGED: event {ev.id} ({ev.action}, {ev.at.isoformat()}) has no valid seal: it "
+                f"was not written by this office's e-Office (database role {ev.db_role})."
+            )
+        if app_roles and ev.db_role is not None and ev.db_role not in app_roles:
+            return (
+                f"FOREIGN WRITER: event {ev.id} ({ev.action}) was inserted by database role "
+                f"{ev.db_role}, not by the application's role ({', '.join(sorted(app_roles))})."
+            )
+    return None
 
 
 def verify() -> tuple[int, int | None]:
@@ -172,24 +253,74 @@ def _anchor_path():
 
 def checkpoint() -> dict | None:
     """Append the chain's head to the anchor file if it moved since the last line; return it."""
-    import os
-
     head = db.session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
     if head is None:
         return None
+    return anchor(head.id, head.hash)
+
+
+def _line_mac(prev_mac: str, line: dict) -> str:
+    import hmac
+
+    body = f"{prev_mac}|{line['at']}|{line['id']}|{line['hash']}"
+    return hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def anchor(event_id: int, event_hash: str) -> dict:
+    """Append (id, hash) to the anchor file, signed and chained to the line before, unless it
+    is the last line already. Writers in several processes take turns (flock)."""
+    import fcntl
+    import os
+
     path = _anchor_path()
-    last = _anchors()[-1:] if path.exists() else []
-    if last and last[0]["id"] == head.id:
-        return last[0]
-    line = {"at": datetime.now(UTC).isoformat(), "id": head.id, "hash": head.hash}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as f:
-        f.write(json.dumps(line) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    return line
+    with path.open("a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            last = _last_line(f)
+            if last and last.get("id") == event_id and last.get("hash") == event_hash:
+                return last
+            line = {"at": datetime.now(UTC).isoformat(), "id": event_id, "hash": event_hash}
+            line["mac"] = _line_mac((last or {}).get("mac", ""), line)
+            f.write(json.dumps(line) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+            return line
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _last_line(f) -> dict | None:
+    f.seek(0, 2)
+    size = f.tell()
+    f.seek(max(0, size - 4096))
+    lines = f.read().splitlines()
+    for raw in reversed(lines):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            continue
+    return None
+
+
+def anchor_after_commit(session) -> None:
+    """SQLAlchemy after_commit: the head this transaction wrote goes to the anchor file."""
+    from flask import has_app_context
+
+    head = session.info.pop("audit_head", None)
+    if head is not None and has_app_context():
+        try:
+            anchor(*head)
+        except OSError as e:  # the commit stands; the next one (or the worker) anchors
+            import logging
+
+            logging.getLogger(__name__).error("audit anchor not written: %r", e)
+
+
+def forget_head(session, *args) -> None:
+    session.info.pop("audit_head", None)
 
 
 def _anchors() -> list[dict]:
@@ -206,15 +337,54 @@ def _anchors() -> list[dict]:
 
 
 def anchor_problem() -> str | None:
-    """None if every anchored head is in the table with its hash; else what is wrong."""
-    for a in _anchors():
-        found = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.id == a["id"]))
-        if found is None:
-            last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    """None if the anchor file's lines are signed and chained under this office's key and
+    every anchored head is in the table with its hash; else what is wrong."""
+    import hmac
+
+    prev_mac, signed = "", False
+    for n, a in enumerate(_anchors(), start=1):
+        if "mac" not in a and not signed:
+            continue  # written before anchors were signed
+        signed = True
+        if not hmac.compare_digest(str(a.get("mac", "")), _line_mac(prev_mac, a)):
             return (
-                f"TRUNCATED: the head anchored at {a['at']} is event {a['id']}, which is not in "
-                f"the table (its last event is {last})."
+                f"ANCHOR REWRITTEN: line {n} of the anchor file ({_anchor_path()}) is not signed "
+                "by this office's audit key in this place: the file was edited, a line inserted, "
+                "removed or moved."
             )
-        if found != a["hash"]:
-            return f"BROKEN: event {a['id']} no longer has the hash anchored at {a['at']}."
+        prev_mac = a["mac"]
+    anchors = _anchors()
+    last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    cut = [a for a in anchors if a["id"] > (last or 0)]
+    if cut:
+        a = max(cut, key=lambda a: a["id"])
+        return (
+            f"TRUNCATED: events {(last or 0) + 1} to {a['id']} were cut from the end of the "
+            f"table: event {a['id']} was anchored at {a['at']} and is not there (its last event "
+            f"is {last})."
+        )
+    for i in range(0, len(anchors), 10_000):  # per commit, the file is long: batches
+        batch = {a["id"]: a for a in anchors[i : i + 10_000]}
+        found = dict(
+            db.session.execute(
+                select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.id.in_(list(batch)))
+            ).all()
+        )
+        for event_id, a in batch.items():
+            if event_id not in found:
+                return f"TRUNCATED: event {event_id}, anchored at {a['at']}, is not in the table."
+            if found[event_id] != a["hash"]:
+                return f"BROKEN: event {event_id} no longer has the hash anchored at {a['at']}."
     return None
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    if not event.contains(Session, "after_commit", anchor_after_commit):
+        event.listen(Session, "after_commit", anchor_after_commit)
+        event.listen(Session, "after_soft_rollback", forget_head)
+
+
+_listen()

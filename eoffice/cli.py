@@ -237,11 +237,17 @@ def register(app: Flask) -> None:
         if bad is not None:
             click.echo(f"BROKEN: event {bad} does not follow from the {count} before it.", err=True)
             raise SystemExit(1)
-        problem = audit.anchor_problem()
+        from sqlalchemy.engine import make_url
+
+        writers = {w.strip() for w in app.config["AUDIT_WRITERS"].split(",") if w.strip()}
+        writers = writers or {make_url(app.config["SQLALCHEMY_DATABASE_URI"]).username}
+        problem = audit.seal_problem(writers - {None}) or audit.anchor_problem()
         if problem is not None:
             click.echo(problem, err=True)
             raise SystemExit(1)
-        click.echo(f"OK: {count} events, chain intact, every anchored head present.")
+        click.echo(
+            f"OK: {count} events, chain intact, every event sealed, every anchored head present."
+        )
 
     @audit_group.command("checkpoint")
     def audit_checkpoint():

@@ -64,6 +64,14 @@ def load(instance: Path) -> dict:
         "AUDIT_ANCHOR": os.environ.get(
             "EOFFICE_AUDIT_ANCHOR", str(instance / "audit" / "anchor.jsonl")
         ),
+        #: the key that seals events and signs anchor lines: never in the database nor in a
+        #: backup; production keeps it outside instance/ (README)
+        #: the database roles that write the trail (comma-separated; default: DATABASE_URL's):
+        #: `audit verify` names an event any other role inserted
+        "AUDIT_WRITERS": os.environ.get("EOFFICE_AUDIT_WRITERS", ""),
+        "AUDIT_KEY_FILE": os.environ.get(
+            "EOFFICE_AUDIT_KEY_FILE", str(instance / "audit" / "audit.key")
+        ),
         # Login throttling (counted in Postgres, so it holds across gunicorn workers).
         "LOGIN_WINDOW_MINUTES": _int("EOFFICE_LOGIN_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_ID": _int("EOFFICE_LOGIN_MAX_FAILURES_PER_ID", 5),
