@@ -20,14 +20,14 @@ max_requests_jitter = 5000
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("EOFFICE_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# The job worker (OCR of dak) starts and stops with the app: one app, one Postgres, no broker.
-# Set EOFFICE_JOBS_WORKER=0 to run `flask --app wsgi jobs worker` as a separate service instead.
+# The job worker starts and stops with the app: one app, one Postgres, no broker. It reconnects
+# by itself when Postgres restarts; should it exit all the same, the arbiter starts it again
+# (a thread here watches it). In production the supported way is its own systemd service
+# (deploy/systemd/eoffice-worker.service, Restart=always) with EOFFICE_JOBS_WORKER=0 here.
 _jobs = {}
 
 
-def when_ready(server):
-    if os.environ.get("EOFFICE_JOBS_WORKER", "1") != "1":
-        return
+def _start_worker(server):
     import subprocess
     import sys
 
@@ -37,11 +37,39 @@ def when_ready(server):
     server.log.info("job worker started, pid %s", _jobs["proc"].pid)
 
 
+def _watch_worker(server):
+    import time
+
+    delay = 1
+    while not _jobs.get("stopping"):
+        time.sleep(2)
+        proc = _jobs.get("proc")
+        if _jobs.get("stopping") or proc is None or proc.poll() is None:
+            continue
+        server.log.error(
+            "job worker exited with %s; starting it again in %s s", proc.returncode, delay
+        )
+        time.sleep(delay)
+        delay = min(delay * 2, 60)
+        if not _jobs.get("stopping"):
+            _start_worker(server)
+
+
+def when_ready(server):
+    if os.environ.get("EOFFICE_JOBS_WORKER", "1") != "1":
+        return
+    import threading
+
+    _start_worker(server)
+    threading.Thread(target=_watch_worker, args=(server,), daemon=True, name="jobs-watch").start()
+
+
 def on_exit(server):
+    _jobs["stopping"] = True
     proc = _jobs.get("proc")
     if proc and proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(15)
+            proc.wait(35)
         except Exception:
             proc.kill()

@@ -17,7 +17,7 @@ def audit_checkpoint(context: JobContext, timestamp: int) -> None:
 
 
 @tasks.periodic(cron="0 20 * * *")  # 01:30 India time
-@tasks.task(name="nightly_backup", queue="mail", pass_context=True)
+@tasks.task(name="nightly_backup", queue="heavy", pass_context=True)
 def nightly_backup(context: JobContext, timestamp: int) -> None:
     from eoffice import backup
 
@@ -27,7 +27,7 @@ def nightly_backup(context: JobContext, timestamp: int) -> None:
 
 
 @tasks.periodic(cron="*/5 * * * *")
-@tasks.task(name="mirror_store", queue="mail", pass_context=True)
+@tasks.task(name="mirror_store", queue="heavy", pass_context=True)
 def mirror_store(context: JobContext, timestamp: int) -> None:
     """With WAL archiving on, the store's new files are copied to the backup disk every five
     minutes, so a point-in-time recovery finds the files its rows name."""
@@ -40,7 +40,7 @@ def mirror_store(context: JobContext, timestamp: int) -> None:
 
 
 @tasks.periodic(cron="*/10 * * * *")
-@tasks.task(name="held_rollup", queue="mail", pass_context=True)
+@tasks.task(name="held_rollup", queue="heavy", pass_context=True)
 def held_rollup(context: JobContext, timestamp: int) -> None:
     """The district's pendency, recounted every ten minutes (eoffice/reports/rollup.py)."""
     from eoffice.extensions import db

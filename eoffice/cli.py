@@ -240,7 +240,10 @@ def register(app: Flask) -> None:
         from sqlalchemy.engine import make_url
 
         writers = {w.strip() for w in app.config["AUDIT_WRITERS"].split(",") if w.strip()}
-        writers = writers or {make_url(app.config["SQLALCHEMY_DATABASE_URI"]).username}
+        if not writers:  # the app's role: embedded, `eoffice_app`; else DATABASE_URL's
+            from eoffice.database import APP_ROLE
+
+            writers = {APP_ROLE, make_url(app.config["SQLALCHEMY_DATABASE_URI"]).username}
         problem = audit.seal_problem(writers - {None}) or audit.anchor_problem()
         if problem is not None:
             click.echo(problem, err=True)

@@ -63,7 +63,15 @@ def ensure_app_role(owner_uri: str, role: str = APP_ROLE, password: str | None =
     with psycopg.connect(
         url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
     ) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+        # read first, write only what is missing: every gunicorn worker boots through here, and
+        # concurrent GRANTs fail ("tuple concurrently updated"), as does any write while the
+        # server still replays WAL after a point-in-time recovery
+        found = conn.execute(
+            "SELECT has_database_privilege(rolname, %s, 'CONNECT') FROM pg_roles "
+            "WHERE rolname = %s",
+            (url.database, role),
+        ).fetchone()
+        if found is None:
             conn.execute(
                 f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
             )
@@ -73,7 +81,8 @@ def ensure_app_role(owner_uri: str, role: str = APP_ROLE, password: str | None =
                     psycopg.sql.Identifier(role), psycopg.sql.Literal(password)
                 )
             )
-        conn.execute(f'GRANT CONNECT ON DATABASE "{url.database}" TO "{role}"')
+        if not (found and found[0]):
+            conn.execute(f'GRANT CONNECT ON DATABASE "{url.database}" TO "{role}"')
     return url.set(username=role, password=password).render_as_string(hide_password=False)
 
 

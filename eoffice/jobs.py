@@ -8,7 +8,10 @@ production). Failed jobs are retried, and stay visible in `procrastinate_jobs` w
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from datetime import UTC, datetime
 
 import click
 import procrastinate
@@ -86,16 +89,107 @@ def make_queue(app: Flask) -> procrastinate.App:
 jobs_cli = AppGroup("jobs", help="Background jobs (OCR of dak, email).")
 
 
+#: the worker's lanes, each with its own concurrency: a heavy job (OCR of a 300-page scan, the
+#: nightly backup, the district's pendency count) never holds up an email, an SMS or an anchor
+LANES = (
+    ("light", ("mail", "sms"), 2),
+    ("heavy", ("ocr", "admin", "heavy"), 1),
+)
+#: a worker whose heartbeat is older than this is reported as stopped (health page, readiness)
+HEARTBEAT_STALE_SECONDS = 180
+
+log = logging.getLogger("eoffice.jobs")
+
+
+async def _run_lanes(queue: procrastinate.App, context: dict, stop: asyncio.Event) -> bool:
+    """Run every lane until `stop` is set (True) or a lane fails (its exception is raised)."""
+    async with queue.open_async():
+        lanes = [
+            asyncio.create_task(
+                queue.run_worker_async(
+                    queues=list(queues),
+                    concurrency=concurrency,
+                    name=f"eoffice-{name}",
+                    additional_context=context,
+                    install_signal_handlers=False,
+                    shutdown_graceful_timeout=30,
+                ),
+                name=name,
+            )
+            for name, queues, concurrency in LANES
+        ]
+        stopper = asyncio.create_task(stop.wait())
+        done, pending = await asyncio.wait([*lanes, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if stopper in done:
+            return True
+        failed = next(iter(done))
+        raise failed.exception() or RuntimeError(f"the {failed.get_name()} lane stopped")
+
+
+def run_supervised(app: Flask) -> None:
+    """The worker for production: all lanes, and when the database goes away (a restart, a
+    failover, `backup archive-on`) it waits and connects again instead of exiting. SIGTERM or
+    SIGINT stop it."""
+    import signal
+    import time
+
+    queue = make_queue(app)  # once: the tasks bind to one procrastinate App
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        stop = asyncio.Event()
+
+        async def main(stop=stop) -> bool:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            return await _run_lanes(queue, {"flask_app": app}, stop)
+
+        try:
+            if asyncio.run(main()):
+                return
+        except Exception as e:  # the database went away, or a lane died: connect again
+            log.error("job worker lost its lanes (%r); restarting in %.0f s", e, delay)
+        if time.monotonic() - started > 60:
+            delay = 1.0  # it ran a while: the next failure starts the back-off again
+        time.sleep(delay)
+        delay = min(delay * 2, 30.0)
+
+
+def last_heartbeat() -> datetime | None:
+    """When a worker last said it was alive (procrastinate's own heartbeat, every 10 s)."""
+    return db.session.execute(
+        text("SELECT max(last_heartbeat) FROM procrastinate_workers")
+    ).scalar_one()
+
+
+def worker_state() -> tuple[str, datetime | None]:
+    """('ok' | 'stale' | 'none', last heartbeat)."""
+    beat = last_heartbeat()
+    if beat is None:
+        return "none", None
+    age = (datetime.now(UTC) - beat).total_seconds()
+    return ("ok" if age <= HEARTBEAT_STALE_SECONDS else "stale"), beat
+
+
 @jobs_cli.command("worker")
 @click.option("--once", is_flag=True, help="Work until the queues are empty, then stop.")
 def worker(once: bool) -> None:
-    """Run the job worker (all queues)."""
-    queue = make_queue(current_app._get_current_object())
+    """Run the job worker: a light lane (email, SMS, anchors) and a heavy lane (OCR, imports,
+    backups), reconnecting when the database restarts."""
+    app = current_app._get_current_object()
+    if not once:
+        run_supervised(app)
+        return
+    queue = make_queue(app)
     queue.run_worker(
-        wait=not once,
+        wait=False,
         concurrency=1,
-        additional_context={"flask_app": current_app._get_current_object()},
-        install_signal_handlers=not once,
+        additional_context={"flask_app": app},
+        install_signal_handlers=False,
     )
 
 

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -17,6 +17,7 @@ from eoffice.org.models import District, FileTerm, Office, OfficeKind, Post, Pos
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--district-code", prompt="District code (ASCII, e.g. LKO)", help="e.g. LKO")
 @click.option("--district", "district_hi", prompt="District name in Hindi (e.g. लखनऊ)")
 @click.option("--district-en", prompt="District name in English (e.g. Lucknow)")

@@ -26,6 +26,7 @@ from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
+from eoffice.jobs import worker_state
 from eoffice.locks import heavy_slot
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
 
@@ -595,6 +596,7 @@ def readiness_page():
         sort=sort,
         last_backup=backup.last_run() if current_user.role == Role.DISTRICT_ADMIN else None,
         backups_on=bool(current_app.config.get("BACKUP_DIR")),
+        worker=worker_state() if current_user.role == Role.DISTRICT_ADMIN else None,
     )
 
 

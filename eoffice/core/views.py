@@ -1,12 +1,21 @@
 """Language switch and error pages: shared by every domain."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from eoffice.access import public
+from eoffice.access import public, public_static
 from eoffice.auth.views import safe_next
 from eoffice.extensions import db
 from eoffice.htmx import is_htmx
@@ -26,6 +35,36 @@ def set_language():
         current_user.locale = lang
         db.session.commit()
     return remember_language(redirect(target), lang)
+
+
+@bp.get("/health")
+@public_static
+def health():
+    """For the monitor (and nginx's upstream check): the database answers, and the job worker
+    has sent a heartbeat within three minutes. 200 when both hold, 503 otherwise; plain JSON
+    with nothing private in it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from eoffice.jobs import worker_state
+
+    try:
+        db.session.execute(text("SELECT 1"))
+        worker, beat = worker_state()
+        database = "ok"
+    except SQLAlchemyError:
+        db.session.rollback()
+        database, worker, beat = "down", "unknown", None
+    ok = database == "ok" and worker == "ok"
+    body = {
+        "database": database,
+        "worker": worker,
+        "worker_last_heartbeat": beat.isoformat() if beat else None,
+    }
+    resp = jsonify(body)
+    resp.status_code = 200 if ok else 503
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _error_page(code: int):
