@@ -47,7 +47,7 @@ i18n-update: i18n-extract ## Merge new strings into the hi and en catalogues (th
 migrate: install ## Apply database migrations (embedded Postgres under instance/ unless DATABASE_URL is set)
 	$(FLASK) db upgrade
 
-seed: migrate ## Load the Hindi demo district and demo users (idempotent)
+seed: i18n-compile migrate ## Load the Hindi demo district and demo users (idempotent; compiles the catalogues too)
 	$(FLASK) seed-demo
 
 run: system-deps install i18n-compile seed ## Everything: Debian packages, virtualenv, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)

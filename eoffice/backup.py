@@ -23,6 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from eoffice.extensions import db
 
 MANIFEST = "manifest.json"
+#: parts every backup has: a manifest without one of them (its line removed too) is refused
+REQUIRED = ("database.dump", "storage.tar", "trust.tar")
 FOLDER = re.compile(r"^eoffice-(\d{8}T\d{6}Z)$")
 
 
@@ -197,15 +199,46 @@ def create(dest: Path) -> Path:
         if secret_from_env
         else "secret_key",
         "parts": parts,
+        "required": list(REQUIRED),
     }
+    manifest["signature"] = _sign(manifest)
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     verify(out)
     return out
 
 
-def verify(folder: Path) -> dict:
-    """The manifest's every part is there with its SHA-256, and the dump is readable."""
-    manifest = json.loads((folder / MANIFEST).read_text())
+def _sign(manifest: dict) -> str:
+    """HMAC-SHA256 of the manifest (its signature left out) under the office's audit key, which
+    is never in a backup: a part removed together with its manifest line is noticed."""
+    import hmac
+
+    from eoffice.audit import _key
+
+    body = json.dumps(
+        {k: v for k, v in manifest.items() if k != "signature"}, sort_keys=True, ensure_ascii=False
+    )
+    return hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def verify(folder: Path, *, unsigned_ok: bool = False) -> dict:
+    """The manifest is signed by this office's audit key, names every required part, and every
+    part is there with its SHA-256; the dump is readable. `unsigned_ok`: a backup made before
+    manifests were signed, or restored where the key is lost (said aloud by the CLI)."""
+    import hmac
+
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError) as e:
+        raise BackupError(f"{MANIFEST}: missing or unreadable ({e})") from e
+    if not unsigned_ok:
+        signature = manifest.get("signature")
+        if not isinstance(signature, str) or not hmac.compare_digest(signature, _sign(manifest)):
+            raise BackupError(
+                f"{MANIFEST}: not signed by this office's audit key (changed, or made elsewhere)"
+            )
+    for name in REQUIRED:
+        if name not in manifest.get("parts", {}):
+            raise BackupError(f"{name}: missing from the backup (and from its manifest)")
     for name, part in manifest["parts"].items():
         path = folder / name
         if not path.is_file():
@@ -216,12 +249,12 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def restore(folder: Path, *, force: bool = False) -> dict:
+def restore(folder: Path, *, force: bool = False, unsigned_ok: bool = False) -> dict:
     """Into an empty database and an empty store (or anything, with `force`), after checking
     the manifest; then the app's role gets its grants again. Returns the manifest."""
     from eoffice.database import grant_app_role
 
-    manifest = verify(folder)
+    manifest = verify(folder, unsigned_ok=unsigned_ok)
     paths = _paths()
     users = (
         db.session.execute(text("SELECT to_regclass('app_user') IS NOT NULL")).scalar_one()

@@ -110,12 +110,19 @@ def register(app: Flask) -> None:
     @backup_group.command("restore")
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
     @click.option("--force", is_flag=True, help="Even into a database or store that is not empty.")
-    def backup_restore(folder, force):
+    @click.option(
+        "--unsigned",
+        is_flag=True,
+        help="Accept a manifest not signed by this office's audit key (the key is lost).",
+    )
+    def backup_restore(folder, force, unsigned):
         """Restore a backup into an empty database and store, checking its manifest first."""
         from eoffice import backup
 
+        if unsigned:
+            click.echo("WARNING: the manifest's signature is not checked (--unsigned).")
         try:
-            manifest = backup.restore(folder, force=force)
+            manifest = backup.restore(folder, force=force, unsigned_ok=unsigned)
         except backup.BackupError as e:
             click.echo(f"restore refused: {e}")
             raise SystemExit(1) from None

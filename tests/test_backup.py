@@ -33,6 +33,7 @@ def site(server_uri: str, tmp: Path, name: str) -> dict:
         "EOFFICE_STORAGE_DIR": str(tmp / name / "storage"),
         "EOFFICE_TRUST_DIR": str(tmp / name / "pki" / "trust"),
         "EOFFICE_AUDIT_ANCHOR": str(tmp / name / "audit" / "anchor.jsonl"),
+        "EOFFICE_AUDIT_KEY_FILE": str(tmp / name / "audit-key" / "audit.key"),
         "SECRET_KEY": "backup-test-" + name,
     }
 
@@ -72,9 +73,18 @@ def test_a_backup_restores_into_an_empty_site(server_uri, tmp_path):
     }  # fmt: skip
     assert oct(folder.stat().st_mode)[-3:] == "700"
 
+    assert "audit.key" not in {p.name for p in folder.iterdir()}  # the key is never in it
+
     # a new, empty site: migrated (as a new server would be), no data, no files
     dst = site(server_uri, tmp_path, "dst")
     flask(dst, "db", "upgrade")
+    # without the office's audit key (kept apart from the backups) the manifest is not trusted
+    refused = flask(dst, "backup", "restore", str(folder), check=False)
+    assert refused.returncode == 1 and "not signed" in refused.stdout
+    # the key put back from where it is kept, as the README says
+    key = Path(dst["EOFFICE_AUDIT_KEY_FILE"])
+    key.parent.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(Path(src["EOFFICE_AUDIT_KEY_FILE"]).read_bytes())
     out = flask(dst, "backup", "restore", str(folder)).stdout
     assert "restored" in out and "DIFFER" not in out
     assert flask(dst, "audit", "verify").returncode == 0
@@ -104,9 +114,24 @@ def test_a_backup_restores_into_an_empty_site(server_uri, tmp_path):
     again = flask(dst, "backup", "restore", str(folder), check=False)
     assert again.returncode == 1 and "not empty" in again.stdout
     dump = folder / "database.dump"
-    dump.write_bytes(dump.read_bytes()[:-10] + b"0123456789")
+    original = dump.read_bytes()
+    dump.write_bytes(original[:-10] + b"0123456789")
     damaged = flask(dst, "backup", "verify", str(folder), check=False)
     assert damaged.returncode == 1 and "database.dump" in damaged.stdout
+    dump.write_bytes(original)
+
+    # hostile round 3, item 7: the store's part taken out together with its manifest line
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["parts"]["storage.tar"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "storage.tar").unlink()
+    cut = flask(dst, "backup", "verify", str(folder), check=False)
+    assert cut.returncode == 1 and "not signed" in cut.stdout
+    # and had the signature been left out of the check, the list of required parts names it
+    forced = flask(dst, "backup", "restore", "--force", "--unsigned", str(folder), check=False)
+    assert forced.returncode == 1 and "storage.tar: missing" in forced.stdout
 
 
 def test_a_corrupted_stored_file_is_named_by_storage_check(server_uri, tmp_path):

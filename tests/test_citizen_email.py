@@ -46,8 +46,20 @@ def test_without_smtp_the_page_says_no_email_went(client, demo):
 def test_hostile_email_addresses_are_refused_plainly(client, demo):
     client.login("clerk.revenue")
     for bad, words in (("not-an-email", "name@example.com"), ("a@b", "name@example.com"),
-                       ("x" * 300 + "@example.in", "बहुत लंबा"), ("a@b.in\x00", "")):  # fmt: skip
+                       ("x" * 300 + "@example.in", "बहुत लंबा"), ("a@b.in\x00", ""),
+                       # hostile round 3, item 7: a second recipient, a dropped one
+                       ("ramesh@example.in,postmaster@example.in", "name@example.com"),
+                       ("postmaster,ramesh@example.in", "name@example.com"),
+                       ("ramesh@example.in;x", "name@example.com"),
+                       ("रमेश@example.in", "name@example.com")):  # fmt: skip
         resp = diarise(client, is_physical_only="y", citizen_email=bad)
         assert resp.status_code == 400, bad[:20]
         assert words in resp.get_data(as_text=True), bad[:20]
     assert newest(demo) is None
+
+
+def test_a_hindi_domain_is_kept_in_the_form_smtp_reads(client, demo):
+    client.login("clerk.revenue")
+    resp = diarise(client, is_physical_only="y", citizen_email="ramesh@उदाहरण.भारत")
+    assert resp.status_code == 302
+    assert newest(demo).citizen_email == "ramesh@xn--p1b6ci4b4b3a.xn--h2brj9c"

@@ -194,3 +194,16 @@ def test_the_shipped_nginx_site_in_front_of_gunicorn(nginx):
         https + "/receipts/new", big, {"Content-Type": "application/octet-stream"}
     )
     assert status == 413 and headers.get("Server", "").startswith("nginx")
+
+
+def test_make_seed_compiles_the_catalogues():
+    """`make seed` then a server left the pages in English under lang="hi": the catalogues
+    were not compiled. `make -n` shows what would run when a catalogue changed, running nothing."""
+    out = subprocess.run(
+        ["make", "-n", "seed", "-W", "translations/hi/LC_MESSAGES/messages.po"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "pybabel compile" in out and "-l hi" in out

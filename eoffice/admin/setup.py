@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from eoffice import audit
 from eoffice.admin.names import login_base
-from eoffice.admin.staff import EMAIL, _free_login_id, clean_mobile, one_time_password
+from eoffice.admin.staff import _free_login_id, clean_mobile, one_time_password
 from eoffice.auth import services as auth_services
 from eoffice.auth.models import LoginAttempt
 from eoffice.auth.services import hash_password, is_valid_login_id
@@ -39,7 +39,7 @@ from eoffice.org.models import (
     User,
 )
 from eoffice.receipts.models import Receipt, ReceiptCategory
-from eoffice.text import clean_line, clean_text
+from eoffice.text import clean_line, clean_text, email_address
 
 MESSAGES = {
     "required": _l("Fill in every field marked as needed."),
@@ -557,8 +557,9 @@ def create_user(actor: User, office: Office, form: dict[str, str]) -> tuple[User
         mobile = clean_mobile(clean_line(form.get("mobile")))
         if mobile is None:
             raise Refused("mobile")
-    email = clean_line(form.get("email")).lower() or None
-    if email and not EMAIL.match(email):
+    typed = clean_line(form.get("email"))
+    email = email_address(typed) if typed else None
+    if typed and email is None:
         raise Refused("email")
     password = one_time_password()
     user = User(
@@ -708,8 +709,9 @@ def edit_user(actor: User, user: User, form) -> None:
     values["mobile"] = clean_mobile(mobile) if mobile else None
     if mobile and values["mobile"] is None:
         raise Refused("mobile")
-    email = clean_line(form.get("email")).lower() or None
-    if email and not EMAIL.match(email):
+    typed = clean_line(form.get("email"))
+    email = email_address(typed) if typed else None
+    if typed and email is None:
         raise Refused("email")
     values["email"] = email
     role = form.get("role", user.role)

@@ -11,7 +11,7 @@ from eoffice.clock import today
 from eoffice.fields import GRADINGS, PRIORITIES, DateInput, Select
 from eoffice.fields import clean as _clean
 from eoffice.fields import required as _required
-from eoffice.text import EMAIL
+from eoffice.text import email_address
 
 MODES = [
     ("post", lazy_pgettext("mode", "By post")),
@@ -111,9 +111,12 @@ class DiariseForm(FlaskForm):
 
     def validate_citizen_email(self, field):
         if field.data:
-            field.data = field.data.replace(" ", "")
-            if not EMAIL.match(field.data):
-                raise ValidationError(_l("Enter an email address like name@example.com."))
+            checked = email_address(field.data)
+            if checked is None:
+                raise ValidationError(
+                    _l("Enter one email address like name@example.com (only one).")
+                )
+            field.data = checked
 
     def uploads(self) -> list:
         return [f for f in (self.scan.data or []) if getattr(f, "filename", "")]
