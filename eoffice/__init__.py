@@ -67,10 +67,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     if app.config["PROXIES"]:  # behind nginx: the client's address for throttling and audit
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from eoffice.web_proxy import TrustedProxyFix
 
-        n = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = TrustedProxyFix(
+            app.wsgi_app, app.config["PROXIES"], app.config["PROXY_ADDRESSES"]
+        )
     babel.init_app(app, locale_selector=select_locale)
     install_fast_gettext(app)
     install_date_filters(app)

@@ -88,6 +88,9 @@ def load(instance: Path) -> dict:
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
         #: how many proxies (nginx) sit in front and set X-Forwarded-For; 0 when serving directly
         "PROXIES": _int("EOFFICE_PROXIES", 0),
+        #: the proxies' own addresses: X-Forwarded-* is believed only from these (and from a
+        #: Unix socket); a client that reaches gunicorn's port directly cannot spoof its address
+        "PROXY_ADDRESSES": os.environ.get("EOFFICE_PROXY_ADDRESSES", "127.0.0.1,::1"),
         #: nightly backups by the job worker (unset: none), and how many are kept
         "BACKUP_DIR": os.environ.get("EOFFICE_BACKUP_DIR"),
         "BACKUP_KEEP_DAILY": _int("EOFFICE_BACKUP_KEEP_DAILY", 7),
@@ -98,6 +101,9 @@ def load(instance: Path) -> dict:
         "HEAVY_SLOTS": _int("EOFFICE_HEAVY_SLOTS", max(1, _workers() // 2)),
         #: each statement of a search is stopped after this long and the user asked to narrow it
         "SEARCH_TIMEOUT_MS": _int("EOFFICE_SEARCH_TIMEOUT_MS", 2000),
+        #: searches that may run at once across the workers (each may take up to the timeout):
+        #: the rest are told "busy" at once, so /login and the inbox keep answering
+        "SEARCH_SLOTS": _int("EOFFICE_SEARCH_SLOTS", max(1, _workers() // 2)),
         #: the citizens' status page (/status), per hour: lookups from one address, and lookups
         #: of one diary number from anywhere (guessing the four digits runs out at this)
         "STATUS_LIMIT_PER_ADDRESS": _int("EOFFICE_STATUS_LIMIT_PER_ADDRESS", 30),

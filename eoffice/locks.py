@@ -36,11 +36,11 @@ def try_advisory_lock(key: str) -> bool:
     )
 
 
-def heavy_slot(who: str, slots: int) -> bool:
+def heavy_slot(who: str, slots: int, kind: str = "heavy") -> bool:
     """One of `slots` places for heavy work (checking an upload, validating signatures) across
     every gunicorn worker, and one at a time per `who` (a user, an address). False: all taken:
     the caller says "busy, try again" at once instead of queueing workers behind the work, so
     /login and the inbox keep answering while someone sends costly files."""
-    if not try_advisory_lock(f"heavy-by:{who}"):
+    if not try_advisory_lock(f"{kind}-by:{who}"):
         return False
-    return any(try_advisory_lock(f"heavy-slot:{i}") for i in range(max(1, slots)))
+    return any(try_advisory_lock(f"{kind}-slot:{i}") for i in range(max(1, slots)))

@@ -22,6 +22,7 @@ PUBLIC = {
     "dispatch.verify",
     "dispatch.verify_pdf",
     "citizens.status",  # a citizen asks where their letter is (diary number + mobile digits)
+    "core.health",  # the monitor: database and job worker, nothing private (200 or 503)
 }
 
 

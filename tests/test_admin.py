@@ -220,6 +220,76 @@ def test_hostile_files_get_a_clear_message_and_save_nothing(nodal, demo, data, n
     assert users(demo) == before and demo.session.scalar(select(func.count(StaffImport.id))) == 0
 
 
+def shared_string_bomb() -> bytes:
+    """Hostile round 3, item 4: 10,000 cells that all point at one 5 MB shared string — about
+    100 KB packed; it held a worker for 60 s until gunicorn killed it."""
+    import zipfile
+
+    big = "क" * 1_700_000  # 5 MB as UTF-8
+    sheet = "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>0</v></c></row>' for i in range(1, 10_001))
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats'
+            '-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
+            '.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application'
+            '/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package'
+            '/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org'
+            '/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+            '/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package'
+            '/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org'
+            '/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
+        "xl/worksheets/sheet1.xml": (
+            '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><sheetData>{sheet}</sheetData></worksheet>'
+        ),
+        "xl/sharedStrings.xml": (
+            '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            f'2006/main" count="10000" uniqueCount="1"><si><t>{big}</t></si></sst>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["shared_string_bomb", "million_columns", "long_cell_csv"])
+def test_files_cheap_to_send_and_costly_to_read_are_refused(nodal, demo, kind):
+    """Read in a child process with limits: refused with the plain message, nothing saved, and
+    the next ordinary file goes through."""
+    data = {
+        "shared_string_bomb": shared_string_bomb,
+        "million_columns": lambda: ("नाम" + ",x" * 1_000_000 + "\n").encode() * 2,
+        "long_cell_csv": lambda: csv_bytes([["क" * 5000, "लिपिक", "", "", "", ""]]),
+    }[kind]()
+    assert len(data) < 3_000_000
+    resp = upload(nodal, data, "bomb.xlsx" if kind == "shared_string_bomb" else "bomb.csv")
+    assert resp.status_code == 400
+    assert "फ़ाइल पढ़ने के लिए बहुत बड़ी है।" in resp.get_data(as_text=True)
+    assert demo.session.scalar(select(func.count(StaffImport.id))) == 0
+    resp = upload(nodal, xlsx(rows_good()), "ok.xlsx", tehsil(demo).id)
+    assert resp.status_code == 302
+
+
 def test_csv_with_and_without_bom_english_headers_and_a_legacy_code_page(nodal, demo):
     office = tehsil(demo)
     english = ["Name", "Designation", "Section", "Mobile", "Employee ID", "Post"]

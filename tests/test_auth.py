@@ -221,3 +221,40 @@ def test_a_success_does_not_reset_the_addresss_count(app, client, demo):
         assert resp.status_code == 429
     finally:
         app.config["LOGIN_MAX_FAILURES_PER_IP"] = 100
+
+
+def test_simultaneous_guesses_from_one_address_get_no_more_than_its_limit(app):
+    """Hostile round 3, item 6: guesses at many login IDs from one address at the same moment
+    got one more check than the address's limit (101 of 100). Each from its own connection."""
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import delete
+
+    from eoffice.auth import services
+    from eoffice.auth.models import LoginAttempt
+    from eoffice.extensions import db as _db
+
+    ip, limit = f"race-{uuid.uuid4().hex[:12]}", 5
+    barrier = threading.Barrier(16)
+    old = app.config["LOGIN_MAX_FAILURES_PER_IP"]
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = limit
+
+    def guess(i: int) -> str:
+        with app.app_context():
+            barrier.wait()
+            outcome = services.authenticate(f"nobody.{i}", "wrong", ip).outcome
+            _db.session.commit()
+            return outcome
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            outcomes = list(pool.map(guess, range(16)))
+        assert outcomes.count("unknown_user") == limit, outcomes
+        assert outcomes.count("throttled") == 16 - limit
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_IP"] = old
+        with app.app_context():
+            _db.session.execute(delete(LoginAttempt).where(LoginAttempt.ip == ip))
+            _db.session.commit()

@@ -180,3 +180,126 @@ def test_the_acknowledgement_carries_the_status_link_and_its_qr(app, demo, login
     assert form.find("input", id="diary")["value"] == r.diary_number
     without = a_receipt(clerk, demo, citizen_mobile="")
     assert clerk.page(f"/receipts/{without.id}/acknowledgement").find(class_="ack-status") is None
+
+
+# --- hostile round 3, item 6 ------------------------------------------------------------
+
+
+def test_both_spellings_of_one_number_count_as_one(app, demo, login):  # noqa: F811
+    """As printed (कले/2026/000001) and as year/serial with the office chosen: one count, not
+    two (they gave 20 tries an hour instead of 10)."""
+    r = a_receipt(login("clerk.revenue"), demo)
+    limit = app.config["STATUS_LIMIT_PER_NUMBER"]
+    short = f"{r.diary_year}/{r.diary_serial}"
+    codes = []
+    for n in range(limit):
+        diary, office = (r.diary_number, "") if n % 2 else (short, str(r.office_id))
+        codes.append(ask(app, diary, f"{n:04d}", office=office, addr=f"10.8.0.{n}").status_code)
+    assert codes == [404] * limit
+    again = ask(app, short, "2345", office=str(r.office_id), addr="10.8.1.1")
+    assert again.status_code == 429
+
+
+def test_the_acknowledgements_own_link_is_never_locked_out(app, demo, login):  # noqa: F811
+    """Anyone could spend a number's tries and lock its citizen out; the पावती's QR link
+    carries the receipt's own key, which lifts the per-number limit (not the per-address
+    one), and a wrong key lifts nothing."""
+    from eoffice.citizens.services import lift_key
+
+    clerk = login("clerk.revenue")
+    r = a_receipt(clerk, demo)
+    for n in range(app.config["STATUS_LIMIT_PER_NUMBER"]):
+        ask(app, r.diary_number, f"{n:04d}", addr=f"10.9.0.{n}")
+    assert ask(app, r.diary_number, "2345", addr="10.9.1.1").status_code == 429
+    with app.test_request_context():
+        key = lift_key(r)
+    # the QR's link prefills the key; the citizen types the digits and gets the answer
+    c = Client(app.test_client())
+    c.c.environ_base["REMOTE_ADDR"] = "10.9.1.2"
+    form = c.page(f"/status?o={r.office_id}&d={r.diary_number}&k={key}")
+    assert form.find("input", attrs={"name": "key"})["value"] == key
+    resp = c.submit(
+        "/status",
+        {"diary": r.diary_number, "digits": "2345", "office": "", "key": key},
+        form_page=f"/status?o={r.office_id}&d={r.diary_number}&k={key}",
+    )
+    assert resp.status_code == 200 and "प्रक्रियाधीन" in text_of(resp)
+    for bad in ("A" * 12, key[:-1] + ("A" if key[-1] != "A" else "B"), "\x00" * 12, "x" * 500):
+        c = Client(app.test_client())
+        c.c.environ_base["REMOTE_ADDR"] = "10.9.1.3"
+        resp = c.submit("/status", {"diary": r.diary_number, "digits": "2345", "key": bad})
+        assert resp.status_code in (400, 429), bad
+    # the QR on the पावती carries it
+    ack = clerk.page(f"/receipts/{r.id}/acknowledgement")
+    assert ack.find(class_="ack-status") is not None
+
+
+def test_simultaneous_lookups_get_exactly_the_limit(app):
+    """Sixteen lookups of one number at the same moment, each from its own connection: exactly
+    the limit are counted (11 of 10 got through: check, then insert)."""
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import delete
+
+    from eoffice.citizens import services
+    from eoffice.citizens.models import StatusAttempt
+    from eoffice.dispatch import services as dispatch
+    from eoffice.dispatch.models import VerifyAttempt
+    from eoffice.extensions import db as _db
+
+    key, address = f"race:{uuid.uuid4().hex[:20]}", f"race-{uuid.uuid4().hex[:12]}"
+    barrier = threading.Barrier(16)
+
+    def status(i: int) -> bool:
+        with app.app_context():
+            barrier.wait()
+            ok = services.allow(f"{address}-{i}", key)
+            _db.session.commit()
+            return ok
+
+    def verify(i: int) -> bool:
+        with app.app_context():
+            barrier.wait()
+            ok = dispatch.allow_lookup(address)
+            _db.session.commit()
+            return ok
+
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            assert (
+                list(pool.map(status, range(16))).count(True)
+                == app.config["STATUS_LIMIT_PER_NUMBER"]
+            )
+        with ThreadPoolExecutor(16) as pool:
+            assert list(pool.map(verify, range(16))).count(True) == min(16, dispatch.VERIFY_LIMIT)
+    finally:
+        with app.app_context():
+            _db.session.execute(delete(StatusAttempt).where(StatusAttempt.diary_key == key))
+            _db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.address == address))
+            _db.session.commit()
+
+
+def test_forwarded_addresses_are_believed_only_from_the_proxy():
+    """With EOFFICE_PROXIES=1 a client that reached gunicorn's port directly chose its own
+    address (40 addresses recorded); only the proxy's own address is believed now."""
+    from werkzeug.test import Client as WsgiClient
+    from werkzeug.wrappers import Request, Response
+
+    from eoffice.web_proxy import TrustedProxyFix
+
+    @Request.application
+    def seen(request):
+        return Response(request.remote_addr or "")
+
+    app = TrustedProxyFix(seen, 1, "127.0.0.1,::1")
+    c = WsgiClient(app)
+    spoof = {"X-Forwarded-For": "203.0.113.7"}
+    assert (
+        c.get("/", headers=spoof, environ_base={"REMOTE_ADDR": "127.0.0.1"}).text == "203.0.113.7"
+    )
+    assert c.get("/", headers=spoof, environ_base={"REMOTE_ADDR": "198.51.100.9"}).text == (
+        "198.51.100.9"
+    )
+    assert c.get("/", headers=spoof, environ_base={"REMOTE_ADDR": ""}).text == "203.0.113.7"

@@ -8,15 +8,12 @@ nothing: rows find their user by employee ID, else by mobile number.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
 import secrets
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,20 +26,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eoffice import audit
+from eoffice.admin import tables
 from eoffice.admin.models import StaffImport
 from eoffice.admin.names import login_base, romanise, verhoeff_ok
-from eoffice.dispatch.services import EMAIL
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.locks import advisory_lock
 from eoffice.org.models import Office, Post, PostHolding, Role, Section, User
-from eoffice.text import clean_line
+from eoffice.text import clean_line, email_address
 
-#: the most rows one file may have (a district's whole staff fits many times over)
-MAX_ROWS = 10_000
-#: an XLSX is a zip: refuse one that unpacks to more than this (a zip bomb is tiny packed)
-MAX_UNPACKED = 60 * 1024 * 1024
-MAX_COLUMNS = 30
+MAX_ROWS, MAX_COLUMNS = tables.MAX_ROWS, tables.MAX_COLUMNS
 #: rows a confirmation applies within the request (about 1.5 s here); a longer list is applied
 #: by the job worker while the page says so (10,000 rows take about 10 s)
 INLINE_ROWS = 1000
@@ -143,73 +136,22 @@ def one_time_password() -> str:
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as lists of text, empty rows dropped. Raises Refused(code)."""
+    """The file's rows as lists of text, empty rows dropped. Raises Refused(code). The file is
+    read in a child process with limits (eoffice.admin.tables)."""
     if not data or not data.strip():
         raise Refused("empty")
-    if data[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(data)
-    elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"%PDF-" or b"\0" in data:
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"%PDF-" or b"\0" in data:
         raise Refused("wrong_type")  # an old .xls, a PDF, an image or other binary
-    else:
-        rows = _read_csv(data)
+    try:
+        rows = tables.read_limited(data)
+    except tables.TableError as e:
+        raise Refused(e.code) from e
     rows = [r for r in rows if any(c.strip() for c in r)]
     if len(rows) < 2:
         raise Refused("empty")
     if len(rows) > MAX_ROWS + 1:
         raise Refused("too_many_rows")
     return rows
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    legacy = False
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's plain "CSV" on Windows: a code page without Devanagari (Hindi became "?")
-        text, legacy = data.decode("cp1252", errors="replace"), True
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as e:
-        raise Refused("malformed") from e
-    if legacy:  # mark every row so that the check can say what happened
-        rows = [[*r[:MAX_COLUMNS], "\x00legacy"] for r in rows]
-    return [r[: MAX_COLUMNS + 1] for r in rows]
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
-                raise Refused("too_large")
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Refused:
-        raise
-    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise Refused("malformed") from e
-    try:
-        sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            rows.append(["" if v is None else _cell(v) for v in row])
-            if len(rows) > MAX_ROWS + 50:
-                break
-        return rows
-    except Exception as e:
-        raise Refused("malformed") from e
-    finally:
-        book.close()
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a mobile or Aadhaar typed as a number: 9415012345.0
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value)
 
 
 def _header_key(text: str) -> str:
@@ -326,8 +268,8 @@ def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post
     if not row["name_en"] and name_hi:
         row["name_en"] = romanise(name_hi).title() if not name_hi.isascii() else name_hi
     row["designation"] = values["designation"]
-    row["email"] = values["email"].lower() or None
-    if row["email"] and not EMAIL.match(row["email"]):
+    row["email"] = email_address(values["email"]) if values["email"] else None
+    if values["email"] and row["email"] is None:
         fail("email")
     row["employee_id"] = values["employee_id"] or None
     row["mobile"] = None

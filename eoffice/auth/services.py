@@ -107,6 +107,9 @@ def authenticate(raw_login_id: str, password: str, ip: str) -> LoginResult:
     # check, verify and record one at a time per login ID (held until the request commits):
     # sixteen simultaneous guesses got eight checks against a limit of five
     advisory_lock(f"login:{login_id}")
+    # and per address (always second: no two requests take the two in opposite order), or a
+    # hundred simultaneous guesses at different login IDs got 101 tries against a limit of 100
+    advisory_lock(f"login-ip:{ip}")
     wait = throttle_wait(login_id, ip)
     if wait:
         result = LoginResult(None, "throttled", wait)

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from eoffice.citizens import services
@@ -19,6 +19,8 @@ class StatusForm(FlaskForm):
         validators=[DataRequired(_l("Enter the last four digits of your mobile number."))],
         render_kw={"maxlength": 8, "inputmode": "numeric", "autocomplete": "off"},
     )
+    #: the पावती's own key, from its QR link: lifts the per-number limit (services.lift_key)
+    key = HiddenField()
 
     def validate_diary(self, field):
         parsed = services.parse_diary(field.data)

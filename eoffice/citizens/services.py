@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from eoffice.citizens.models import StatusAttempt
 from eoffice.clock import local_date, today
 from eoffice.dispatch.models import Dispatch
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileStatusChange
+from eoffice.locks import advisory_lock
 from eoffice.org.models import Office, Section
 from eoffice.receipts.models import Receipt
 from eoffice.text import clean_line
@@ -55,22 +56,75 @@ def public_offices() -> list[Office]:
     )
 
 
-def allow(address: str, diary_key: str) -> bool:
-    """Count this lookup; False when the address or the diary number has used up its tries."""
+def allow(address: str, diary_key: str, *, per_number: bool = True) -> bool:
+    """Count this lookup; False when the address or the diary number has used up its tries.
+    Checked and counted in one statement, each address and number one request at a time: two
+    simultaneous tries at the tenth place no longer both get it. `per_number=False` (the
+    पावती's own link) leaves the number's count out, so nobody can lock a citizen out."""
     cfg = current_app.config
-    now = datetime.now(UTC)
-    db.session.execute(delete(StatusAttempt).where(StatusAttempt.at < now - WINDOW))
-    by_address = db.session.scalar(
-        select(func.count(StatusAttempt.id)).where(StatusAttempt.address == address)
-    )
-    by_number = db.session.scalar(
-        select(func.count(StatusAttempt.id)).where(StatusAttempt.diary_key == diary_key)
-    )
-    if by_address >= cfg["STATUS_LIMIT_PER_ADDRESS"] or by_number >= cfg["STATUS_LIMIT_PER_NUMBER"]:
+    advisory_lock(f"status-address:{address}")
+    advisory_lock(f"status-number:{diary_key}")
+    db.session.execute(delete(StatusAttempt).where(StatusAttempt.at < func.now() - WINDOW))
+    row = db.session.execute(
+        text(
+            "INSERT INTO status_attempt (address, diary_key) SELECT :a, :k "
+            "WHERE (SELECT count(*) FROM status_attempt WHERE address = :a) < :la "
+            "AND (NOT :per_number OR "
+            "(SELECT count(*) FROM status_attempt WHERE diary_key = :k) < :lk) RETURNING id"
+        ),
+        {
+            "a": address,
+            "k": diary_key,
+            "la": cfg["STATUS_LIMIT_PER_ADDRESS"],
+            "lk": cfg["STATUS_LIMIT_PER_NUMBER"],
+            "per_number": per_number,
+        },
+    ).first()
+    return row is not None
+
+
+def lift_key(receipt: Receipt) -> str:
+    """The पावती's own key for its status link (HMAC of the receipt under the app's secret):
+    with it the per-number limit does not apply, so spending a number's tries cannot lock its
+    citizen out. 60 bits: not guessable within any limit."""
+    import base64
+    import hmac
+
+    mac = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), f"status:{receipt.id}".encode(), "sha256"
+    ).digest()
+    return base64.b32encode(mac).decode()[:12]
+
+
+def lifts_limit(office_id: int | None, diary: tuple[str | None, int, int], key: str | None) -> bool:
+    """Whether `key` is the पावती key of the receipt with this number."""
+    import hmac
+
+    if not key or len(key) != 12:
         return False
-    db.session.add(StatusAttempt(address=address, diary_key=diary_key))
-    db.session.flush()
-    return True
+    receipt = _by_number(office_id, diary)
+    return receipt is not None and hmac.compare_digest(key.upper(), lift_key(receipt))
+
+
+def _by_number(office_id: int | None, diary: tuple[str | None, int, int]) -> Receipt | None:
+    code, year, serial = diary
+    office_id = _office_of(office_id, code)
+    if office_id is None:
+        return None
+    return db.session.scalar(
+        select(Receipt).where(
+            Receipt.office_id == office_id,
+            Receipt.diary_year == year,
+            Receipt.diary_serial == serial,
+        )
+    )
+
+
+def _office_of(office_id: int | None, code: str | None) -> int | None:
+    """The office a diary number names: its code as printed, else the office chosen."""
+    if code:
+        return db.session.scalar(select(Office.id).where(Office.code == code))
+    return office_id
 
 
 def find(office_id: int | None, diary: tuple[str | None, int, int], digits: str) -> Receipt | None:
@@ -93,8 +147,11 @@ def find(office_id: int | None, diary: tuple[str | None, int, int], digits: str)
 
 
 def diary_key(office_id: int | None, diary: tuple[str | None, int, int]) -> str:
+    """One key per receipt, however the number was typed: as printed (with its office's code)
+    and as year/serial with the office chosen count together."""
     code, year, serial = diary
-    return f"{code or office_id}:{year}:{serial}"[:40]
+    office = _office_of(office_id, code)
+    return f"{office if office is not None else code}:{year}:{serial}"[:40]
 
 
 @dataclass
@@ -151,5 +208,7 @@ def status_link(receipt: Receipt) -> tuple[str, str]:
     from flask import request, url_for
 
     base = (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
-    url = base + url_for("citizens.status", o=receipt.office_id, d=receipt.diary_number)
+    url = base + url_for(
+        "citizens.status", o=receipt.office_id, d=receipt.diary_number, k=lift_key(receipt)
+    )
     return base + url_for("citizens.status"), segno.make(url, error="m").svg_data_uri(scale=3)

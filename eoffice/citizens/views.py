@@ -20,13 +20,15 @@ def status():
     if request.method == "GET":
         form.office.data = form.office.coerce(request.args.get("o", ""))
         form.diary.data = (request.args.get("d") or "")[:60]
+        form.key.data = (request.args.get("k") or "")[:12]
     if len(offices) == 1 and not form.office.data:
         form.office.data = offices[0].id
     if not form.validate_on_submit():
         return _page(form, status=422 if request.method == "POST" else 200)
     diary = services.parse_diary(form.diary.data)
     key = services.diary_key(form.office.data, diary)
-    if not services.allow((request.remote_addr or "?")[:64], key):
+    lifted = services.lifts_limit(form.office.data or None, diary, form.key.data)
+    if not services.allow((request.remote_addr or "?")[:64], key, per_number=not lifted):
         db.session.commit()
         return _page(form, limited=True, status=429)
     receipt = services.find(

@@ -3,13 +3,14 @@ and the public verification lookups. Services flush and never commit."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_login import current_user
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import contains_eager
 
 from eoffice import audit, jobs, mail, storage
@@ -23,7 +24,7 @@ from eoffice.locks import advisory_lock, lock_row
 from eoffice.org.models import Office, Post
 from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
-from eoffice.text import EMAIL
+from eoffice.text import email_address
 
 #: lookups per client address in the window, on the public page
 VERIFY_LIMIT = 20
@@ -37,6 +38,9 @@ class RecipientInput:
     email: str
     #: e-dispatch: the office of this installation it goes to
     office_id: int | None = None
+
+
+log = logging.getLogger(__name__)
 
 
 def of_draft(draft: LetterDraft) -> Dispatch | None:
@@ -72,8 +76,11 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
     for r in people if mode != "eoffice" else []:
         if not r.name:
             raise Refused("recipient_name")
-        if r.email and not EMAIL.match(r.email):
-            raise Refused("bad_email")
+        if r.email:
+            checked = email_address(r.email)
+            if checked is None:
+                raise Refused("bad_email")
+            r.email = checked
         if mode == "email" and not r.email:
             raise Refused("email_needed")
         if mode == "post" and not r.address:
@@ -198,11 +205,17 @@ def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) 
     (sanitised for viewing, the signed original kept), numbered in that office's diary, the
     sender office, letter number and date filled in, mode ई-ऑफिस; its signatures as checked."""
     from eoffice.documents.services import accept_upload
+    from eoffice.receipts.sanitise import Rejected
     from eoffice.receipts.services import next_diary_serial
 
     office = db.session.get(Office, recipient.office_id)
     desk = dak_desk(office)
-    document = accept_upload([pdf], f"{d.number.replace('/', '-')}.pdf")
+    try:
+        document = accept_upload([pdf], f"{d.number.replace('/', '-')}.pdf")
+    except Rejected as e:  # the checking places are all taken: nothing issued, try again
+        if e.code != "busy":
+            log.error("e-dispatch %s: the signed PDF was refused by the checker: %s", d.id, e.code)
+        raise Refused("busy" if e.code == "busy" else "undeliverable") from e
     year = today().year
     serial = next_diary_serial(office.id, year)
     receipt = Receipt(
@@ -320,17 +333,18 @@ def register(office_id: int, *, page: int = 1, page_size: int = 25):
 
 
 def allow_lookup(address: str) -> bool:
-    """Count this lookup; False when the address has used up its lookups for the window."""
-    now = datetime.now(UTC)
-    db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.at < now - VERIFY_WINDOW))
-    used = db.session.scalar(
-        select(func.count(VerifyAttempt.id)).where(VerifyAttempt.address == address)
-    )
-    if used >= VERIFY_LIMIT:
-        return False
-    db.session.add(VerifyAttempt(address=address))
-    db.session.flush()
-    return True
+    """Count this lookup; False when the address has used up its lookups for the window.
+    Checked and counted in one statement, one request per address at a time."""
+    advisory_lock(f"verify-address:{address}")
+    db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.at < func.now() - VERIFY_WINDOW))
+    row = db.session.execute(
+        text(
+            "INSERT INTO verify_attempt (address) SELECT :a "
+            "WHERE (SELECT count(*) FROM verify_attempt WHERE address = :a) < :limit RETURNING id"
+        ),
+        {"a": address, "limit": VERIFY_LIMIT},
+    ).first()
+    return row is not None
 
 
 def by_code(code: str) -> Dispatch | None:

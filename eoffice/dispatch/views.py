@@ -12,6 +12,7 @@ from eoffice.access import login_required, public
 from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES
 from eoffice.documents.messages import REJECTED
+from eoffice.documents.services import discard_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
@@ -51,6 +52,14 @@ REFUSED = {
     "email_needed": _l("For email dispatch every recipient needs an email address."),
     "address_needed": _l("For dispatch by post every recipient needs an address."),
     "no_smtp": _l("Email is not set up on this server (EOFFICE_SMTP_HOST). Choose post or hand."),
+    "busy": _l(
+        "The server is busy checking other documents just now. Nothing was issued; please try "
+        "again in a minute."
+    ),
+    "undeliverable": _l(
+        "The signed letter could not be prepared for the receiving office. Nothing was issued; "
+        "the administrator has been told in the log."
+    ),
 }
 ROWS = 3
 
@@ -60,7 +69,7 @@ def _recipients() -> list[services.RecipientInput]:
         services.RecipientInput(
             name=clean_line(request.form.get(f"name{i}"))[:300],
             address=clean_note(request.form.get(f"address{i}"))[:2000],
-            email=clean_line(request.form.get(f"email{i}")).replace(" ", "")[:254],
+            email=clean_line(request.form.get(f"email{i}"))[:1000],  # too long is refused
             office_id=to_int(request.form.get(f"office{i}", "")) or None,
         )
         for i in range(ROWS)
@@ -96,6 +105,7 @@ def issue(file_id: int, serial: int):
         d = services.issue(draft, mode, rows)
     except Refused as refused:
         db.session.rollback()
+        discard_new_files()  # a delivery that stored files before the refusal leaves none
         if refused.code == "already_issued":  # a double click: show what was issued
             flash(str(REFUSED["already_issued"]), "info")
             return redirect(url_for("dispatch.issue", file_id=file_id, serial=serial))

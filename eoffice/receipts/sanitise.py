@@ -255,6 +255,10 @@ def _limits(cpu_seconds: int, memory_mb: int):
     return apply
 
 
+#: the same limits for any child that reads a file from outside (staff lists too)
+child_limits = _limits
+
+
 def run_sanitiser(
     uploads: list[bytes],
     *,

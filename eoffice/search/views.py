@@ -1,11 +1,13 @@
 """/search: one box across files, receipts, letters and dispatches (a GET form: it works
 without JavaScript; with htmx the results refresh as one types)."""
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_login import current_user
 
 from eoffice.access import login_required
 from eoffice.hostile import to_int
 from eoffice.htmx import page_or_fragment
+from eoffice.locks import heavy_slot
 from eoffice.replica import read_session
 from eoffice.search import services
 
@@ -19,20 +21,26 @@ def index():
     f = services.Filters.from_args(request.args)
     page = max(1, min(to_int(request.args.get("page")) or 1, 50))
     s = read_session()  # heavy and read-only: a replica serves it when there is one
-    hits, total, keys, too_broad = [], 0, [], False
+    hits, total, keys, too_broad, busy = [], 0, [], False, False
     if q:
         exact = services.by_number(q, s)
         if len(exact) == 1:  # a file, diary or dispatch number: straight to it
             kind, item_id = exact[0]
             return redirect(_url(kind, item_id, s))
-        try:
-            hits, total, keys = services.search(q, f, page, s, timeout_ms=_timeout_ms())
-        except services.TooBroad:
-            too_broad = True
+        # a few searches at a time (slots held on the primary until the request ends)
+        if not heavy_slot(
+            f"user:{current_user.id}", current_app.config["SEARCH_SLOTS"], kind="search"
+        ):
+            busy = True
+        else:
+            try:
+                hits, total, keys = services.search(q, f, page, s, timeout_ms=_timeout_ms())
+            except services.TooBroad:
+                too_broad = True
     return page_or_fragment(
-        "search/index.html", "search/_results.html", "results",
+        "search/index.html", "search/_results.html", "results", 429 if busy else 200,
         q=q, f=f, hits=hits, total=total, page_no=page, keys=keys, too_broad=too_broad,
-        page_size=services.PAGE_SIZE, cap=services.COUNT_CAP, choices=_choices(f),
+        busy=busy, page_size=services.PAGE_SIZE, cap=services.COUNT_CAP, choices=_choices(f),
     )  # fmt: skip
 
 
