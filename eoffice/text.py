@@ -8,7 +8,9 @@ def email_address(raw: str | None) -> str | None:
     """One email address as SMTP will read it, or None: no second address behind a comma or
     a semicolon, nothing cut to fit (over 254 characters is refused), a Hindi domain in its
     IDNA form (उदाहरण.भारत → xn--….xn--…); the name before @ in ASCII (our mail server does not
-    speak SMTPUTF8). Checked with email-validator, without looking the domain up."""
+    speak SMTPUTF8). Checked with email-validator, without looking the domain up; names that
+    never deliver (.invalid, .local, .test) are refused, and the demo's people are at
+    `demo.eoffice.example` (reserved, never delivered, accepted)."""
     from email_validator import EmailNotValidError, validate_email
 
     value = strip_invisible(unicodedata.normalize("NFC", raw or "")).strip()

@@ -44,7 +44,7 @@ FULL = aadhaar("49911866524")  # shown nowhere, stored nowhere, but its last fou
 def rows_good() -> list[list[str]]:
     return [
         ["1", "सुरेश चंद्र मिश्र", "", "राजस्व निरीक्षक", "राज", "9451100001", FULL, "", "TS-101", "आरआई-1"],
-        ["2", "कमला देवी", "Kamla Devi", "लेखपाल", "राजस्व अनुभाग", "+91 94511-00002", "", "kamla@example.invalid", "TS-102", "लेखपाल-1"],
+        ["2", "कमला देवी", "Kamla Devi", "लेखपाल", "राजस्व अनुभाग", "+91 94511-00002", "", "kamla@mail.example", "TS-102", "लेखपाल-1"],
         ["3", "ज़ाकिर हुसैन", "", "लेखपाल", "राज", "094511 00003", "", "", "TS-103", "लेखपाल-2"],
         # a post that exists and is vacant? none in the demo tehsil: no post at all for this one
         ["4", "रामकिशोर यादव", "", "चपरासी", "", "9451100004", "", "", "TS-104", ""],
@@ -272,14 +272,13 @@ def shared_string_bomb() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["shared_string_bomb", "million_columns", "long_cell_csv"])
+@pytest.mark.parametrize("kind", ["shared_string_bomb", "million_columns"])
 def test_files_cheap_to_send_and_costly_to_read_are_refused(nodal, demo, kind):
     """Read in a child process with limits: refused with the plain message, nothing saved, and
     the next ordinary file goes through."""
     data = {
         "shared_string_bomb": shared_string_bomb,
-        "million_columns": lambda: ("नाम" + ",x" * 1_000_000 + "\n").encode() * 2,
-        "long_cell_csv": lambda: csv_bytes([["क" * 5000, "लिपिक", "", "", "", ""]]),
+        "million_columns": lambda: ("नाम" + ",x" * 1_000_000 + "\nक,ख\n").encode(),
     }[kind]()
     assert len(data) < 3_000_000
     resp = upload(nodal, data, "bomb.xlsx" if kind == "shared_string_bomb" else "bomb.csv")

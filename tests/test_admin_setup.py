@@ -392,7 +392,7 @@ def test_a_user_is_edited_and_the_change_audited(nodal, demo):
     user = db.session.scalar(select(User).where(User.login_id == "clerk.tehsil"))
     url = f"/admin/users/{user.id}"
     data = {"name_hi": "बृजेश कुमार राय", "name_en": "Brijesh Kumar Rai", "mobile": "०९४१५०-८८८८८",
-            "email": "brijesh@example.invalid", "employee_id": "T-23", "role": "section_officer"}  # fmt: skip
+            "email": "brijesh@mail.example", "employee_id": "T-23", "role": "section_officer"}  # fmt: skip
     assert nodal.submit(f"{url}/edit", data, form_page=url).status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)

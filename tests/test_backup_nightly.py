@@ -43,7 +43,7 @@ def test_a_failed_backup_is_recorded_shown_and_mailed(app, client, demo, tmp_pat
     from sqlalchemy import text
 
     demo.session.execute(
-        text("UPDATE app_user SET email = 'nodal@example.invalid' WHERE login_id = 'nodal'")
+        text("UPDATE app_user SET email = 'nodal@mail.example' WHERE login_id = 'nodal'")
     )
     demo.session.commit()
     app.config.update(BACKUP_DIR=str(blocker / "backups"))
@@ -52,7 +52,7 @@ def test_a_failed_backup_is_recorded_shown_and_mailed(app, client, demo, tmp_pat
             run = backup.nightly()
         assert not run.ok and "Error" in run.error
         (msg,) = smtp.messages
-        assert msg["To"] == "nodal@demo.eoffice.invalid"  # the demo's district admin
+        assert msg["To"] == "nodal@demo.eoffice.example"  # the demo's district admin
         assert "बैकअप विफल" in msg["Subject"]
         client.login("nodal")
         assert "अंतिम बैकअप विफल" in client.page("/admin/readiness").get_text()

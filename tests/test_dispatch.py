@@ -59,13 +59,13 @@ def test_issue_by_email_register_and_public_verification(app, clerk, login, demo
     assert resp.status_code == 400
     assert db.session.scalar(select(func.count(Dispatch.id))) == 0
 
-    resp = issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@example.invalid")
+    resp = issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@mail.example")
     assert resp.status_code == 302
     d = db.session.scalar(select(Dispatch))
     assert d.number.startswith("कले/प्रेषण/") and d.number.endswith("/000001")
     assert f"{d.number} के रूप में जारी" in flash_text(adm, resp)
     # a second click (slow link): no second dispatch
-    issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@example.invalid")
+    issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@mail.example")
     assert db.session.scalar(select(func.count(Dispatch.id))) == 1
     job = db.session.execute(
         text("SELECT args FROM procrastinate_jobs WHERE task_name = 'eoffice:send_dispatch'")
@@ -75,7 +75,7 @@ def test_issue_by_email_register_and_public_verification(app, clerk, login, demo
     # what the worker runs for that job: the signed PDF goes to the local SMTP server
     assert send_dispatch_now(app, d.id) == 1
     (msg,) = smtp.messages
-    assert msg["To"] == "tehsildar.sadar@example.invalid" and d.number in msg["Subject"]
+    assert msg["To"] == "tehsildar.sadar@mail.example" and d.number in msg["Subject"]
     (attachment,) = [p for p in msg.iter_attachments()]
     pdf = attachment.get_content()
     assert pdf == the_pdf(app, db, file_id)

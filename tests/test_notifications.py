@@ -53,7 +53,7 @@ def test_recipient_is_emailed_in_hindi_when_smtp_is_configured(app, login, demo,
     assert job.status == "todo" and job.args == {"movement_id": m.id}
     assert notify_movement_now(app, m.id) == 1  # what the worker runs for that job
     (msg,) = smtp.messages
-    assert msg["To"] == "so.revenue@demo.eoffice.invalid"
+    assert msg["To"] == "so.revenue@demo.eoffice.example"
     assert msg["Subject"] == f"ई-ऑफिस: {f.number} आप तक पहुँची"
     body = msg.get_content()
     assert "सुनीता वर्मा" in body and "कृपया अवलोकन करें" in body and f"/files/{f.id}" in body
@@ -72,11 +72,11 @@ def test_no_email_job_without_smtp(app, login, demo):  # noqa: F811
 def test_daily_digest_lists_pending_and_overdue(app, demo, smtp):
     assert digest_now(app) >= 2
     by_user = {m["To"]: m for m in smtp.messages}
-    so = by_user["so.revenue@demo.eoffice.invalid"]
+    so = by_user["so.revenue@demo.eoffice.example"]
     assert "लंबित" in so["Subject"]
     body = so.get_content()
     assert "खतौनी" in body and "समय-सीमा पार" in body
-    assert "clerk.revenue@demo.eoffice.invalid" not in by_user  # nothing with the clerk
+    assert "clerk.revenue@demo.eoffice.example" not in by_user  # nothing with the clerk
 
 
 def test_the_nodal_officers_digest_carries_the_audit_head(app, demo, smtp):
@@ -87,9 +87,9 @@ def test_the_nodal_officers_digest_carries_the_audit_head(app, demo, smtp):
         demo.session.commit()
     digest_now(app)
     by_user = {m["To"]: m for m in smtp.messages}
-    nodal = by_user["nodal@demo.eoffice.invalid"].get_content()
+    nodal = by_user["nodal@demo.eoffice.example"].get_content()
     with app.app_context():
         head = audit.checkpoint()  # the same head, already anchored by the digest
     assert head["hash"] in nodal and str(head["id"]) in nodal
-    so = by_user["so.revenue@demo.eoffice.invalid"].get_content()
+    so = by_user["so.revenue@demo.eoffice.example"].get_content()
     assert head["hash"] not in so

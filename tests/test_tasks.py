@@ -161,7 +161,7 @@ def test_a_reminder_from_the_escalation_list_reaches_the_holder(app, login, demo
     r = db.session.scalar(select(Reminder))
     assert notify_reminder_now(app, r.id) == 1
     (msg,) = smtp.messages
-    assert msg["To"] == "so.revenue@demo.eoffice.invalid" and f.number in msg["Subject"]
+    assert msg["To"] == "so.revenue@demo.eoffice.example" and f.number in msg["Subject"]
     assert (
         db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "remind"))
         == 1

@@ -140,7 +140,10 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
     read in a child process with limits (eoffice.admin.tables)."""
     if not data or not data.strip():
         raise Refused("empty")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"%PDF-" or b"\0" in data:
+    binary = (
+        data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or data[:5] == b"%PDF-" or b"\0" in data
+    )
+    if data[:4] != b"PK\x03\x04" and binary:
         raise Refused("wrong_type")  # an old .xls, a PDF, an image or other binary
     try:
         rows = tables.read_limited(data)

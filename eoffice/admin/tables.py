@@ -24,8 +24,11 @@ MAX_ROWS = 10_000
 #: an XLSX is a zip: refuse one that unpacks to more than this (a zip bomb is tiny packed)
 MAX_UNPACKED = 60 * 1024 * 1024
 MAX_COLUMNS = 30
-#: no cell of a staff list is longer (a name, a designation, an address line)
+#: cells are cut to this many characters as they are read (the row's own check then says "too
+#: long"), and a file whose cells add up to more than MAX_TEXT is refused: 10,000 rows of a
+#: real staff list are about 2 million characters
 MAX_CELL = 1_000
+MAX_TEXT = 8_000_000
 #: nor any line of a CSV (30 columns of MAX_CELL, and some room)
 MAX_LINE = 40_000
 #: the child's limits: well under gunicorn's 60 s
@@ -61,7 +64,8 @@ def _read_csv(data: bytes) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as e:
         raise TableError("malformed") from e
-    if any(len(c) > MAX_CELL for r in rows for c in r):
+    rows = [[c[: MAX_CELL + 1] for c in r[: MAX_COLUMNS + 1]] for r in rows]
+    if sum(len(c) for r in rows for c in r) > MAX_TEXT:
         raise TableError("too_large")
     if legacy:  # mark every row so that the check can say what happened
         rows = [[*r[:MAX_COLUMNS], "\x00legacy"] for r in rows]
@@ -82,11 +86,12 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise TableError("malformed") from e
     try:
         sheet = book.worksheets[0]
-        rows = []
+        rows, total = [], 0
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            cells = ["" if v is None else _cell(v) for v in row]
-            if any(len(c) > MAX_CELL for c in cells):
-                raise TableError("too_large")  # a shared string of megabytes, used again and again
+            cells = ["" if v is None else _cell(v)[: MAX_CELL + 1] for v in row]
+            total += sum(len(c) for c in cells)
+            if total > MAX_TEXT:  # one shared string of megabytes, used again and again
+                raise TableError("too_large")
             rows.append(cells)
             if len(rows) > MAX_ROWS + 50:
                 break

@@ -67,10 +67,11 @@ def allow(address: str, diary_key: str, *, per_number: bool = True) -> bool:
     db.session.execute(delete(StatusAttempt).where(StatusAttempt.at < func.now() - WINDOW))
     row = db.session.execute(
         text(
-            "INSERT INTO status_attempt (address, diary_key) SELECT :a, :k "
-            "WHERE (SELECT count(*) FROM status_attempt WHERE address = :a) < :la "
-            "AND (NOT :per_number OR "
-            "(SELECT count(*) FROM status_attempt WHERE diary_key = :k) < :lk) RETURNING id"
+            "INSERT INTO status_attempt (address, diary_key) "
+            "SELECT CAST(:a AS varchar), CAST(:k AS varchar) "
+            "WHERE (SELECT count(*) FROM status_attempt WHERE address = CAST(:a AS varchar)) < :la "
+            "AND (NOT CAST(:per_number AS boolean) OR (SELECT count(*) FROM status_attempt "
+            "WHERE diary_key = CAST(:k AS varchar)) < :lk) RETURNING id"
         ),
         {
             "a": address,

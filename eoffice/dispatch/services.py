@@ -339,8 +339,8 @@ def allow_lookup(address: str) -> bool:
     db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.at < func.now() - VERIFY_WINDOW))
     row = db.session.execute(
         text(
-            "INSERT INTO verify_attempt (address) SELECT :a "
-            "WHERE (SELECT count(*) FROM verify_attempt WHERE address = :a) < :limit RETURNING id"
+            "INSERT INTO verify_attempt (address) SELECT CAST(:a AS varchar) WHERE (SELECT "
+            "count(*) FROM verify_attempt WHERE address = CAST(:a AS varchar)) < :limit RETURNING id"
         ),
         {"a": address, "limit": VERIFY_LIMIT},
     ).first()
