@@ -11,7 +11,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps system-deps-test bench-photo bench-import bench-audit bench-backup bench-search bench-reports install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ bench-photo: install i18n-compile ## A 12-megapixel photo of a Hindi letter diar
 bench-import: install i18n-compile ## A 10,000-row staff list: checked, imported and its slips printed (flask staff import), timed
 	@scripts/system-deps.sh run
 	$(BIN)/python bench/staff_import.py
+
+bench-hostile: install i18n-compile ## What the costly hostile inputs cost now: the staff-list bomb, a million-column CSV, the signing-revision check (issue #25)
+	$(BIN)/python bench/hostile.py
 
 bench-audit: install i18n-compile ## The audit viewer's queries on 10 million events (made once under instance/pgbench), against 200 ms
 	$(BIN)/python bench/audit.py

@@ -305,6 +305,42 @@ def _last_line(f) -> dict | None:
     return None
 
 
+def set_aside_after(moment: datetime) -> int:
+    """After a point-in-time recovery to `moment`: the heads anchored later name events the
+    recovery gave up. They move to `anchor.jsonl.after-<moment>` (kept: what was lost, and when
+    it was anchored) and the file keeps its signed prefix, so `audit verify` holds the recovered
+    trail to everything anchored up to the moment. Returns how many lines moved."""
+    import fcntl
+    import os
+
+    path = _anchor_path()
+    if not path.exists():
+        return 0
+    with path.open("r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        lines = f.read().splitlines()
+        keep, lost = [], []
+        for raw in lines:
+            try:
+                at = datetime.fromisoformat(json.loads(raw)["at"])
+            except (ValueError, KeyError, TypeError):
+                keep.append(raw)
+                continue
+            (lost if lost or at > moment else keep).append(raw)
+        if lost:
+            stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+            side = path.with_name(f"{path.name}.after-{stamp}")
+            with side.open("a") as out:
+                out.write("\n".join(lost) + "\n")
+            f.seek(0)
+            f.truncate()
+            f.write("".join(line + "\n" for line in keep))
+            f.flush()
+            os.fsync(f.fileno())
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return len(lost)
+
+
 def anchor_after_commit(session) -> None:
     """SQLAlchemy after_commit: the head this transaction wrote goes to the anchor file."""
     from flask import has_app_context

@@ -199,6 +199,12 @@ def register(app: Flask) -> None:
         copied = pitr.restore_store(_backup_dir())
         click.echo(f"recovery folder ready: {out} (to {target.isoformat()}); "
                    f"{copied} files put back into the store from its mirror")  # fmt: skip
+        lost = audit.set_aside_after(target)
+        if lost:
+            click.echo(
+                f"audit anchors after that moment: {lost} heads set aside beside the anchor file "
+                "(they name the events this recovery gives up)"
+            )
 
     @app.cli.command("seed-bulk")
     @click.option("--files", default=1_000_000, show_default=True, help="10000 for a quick run")

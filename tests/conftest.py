@@ -10,8 +10,10 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -29,6 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the test database's name: EOFFICE_TEST_DB lets a second run share the server without
 #: dropping the first run's database
 TEST_DB = os.environ.get("EOFFICE_TEST_DB", "eoffice_test")
+
+#: every commit anchors the audit head: the tests (and the servers and commands they start)
+#: write theirs here, never into the developer's instance/audit, under a key of their own
+_AUDIT = Path(tempfile.mkdtemp(prefix="eoffice-test-audit-"))
+os.environ["EOFFICE_AUDIT_ANCHOR"] = str(_AUDIT / "anchor.jsonl")
+os.environ["EOFFICE_AUDIT_KEY_FILE"] = str(_AUDIT / "audit.key")
+#: the live server's anchor file (its own: the commands that check it pass it on)
+LIVE_ANCHOR = _AUDIT / "live" / "anchor.jsonl"
 
 
 #: the app role's password for this run (the embedded server trusts local connections; a
@@ -236,7 +246,7 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
         "DATABASE_URL": url,
         "DATABASE_OWNER_URL": live_db_url,
         "EOFFICE_STORAGE_DIR": str(storage),
-        "EOFFICE_AUDIT_ANCHOR": str(tmp_path_factory.mktemp("live-audit") / "anchor.jsonl"),
+        "EOFFICE_AUDIT_ANCHOR": str(LIVE_ANCHOR),
         "EOFFICE_TRUST_DIR": str(live_trust_dir),
         "EOFFICE_SMTP_HOST": "127.0.0.1",
         "EOFFICE_SMTP_PORT": str(live_smtp.port),
@@ -268,3 +278,23 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
     yield base
     proc.terminate()
     proc.wait(10)
+
+
+@contextmanager
+def slots_taken(app, kind: str, slots: int):
+    """Every `kind` slot ("heavy", "search") held from other connections, as other workers'
+    requests would hold them, until the block ends."""
+    from sqlalchemy import text as sql
+
+    with app.app_context():
+        holders = [_db.engine.connect() for _ in range(slots)]
+    try:
+        for i, conn in enumerate(holders):
+            conn.execute(
+                sql("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": f"{kind}-slot:{i}"}
+            )
+        yield
+    finally:
+        for conn in holders:  # session locks outlive a pooled connection's return: unlock
+            conn.execute(sql("SELECT pg_advisory_unlock_all()"))
+            conn.close()

@@ -78,29 +78,17 @@ def test_e_dispatch_while_the_checking_places_are_busy_issues_nothing(
     """Hostile round 3, item 4: delivery checks the signed PDF in a heavy slot; with every slot
     taken (held here from other connections, as other workers would) it answered 500. Now: a
     plain 'busy' in Hindi, nothing issued, and the same form goes through once a slot frees."""
-    from sqlalchemy import text as sql
-
-    from eoffice.extensions import db as _db
+    from tests.conftest import slots_taken
 
     db = demo
     file_id, adm = signed_letter(clerk, login, db, keys, pki)
     tehsil = str(office_id(db, "तह-सद"))
-    with app.app_context():
-        holders = [_db.engine.connect() for _ in range(app.config["HEAVY_SLOTS"])]
-    try:
-        for i, conn in enumerate(holders):
-            conn.execute(
-                sql("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": f"heavy-slot:{i}"}
-            )
+    with slots_taken(app, "heavy", app.config["HEAVY_SLOTS"]):
         resp = issue(adm, file_id, mode="eoffice", name0="", office0=tehsil)
         assert resp.status_code == 400
         assert "सर्वर अभी अन्य दस्तावेज़ों की जाँच में व्यस्त है" in resp.get_data(as_text=True)
         assert db.session.scalar(select(func.count(Dispatch.id))) == 0
         assert db.session.scalar(select(func.count(Receipt.id))) == 0
-    finally:
-        for conn in holders:
-            conn.execute(sql("SELECT pg_advisory_unlock_all()"))
-            conn.close()
     resp = issue(adm, file_id, mode="eoffice", name0="", office0=tehsil)
     assert resp.status_code == 302
     assert db.session.scalar(select(func.count(Receipt.id))) == 1

@@ -16,6 +16,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from tests.conftest import LIVE_ANCHOR
+
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 32
 
@@ -139,7 +141,7 @@ def test_32_simultaneous_sends_of_one_file(live_server, live_db_url):
     verify = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": live_db_url},
+        env={**os.environ, "DATABASE_URL": live_db_url, "EOFFICE_AUDIT_ANCHOR": str(LIVE_ANCHOR)},
         capture_output=True,
         text=True,
     )

@@ -354,27 +354,15 @@ def test_previews_always_fit_the_60_kb_cap():
 def test_uploads_beyond_the_heavy_slots_are_told_busy(app, clerk, demo):
     """All places for heavy work taken (held here from other connections, as other workers
     would): the upload is refused at once with a clear message, the form kept."""
-    from sqlalchemy import text as sql
+    from tests.conftest import slots_taken
 
-    from eoffice.extensions import db as _db
-
-    with app.app_context():
-        holders = [_db.engine.connect() for _ in range(app.config["HEAVY_SLOTS"])]
-    try:
-        for i, conn in enumerate(holders):
-            conn.execute(
-                sql("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": f"heavy-slot:{i}"}
-            )
+    with slots_taken(app, "heavy", app.config["HEAVY_SLOTS"]):
         resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
         assert resp.status_code == 400
         soup = check_page(resp)
         assert "सर्वर अन्य अपलोड की जाँच में व्यस्त है" in soup.get_text()
         assert soup.find("input", id="sender_name")["value"] == "रमेश चंद्र"
         assert receipt_count(demo) == 0
-    finally:
-        for conn in holders:  # session locks outlive a pooled connection's return: unlock
-            conn.execute(sql("SELECT pg_advisory_unlock_all()"))
-            conn.close()
     resp = diarise(clerk, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")])
     assert resp.status_code == 302, check_page(resp).find(class_="error").get_text()
 

@@ -215,24 +215,12 @@ def test_searches_beyond_the_slots_are_told_busy_at_once(app, dak):
     """Hostile round 3, item 4: eight concurrent searches filled every worker and /login took
     2.9 s. Searches now take one of a few slots (held here from other connections, as other
     workers' searches would): the next is told to try again at once, page and fragment."""
-    from sqlalchemy import text as sql
+    from tests.conftest import slots_taken
 
-    from eoffice.extensions import db as _db
-
-    with app.app_context():
-        holders = [_db.engine.connect() for _ in range(app.config["SEARCH_SLOTS"])]
-    try:
-        for i, conn in enumerate(holders):
-            conn.execute(
-                sql("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": f"search-slot:{i}"}
-            )
+    with slots_taken(app, "search", app.config["SEARCH_SLOTS"]):
         resp = dak.get("/search/", query_string={"q": "shastra"})
         assert resp.status_code == 429  # htmx swaps 4xx in (static/js/htmx-config.js)
         assert "अभी बहुत-सी खोजें चल रही हैं" in resp.get_data(as_text=True)
         frag = dak.get("/search/?q=shastra", headers={"HX-Request": "true"})
         assert frag.status_code == 429 and "<html" not in frag.get_data(as_text=True)
-    finally:
-        for conn in holders:
-            conn.execute(sql("SELECT pg_advisory_unlock_all()"))
-            conn.close()
     assert "शस्त्र" in " ".join(titles(dak, "shastra"))
