@@ -318,8 +318,8 @@ def _add_text(w):
     stream = w.add_object(
         generic.StreamObject(stream_data=b"BT /F1 18 Tf 72 760 Td (SANCTIONED: Rs 5,00,000) Tj ET")
     )
-    old = page.raw_get("/Contents")
-    parts = list(old) if isinstance(old, generic.ArrayObject) else [old]
+    old = page.raw_get("/Contents") if "/Contents" in page else None
+    parts = list(old) if isinstance(old, generic.ArrayObject) else [old] if old else []
     page["/Contents"] = generic.ArrayObject([*parts, stream])
     w.update_container(page)
 
