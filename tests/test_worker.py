@@ -46,6 +46,16 @@ def _heartbeat(url: str):
         return None
 
 
+def _job(url: str, task: str, status: str, job_id: int | None = None) -> int | None:
+    with psycopg.connect(url) as c:
+        row = c.execute(
+            "SELECT id FROM procrastinate_jobs WHERE task_name = %s AND status = %s "
+            "AND (%s::bigint IS NULL OR id = %s::bigint) ORDER BY id DESC LIMIT 1",
+            (f"eoffice:{task}", status, job_id, job_id),
+        ).fetchone()
+        return row[0] if row else None
+
+
 def test_the_worker_reconnects_after_postgres_restarts(tmp_path, pki):
     app, admin = ownserver.primary(tmp_path, pki)
     url = with_database(admin)
@@ -91,6 +101,29 @@ def test_the_worker_reconnects_after_postgres_restarts(tmp_path, pki):
         _wait(lambda: _ocr(url, "पुनः आरंभ के बाद की डाक") == "done", 120, "the OCR job")
         assert worker.poll() is None
         assert _heartbeat(url) > first
+
+        # two lanes: an email waits for no OCR. A 20-page scan is being read (heavy lane) when
+        # an email job arrives (light lane): the email is done first (one lane: after it)
+        scan = [(io.BytesIO(samples.pdf(20)), "heavy.pdf")]
+        assert diarise(c, subject="बीस पृष्ठों की डाक", scan=scan).status_code == 302
+        ocr_job = _wait(lambda: _job(url, "ocr_receipt", "doing"), 60, "the OCR job to start")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('mail', 'eoffice:mail_citizen', 0, "
+                'NULL, NULL, \'{"receipt_id": 0, "dispatch_id": null}\'::jsonb, NULL)]'
+                "::procrastinate_job_to_defer_v1[])"
+            )
+        mail_job = _wait(lambda: _job(url, "mail_citizen", "succeeded"), 60, "the email job")
+        _wait(lambda: _job(url, "ocr_receipt", "succeeded", job_id=ocr_job), 180, "the OCR")
+        with psycopg.connect(url) as conn:
+            done = dict(
+                conn.execute(
+                    "SELECT job_id, max(at) FROM procrastinate_events WHERE type = 'succeeded' "
+                    "AND job_id = ANY(%s) GROUP BY job_id",
+                    ([ocr_job, mail_job],),
+                ).fetchall()
+            )
+        assert done[mail_job] < done[ocr_job]
     finally:
         worker.terminate()
         try:
