@@ -4,6 +4,18 @@ import multiprocessing
 import os
 
 bind = os.environ.get("EOFFICE_BIND", "127.0.0.1:8000")
+# Behind nginx (EOFFICE_PROXIES) the app believes X-Forwarded-For from the proxy's address only;
+# still, a port open to the network would let anyone skip nginx: loopback or a Unix socket only.
+_host = bind.rsplit(":", 1)[0].strip("[]") if not bind.startswith("unix:") else "unix"
+if os.environ.get("EOFFICE_PROXIES", "0") != "0" and _host not in (
+    "unix",
+    "127.0.0.1",
+    "::1",
+    "localhost",
+):
+    raise SystemExit(
+        f"EOFFICE_BIND={bind}: behind a proxy gunicorn listens on 127.0.0.1 or a Unix socket only"
+    )
 # One modest box behind nginx: sync workers, two per core. nginx buffers whole request bodies
 # and responses (its defaults: keep proxy_request_buffering and proxy_buffering on), so a slow
 # 2G client never holds a worker; with nothing to wait for, threads only contend for the GIL.

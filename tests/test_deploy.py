@@ -207,3 +207,28 @@ def test_make_seed_compiles_the_catalogues():
         check=True,
     ).stdout
     assert "pybabel compile" in out and "-l hi" in out
+
+
+@pytest.mark.parametrize(
+    ("bind", "starts"),
+    [
+        ("0.0.0.0:8000", False),
+        ("10.1.2.3:8000", False),
+        ("127.0.0.1:8000", True),
+        ("[::1]:8000", True),
+        ("unix:/run/eoffice/gunicorn.sock", True),
+    ],
+)
+def test_behind_a_proxy_gunicorn_listens_only_on_this_machine(bind, starts):
+    """Hostile round 3, item 6: with EOFFICE_PROXIES=1 a client reaching gunicorn's port
+    directly spoofed its address; the settings refuse any bind but loopback or a socket."""
+    import runpy
+    from unittest import mock
+
+    conf = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    with mock.patch.dict(os.environ, {"EOFFICE_PROXIES": "1", "EOFFICE_BIND": bind}):
+        if starts:
+            assert runpy.run_path(conf)["bind"] == bind
+        else:
+            with pytest.raises(SystemExit, match="127.0.0.1 or a Unix socket"):
+                runpy.run_path(conf)
