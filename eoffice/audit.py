@@ -190,50 +190,63 @@ def _key() -> bytes:
     return key
 
 
+def mac(text: str) -> str:
+    """HMAC-SHA256 under the audit key: an event's seal, an anchor line, a backup's manifest."""
+    import hmac
+
+    return hmac.new(_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def seal_of(event_hash: str) -> str:
-    import hmac
-
-    return hmac.new(_key(), event_hash.encode(), hashlib.sha256).hexdigest()
-
-
-def seal_problem(app_roles: set[str] | None = None) -> str | None:
-    """None if every event since sealing began has its seal under this office's key (and,
-    when `app_roles` is given, was written by one of those database roles); else the first
-    event that does not, named with the role that wrote it."""
-    import hmac
-
-    sealing = False
-    for ev in db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-    ):
-        if ev.seal is None and not sealing:
-            continue  # written before migration 0026
-        sealing = True
-        if ev.seal is None or not hmac.compare_digest(ev.seal, seal_of(ev.hash)):
-            return (
-                f"FORGED: event {ev.id} ({ev.action}, {ev.at.isoformat()}) has no valid seal: it "
-                f"was not written by this office's e-Office (database role {ev.db_role})."
-            )
-        if app_roles and ev.db_role is not None and ev.db_role not in app_roles:
-            return (
-                f"FOREIGN WRITER: event {ev.id} ({ev.action}) was inserted by database role "
-                f"{ev.db_role}, not by the application's role ({', '.join(sorted(app_roles))})."
-            )
-    return None
+    return mac(event_hash)
 
 
 def verify() -> tuple[int, int | None]:
     """Walk the chain in order. Return (events checked, id of the first bad event or None)."""
-    prev = GENESIS
-    count = 0
+    count, bad, _problem = inspect()
+    return count, bad
+
+
+def inspect(writers: set[str] | None = None) -> tuple[int, int | None, str | None]:
+    """One walk of the table: (events checked, the first event that breaks the chain, what is
+    wrong). The chain is always checked; with `writers` also every seal since sealing began
+    (migration 0026) and that one of those database roles inserted each event."""
+    import hmac
+
+    prev, count, sealing = GENESIS, 0, False
     for ev in db.session.scalars(
         select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
     ):
         if ev.prev_hash != prev or ev.hash != _digest(prev, _fields(ev)):
-            return count, ev.id
+            return (
+                count,
+                ev.id,
+                f"BROKEN: event {ev.id} does not follow from the {count} before it.",
+            )
+        if writers is not None and (ev.seal is not None or sealing):
+            sealing = True
+            if ev.seal is None or not hmac.compare_digest(ev.seal, seal_of(ev.hash)):
+                return (
+                    count,
+                    None,
+                    (
+                        f"FORGED: event {ev.id} ({ev.action}, {ev.at.isoformat()}) has no valid "
+                        "seal: it was not written by this office's e-Office (database role "
+                        f"{ev.db_role})."
+                    ),
+                )
+            if writers and ev.db_role is not None and ev.db_role not in writers:
+                return (
+                    count,
+                    None,
+                    (
+                        f"FOREIGN WRITER: event {ev.id} ({ev.action}) was inserted by database role "
+                        f"{ev.db_role}, not by the application's role ({', '.join(sorted(writers))})."
+                    ),
+                )
         prev = ev.hash
         count += 1
-    return count, None
+    return count, None, None
 
 
 # --- the chain's head, anchored outside the table ------------------------------------------
@@ -262,10 +275,7 @@ def checkpoint() -> dict | None:
 
 
 def _line_mac(prev_mac: str, line: dict) -> str:
-    import hmac
-
-    body = f"{prev_mac}|{line['at']}|{line['id']}|{line['hash']}"
-    return hmac.new(_key(), body.encode(), hashlib.sha256).hexdigest()
+    return mac(f"{prev_mac}|{line['at']}|{line['id']}|{line['hash']}")
 
 
 def anchor(event_id: int, event_hash: str) -> dict:
@@ -377,8 +387,9 @@ def anchor_problem() -> str | None:
     every anchored head is in the table with its hash; else what is wrong."""
     import hmac
 
+    anchors = _anchors()
     prev_mac, signed = "", False
-    for n, a in enumerate(_anchors(), start=1):
+    for n, a in enumerate(anchors, start=1):
         if "mac" not in a and not signed:
             continue  # written before anchors were signed
         signed = True
@@ -389,7 +400,6 @@ def anchor_problem() -> str | None:
                 "removed or moved."
             )
         prev_mac = a["mac"]
-    anchors = _anchors()
     last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     cut = [a for a in anchors if a["id"] > (last or 0)]
     if cut:

@@ -27,6 +27,23 @@ def lock_row(obj: T) -> T:
     ).one()
 
 
+def count_within(table: str, row: dict[str, str], limits: dict[str, int]) -> bool:
+    """Add `row` to a table of attempts only while, for each column in `limits`, it holds fewer
+    rows with that value than the limit: checked and counted in one statement, one request per
+    counted value at a time (locks taken in the order of `limits`), so simultaneous tries at the
+    last place never both get it. `table` and the columns come from our code, never a request."""
+    for column in limits:
+        advisory_lock(f"{table}:{column}:{row[column]}")
+    values = ", ".join(f"CAST(:{c} AS varchar)" for c in row)
+    under = " AND ".join(
+        f"(SELECT count(*) FROM {table} WHERE {c} = CAST(:{c} AS varchar)) < :limit_{c}"
+        for c in limits
+    )
+    sql = f"INSERT INTO {table} ({', '.join(row)}) SELECT {values} WHERE {under or 'true'} RETURNING id"
+    params = {**row, **{f"limit_{c}": n for c, n in limits.items()}}
+    return db.session.execute(text(sql), params).first() is not None
+
+
 def try_advisory_lock(key: str) -> bool:
     """Take the key if nobody holds it, without waiting (released when the transaction ends)."""
     return bool(

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from eoffice.citizens.models import StatusAttempt
 from eoffice.clock import local_date, today
 from eoffice.dispatch.models import Dispatch
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileStatusChange
-from eoffice.locks import advisory_lock
+from eoffice.locks import count_within
 from eoffice.org.models import Office, Section
 from eoffice.receipts.models import Receipt
 from eoffice.text import clean_line
@@ -62,26 +62,11 @@ def allow(address: str, diary_key: str, *, per_number: bool = True) -> bool:
     simultaneous tries at the tenth place no longer both get it. `per_number=False` (the
     पावती's own link) leaves the number's count out, so nobody can lock a citizen out."""
     cfg = current_app.config
-    advisory_lock(f"status-address:{address}")
-    advisory_lock(f"status-number:{diary_key}")
     db.session.execute(delete(StatusAttempt).where(StatusAttempt.at < func.now() - WINDOW))
-    row = db.session.execute(
-        text(
-            "INSERT INTO status_attempt (address, diary_key) "
-            "SELECT CAST(:a AS varchar), CAST(:k AS varchar) "
-            "WHERE (SELECT count(*) FROM status_attempt WHERE address = CAST(:a AS varchar)) < :la "
-            "AND (NOT CAST(:per_number AS boolean) OR (SELECT count(*) FROM status_attempt "
-            "WHERE diary_key = CAST(:k AS varchar)) < :lk) RETURNING id"
-        ),
-        {
-            "a": address,
-            "k": diary_key,
-            "la": cfg["STATUS_LIMIT_PER_ADDRESS"],
-            "lk": cfg["STATUS_LIMIT_PER_NUMBER"],
-            "per_number": per_number,
-        },
-    ).first()
-    return row is not None
+    limits = {"address": cfg["STATUS_LIMIT_PER_ADDRESS"]}
+    if per_number:
+        limits["diary_key"] = cfg["STATUS_LIMIT_PER_NUMBER"]
+    return count_within("status_attempt", {"address": address, "diary_key": diary_key}, limits)
 
 
 def lift_key(receipt: Receipt) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_login import current_user
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from eoffice import audit, jobs, mail, storage
@@ -20,7 +20,7 @@ from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
-from eoffice.locks import advisory_lock, lock_row
+from eoffice.locks import advisory_lock, count_within, lock_row
 from eoffice.org.models import Office, Post
 from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
@@ -335,16 +335,8 @@ def register(office_id: int, *, page: int = 1, page_size: int = 25):
 def allow_lookup(address: str) -> bool:
     """Count this lookup; False when the address has used up its lookups for the window.
     Checked and counted in one statement, one request per address at a time."""
-    advisory_lock(f"verify-address:{address}")
     db.session.execute(delete(VerifyAttempt).where(VerifyAttempt.at < func.now() - VERIFY_WINDOW))
-    row = db.session.execute(
-        text(
-            "INSERT INTO verify_attempt (address) SELECT CAST(:a AS varchar) WHERE (SELECT "
-            "count(*) FROM verify_attempt WHERE address = CAST(:a AS varchar)) < :limit RETURNING id"
-        ),
-        {"a": address, "limit": VERIFY_LIMIT},
-    ).first()
-    return row is not None
+    return count_within("verify_attempt", {"address": address}, {"address": VERIFY_LIMIT})
 
 
 def by_code(code: str) -> Dispatch | None:

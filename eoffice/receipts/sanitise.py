@@ -247,16 +247,14 @@ class Sanitised:
     previews: list[bytes]  # one JPEG per page
 
 
-def _limits(cpu_seconds: int, memory_mb: int):
+def child_limits(cpu_seconds: int, memory_mb: int):
+    """CPU and memory limits for a child that reads a file from outside (uploads, staff lists)."""
+
     def apply():
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
 
     return apply
-
-
-#: the same limits for any child that reads a file from outside (staff lists too)
-child_limits = _limits
 
 
 def run_sanitiser(
@@ -289,7 +287,7 @@ def run_sanitiser(
                 capture_output=True,
                 # well under gunicorn's 60 s: the worker is never killed mid-request
                 timeout=cpu_seconds + 5,
-                preexec_fn=_limits(cpu_seconds, memory_mb),
+                preexec_fn=child_limits(cpu_seconds, memory_mb),
                 env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
             )
         except subprocess.TimeoutExpired:

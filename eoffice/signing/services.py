@@ -557,9 +557,8 @@ class Check:
     whole: bool
     unchanged_after: bool
     signed_at: datetime | None
-    #: the signing certificate as validated (DER), and its issuer and serial as registered
+    #: the signing certificate as validated (DER), and its serial as registered
     cert_der: bytes | None = None
-    issuer: str = ""
     serial: str = ""
 
     @property
@@ -652,18 +651,10 @@ def validate(data: bytes) -> list[Check] | None:
                 or getattr(st.modification_level, "name", None) in ALLOWED_AFTER,
                 signed_at=st.signer_reported_dt,
                 cert_der=cert.dump() if cert is not None else None,
-                issuer=_rfc4514(cert) if cert is not None else "",
                 serial=format(cert.serial_number, "x") if cert is not None else "",
             )
         )
     return checks
-
-
-def _rfc4514(cert) -> str:
-    """The issuer as `_store` recorded it (cryptography's RFC 4514 form)."""
-    from cryptography import x509
-
-    return x509.load_der_x509_certificate(cert.dump()).issuer.rfc4514_string()[:500]
 
 
 def only_signature_added(base: bytes, signed: bytes) -> bool:
