@@ -207,7 +207,7 @@ def test_a_forged_append_by_the_apps_own_role_stands_out(app, db):
         audit.record("probe")
         db.session.commit()
     event_id, role = _append_chained(db, seal="0" * 64)
-    assert role != "eoffice_app" or role == db.session.scalar(text("SELECT session_user"))
+    assert role == db.session.scalar(text("SELECT session_user"))  # recorded by the trigger
     assert audit.verify()[1] is None  # the chain alone cannot tell
     code, out = _verify(app)
     assert code == 1 and f"FORGED: event {event_id}" in out
@@ -231,6 +231,7 @@ def test_an_event_written_by_another_database_role_is_named(app, owner_db):
             {"s": audit.seal_of(real), "id": event_id},
         )
         db.session.commit()
+    assert role != "eoffice_app"  # the INSERT claimed eoffice_app; the trigger wrote the truth
     assert role == db.session.scalar(
         text("SELECT session_user")
     )  # not the 'eoffice_app' it claimed

@@ -229,9 +229,17 @@ def test_the_acknowledgements_own_link_is_never_locked_out(app, demo, login):  #
         c.c.environ_base["REMOTE_ADDR"] = "10.9.1.3"
         resp = c.submit("/status", {"diary": r.diary_number, "digits": "2345", "key": bad})
         assert resp.status_code in (400, 429), bad
-    # the QR on the पावती carries it
+    # the QR on the पावती carries it: the very code of the link with the key
+    import segno
+    from flask import url_for
+
+    with app.test_request_context():
+        link = app.config["BASE_URL"].rstrip("/") + url_for(
+            "citizens.status", o=r.office_id, d=r.diary_number, k=key
+        )
     ack = clerk.page(f"/receipts/{r.id}/acknowledgement")
-    assert ack.find(class_="ack-status") is not None
+    qr = ack.find(class_="ack-status").img["src"]
+    assert qr == segno.make(link, error="m").svg_data_uri(scale=3)
 
 
 def test_simultaneous_lookups_get_exactly_the_limit(app):

@@ -71,7 +71,7 @@ def test_the_user_sees_and_ends_sessions(app, login, demo):
     # end one other session by its id
     other_id = page.find("input", attrs={"name": "session"})["value"]
     resp = first.submit("/me/sessions/end", {"session": other_id}, form_page="/me/sessions")
-    assert "1" in flash_text(first, resp)
+    assert "समाप्त किए गए सत्र: 1।" in flash_text(first, resp)
     assert [signed_in(c) for c in (second, third)].count(False) == 1
     # someone else's session id, a huge id, a NUL: nothing ended, never a 500
     for bad in ("999999999999999999999", "\x00", "-1"):
