@@ -78,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
     compress.init_app(app)
     replica.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = None  # eoffice.access.enforce handles anonymous users
+    login_manager.login_view = None  # eoffice.policy.routes.enforce handles anonymous users
 
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice import audit  # noqa: F401
@@ -169,16 +169,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from eoffice import access, assets, hostile, htmx
+    from eoffice import assets, hostile, htmx
     from eoffice.core import views as core_views
     from eoffice.i18n import term
     from eoffice.nav import navigation
-    from eoffice.org.services import charges, load_current_post
+    from eoffice.org.current import charges, current_actor, load_actor, may
+    from eoffice.policy import routes as access
 
     app.session_interface = access.SessionInterface()
     app.before_request(hostile.guard)
     app.before_request(access.enforce)
-    app.before_request(load_current_post)
+    app.before_request(load_actor)
     app.after_request(htmx.add_vary)
 
     @app.after_request
@@ -214,12 +215,14 @@ def _register_hooks(app: Flask) -> None:
         request=request,
         current_user=current_user,
         charges=charges,
+        actor=current_actor,
+        may=may,
         kind_names=search_kind_names,
         age_labels=AGE_LABELS,
         today=clock_today,
         new_key=lambda: str(uuid.uuid4()),
-        unseen_reminders=unseen_reminders,
-        counted_at=rollup_at,
+        unseen_reminders=lambda: unseen_reminders(current_actor()),
+        counted_at=lambda **kw: rollup_at(current_actor(), **kw),
     )
     app.jinja_env.add_extension(
         "jinja2.ext.i18n"

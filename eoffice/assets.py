@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 
-from eoffice.access import public_static
+from eoffice.policy.routes import public_static
 
 bp = Blueprint("assets", __name__)
 ONE_YEAR = 365 * 24 * 3600

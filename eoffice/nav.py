@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from eoffice.i18n import term
+from eoffice.org.current import may
 
 
 @dataclass
@@ -33,8 +33,6 @@ ITEMS = [
     ("office", _l("Office"), "org.directory"),
     ("admin", _l("Administration"), "admin.index"),
 ]
-#: items only some roles see (the rest of the navigation is for everyone signed in)
-ROLES = {"admin": ("office_admin", "district_admin")}
 
 
 def navigation() -> list[NavItem]:
@@ -42,13 +40,14 @@ def navigation() -> list[NavItem]:
     for key, label, endpoint in ITEMS:
         if endpoint not in current_app.view_functions:
             continue
-        if key in ROLES and current_user.role not in ROLES[key]:
+        if not may(endpoint):  # the route's own rule (Administration: the admins)
             continue
         badge = 0
         if key == "inbox":
             from eoffice.movement.services import unread_count
+            from eoffice.org.current import current_actor
 
-            badge = unread_count()
+            badge = unread_count(current_actor())
         items.append(
             NavItem(
                 key=key,

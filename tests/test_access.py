@@ -7,7 +7,7 @@ from flask import Blueprint
 from werkzeug.routing import UUIDConverter
 
 from eoffice import create_app
-from eoffice.access import public, roles, rule_for
+from eoffice.policy.routes import public, roles, rule_for
 from eoffice.org.models import Role
 from tests import factories
 

@@ -38,6 +38,7 @@ from eoffice.org.models import (
     Section,
     User,
 )
+from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt, ReceiptCategory
 from eoffice.text import clean_line, clean_text, email_address
 
@@ -107,7 +108,7 @@ def _text(value: str | None, limit: int, *, required: bool = True) -> str:
     return value
 
 
-def _audit(actor: User, action: str, object_type: str, object_id: int, **data: Any) -> None:
+def _audit(actor: Actor, action: str, object_type: str, object_id: int, **data: Any) -> None:
     audit.record(action, user_id=actor.id, object_type=object_type, object_id=object_id, **data)
 
 
@@ -164,7 +165,7 @@ def _prefix(value: str | None) -> str:
     return value
 
 
-def save_office(actor: User, office: Office | None, form: dict[str, str]) -> Office:
+def save_office(actor: Actor, office: Office | None, form: dict[str, str]) -> Office:
     code = _text(form.get("code"), 16)
     kind = form.get("kind", "")
     if kind not in KINDS:
@@ -173,7 +174,7 @@ def save_office(actor: User, office: Office | None, form: dict[str, str]) -> Off
     if term not in (FileTerm.PATRAVALI, FileTerm.NASTI):
         term = FileTerm.PATRAVALI
     pattern = check_pattern(form.get("file_number_pattern") or FILE_NUMBER_PATTERN)
-    district_id = office.district_id if office else actor.office.district_id
+    district_id = office.district_id if office else actor.user.office.district_id
     clash = db.session.scalar(
         select(Office.id).where(Office.district_id == district_id, Office.code == code)
     )
@@ -235,7 +236,7 @@ def refused(code: str, **params: Any) -> Refused:
 # --- sections, posts, heads ------------------------------------------------------------
 
 
-def add_section(actor: User, office: Office, form: dict[str, str]) -> Section:
+def add_section(actor: Actor, office: Office, form: dict[str, str]) -> Section:
     code = _text(form.get("code"), 16)
     if db.session.scalar(
         select(Section.id).where(Section.office_id == office.id, Section.code == code)
@@ -264,7 +265,7 @@ def _section_of(office: Office, value: str | None, *, required: bool) -> Section
     return section
 
 
-def add_post(actor: User, office: Office, form: dict[str, str]) -> Post:
+def add_post(actor: Actor, office: Office, form: dict[str, str]) -> Post:
     abbreviation = _text(form.get("abbreviation"), 40)
     if db.session.scalar(
         select(Post.id).where(
@@ -310,7 +311,7 @@ def post_holds(post: Post) -> dict[str, int]:
     }
 
 
-def abolish_post(actor: User, post: Post) -> None:
+def abolish_post(actor: Actor, post: Post) -> None:
     """A post that holds files or receipts, or has a holder, stays: say what it holds."""
     holds = post_holds(post)
     if any(holds.values()):
@@ -320,7 +321,7 @@ def abolish_post(actor: User, post: Post) -> None:
     _audit(actor, "admin_post_abolish", "post", post.id, office_id=post.office_id)
 
 
-def add_head(actor: User, office: Office, form: dict[str, str]) -> SubjectHead:
+def add_head(actor: Actor, office: Office, form: dict[str, str]) -> SubjectHead:
     code = _text(form.get("code"), 20)
     if db.session.scalar(
         select(SubjectHead.id).where(SubjectHead.office_id == office.id, SubjectHead.code == code)
@@ -350,7 +351,7 @@ def _days(value: str | None) -> int:
     return int(value)
 
 
-def add_category(actor: User, office: Office, form: dict[str, str]) -> ReceiptCategory:
+def add_category(actor: Actor, office: Office, form: dict[str, str]) -> ReceiptCategory:
     name_hi = _text(form.get("name_hi"), 120)
     days = _days(form.get("days"))
     category = ReceiptCategory(
@@ -374,7 +375,9 @@ def add_category(actor: User, office: Office, form: dict[str, str]) -> ReceiptCa
     return category
 
 
-def set_limit(actor: User, office: Office, category: ReceiptCategory, form: dict[str, str]) -> None:
+def set_limit(
+    actor: Actor, office: Office, category: ReceiptCategory, form: dict[str, str]
+) -> None:
     for priority in PRIORITIES:
         if f"days_{priority}" not in form:
             continue
@@ -401,7 +404,7 @@ def set_limit(actor: User, office: Office, category: ReceiptCategory, form: dict
     _audit(actor, "admin_time_limit", "category", category.id, office_id=office.id)
 
 
-def set_route(actor: User, office: Office, form: dict[str, list[str]] | Any) -> RouteTemplate:
+def set_route(actor: Actor, office: Office, form: dict[str, list[str]] | Any) -> RouteTemplate:
     raw = form.get("category", "")
     category = db.session.get(ReceiptCategory, cid) if (cid := to_int(raw)) else None
     if category is None or category.office_id != office.id:
@@ -457,7 +460,7 @@ def parse_date(value: str | None) -> date:
 
 
 def add_holiday(
-    actor: User, office: Office, form: dict[str, str], *, district_wide: bool
+    actor: Actor, office: Office, form: dict[str, str], *, district_wide: bool
 ) -> Holiday:
     on = parse_date(form.get("on"))
     if not 1950 <= on.year <= 2200:
@@ -488,7 +491,7 @@ def add_holiday(
     return holiday
 
 
-def import_holidays(actor: User, office: Office, data: bytes, *, district_wide: bool) -> int:
+def import_holidays(actor: Actor, office: Office, data: bytes, *, district_wide: bool) -> int:
     """The state's gazetted list as CSV lines "date,name" (a header line is skipped); all or
     nothing. Days already in the calendar are left as they are."""
     try:
@@ -522,7 +525,7 @@ def import_holidays(actor: User, office: Office, data: bytes, *, district_wide: 
     return added
 
 
-def remove_holiday(actor: User, holiday: Holiday) -> None:
+def remove_holiday(actor: Actor, holiday: Holiday) -> None:
     _audit(actor, "admin_holiday_remove", "holiday", holiday.id, on=holiday.on.isoformat())
     db.session.delete(holiday)
     db.session.flush()
@@ -534,7 +537,7 @@ def remove_holiday(actor: User, holiday: Holiday) -> None:
 ROLES_AN_OFFICE_ADMIN_GIVES = (Role.STAFF, Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN)
 
 
-def create_user(actor: User, office: Office, form: dict[str, str]) -> tuple[User, str]:
+def create_user(actor: Actor, office: Office, form: dict[str, str]) -> tuple[User, str]:
     name_hi = _text(form.get("name_hi"), 200)
     name_en = _text(form.get("name_en"), 200, required=False)
     role = form.get("role", Role.STAFF)
@@ -582,7 +585,7 @@ def create_user(actor: User, office: Office, form: dict[str, str]) -> tuple[User
     return user, password
 
 
-def set_enabled(actor: User, user: User, enabled: bool) -> None:
+def set_enabled(actor: Actor, user: User, enabled: bool) -> None:
     """Deactivate (retired, transferred out) or activate again. Files stay with the posts: a
     deactivated user's charges end today, so their posts show vacant to whoever takes them."""
     if user.id == actor.id:
@@ -596,7 +599,7 @@ def set_enabled(actor: User, user: User, enabled: bool) -> None:
     _audit(actor, "admin_user_enable" if enabled else "admin_user_disable", "user", user.id)
 
 
-def reset_password(actor: User, user: User) -> str:
+def reset_password(actor: Actor, user: User) -> str:
     """A one-time password; every session of the user ends."""
     auth_services.end_sessions(user.id, "admin")
     password = one_time_password()
@@ -607,13 +610,13 @@ def reset_password(actor: User, user: User) -> str:
     return password
 
 
-def end_sessions(actor: User, user: User) -> None:
+def end_sessions(actor: Actor, user: User) -> None:
     """Sign the user out everywhere (a lost phone, a shared computer)."""
     auth_services.end_sessions(user.id, "admin")
     _audit(actor, "admin_end_sessions", "user", user.id)
 
 
-def unlock(actor: User, user: User) -> None:
+def unlock(actor: Actor, user: User) -> None:
     """Failed attempts against the login ID stop counting from now (an admin's word is as
     good as a success of the owner's); the address's own count is untouched."""
     db.session.add(
@@ -623,7 +626,7 @@ def unlock(actor: User, user: User) -> None:
     _audit(actor, "admin_login_unlock", "user", user.id)
 
 
-def give_charge(actor: User, user: User, form: dict[str, str]) -> PostHolding:
+def give_charge(actor: Actor, user: User, form: dict[str, str]) -> PostHolding:
     raw = form.get("post", "")
     post = db.session.get(Post, pid) if (pid := to_int(raw)) else None
     if post is None or not post.is_active or post.office_id != user.office_id:
@@ -641,7 +644,7 @@ def give_charge(actor: User, user: User, form: dict[str, str]) -> PostHolding:
     return holding
 
 
-def withdraw_charge(actor: User, holding: PostHolding) -> None:
+def withdraw_charge(actor: Actor, holding: PostHolding) -> None:
     holding.until = today()
     db.session.flush()
     _audit(actor, "admin_charge_withdraw", "user", holding.user_id, post_id_held=holding.post_id)
@@ -656,7 +659,7 @@ def message(e: Refused) -> str:
 # --- training ---------------------------------------------------------------------------
 
 
-def record_training(actor: User, office: Office, form) -> Any:
+def record_training(actor: Actor, office: Office, form) -> Any:
     """A session held: its day, topic and trainer, and who of the office attended."""
     from eoffice.admin.models import TrainingAttendance, TrainingSession
 
@@ -677,7 +680,7 @@ def record_training(actor: User, office: Office, form) -> Any:
         office_id=office.id,
         held_on=held_on,
         topic=_text(form.get("topic"), 200),
-        trainer=_text(form.get("trainer"), 200, required=False) or actor.name_hi,
+        trainer=_text(form.get("trainer"), 200, required=False) or actor.user.name_hi,
         created_by_id=actor.id,
     )
     db.session.add(session)
@@ -697,7 +700,7 @@ def record_training(actor: User, office: Office, form) -> Any:
     return session
 
 
-def edit_user(actor: User, user: User, form) -> None:
+def edit_user(actor: Actor, user: User, form) -> None:
     """Name, contact, employee ID and role; the login ID stays (it is on the slips and in the
     audit trail). Every change is an audit event naming the fields, never their values."""
     values: dict[str, Any] = {
@@ -737,7 +740,7 @@ def edit_user(actor: User, user: User, form) -> None:
 # --- standard letters ------------------------------------------------------------------
 
 
-def save_template(actor: User, office: Office, form, template=None, *, district_wide=False):
+def save_template(actor: Actor, office: Office, form, template=None, *, district_wide=False):
     """A standard letter (मानक पत्र) drafts start from; with `district_wide`, the same letter
     is added to every office of the district."""
     from eoffice.files.models import LetterTemplate
@@ -772,7 +775,7 @@ def save_template(actor: User, office: Office, form, template=None, *, district_
     return made[0]
 
 
-def remove_template(actor: User, template) -> None:
+def remove_template(actor: Actor, template) -> None:
     _audit(
         actor, "admin_template_remove", "letter_template", template.id, office_id=template.office_id
     )
@@ -780,7 +783,7 @@ def remove_template(actor: User, template) -> None:
     db.session.flush()
 
 
-def save_district(actor: User, district, form) -> None:
+def save_district(actor: Actor, district, form) -> None:
     values = {
         "name_hi": _text(form.get("name_hi"), 120),
         "name_en": _text(form.get("name_en"), 120),
@@ -794,7 +797,7 @@ def save_district(actor: User, district, form) -> None:
         _audit(actor, "admin_district_edit", "district", district.id, changed=changed)
 
 
-def close_office(actor: User, office: Office) -> None:
+def close_office(actor: Actor, office: Office) -> None:
     """Close an office that nobody works in any more: refused, saying what it still has, while
     it has active users, posts with holders, or open files or receipts with its posts. Its
     files, letters and audit trail stay as they were."""
@@ -826,7 +829,7 @@ def close_office(actor: User, office: Office) -> None:
     _audit(actor, "admin_office_close", "office", office.id)
 
 
-def edit_holiday(actor: User, holiday: Holiday, form) -> None:
+def edit_holiday(actor: Actor, holiday: Holiday, form) -> None:
     on = parse_date(form.get("on"))
     if not 1950 <= on.year <= 2200:
         raise Refused("date")

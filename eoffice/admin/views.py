@@ -17,7 +17,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eoffice.access import roles
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions
@@ -28,11 +27,14 @@ from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.jobs import worker_state
 from eoffice.locks import heavy_slot
+from eoffice.org.current import current_actor
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
+from eoffice.policy.roles import roles_that
+from eoffice.policy.routes import roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ADMINS = (Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+ADMINS = roles_that("administer")
 #: rows of the preview table on one page (2G): the errors are always listed in full first
 PAGE_SIZE = 100
 
@@ -194,7 +196,7 @@ def offices():
     error = None
     if request.method == "POST":
         try:
-            office = setup.save_office(current_user, None, request.form)
+            office = setup.save_office(current_actor(), None, request.form)
         except Refused as e:
             error = setup.message(e)
         else:
@@ -339,14 +341,16 @@ def office_change(office_id: int, what: str):
 
         def load():
             data = upload.read(200_000) if upload else b""
-            added.append(setup.import_holidays(current_user, office, data, district_wide=wide))
+            added.append(setup.import_holidays(current_actor(), office, data, district_wide=wide))
 
         return _act(office, "holidays", load, form=request.form,
                     done=lambda: _("%(n)d holidays added.", n=added[0]))  # fmt: skip
     change = CHANGES.get(what)
     if change is None:
         abort(404)
-    return _act(office, what, lambda: change(current_user, office, request.form), form=request.form)
+    return _act(
+        office, what, lambda: change(current_actor(), office, request.form), form=request.form
+    )
 
 
 @bp.post("/offices/<int:office_id>/close")
@@ -354,7 +358,7 @@ def office_change(office_id: int, what: str):
 def office_close(office_id: int):
     office = _office_or_404(office_id)
     return _act(
-        office, "close", lambda: setup.close_office(current_user, office),
+        office, "close", lambda: setup.close_office(current_actor(), office),
         done=_("The office %(name)s is closed.", name=office.name), to=url_for("admin.offices"),
     )  # fmt: skip
 
@@ -365,7 +369,7 @@ def post_abolish(post_id: int):
     post = _get_or_404(Post, post_id)
     office = _office_or_404(post.office_id)
     return _act(
-        office, "posts", lambda: setup.abolish_post(current_user, post),
+        office, "posts", lambda: setup.abolish_post(current_actor(), post),
         done=_("The post %(post)s is abolished.", post=post.designation),
     )  # fmt: skip
 
@@ -378,7 +382,7 @@ def category_limits(category_id: int):
     category = _get_or_404(ReceiptCategory, category_id)
     office = _office_or_404(category.office_id)
     return _act(
-        office, "categories", lambda: setup.set_limit(current_user, office, category, request.form),
+        office, "categories", lambda: setup.set_limit(current_actor(), office, category, request.form),
         form=request.form,
     )  # fmt: skip
 
@@ -394,9 +398,9 @@ def template(template_id: int):
     if request.method == "POST":
         try:
             if request.form.get("remove") == "1":
-                setup.remove_template(current_user, t)
+                setup.remove_template(current_actor(), t)
             else:
-                setup.save_template(current_user, office, request.form, t)
+                setup.save_template(current_actor(), office, request.form, t)
         except Refused as e:
             db.session.rollback()
             error = setup.message(e)
@@ -423,7 +427,7 @@ def holiday(holiday_id: int):
     error = None
     if request.method == "POST":
         try:
-            setup.edit_holiday(current_user, h, request.form)
+            setup.edit_holiday(current_actor(), h, request.form)
         except Refused as e:
             db.session.rollback()
             error = setup.message(e)
@@ -447,7 +451,7 @@ def holiday_remove(holiday_id: int):
         abort(403)  # a district-wide holiday is the district admin's
     if holiday.district_id != office.district_id:
         abort(404)
-    setup.remove_holiday(current_user, holiday)
+    setup.remove_holiday(current_actor(), holiday)
     db.session.commit()
     flash(_("Holiday removed."), "success")
     return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
@@ -463,7 +467,7 @@ def users(office_id: int):
     error = None
     if request.method == "POST":
         try:
-            user, password = setup.create_user(current_user, office, request.form)
+            user, password = setup.create_user(current_actor(), office, request.form)
         except Refused as e:
             db.session.rollback()
             error = setup.message(e)
@@ -527,25 +531,25 @@ def user_change(user_id: int, action: str):
         abort(403)  # an office admin does not reset the nodal officer's password
     try:
         if action == "reset":
-            password = setup.reset_password(current_user, user)
+            password = setup.reset_password(current_actor(), user)
             db.session.commit()
             return _slip(user, password)
         elif action in ("disable", "enable"):
-            setup.set_enabled(current_user, user, action == "enable")
+            setup.set_enabled(current_actor(), user, action == "enable")
         elif action == "edit":
-            setup.edit_user(current_user, user, request.form)
+            setup.edit_user(current_actor(), user, request.form)
         elif action == "unlock":
-            setup.unlock(current_user, user)
+            setup.unlock(current_actor(), user)
         elif action == "end_sessions":
-            setup.end_sessions(current_user, user)
+            setup.end_sessions(current_actor(), user)
         elif action == "charge":
-            setup.give_charge(current_user, user, request.form)
+            setup.give_charge(current_actor(), user, request.form)
         elif action == "withdraw":
             holding_id = request.form.get("holding", type=db_int)
             holding = next((h for h in user.current_holdings if h.id == holding_id), None)
             if holding is None:
                 abort(404)
-            setup.withdraw_charge(current_user, holding)
+            setup.withdraw_charge(current_actor(), holding)
         else:
             abort(404)
     except Refused as e:
@@ -560,7 +564,7 @@ def user_change(user_id: int, action: str):
 
 #: who sees readiness: the nodal officer, office admins, and officers (the DM and the
 #: collectorate's officers see the district; other officers their own office)
-READINESS = (Role.DISTRICT_ADMIN, Role.OFFICE_ADMIN, Role.OFFICER)
+READINESS = roles_that("see_readiness")
 
 
 def readiness_offices() -> list[Office]:
@@ -630,7 +634,7 @@ def training():
     error = None
     if request.method == "POST":
         try:
-            ts = setup.record_training(current_user, office, request.form)
+            ts = setup.record_training(current_actor(), office, request.form)
         except Refused as e:
             db.session.rollback()
             error = setup.message(e)
@@ -719,7 +723,7 @@ def district():
     error = None
     if request.method == "POST":
         try:
-            setup.save_district(current_user, d, request.form)
+            setup.save_district(current_actor(), d, request.form)
         except Refused as e:
             db.session.rollback()
             error = setup.message(e)

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from eoffice import audit
-from eoffice.access import login_required, login_required_any_state, public
 from eoffice.auth import services
 from eoffice.auth.forms import ChangePasswordForm, LoginForm
 from eoffice.extensions import db
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.i18n import remember_language
+from eoffice.policy.routes import login_required, login_required_any_state, public
 
 bp = Blueprint("auth", __name__)
 

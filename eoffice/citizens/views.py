@@ -2,10 +2,10 @@
 
 from flask import Blueprint, render_template, request
 
-from eoffice.access import public
 from eoffice.citizens import services
 from eoffice.citizens.forms import StatusForm
 from eoffice.extensions import db
+from eoffice.policy.routes import public
 
 bp = Blueprint("citizens", __name__)
 

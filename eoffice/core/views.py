@@ -15,11 +15,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from eoffice.access import public, public_static
 from eoffice.auth.views import safe_next
 from eoffice.extensions import db
 from eoffice.htmx import is_htmx
 from eoffice.i18n import remember_language
+from eoffice.policy.routes import public, public_static
 
 bp = Blueprint("core", __name__)
 

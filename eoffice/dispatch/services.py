@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask_login import current_user
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import contains_eager
 
@@ -22,6 +21,7 @@ from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.locks import advisory_lock, count_within, lock_row
 from eoffice.org.models import Office, Post
+from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
 from eoffice.text import email_address
@@ -47,9 +47,11 @@ def of_draft(draft: LetterDraft) -> Dispatch | None:
     return db.session.scalar(select(Dispatch).where(Dispatch.draft_id == draft.id))
 
 
-def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Dispatch:
+def issue(
+    actor: Actor, draft: LetterDraft, mode: str, recipients: list[RecipientInput]
+) -> Dispatch:
     f = lock_row(draft.file)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     draft = lock_row(draft)
     existing = of_draft(draft)
     if existing is not None:
@@ -100,7 +102,7 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
         subject=version.subject or f.subject,
         mode=mode,
         pdf_sha256=draft.pdf_sha256,
-        issued_by_id=current_user.id,
+        issued_by_id=actor.id,
         post_id=charge.post.id,
     )
     db.session.add(d)
@@ -120,7 +122,7 @@ def issue(draft: LetterDraft, mode: str, recipients: list[RecipientInput]) -> Di
     db.session.flush()
     if mode == "eoffice":
         for recipient in d.recipients:
-            deliver(d, recipient, pdf, valid)
+            deliver(actor, d, recipient, pdf, valid)
     if mode == "email":
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
     from eoffice.citizens.notices import queue_email_reply
@@ -200,7 +202,9 @@ def dak_desk(office: Office) -> Post:
     )
 
 
-def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) -> Receipt:
+def deliver(
+    actor: Actor, d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool
+) -> Receipt:
     """The issued letter arrives in the recipient office's dak as a receipt: the signed PDF
     (sanitised for viewing, the signed original kept), numbered in that office's diary, the
     sender office, letter number and date filled in, mode ई-ऑफिस; its signatures as checked."""
@@ -211,7 +215,7 @@ def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) 
     office = db.session.get(Office, recipient.office_id)
     desk = dak_desk(office)
     try:
-        document = accept_upload([pdf], f"{d.number.replace('/', '-')}.pdf")
+        document = accept_upload(actor, [pdf], f"{d.number.replace('/', '-')}.pdf")
     except Rejected as e:  # the checking places are all taken: nothing issued, try again
         if e.code != "busy":
             log.error("e-dispatch %s: the signed PDF was refused by the checker: %s", d.id, e.code)
@@ -237,7 +241,7 @@ def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) 
         priority="normal",
         document=document,
         ocr_status="none",
-        created_by_id=current_user.id,
+        created_by_id=actor.id,
         created_post_id=desk.id,
         holder_post_id=desk.id,
         from_dispatch_id=d.id,
@@ -250,7 +254,7 @@ def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) 
     recipient.sent_at = datetime.now(UTC)
     audit.record(
         "e_dispatch_received",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=desk.id,
         object_type="receipt",
         object_id=receipt.id,
@@ -261,9 +265,9 @@ def deliver(d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool) 
     return receipt
 
 
-def mark_e_dak_opened(receipt: Receipt) -> None:
+def mark_e_dak_opened(actor: Actor, receipt: Receipt) -> None:
     """The receiving office first opened an e-dispatched letter: the sender's register shows it."""
-    if receipt.from_dispatch_id is None or receipt.office_id != current_user.office_id:
+    if receipt.from_dispatch_id is None or receipt.office_id != actor.office_id:
         return
     db.session.execute(
         update(DispatchRecipient)

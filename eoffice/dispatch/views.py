@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from eoffice import storage
-from eoffice.access import login_required, public
 from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES
 from eoffice.documents.messages import REJECTED
@@ -19,7 +18,9 @@ from eoffice.files.lookup import draft_in, visible_file
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import redirect_to
 from eoffice.locks import heavy_slot
+from eoffice.org.current import current_actor
 from eoffice.org.services import charge_for
+from eoffice.policy.routes import login_required, public
 from eoffice.signing import services as signing
 from eoffice.text import clean_line, clean_note
 
@@ -94,7 +95,7 @@ def issue(file_id: int, serial: int):
     existing = services.of_draft(draft)
     if existing is not None:
         return render_template("dispatch/issued.html", file=f, draft=draft, d=existing)
-    holding = charge_for(f.holder_post_id) is not None
+    holding = charge_for(current_actor(), f.holder_post_id) is not None
     if request.method == "GET":
         version = next((v for v in draft.versions if v.number == draft.approved_version), None)
         first = _guess(version.addressee) if version else services.RecipientInput("", "", "")
@@ -102,7 +103,7 @@ def issue(file_id: int, serial: int):
         return _form(f, draft, rows, "post", holding)
     rows, mode = _recipients(), request.form.get("mode", "")
     try:
-        d = services.issue(draft, mode, rows)
+        d = services.issue(current_actor(), draft, mode, rows)
     except Refused as refused:
         db.session.rollback()
         discard_new_files()  # a delivery that stored files before the refusal leaves none

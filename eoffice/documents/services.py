@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
-from flask_login import current_user
+from flask import current_app
 
 from eoffice import storage
 from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.locks import heavy_slot
+from eoffice.policy import Actor
 from eoffice.receipts.sanitise import Rejected, run_sanitiser
 
 
-def accept_upload(blobs: list[bytes], original_name: str) -> Document:
+def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Document:
     """Raise sanitise.Rejected for anything not accepted. Files this call creates are noted in
-    g.new_files so that a request that fails to commit can remove them (see discard_new_files)."""
+    the session's info (one request's) so that a request that fails to commit can remove them
+    (see discard_new_files)."""
     cfg = current_app.config
-    who = f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+    who = f"user:{actor.id}" if actor.is_authenticated else "anonymous"
     if not heavy_slot(who, cfg["HEAVY_SLOTS"]):
         raise Rejected("busy")
     result = run_sanitiser(
         blobs, max_pages=cfg["UPLOAD_MAX_PAGES"], max_pixels=cfg["UPLOAD_MAX_PIXELS"]
     )
-    created = g.setdefault("new_files", [])
+    created = db.session.info.setdefault("new_files", [])
     pdf_hash, new = storage.put(result.pdf)
     if new:
         created.append(pdf_hash)
@@ -54,7 +55,7 @@ def discard_new_files() -> None:
     """After a rollback: no stray files (unless a committed document took the same bytes)."""
     from sqlalchemy import any_, or_, select
 
-    for h in g.pop("new_files", []):
+    for h in db.session.info.pop("new_files", []):
         used = db.session.scalar(
             select(Document.id)
             .where(
@@ -68,3 +69,8 @@ def discard_new_files() -> None:
         )
         if used is None:
             storage.discard(h)
+
+
+def keep_new_files() -> None:
+    """After a commit: the files this request stored belong to its documents now."""
+    db.session.info.pop("new_files", None)

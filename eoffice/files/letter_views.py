@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice.access import login_required
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import letters
@@ -15,6 +14,8 @@ from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import redirect_to
+from eoffice.org.current import current_actor
+from eoffice.policy.routes import login_required
 from eoffice.text import clean_line, clean_note
 
 bp = Blueprint("letters", __name__, url_prefix="/files/<int:file_id>/letters")
@@ -71,7 +72,7 @@ def new(file_id: int):
         flash(_("This draft was already saved as D%(n)d.", n=existing.serial), "info")
         return redirect_to(url_for("letters.show", file_id=f.id, serial=existing.serial))
     try:
-        draft = letters.create(f, key=key, **typed)
+        draft = letters.create(current_actor(), f, key=key, **typed)
     except Refused as refused:
         db.session.rollback()
         return _new_page(f, typed, key=str(key), error=str(REFUSED[refused.code]), status=400)
@@ -88,7 +89,7 @@ def _new_page(f, typed, *, key, template_id=None, error=None, status=200):
         key=key,
         templates=letters.templates(f.office_id),
         template_id=template_id,
-        holding=is_writable(f),
+        holding=is_writable(current_actor(), f),
         error=error,
     ), status
 
@@ -110,8 +111,8 @@ def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=2
         file=f,
         draft=draft,
         shown=shown,
-        editable=is_writable(f) and draft.status == "draft",
-        may_approve=letters.may_approve(draft),
+        editable=is_writable(current_actor(), f) and draft.status == "draft",
+        may_approve=letters.may_approve(current_actor(), draft),
         typed=typed
         or {
             "addressee": latest.addressee,
@@ -132,7 +133,7 @@ def save(file_id: int, serial: int):
     typed = _typed()
     base = request.form.get("base", "")
     try:
-        saved = letters.save(draft, base=to_int(base), **typed)
+        saved = letters.save(current_actor(), draft, base=to_int(base), **typed)
     except Refused as refused:
         db.session.rollback()
         draft = draft_in(f, serial)
@@ -182,7 +183,7 @@ def approve(file_id: int, serial: int):
     draft = draft_in(f, serial)
     version = request.form.get("version", "")
     try:
-        letters.approve(draft, version=to_int(version))
+        letters.approve(current_actor(), draft, version=to_int(version))
     except Refused as refused:
         db.session.rollback()
         if refused.code == "approved":

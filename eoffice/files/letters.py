@@ -8,7 +8,6 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -18,6 +17,7 @@ from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft, LetterTemplate, LetterVersion
 from eoffice.files.services import holding_charge
 from eoffice.locks import advisory_lock, lock_row
+from eoffice.policy import Actor
 
 MAX_LETTER = 50_000
 
@@ -53,7 +53,14 @@ def _check(addressee: str, subject: str, body: str, copy_to: str = "") -> None:
 
 
 def _version(
-    draft: LetterDraft, number: int, addressee: str, subject: str, body: str, copy_to: str, charge
+    actor: Actor,
+    draft: LetterDraft,
+    number: int,
+    addressee: str,
+    subject: str,
+    body: str,
+    copy_to: str,
+    charge,
 ):
     v = LetterVersion(
         draft=draft,
@@ -62,7 +69,7 @@ def _version(
         subject=subject,
         body=body,
         copy_to=copy_to,
-        author_id=current_user.id,
+        author_id=actor.id,
         post_id=charge.post.id,
         delegation_id=charge.delegation.id if charge.delegation else None,
     )
@@ -76,6 +83,7 @@ def lock_key(key: uuid.UUID) -> LetterDraft | None:
 
 
 def create(
+    actor: Actor,
     f: File,
     *,
     addressee: str,
@@ -86,16 +94,16 @@ def create(
 ) -> LetterDraft:
     """A new draft in the file (from a template's text or blank), version 1."""
     f = lock_row(f)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     _check(addressee, subject, body, copy_to)
     serial = db.session.scalar(
         select(func.coalesce(func.max(LetterDraft.serial), 0)).where(LetterDraft.file_id == f.id)
     )
     draft = LetterDraft(
-        file_id=f.id, serial=serial + 1, created_by_id=current_user.id, idempotency_key=key
+        file_id=f.id, serial=serial + 1, created_by_id=actor.id, idempotency_key=key
     )
     db.session.add(draft)
-    _version(draft, 1, addressee, subject, body, copy_to, charge)
+    _version(actor, draft, 1, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
         f,
@@ -108,6 +116,7 @@ def create(
 
 
 def save(
+    actor: Actor,
     draft: LetterDraft,
     *,
     addressee: str,
@@ -119,7 +128,7 @@ def save(
     """A new version, if anything changed. `base` is the version the editor started from: if
     someone saved since, that is a conflict (shown, not overwritten). None when unchanged."""
     f = lock_row(draft.file)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     draft = lock_row(draft)
     if draft.status == "approved":
         raise Refused("approved")
@@ -135,7 +144,7 @@ def save(
         raise Refused("conflict")
     _check(addressee, subject, body, copy_to)
     draft.current_version += 1
-    v = _version(draft, draft.current_version, addressee, subject, body, copy_to, charge)
+    v = _version(actor, draft, draft.current_version, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
         f,
@@ -147,10 +156,9 @@ def save(
     return v
 
 
-def may_approve(draft: LetterDraft) -> bool:
-    from eoffice.org.services import charge_for
+def may_approve(actor: Actor, draft: LetterDraft) -> bool:
 
-    charge = charge_for(draft.file.holder_post_id)
+    charge = actor.charge_for(draft.file.holder_post_id)
     return (
         charge is not None
         and charge.post.may_approve
@@ -159,10 +167,10 @@ def may_approve(draft: LetterDraft) -> bool:
     )
 
 
-def approve(draft: LetterDraft, *, version: int | None) -> LetterDraft:
+def approve(actor: Actor, draft: LetterDraft, *, version: int | None) -> LetterDraft:
     """Approve the version the approver was looking at; a newer save in between is a conflict."""
     f = lock_row(draft.file)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     draft = lock_row(draft)
     if draft.status == "approved":
         raise Refused("approved")
@@ -172,7 +180,7 @@ def approve(draft: LetterDraft, *, version: int | None) -> LetterDraft:
         raise Refused("conflict")
     draft.status = "approved"
     draft.approved_version = draft.current_version
-    draft.approved_by_id = current_user.id
+    draft.approved_by_id = actor.id
     draft.approved_post_id = charge.post.id
     draft.approved_at = datetime.now(UTC)
     db.session.flush()

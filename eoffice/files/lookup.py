@@ -6,14 +6,11 @@ from sqlalchemy import select
 
 from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
-from eoffice.files.services import can_view
+from eoffice.org.current import open_or_404
 
 
 def visible_file(file_id: int) -> File:
-    f = db.session.get(File, file_id)
-    if f is None or not can_view(f):
-        abort(404)
-    return f
+    return open_or_404(File, file_id)
 
 
 def draft_in(f: File, serial: int) -> LetterDraft:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from eoffice.extensions import db
 from eoffice.files.models import File, Note
 from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
+from eoffice.policy import Actor, can_open
 
 #: Characters in one note: long notes (10,000+) are normal; a megabyte is a mistake.
 MAX_NOTE = 50_000
@@ -27,10 +27,8 @@ MAX_NOTE = 50_000
 PAGE_REF = re.compile(r"पत्राचार\s*पृ(?:ष्ठ|\.)?\s*(\d{1,4})")
 
 
-def my_draft(f: File, *, lock: bool = False) -> Note | None:
-    q = select(Note).where(
-        Note.file_id == f.id, Note.author_id == current_user.id, Note.status == "draft"
-    )
+def my_draft(actor: Actor, f: File, *, lock: bool = False) -> Note | None:
+    q = select(Note).where(Note.file_id == f.id, Note.author_id == actor.id, Note.status == "draft")
     if lock:
         q = q.with_for_update()
     return db.session.scalar(q)
@@ -47,25 +45,25 @@ def final_notes(f: File) -> list[Note]:
     )
 
 
-def save_draft(f: File, body: str, version: int | None) -> Note | None:
+def save_draft(actor: Actor, f: File, body: str, version: int | None) -> Note | None:
     """Save what is typed. `version` is the draft version the page last saw (0: none yet);
     if the draft has moved on (saved or finalised in another tab) that is a conflict.
 
     The file row is locked, so an autosave (fired by leaving the text box) and the "final"
     click that caused it are taken one after the other; the same text is never a conflict."""
     f = lock_row(f)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     if len(body) > MAX_NOTE:
         raise Refused("too_long")
-    draft = my_draft(f, lock=True)
+    draft = my_draft(actor, f, lock=True)
     if draft is None:
         if version:  # the page had a draft, which is gone: finalised elsewhere
             raise Refused("conflict")
-        if not body or already_final(f, body, just_now=True) is not None:
+        if not body or already_final(actor, f, body, just_now=True) is not None:
             return None  # nothing typed, or the autosave of a note made final a moment ago
         draft = Note(
             file_id=f.id,
-            author_id=current_user.id,
+            author_id=actor.id,
             post_id=charge.post.id,
             delegation_id=charge.delegation.id if charge.delegation else None,
             body=body,
@@ -84,11 +82,11 @@ def save_draft(f: File, body: str, version: int | None) -> Note | None:
     return draft
 
 
-def finalise(f: File, body: str, version: int | None) -> Note:
+def finalise(actor: Actor, f: File, body: str, version: int | None) -> Note:
     f = lock_row(f)
     if not body:
         raise Refused("empty")
-    draft = save_draft(f, body, version)
+    draft = save_draft(actor, f, body, version)
     if draft is None:  # the same text was made final a moment ago: a second click
         raise Refused("conflict")
     paragraph = db.session.scalar(
@@ -109,12 +107,10 @@ def finalise(f: File, body: str, version: int | None) -> Note:
     return draft
 
 
-def already_final(f: File, body: str, *, just_now: bool = False) -> Note | None:
+def already_final(actor: Actor, f: File, body: str, *, just_now: bool = False) -> Note | None:
     """The user's own final note with exactly this text (a second click on 'final');
     `just_now`: only the user's latest final note, made in the last minute."""
-    q = select(Note).where(
-        Note.file_id == f.id, Note.author_id == current_user.id, Note.status == "final"
-    )
+    q = select(Note).where(Note.file_id == f.id, Note.author_id == actor.id, Note.status == "final")
     if just_now:
         q = q.where(Note.finalised_at > func.now() - text("interval '1 minute'"))
         latest = db.session.scalar(q.order_by(Note.paragraph.desc()).limit(1))
@@ -128,7 +124,7 @@ FILE_REF = re.compile(r"[^\s/<>&\"']+(?:/[^\s/<>&\"']+){2,}/\d{4}")
 NOTE_LINKS = re.compile(f"(?P<page>{PAGE_REF.pattern})|{FILE_REF.pattern}")
 
 
-def render_bodies(notes: list[Note], f: File) -> dict[int, Markup]:
+def render_bodies(actor: Actor, notes: list[Note], f: File) -> dict[int, Markup]:
     """Each note's text, escaped, with correspondence page references and file numbers as
     links (a file number only if the reader may open that file): one query for the whole
     notesheet, not one per note."""
@@ -136,12 +132,10 @@ def render_bodies(notes: list[Note], f: File) -> dict[int, Markup]:
     numbers = {num for html in bodies.values() for num in FILE_REF.findall(html)}
     files = {}
     if numbers:
-        from eoffice.files.services import can_view
-
         for other in db.session.scalars(
             select(File).where(File.office_id == f.office_id, File.number.in_(numbers))
         ):
-            if can_view(other):
+            if can_open(actor, other):
                 files[other.number] = other.id
     return {nid: _linked(html, f, files) for nid, html in bodies.items()}
 

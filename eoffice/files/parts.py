@@ -11,16 +11,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from eoffice import audit
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileStatusChange, Note
-from eoffice.files.services import attach_receipt, can_view, find_by_number
+from eoffice.files.services import attach_receipt, find_by_number
 from eoffice.locks import lock_row
-from eoffice.org.services import charge_for, my_post_ids
+from eoffice.policy import Actor, can_open
 
 
 def parts_of(main: File) -> list[File]:
@@ -29,7 +28,7 @@ def parts_of(main: File) -> list[File]:
     )
 
 
-def open_part(number: str, receipt, key: uuid.UUID) -> File:
+def open_part(actor: Actor, number: str, receipt, key: uuid.UUID) -> File:
     """A part of the file `number` (which the user may see but another desk holds), with the
     receipt as its first correspondence; the user's charge holding the receipt holds the part."""
     existing = db.session.scalar(
@@ -38,15 +37,15 @@ def open_part(number: str, receipt, key: uuid.UUID) -> File:
     if existing is not None:
         return existing
     main = find_by_number(receipt.office_id, number)
-    if main is None or not can_view(main):
+    if main is None or not can_open(actor, main):
         raise Refused("no_such_file")
     if main.part_of_id is not None:
         raise Refused("is_a_part")
     if main.status == "closed":
         raise Refused("closed")
-    if main.holder_post_id in my_post_ids():
+    if main.holder_post_id in actor.post_ids:
         raise Refused("you_hold_it")  # put the receipt in the file itself
-    charge = charge_for(receipt.holder_post_id)
+    charge = actor.charge_for(receipt.holder_post_id)
     if charge is None:
         raise Refused("not_holder")
     main = lock_row(main)
@@ -66,7 +65,7 @@ def open_part(number: str, receipt, key: uuid.UUID) -> File:
         grading=main.grading,
         priority=main.priority,
         idempotency_key=str(key),
-        created_by_id=current_user.id,
+        created_by_id=actor.id,
         created_post_id=charge.post.id,
         holder_post_id=charge.post.id,
         part_of_id=main.id,
@@ -76,19 +75,19 @@ def open_part(number: str, receipt, key: uuid.UUID) -> File:
     db.session.flush()
     audit.record_on(part, "open_part", charge.post.id, number=part.number, main_id=main.id)
     audit.record_on(main, "part_opened", charge.post.id, part_id=part.id, number=part.number)
-    attach_receipt(part, receipt)
+    attach_receipt(actor, part, receipt)
     return part
 
 
-def can_merge(part: File) -> bool:
+def can_merge(actor: Actor, part: File) -> bool:
     if part.part_of_id is None or part.status == "closed":
         return False
     main = db.session.get(File, part.part_of_id)
-    mine = set(my_post_ids())
+    mine = set(actor.post_ids)
     return main.status != "closed" and {main.holder_post_id, part.holder_post_id} <= mine
 
 
-def merge(part: File) -> File:
+def merge(actor: Actor, part: File) -> File:
     """Merge the part into its main file; returns the main file."""
     if part.part_of_id is None:
         raise Refused("not_a_part")
@@ -96,14 +95,14 @@ def merge(part: File) -> File:
     part = lock_row(part)
     if part.status == "closed":
         raise Refused("already_merged")
-    if not can_merge(part):
+    if not can_merge(actor, part):
         raise Refused("hold_both")
     drafts = db.session.scalar(
         select(func.count(Note.id)).where(Note.file_id == part.id, Note.status == "draft")
     )
     if drafts:
         raise Refused("draft_in_part")
-    charge = charge_for(main.holder_post_id)
+    charge = actor.charge_for(main.holder_post_id)
     last = db.session.scalar(
         select(func.coalesce(func.max(Note.paragraph), 0)).where(Note.file_id == main.id)
     )
@@ -149,7 +148,7 @@ def merge(part: File) -> File:
             from_status=part.status,
             to_status="closed",
             reason=f"मुख्य पत्रावली {main.number} में विलय",
-            by_id=current_user.id,
+            by_id=actor.id,
             post_id=charge.post.id,
         )  # fmt: skip
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from flask_login import current_user
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import joinedload
 
@@ -15,10 +14,7 @@ from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileLink, FileStatusChange, SubjectHead
 from eoffice.locks import advisory_lock, lock_row
 from eoffice.org.models import Office, Post, Role, Section
-from eoffice.org.services import charge_for, my_post_ids
-
-#: Roles that see every normal-grade file of their office.
-OFFICE_WIDE = {Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
+from eoffice.policy import Actor, can_open, openable
 
 
 def lock_idempotency_key(office_id: int, key: uuid.UUID) -> File | None:
@@ -58,7 +54,7 @@ class FileInput:
     physical_location: str | None
 
 
-def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File:
+def open_file(actor: Actor, data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File:
     office = post.office
     serial = next_serial(office.id, data.section.id, data.head.id, year)
     number = file_number(office, data.section, data.head, serial, year)
@@ -76,7 +72,7 @@ def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File
         priority=data.priority,
         physical_location=data.physical_location,
         idempotency_key=key,
-        created_by_id=current_user.id,
+        created_by_id=actor.id,
         created_post_id=post.id,
         holder_post_id=post.id,
     )
@@ -91,29 +87,6 @@ def open_file(data: FileInput, *, key: uuid.UUID, post: Post, year: int) -> File
     return f
 
 
-def can_view(f: File) -> bool:
-    """Its holder, those it passed through, its creator; for a normal file also its section
-    officer and the officers of its office. A confidential file: only those it passed through."""
-    from eoffice.movement.services import has_passed_through
-
-    mine = my_post_ids()
-    if f.holder_post_id in mine or f.created_post_id in mine or has_passed_through(f, mine):
-        return True
-    if f.grading != "normal" or f.office_id != current_user.office_id:
-        return False
-    if current_user.role in OFFICE_WIDE:
-        return True
-    if current_user.role == Role.SECTION_OFFICER:
-        return bool(
-            db.session.scalar(
-                select(func.count(Post.id)).where(
-                    Post.id.in_(mine or [0]), Post.section_id == f.section_id
-                )
-            )
-        )
-    return False
-
-
 #: File lists count their matches up to this many (see list_files).
 COUNT_CAP = 1000
 
@@ -123,18 +96,18 @@ def like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_files(*, scope: str, q: str, post: Post | None, page: int, page_size: int = 25):
+def list_files(
+    actor: Actor, *, scope: str, q: str, post: Post | None, page: int, page_size: int = 25
+):
     """scope 'mine' (held by my posts) or 'section' (my current post's section)."""
     query = select(File)
     if scope == "section" and post is not None and post.section_id is not None:
-        from eoffice.search.services import files_visible
-
         # only what the user may open: a clerk sees the section's files that passed their desk
         query = query.where(
-            File.section_id == post.section_id, File.grading == "normal", files_visible()
+            File.section_id == post.section_id, File.grading == "normal", openable(actor, File)
         )
     else:
-        query = query.where(File.holder_post_id.in_(my_post_ids() or [0]))
+        query = query.where(File.holder_post_id.in_(actor.post_ids or [0]))
     if q:
         pattern = f"%{like_escape(q)}%"
         query = query.where(or_(File.number.ilike(pattern), File.subject.ilike(pattern)))
@@ -162,10 +135,10 @@ def subject_heads(office_id: int) -> list[SubjectHead]:
     )
 
 
-def holding_charge(f: File):
+def holding_charge(actor: Actor, f: File):
     """The user's charge of the post holding the file, or Refused: only the holder writes in a
     file, and nobody writes in a closed one."""
-    charge = charge_for(f.holder_post_id)
+    charge = actor.charge_for(f.holder_post_id)
     if charge is None:
         raise Refused("not_holder")
     if f.status == "closed":
@@ -173,9 +146,9 @@ def holding_charge(f: File):
     return charge
 
 
-def is_writable(f: File) -> bool:
+def is_writable(actor: Actor, f: File) -> bool:
     """Whether the user may write in the file now (what holding_charge would allow)."""
-    return f.status != "closed" and charge_for(f.holder_post_id) is not None
+    return f.status != "closed" and actor.charge_for(f.holder_post_id) is not None
 
 
 def _next_page(f: File) -> tuple[int, int]:
@@ -189,10 +162,10 @@ def _next_page(f: File) -> tuple[int, int]:
     return last[0] + 1, last[1] + 1
 
 
-def attach_document(f: File, document, title: str) -> Correspondence:
+def attach_document(actor: Actor, f: File, document, title: str) -> Correspondence:
     """An uploaded document (a letter, an enclosure, a report) placed in the file."""
     f = lock_row(f)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     position, first_page = _next_page(f)
     c = Correspondence(
         file_id=f.id,
@@ -201,7 +174,7 @@ def attach_document(f: File, document, title: str) -> Correspondence:
         title=title[:300],
         first_page=first_page,
         pages=document.pages,
-        added_by_id=current_user.id,
+        added_by_id=actor.id,
     )
     db.session.add(c)
     db.session.flush()
@@ -216,13 +189,13 @@ def attach_document(f: File, document, title: str) -> Correspondence:
     return c
 
 
-def attach_receipt(f: File, receipt) -> Correspondence:
+def attach_receipt(actor: Actor, f: File, receipt) -> Correspondence:
     """Place a receipt in a file as correspondence: both must be with the user."""
     from eoffice.movement.services import end_hop, is_filed
 
     f = lock_row(f)
     receipt = lock_row(receipt)
-    mine = my_post_ids()
+    mine = actor.post_ids
     if f.holder_post_id not in mine or receipt.holder_post_id not in mine:
         raise Refused("not_holder")
     if f.status == "closed":
@@ -238,10 +211,10 @@ def attach_receipt(f: File, receipt) -> Correspondence:
         title=f"{receipt.diary_number}: {receipt.subject}"[:300],
         first_page=first_page,
         pages=pages,
-        added_by_id=current_user.id,
+        added_by_id=actor.id,
     )
     db.session.add(c)
-    end_hop(receipt)
+    end_hop(actor, receipt)
     db.session.flush()
     audit.record_on(
         f,
@@ -267,28 +240,31 @@ def find_by_number(office_id: int, number: str) -> File | None:
     )
 
 
-def linked_files(f: File) -> list[File]:
+def linked_files(actor: Actor, f: File) -> list[File]:
     """Related files the user may open (others are not even named)."""
     ids = (
         select(FileLink.other_id)
         .where(FileLink.file_id == f.id)
         .union(select(FileLink.file_id).where(FileLink.other_id == f.id))
     )
-    rows = db.session.scalars(select(File).where(File.id.in_(ids)).order_by(File.id))
-    return [o for o in rows if can_view(o)]
+    return list(
+        db.session.scalars(
+            select(File).where(File.id.in_(ids), openable(actor, File)).order_by(File.id)
+        )
+    )
 
 
-def link(f: File, other: File | None) -> FileLink:
+def link(actor: Actor, f: File, other: File | None) -> FileLink:
     """Mark two files as related. The user must hold this one and be allowed to see the other."""
-    charge = holding_charge(f)
-    if other is None or not can_view(other):
+    charge = holding_charge(actor, f)
+    if other is None or not can_open(actor, other):
         raise Refused("no_such_file")
     if other.id == f.id:
         raise Refused("same_file")
     a, b = sorted((f.id, other.id))
     if db.session.get(FileLink, (a, b)) is not None:
         raise Refused("already_linked")
-    row = FileLink(file_id=a, other_id=b, added_by_id=current_user.id)
+    row = FileLink(file_id=a, other_id=b, added_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
     audit.record_on(
@@ -310,27 +286,27 @@ TRANSITIONS = {
 }
 
 
-def may_close(f: File) -> bool:
+def may_close(actor: Actor, f: File) -> bool:
     """The file's creator (its opening post) or the section officer of its section, holding it."""
-    charge = charge_for(f.holder_post_id)
+    charge = actor.charge_for(f.holder_post_id)
     if charge is None:
         return False
-    if f.created_post_id in my_post_ids() or f.created_by_id == current_user.id:
+    if f.created_post_id in actor.post_ids or f.created_by_id == actor.id:
         return True
-    return current_user.role == Role.SECTION_OFFICER and charge.post.section_id == f.section_id
+    return actor.role == Role.SECTION_OFFICER and charge.post.section_id == f.section_id
 
 
-def change_status(f: File, to: str, reason: str) -> FileStatusChange:
+def change_status(actor: Actor, f: File, to: str, reason: str) -> FileStatusChange:
     """Close (creator or section officer), reopen (the same), park or resume (the holder).
     A reason is always required and kept with the file."""
     f = lock_row(f)
-    charge = charge_for(f.holder_post_id)
+    charge = actor.charge_for(f.holder_post_id)
     if charge is None:
         raise Refused("not_holder")
     action = TRANSITIONS.get((f.status, to))
     if action is None:
         raise Refused("already" if f.status == to else "bad_transition")
-    if action in ("close", "reopen") and not may_close(f):
+    if action in ("close", "reopen") and not may_close(actor, f):
         raise Refused("not_authorised")
     if not reason:
         raise Refused("no_reason")
@@ -339,7 +315,7 @@ def change_status(f: File, to: str, reason: str) -> FileStatusChange:
         from_status=f.status,
         to_status=to,
         reason=reason[:1000],
-        by_id=current_user.id,
+        by_id=actor.id,
         post_id=charge.post.id,
     )
     f.status = to
@@ -347,7 +323,7 @@ def change_status(f: File, to: str, reason: str) -> FileStatusChange:
     db.session.flush()
     audit.record(
         f"{action}_file",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=charge.post.id,
         object_type="file",
         object_id=f.id,

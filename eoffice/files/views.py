@@ -15,14 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy import select
 
 from eoffice import storage
-from eoffice.access import login_required
 from eoffice.clock import today
 from eoffice.documents.messages import REJECTED
-from eoffice.documents.services import accept_upload, discard_new_files
+from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import letters, notes, parts, services
@@ -33,7 +31,10 @@ from eoffice.hostile import db_int, to_int
 from eoffice.htmx import is_htmx, redirect_to
 from eoffice.i18n import term
 from eoffice.movement import services as movement
+from eoffice.org.current import current_actor
 from eoffice.org.models import Section
+from eoffice.policy import can_open
+from eoffice.policy.routes import login_required
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
@@ -54,7 +55,7 @@ def index():
     scope = request.args.get("scope", "mine")
     q = clean_line(request.args.get("q"))[:200]  # pasted zero-width characters match nothing
     page = request.args.get("page", 1, type=db_int)
-    files, total = services.list_files(scope=scope, q=q, post=g.post, page=page)
+    files, total = services.list_files(current_actor(), scope=scope, q=q, post=g.post, page=page)
     return render_template(
         "files/index.html",
         files=files,
@@ -95,7 +96,7 @@ def new():
         form.section.data = post.section_id
         receipt_id = request.args.get("receipt", type=db_int)
         receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
-        if receipt is not None and receipts.can_view(receipt):
+        if receipt is not None and can_open(current_actor(), receipt):
             form.receipt.data = str(receipt.id)
             form.subject.data = receipt.subject
             form.category.data = receipt.category_id or 0
@@ -122,12 +123,12 @@ def new():
         priority=form.priority.data,
         physical_location=form.physical_location.data or None,
     )
-    f = services.open_file(data, key=key, post=post, year=today().year)
+    f = services.open_file(current_actor(), data, key=key, post=post, year=today().year)
     receipt_id = to_int(form.receipt.data)
     receipt = db.session.get(Receipt, receipt_id) if receipt_id else None
     if receipt is not None:
         try:
-            services.attach_receipt(f, receipt)
+            services.attach_receipt(current_actor(), f, receipt)
         except Refused as refused:
             flash(str(ATTACH_REFUSED[refused.code]), "error")
     db.session.commit()
@@ -153,23 +154,23 @@ NOTE_REFUSED = {
 @login_required
 def show(file_id: int):
     f = visible_file(file_id)
-    movement.record_view(f)
+    movement.record_view(current_actor(), f)
     page = _file_page(f)  # rendered before the commit, which would expire every loaded row
     db.session.commit()
     return page
 
 
 def _file_page(f: File, *, typed: str | None = None, note_error: str | None = None, status=200):
-    holding = movement.charge_for(f.holder_post_id) is not None
+    holding = current_actor().charge_for(f.holder_post_id) is not None
     attach = None
     if holding and f.status != "closed":
         attach = AttachForm()
         attach.receipt.choices = [
             # short labels: a busy desk holds dozens of receipts, and this page is read on 2G
             (r.id, f"{r.diary_number}: {shorten(r.subject, 32)}")
-            for r in receipts.held_receipts()
+            for r in receipts.held_receipts(current_actor())
         ]
-    draft = notes.my_draft(f) if holding else None
+    draft = notes.my_draft(current_actor(), f) if holding else None
     finals = notes.final_notes(f)
     from eoffice.signing.services import note_signature_counts
 
@@ -177,9 +178,9 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         "files/show.html",
         file=f,
         holding=holding,
-        writable=services.is_writable(f),
+        writable=services.is_writable(current_actor(), f),
         letters=letters.drafts(f),
-        linked=services.linked_files(f),
+        linked=services.linked_files(current_actor(), f),
         history=services.status_history(f),
         attach=attach,
         finals=finals,
@@ -187,10 +188,10 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         draft=draft,
         typed=typed if typed is not None else (draft.body if draft else ""),
         note_error=note_error,
-        bodies=notes.render_bodies(finals, f),
+        bodies=notes.render_bodies(current_actor(), finals, f),
         main_file=db.session.get(File, f.part_of_id) if f.part_of_id else None,
         parts=parts.parts_of(f) if f.part_of_id is None else [],
-        can_merge=parts.can_merge(f),
+        can_merge=parts.can_merge(current_actor(), f),
     ), status
 
 
@@ -205,7 +206,7 @@ def save_note(file_id: int):
     f = visible_file(file_id)
     body, version = _note_input()
     try:
-        draft = notes.save_draft(f, body, version)
+        draft = notes.save_draft(current_actor(), f, body, version)
     except Refused as refused:
         db.session.rollback()
         message = str(NOTE_REFUSED[refused.code])
@@ -231,10 +232,12 @@ def finalise_note(file_id: int):
     f = visible_file(file_id)
     body, version = _note_input()
     try:
-        note = notes.finalise(f, body, version)
+        note = notes.finalise(current_actor(), f, body, version)
     except Refused as refused:
         db.session.rollback()
-        earlier = notes.already_final(f, body) if refused.code == "conflict" else None
+        earlier = (
+            notes.already_final(current_actor(), f, body) if refused.code == "conflict" else None
+        )
         if earlier is not None:  # the same text made final a moment ago: a second click
             flash(_("This note is already final as paragraph %(n)d.", n=earlier.paragraph), "info")
             return redirect_to(url_for("files.show", file_id=file_id) + f"#p{earlier.paragraph}")
@@ -249,13 +252,13 @@ def finalise_note(file_id: int):
 def attach(file_id: int):
     f = visible_file(file_id)
     form = AttachForm()
-    form.receipt.choices = [(r.id, r.diary_number) for r in receipts.held_receipts()]
+    form.receipt.choices = [(r.id, r.diary_number) for r in receipts.held_receipts(current_actor())]
     if not form.validate_on_submit():
         flash(_("Choose a receipt that is with you."), "error")
         return redirect_to(url_for("files.show", file_id=file_id))
     receipt = db.session.get(Receipt, form.receipt.data)
     try:
-        services.attach_receipt(f, receipt)
+        services.attach_receipt(current_actor(), f, receipt)
     except Refused as refused:
         db.session.rollback()
         flash(str(ATTACH_REFUSED[refused.code]), "error")
@@ -283,13 +286,15 @@ def upload(file_id: int):
         return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
     try:
         try:
-            document = accept_upload([u.read() for u in uploads], uploads[0].filename or "")
+            document = accept_upload(
+                current_actor(), [u.read() for u in uploads], uploads[0].filename or ""
+            )
         except Rejected as r:
             db.session.rollback()
             flash(str(REJECTED[r.code]), "error")
             return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
         try:
-            c = services.attach_document(f, document, title)
+            c = services.attach_document(current_actor(), f, document, title)
         except Refused as refused:
             db.session.rollback()
             discard_new_files()
@@ -300,7 +305,7 @@ def upload(file_id: int):
         db.session.rollback()
         discard_new_files()
         raise
-    g.pop("new_files", None)
+    keep_new_files()
     flash(
         _("%(title)s placed in the file from page %(page)d.", title=c.title, page=c.first_page),
         "success",
@@ -340,7 +345,7 @@ def link(file_id: int):
     number = clean_line(request.form.get("number"))[:120]
     other = services.find_by_number(f.office_id, number) if number else None
     try:
-        services.link(f, other)
+        services.link(current_actor(), f, other)
     except Refused as refused:
         db.session.rollback()
         flash(str(LINK_REFUSED[refused.code]), "error")
@@ -373,16 +378,18 @@ def change_status(file_id: int):
     file page that every look downloads)."""
     f = visible_file(file_id)
     if request.method == "GET":
-        if movement.charge_for(f.holder_post_id) is None:
+        if current_actor().charge_for(f.holder_post_id) is None:
             flash(str(STATUS_REFUSED["not_holder"]), "error")
             return redirect(url_for("files.show", file_id=file_id))
-        return render_template("files/status.html", file=f, may_close=services.may_close(f))
+        return render_template(
+            "files/status.html", file=f, may_close=services.may_close(current_actor(), f)
+        )
     to = request.form.get("to", "")
     reason = clean_note(request.form.get("reason"))[:1000]
     if to not in STATUS_DONE:
         abort(400)
     try:
-        services.change_status(f, to, reason)
+        services.change_status(current_actor(), f, to, reason)
     except Refused as refused:
         db.session.rollback()
         flash(str(STATUS_REFUSED[refused.code]), "error")
@@ -394,10 +401,6 @@ def change_status(file_id: int):
     return redirect_to(url_for("files.show", file_id=file_id))
 
 
-#: who may see who has looked at a file: the officers (and section officers) who can open it
-VIEWERS_ROLES = ("officer", "section_officer", "office_admin", "district_admin")
-
-
 @bp.get("/<int:file_id>/viewers")
 @login_required
 def viewers(file_id: int):
@@ -406,7 +409,7 @@ def viewers(file_id: int):
     from eoffice.org.models import Post, User
 
     f = visible_file(file_id)
-    if current_user.role not in VIEWERS_ROLES:
+    if not current_actor().can("see_viewers"):
         abort(403)
     rows = db.session.execute(
         select(AuditEvent.at, User, Post)
@@ -436,7 +439,7 @@ PART_REFUSED = {
 def merge_part(file_id: int):
     part = visible_file(file_id)
     try:
-        main = parts.merge(part)
+        main = parts.merge(current_actor(), part)
     except Refused as refused:
         db.session.rollback()
         flash(str(PART_REFUSED.get(refused.code, PART_REFUSED["hold_both"])), "error")

@@ -11,8 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app, g
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import (
     case,
     exists,
@@ -32,7 +31,8 @@ from eoffice.files.models import Correspondence, File
 from eoffice.locks import advisory_lock, lock_row
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
-from eoffice.org.services import charge_for, is_vacant, my_post_ids
+from eoffice.org.services import is_vacant
+from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
 
 Item = File | Receipt
@@ -120,16 +120,16 @@ def default_due(item: Item, to_post: Post, priority: str) -> date | None:
 # --- recipients ------------------------------------------------------------------------
 
 
-def _sendable_posts():
+def _sendable_posts(actor: Actor):
     """Active posts of the user's district other than the user's own, own office first."""
-    office = current_user.office
+    office = actor.user.office
     return (
         select(Post)
         .join(Office, Office.id == Post.office_id)
         .where(
             Office.district_id == office.district_id,
             Post.is_active,
-            Post.id.not_in(my_post_ids() or [0]),
+            Post.id.not_in(actor.post_ids or [0]),
         )
         .order_by(case((Post.office_id == office.id, 0), else_=1), Post.office_id, Post.rank)
         # the labels show each post's office and holders: loaded with the rows, not one
@@ -141,7 +141,7 @@ def _sendable_posts():
     )
 
 
-def recipients_query(q: str, *, limit: int = 10):
+def recipients_query(actor: Actor, q: str, *, limit: int = 10):
     """Posts of the district matching a few letters of a name, designation or marking
     abbreviation, in Hindi or roman script."""
     holder = aliased(User)
@@ -155,7 +155,7 @@ def recipients_query(q: str, *, limit: int = 10):
         )
     )
     return (
-        _sendable_posts()
+        _sendable_posts(actor)
         .where(
             or_(
                 Post.designation_hi.ilike(pattern),
@@ -174,41 +174,43 @@ def recipients_query(q: str, *, limit: int = 10):
     )
 
 
-def recipients(q: str) -> list[Post]:
+def recipients(actor: Actor, q: str) -> list[Post]:
     if len(q.strip()) < 2:
         return []
-    return list(db.session.scalars(recipients_query(q)))
+    return list(db.session.scalars(recipients_query(actor, q)))
 
 
 #: the plain select's length: a district of 40 offices has 5,000 posts, 29 KiB of <option>s
 MAX_CHOICES = 250
 
 
-def copy_choices(q: str, chosen: list[int]) -> list[Post]:
+def copy_choices(actor: Actor, q: str, chosen: list[int]) -> list[Post]:
     """Checkboxes for copies: those already ticked, then the posts found by a few letters
     (or, before any search, the officers of the user's own office)."""
-    office = current_user.office
+    office = actor.user.office
     found = (
-        recipients_query(q, limit=12)
+        recipients_query(actor, q, limit=12)
         if len(q.strip()) >= 2
-        else _sendable_posts().where(Post.office_id == office.id, Post.may_approve).limit(12)
+        else _sendable_posts(actor).where(Post.office_id == office.id, Post.may_approve).limit(12)
     )
     ticked = (
-        list(db.session.scalars(_sendable_posts().where(Post.id.in_(chosen)))) if chosen else []
+        list(db.session.scalars(_sendable_posts(actor).where(Post.id.in_(chosen))))
+        if chosen
+        else []
     )
     seen = {p.id for p in ticked}
     return ticked + [p for p in db.session.scalars(found) if p.id not in seen]
 
 
-def recipient_choices(include: list[int] = ()) -> list[Post]:
+def recipient_choices(actor: Actor, include: list[int] = ()) -> list[Post]:
     """The plain select's list: the user's own office, then the heads (approving posts) of the
     other offices of the district. Anyone else is found by a few letters (htmx, or the Find
     button without JavaScript). `include`: posts already chosen on the submitted form."""
-    office = current_user.office
+    office = actor.user.office
     wanted = or_(Post.office_id == office.id, Post.may_approve)
     if include:
         wanted = or_(wanted, Post.id.in_(include))
-    return list(db.session.scalars(_sendable_posts().where(wanted).limit(MAX_CHOICES)))
+    return list(db.session.scalars(_sendable_posts(actor).where(wanted).limit(MAX_CHOICES)))
 
 
 def suggested_next(item: Item) -> Post | None:
@@ -261,12 +263,12 @@ def _serialise_key(key: uuid.UUID) -> Movement | None:
     return db.session.scalar(select(Movement).where(Movement.idempotency_key == key))
 
 
-def cannot_send(item: Item, expected: str | None = None) -> str | None:
+def cannot_send(actor: Actor, item: Item, expected: str | None = None) -> str | None:
     """Why the user cannot send this item now (a REFUSED code), or None. `expected` is the
     submitted form's view of the item's last movement: if it has changed, the item moved."""
     if expected is not None and expected != str(item.last_movement_id or ""):
         return "already_moved"
-    if charge_for(item.holder_post_id) is None:
+    if actor.charge_for(item.holder_post_id) is None:
         return "not_holder"
     if isinstance(item, Receipt) and is_filed(item):
         return "filed"
@@ -275,7 +277,7 @@ def cannot_send(item: Item, expected: str | None = None) -> str | None:
     return None
 
 
-def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
+def send(actor: Actor, item: Item, data: SendInput) -> tuple[Movement, bool]:
     """Move the item to `data.to_post`. Returns (movement, False) — or, when this very form
     was already submitted (double click, resubmit on a slow link), (that movement, True)."""
     earlier = _serialise_key(data.key)
@@ -284,26 +286,26 @@ def send(item: Item, data: SendInput) -> tuple[Movement, bool]:
     item = lock_row(item)
     if item.last_movement_id != data.expected:
         raise Refused("already_moved")
-    refusal = cannot_send(item)
+    refusal = cannot_send(actor, item)
     if refusal is not None:
         raise Refused(refusal)
-    charge = charge_for(item.holder_post_id)
+    charge = actor.charge_for(item.holder_post_id)
     to_post = data.to_post
-    if to_post.id in my_post_ids():
+    if to_post.id in actor.post_ids:
         raise Refused("self")
     if to_post.office.district_id != item.holder_post.office.district_id or not to_post.is_active:
         raise Refused("other_district")
     if is_vacant(to_post):
         raise Refused("vacant")
 
-    moment = end_hop(item)
+    moment = end_hop(actor, item)
     movement = Movement(
         item_kind=item.kind_name,
         file_id=item.id if isinstance(item, File) else None,
         receipt_id=item.id if isinstance(item, Receipt) else None,
         from_post_id=item.holder_post_id,
         to_post_id=to_post.id,
-        sent_by_id=current_user.id,
+        sent_by_id=actor.id,
         delegation_id=charge.delegation.id if charge.delegation else None,
         remarks=data.remarks or None,
         priority=data.priority,
@@ -343,10 +345,10 @@ def came_from(item: Item) -> Movement | None:
     return m
 
 
-def pull_back(movement: Movement) -> Item:
+def pull_back(actor: Actor, movement: Movement) -> Item:
     """Take back a sent item that its recipient has not opened yet."""
     item = lock_row(item_of(movement))
-    if charge_for(movement.from_post_id) is None:
+    if actor.charge_for(movement.from_post_id) is None:
         raise Refused("not_sender")
     if item.last_movement_id != movement.id or movement.pulled_back_at or movement.acted_at:
         raise Refused("already_moved")
@@ -367,7 +369,7 @@ def pull_back(movement: Movement) -> Item:
     return item
 
 
-def record_view(item: Item) -> None:
+def record_view(actor: Actor, item: Item) -> None:
     """A look at a file or receipt is in the audit trail; the holder's first look also marks
     the hop opened (after which the sender can no longer pull it back).
 
@@ -384,19 +386,19 @@ def record_view(item: Item) -> None:
             audit.AuditEvent.object_type == item.kind_name,
             audit.AuditEvent.object_id == item.id,
             audit.AuditEvent.at >= since,
-            audit.AuditEvent.actor_user_id == current_user.id,
+            audit.AuditEvent.actor_user_id == actor.id,
             audit.AuditEvent.action == "view",
         )
         .limit(1)
     )
     if seen is None:
-        audit.record_on(item, "view", g.post.id if g.get("post") is not None else None)
-    mark_opened(item)
+        audit.record_on(item, "view", actor.post.id if actor.post is not None else None)
+    mark_opened(actor, item)
 
 
-def mark_opened(item: Item) -> None:
+def mark_opened(actor: Actor, item: Item) -> None:
     """The holder opened the item: the sender can no longer pull it back."""
-    if charge_for(item.holder_post_id) is not None and item.last_movement_id:
+    if actor.charge_for(item.holder_post_id) is not None and item.last_movement_id:
         opened = db.session.execute(
             update(Movement)
             .where(
@@ -405,12 +407,12 @@ def mark_opened(item: Item) -> None:
                 Movement.opened_at.is_(None),
                 Movement.pulled_back_at.is_(None),
             )
-            .values(opened_at=now(), opened_by_id=current_user.id)
+            .values(opened_at=now(), opened_by_id=actor.id)
             .returning(Movement.id)
         ).first()
         if opened is not None:
             audit.record_on(item, "open", item.holder_post_id, movement_id=opened.id)
-    mine = my_post_ids()
+    mine = actor.post_ids
     if mine:
         db.session.execute(
             update(MovementCopy)
@@ -423,7 +425,7 @@ def mark_opened(item: Item) -> None:
         )
 
 
-def end_hop(item: Item) -> datetime:
+def end_hop(actor: Actor, item: Item) -> datetime:
     """The holder acted on the item (sent it on, filed it): the hop that brought it is over.
     Returns the moment, for the caller's own timestamps."""
     moment = now()
@@ -436,7 +438,7 @@ def end_hop(item: Item) -> datetime:
         previous.acted_at = moment
         if previous.opened_at is None:
             previous.opened_at = moment
-            previous.opened_by_id = current_user.id
+            previous.opened_by_id = actor.id
     return moment
 
 
@@ -444,22 +446,6 @@ def item_of(movement: Movement) -> Item:
     if movement.file_id is not None:
         return db.session.get(File, movement.file_id)
     return db.session.get(Receipt, movement.receipt_id)
-
-
-def has_passed_through(item: Item, post_ids: list[int]) -> bool:
-    """Did the item ever sit with (or get copied to) one of these posts?"""
-    if not post_ids:
-        return False
-    moved = select(Movement.id).where(
-        _item_filter(item),
-        or_(Movement.from_post_id.in_(post_ids), Movement.to_post_id.in_(post_ids)),
-    )
-    copied = (
-        select(MovementCopy.movement_id)
-        .join(Movement, Movement.id == MovementCopy.movement_id)
-        .where(_item_filter(item), MovementCopy.post_id.in_(post_ids))
-    )
-    return bool(db.session.scalar(select(exists(moved) | exists(copied))))
 
 
 # --- the track -------------------------------------------------------------------------
@@ -614,11 +600,11 @@ class Row:
 
 
 def inbox(
-    f: Filters, post_ids: list[int] | None = None, page_size: int = PAGE_SIZE
+    actor: Actor, f: Filters, post_ids: list[int] | None = None, page_size: int = PAGE_SIZE
 ) -> tuple[list[Row], int]:
     """(rows of the page, total) of items held by the user's posts. One query: the page, the
     total and (unfiltered) the unread count for the navigation badge."""
-    posts = post_ids if post_ids is not None else my_post_ids() or [0]
+    posts = post_ids if post_ids is not None else actor.post_ids or [0]
     where, params = [], {"posts": posts}
     if f.kind in KINDS:
         where.append("kind = :kind")
@@ -654,22 +640,24 @@ def inbox(
         total = 0 if page == 1 else db.session.scalar(text(f"SELECT count(*) {held}"), params)
         return [], total
     if not where and post_ids is None:
-        g.unread_count = result[0]["unread_n"]
+        actor.memo["unread_count"] = result[0]["unread_n"]
     rows = [Row(**{k: v for k, v in r.items() if k not in ("total", "unread_n")}) for r in result]
     return rows, result[0]["total"]
 
 
-def unread_count() -> int:
+def unread_count(actor: Actor) -> int:
     """Unread items in the signed-in user's inbox (the navigation badge); once per request."""
-    if "unread_count" not in g:
-        g.unread_count = db.session.scalar(text(_UNREAD), {"posts": my_post_ids() or [0]})
-    return g.unread_count
+    if "unread_count" not in actor.memo:
+        actor.memo["unread_count"] = db.session.scalar(
+            text(_UNREAD), {"posts": actor.post_ids or [0]}
+        )
+    return actor.memo["unread_count"]
 
 
-def sent(*, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], int]:
+def sent(actor: Actor, *, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], int]:
     """Movements sent from the user's posts, newest first; `pending_only`: still not acted
     on by the recipient ("pending with others")."""
-    q = select(Movement).where(Movement.from_post_id.in_(my_post_ids() or [0]))
+    q = select(Movement).where(Movement.from_post_id.in_(actor.post_ids or [0]))
     if pending_only:
         q = q.where(Movement.acted_at.is_(None), Movement.pulled_back_at.is_(None))
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
@@ -682,7 +670,7 @@ def sent(*, pending_only: bool = False, page: int = 1) -> tuple[list[Movement], 
     return list(rows), total
 
 
-def copies_for_me(limit: int = 20) -> list[MovementCopy]:
+def copies_for_me(actor: Actor, limit: int = 20) -> list[MovementCopy]:
     """Copies marked to my posts, unread first; a copy whose movement was pulled back is
     withdrawn (shown so, never as new). Each row's movement, sender and item come with it."""
     withdrawn = Movement.pulled_back_at.is_not(None)
@@ -690,7 +678,7 @@ def copies_for_me(limit: int = 20) -> list[MovementCopy]:
         db.session.scalars(
             select(MovementCopy)
             .join(Movement, Movement.id == MovementCopy.movement_id)
-            .where(MovementCopy.post_id.in_(my_post_ids() or [0]))
+            .where(MovementCopy.post_id.in_(actor.post_ids or [0]))
             .order_by(or_(MovementCopy.read_at.is_not(None), withdrawn), Movement.id.desc())
             .options(
                 contains_eager(MovementCopy.movement).options(
@@ -704,7 +692,9 @@ def copies_for_me(limit: int = 20) -> list[MovementCopy]:
     )
 
 
-def escalation(office: Office, section_id: int | None = None) -> list[tuple[Post, list[Row]]]:
+def escalation(
+    actor: Actor, office: Office, section_id: int | None = None
+) -> list[tuple[Post, list[Row]]]:
     """Overdue items of an office (or one section), grouped by the post that holds them."""
     posts = list(
         db.session.scalars(
@@ -714,22 +704,29 @@ def escalation(office: Office, section_id: int | None = None) -> list[tuple[Post
             .order_by(Post.rank, Post.id)
         )
     )
-    rows, _ = inbox(Filters(overdue=True, sort="due"), [p.id for p in posts] or [0], 1000)
+    rows, _ = inbox(actor, Filters(overdue=True, sort="due"), [p.id for p in posts] or [0], 1000)
     grouped = [(p, [r for r in rows if r.holder_post_id == p.id]) for p in posts]
     return [(p, held) for p, held in grouped if held]
 
 
-def incoming_from_other_offices(office: Office, limit: int = 20) -> list[Movement]:
-    """Items sent into this office from other offices of the installation (for its dak)."""
+def incoming_from_other_offices(
+    actor: Actor, office: Office, limit: int = 20
+) -> list[tuple[Movement, bool]]:
+    """Items sent into this office from other offices of the installation (for its dak), each
+    with whether the actor may open it: one query, however many rows."""
     sender = aliased(Post)
     recipient = aliased(Post)
-    return list(
-        db.session.scalars(
-            select(Movement)
-            .join(sender, sender.id == Movement.from_post_id)
-            .join(recipient, recipient.id == Movement.to_post_id)
-            .where(recipient.office_id == office.id, sender.office_id != office.id)
-            .order_by(Movement.id.desc())
-            .limit(limit)
-        )
+    may_open = or_(
+        Movement.file_id.in_(select(File.id).where(openable(actor, File))),
+        Movement.receipt_id.in_(select(Receipt.id).where(openable(actor, Receipt))),
     )
+    rows = db.session.execute(
+        select(Movement, may_open)
+        .join(sender, sender.id == Movement.from_post_id)
+        .join(recipient, recipient.id == Movement.to_post_id)
+        .where(recipient.office_id == office.id, sender.office_id != office.id)
+        .options(*_with_rows())
+        .order_by(Movement.id.desc())
+        .limit(limit)
+    )
+    return [(m, bool(ok)) for m, ok in rows]

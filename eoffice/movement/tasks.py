@@ -14,7 +14,7 @@ from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.movement import services
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role, User
-from eoffice.org.services import active_delegations, charges_of
+from eoffice.org.services import active_delegations, actor_for
 
 
 def _people(post: Post) -> list[User]:
@@ -67,15 +67,16 @@ def digest_now(app: Flask) -> int:
         )
         for user in users:
             nodal = user.role == Role.DISTRICT_ADMIN
-            posts = [c.post.id for c in charges_of(user)]
+            actor = actor_for(user)
+            posts = actor.post_ids
             if not posts and not nodal:
                 continue
             rows, total = services.inbox(
-                services.Filters(sort="oldest"), posts or [0], page_size=10
+                actor, services.Filters(sort="oldest"), posts or [0], page_size=10
             )
             if not total and not nodal:
                 continue
-            overdue = services.inbox(services.Filters(overdue=True), posts, page_size=1)[1]
+            overdue = services.inbox(actor, services.Filters(overdue=True), posts, page_size=1)[1]
             with force_locale(user.locale or "hi"):
                 subject = _("e-Office: %(count)d items pending with you", count=total)
                 body = render_template(

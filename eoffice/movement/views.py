@@ -17,18 +17,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.access import login_required, roles
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files import services as files
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import page_or_fragment, redirect_to
 from eoffice.i18n import format_moment
 from eoffice.movement import services
 from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
+from eoffice.org.current import current_actor, open_or_404
 from eoffice.org.models import Post, Role
-from eoffice.receipts import services as receipts
+from eoffice.policy.roles import roles_that
+from eoffice.policy.routes import login_required, roles
 from eoffice.tasks.services import reminders_on
 from eoffice.text import clean_line
 
@@ -58,7 +58,6 @@ REFUSED = {
 }
 #: Refusals about the chosen recipient: shown on the form, which keeps what was typed.
 FORM_ERRORS = {"self", "other_district", "vacant"}
-CAN_VIEW = {"file": files.can_view, "receipt": receipts.can_view}
 SHOW = {"file": "files.show", "receipt": "receipts.show"}
 
 
@@ -67,10 +66,7 @@ def item_url(kind: str, item_id: int) -> str:
 
 
 def _visible(kind: str, item_id: int):
-    item = db.session.get(services.KINDS[kind], item_id)
-    if item is None or not CAN_VIEW[kind](item):
-        abort(404)
-    return item
+    return open_or_404(services.KINDS[kind], item_id)
 
 
 def _filters() -> services.Filters:
@@ -91,7 +87,7 @@ def _filters() -> services.Filters:
 @login_required
 def inbox():
     f = _filters()
-    rows, total = services.inbox(f)
+    rows, total = services.inbox(current_actor(), f)
     return page_or_fragment(
         "movement/inbox.html",
         "movement/_lists.html",
@@ -108,7 +104,7 @@ def inbox():
 def sent():
     pending = request.args.get("pending") == "1"
     page = request.args.get("page", 1, type=db_int)
-    movements, total = services.sent(pending_only=pending, page=page)
+    movements, total = services.sent(current_actor(), pending_only=pending, page=page)
     return render_template(
         "movement/sent.html",
         movements=movements,
@@ -122,17 +118,18 @@ def sent():
 @bp.get("/inbox/copies")
 @login_required
 def copies():
-    return render_template("movement/copies.html", copies=services.copies_for_me())
+    return render_template("movement/copies.html", copies=services.copies_for_me(current_actor()))
 
 
 @bp.get("/inbox/overdue")
-@roles(Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+@roles(*roles_that("give_tasks"))
 def escalation():
     section_id = None
     if current_user.role == Role.SECTION_OFFICER and g.post is not None:
         section_id = g.post.section_id
     return render_template(
-        "movement/escalation.html", groups=services.escalation(g.office, section_id)
+        "movement/escalation.html",
+        groups=services.escalation(current_actor(), g.office, section_id),
     )
 
 
@@ -147,7 +144,11 @@ def posts():
     """htmx: the recipient select, narrowed to posts matching what was typed."""
     q = request.args.get("q", "")
     narrowing = _narrows(q)
-    options = services.recipients(q) if narrowing else services.recipient_choices()
+    options = (
+        services.recipients(current_actor(), q)
+        if narrowing
+        else services.recipient_choices(current_actor())
+    )
     selected = options[0].id if narrowing and options else request.args.get("to_post", type=db_int)
     return get_template_attribute("movement/_send.html", "recipient_select")(
         options=options,
@@ -165,16 +166,16 @@ def send(kind: str, item_id: int):
         flash(_("This was already sent; it was not sent twice."), "info")
         return redirect_to(url_for("movement.inbox"))
     refusal = services.cannot_send(
-        item, request.form.get("expected") if request.method == "POST" else None
+        current_actor(), item, request.form.get("expected") if request.method == "POST" else None
     )
     if refusal is not None:
         flash(str(REFUSED[refusal]), "error")
         return redirect(item_url(kind, item_id))
     form = SendForm()
     chosen = [n for n in map(to_int, request.form.getlist("copies")) if n is not None][:50]
-    everyone = services.recipient_choices(include=chosen)
+    everyone = services.recipient_choices(current_actor(), include=chosen)
     copy_q = clean_line(request.form.get("copy_q", ""))[:100]
-    copy_posts = services.copy_choices(copy_q, chosen)
+    copy_posts = services.copy_choices(current_actor(), copy_q, chosen)
     form.copies.choices = [(p.id, p.designation) for p in copy_posts]
     suggested = services.suggested_next(item)
     if request.method == "GET":
@@ -209,7 +210,7 @@ def send(kind: str, item_id: int):
                 key=key,
             )
             try:
-                movement, repeated = services.send(item, data)
+                movement, repeated = services.send(current_actor(), item, data)
             except Refused as refused:
                 db.session.rollback()
                 if refused.code not in FORM_ERRORS:
@@ -234,7 +235,7 @@ def send(kind: str, item_id: int):
         else:
             status = 400
     narrowing = request.form.get("action") == "find" and _narrows(q)
-    options = services.recipients(q) if narrowing else everyone
+    options = services.recipients(current_actor(), q) if narrowing else everyone
     if narrowing and options:
         form.to_post.data = str(options[0].id)
     selected = to_int(form.to_post.data)
@@ -258,10 +259,10 @@ def send(kind: str, item_id: int):
 @login_required
 def pull_back(movement_id: int):
     movement = db.session.get(Movement, movement_id)
-    if movement is None or services.charge_for(movement.from_post_id) is None:
+    if movement is None or current_actor().charge_for(movement.from_post_id) is None:
         abort(404)
     try:
-        item = services.pull_back(movement)
+        item = services.pull_back(current_actor(), movement)
     except Refused as refused:
         db.session.rollback()
         flash(str(REFUSED[refused.code]), "error")

@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
@@ -20,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.extensions import db
+from eoffice.policy.roles import ROLE_LABELS, Role  # noqa: F401  (the models' vocabulary)
 
 
 def _pick(hi: str, en: str | None) -> str:
@@ -28,27 +28,6 @@ def _pick(hi: str, en: str | None) -> str:
     if locale is not None and locale.language == "en" and en:
         return en
     return hi
-
-
-class Role(enum.StrEnum):
-    STAFF = "staff"
-    SECTION_OFFICER = "section_officer"
-    OFFICER = "officer"
-    OFFICE_ADMIN = "office_admin"
-    DISTRICT_ADMIN = "district_admin"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.STAFF: _l("Staff"),
-    Role.SECTION_OFFICER: _l("Section officer"),
-    Role.OFFICER: _l("Officer"),
-    Role.OFFICE_ADMIN: _l("Office admin"),
-    Role.DISTRICT_ADMIN: _l("District admin (nodal officer)"),
-}
 
 
 class OfficeKind(enum.StrEnum):

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import g, request, session
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eoffice import audit
-from eoffice.access import rule_for
 from eoffice.clock import today
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
-
-
-@dataclass(frozen=True)
-class Charge:
-    """A post the user may act for now: held (regular or additional) or delegated."""
-
-    post: Post
-    is_additional: bool = False
-    delegation: Delegation | None = None
+from eoffice.policy.actor import Actor, Charge
 
 
 def active_delegations(*, user_id: int | None = None, post_id: int | None = None):
@@ -51,38 +39,22 @@ def charges_of(user: User) -> list[Charge]:
     return held + delegated
 
 
-def charges() -> list[Charge]:
-    """The signed-in user's charges, computed once per request."""
-    if "charges" not in g:
-        g.charges = charges_of(current_user) if current_user.is_authenticated else []
-    return g.charges
-
-
-def my_post_ids() -> list[int]:
-    return [c.post.id for c in charges()]
-
-
-def load_current_post() -> None:
-    """before_request: set g.post and g.office from the session's chosen charge."""
-    g.post = None
-    g.office = None
-    g.delegation = None
-    rule = rule_for(request.endpoint)
-    if rule is None or rule.sessionless or not current_user.is_authenticated:
-        return
-    mine = charges()
-    chosen = session.get("post_id")
-    charge = next((c for c in mine if c.post.id == chosen), mine[0] if mine else None)
+def actor_for(user: User | None, post_id: int | None = None) -> Actor:
+    """The actor for `user` acting for `post_id` (one of their charges; else their first, else
+    none, and then their own office). A request builds it once (org.current); a job from the
+    user id it was given."""
+    if user is None:
+        return Actor(user=None)
+    mine = charges_of(user)
+    charge = next((c for c in mine if c.post.id == post_id), mine[0] if mine else None)
     if charge is not None:
-        g.post = charge.post
-        g.office = charge.post.office
-        g.delegation = charge.delegation
-    else:
-        g.office = current_user.office
+        return Actor(user=user, charges=mine, post=charge.post, office=charge.post.office)
+    return Actor(user=user, charges=mine, post=None, office=user.office)
 
 
-def charge_for(post_id: int) -> Charge | None:
-    return next((c for c in charges() if c.post.id == post_id), None)
+def charge_for(actor: Actor, post_id: int) -> Charge | None:
+
+    return next((c for c in actor.charges if c.post.id == post_id), None)
 
 
 def is_vacant(post: Post) -> bool:
@@ -90,24 +62,26 @@ def is_vacant(post: Post) -> bool:
     return not post.current_holders and not active_delegations(post_id=post.id)
 
 
-def switch_post(post_id: int) -> bool:
-    """Make one of the user's own current charges the active one."""
-    if charge_for(post_id) is not None:
-        session["post_id"] = post_id
-        audit.record("switch_post", user_id=current_user.id, post_id=post_id)
+def switch_post(actor: Actor, post_id: int) -> bool:
+    """May the actor act for this post (one of their own current charges)? Recorded; the view
+    keeps the choice in the session."""
+    if actor.charge_for(post_id) is not None:
+        audit.record("switch_post", user_id=actor.id, post_id=post_id)
         return True
     return False
 
 
-def visible_offices() -> list[Office]:
+def visible_offices(actor: Actor) -> list[Office]:
     """District admins see every office of the district; others see their own."""
-    if current_user.role == Role.DISTRICT_ADMIN:
+    if actor.role == Role.DISTRICT_ADMIN:
         return list(
             db.session.scalars(
-                select(Office).where(Office.district_id == g.office.district_id).order_by(Office.id)
+                select(Office)
+                .where(Office.district_id == actor.office.district_id)
+                .order_by(Office.id)
             )
         )
-    return [g.office]
+    return [actor.office]
 
 
 def office_directory(office: Office) -> tuple[list[Post], list[tuple[Section, list[Post]]]]:
@@ -129,12 +103,12 @@ def office_directory(office: Office) -> tuple[list[Post], list[tuple[Section, li
 MAX_DELEGATION_DAYS = 180
 
 
-def delegable_posts() -> list[Post]:
+def delegable_posts(actor: Actor) -> list[Post]:
     """Posts the user may delegate: those held as a regular charge."""
-    return [h.post for h in current_user.current_holdings if not h.is_additional]
+    return [h.post for h in actor.user.current_holdings if not h.is_additional]
 
 
-def delegate_choices(post: Post) -> list[User]:
+def delegate_choices(actor: Actor, post: Post) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
@@ -143,17 +117,24 @@ def delegate_choices(post: Post) -> list[User]:
                     select(Office.id).where(Office.district_id == post.office.district_id)
                 ),
                 User.is_enabled,
-                User.id != current_user.id,
+                User.id != actor.id,
             )
             .order_by(User.office_id != post.office_id, User.name_hi)
         )
     )
 
 
-def delegate(post: Post, delegate_user: User, starts_on: date, ends_on: date, reason: str | None):
-    if post not in delegable_posts():
+def delegate(
+    actor: Actor,
+    post: Post,
+    delegate_user: User,
+    starts_on: date,
+    ends_on: date,
+    reason: str | None,
+):
+    if post not in delegable_posts(actor):
         raise Refused("not_your_post")
-    if delegate_user.id == current_user.id:
+    if delegate_user.id == actor.id:
         raise Refused("self")
     if not delegate_user.is_enabled or delegate_user.office.district_id != post.office.district_id:
         raise Refused("other_district")
@@ -179,13 +160,13 @@ def delegate(post: Post, delegate_user: User, starts_on: date, ends_on: date, re
         starts_on=starts_on,
         ends_on=ends_on,
         reason=reason,
-        created_by_id=current_user.id,
+        created_by_id=actor.id,
     )
     db.session.add(d)
     db.session.flush()
     audit.record(
         "delegate",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=post.id,
         object_type="delegation",
         object_id=d.id,
@@ -196,56 +177,56 @@ def delegate(post: Post, delegate_user: User, starts_on: date, ends_on: date, re
     return d
 
 
-def my_delegations() -> list[Delegation]:
+def my_delegations(actor: Actor) -> list[Delegation]:
     """Delegations I gave (of my posts) or received, newest first."""
-    mine = [p.id for p in delegable_posts()] or [0]
+    mine = [p.id for p in delegable_posts(actor)] or [0]
     return list(
         db.session.scalars(
             select(Delegation)
-            .where((Delegation.post_id.in_(mine)) | (Delegation.delegate_id == current_user.id))
+            .where((Delegation.post_id.in_(mine)) | (Delegation.delegate_id == actor.id))
             .order_by(Delegation.id.desc())
             .limit(50)
         )
     )
 
 
-def revoke(d: Delegation) -> None:
-    if d.post not in delegable_posts() and d.delegate_id != current_user.id:
+def revoke(actor: Actor, d: Delegation) -> None:
+    if d.post not in delegable_posts(actor) and d.delegate_id != actor.id:
         raise Refused("not_your_post")
     if d.revoked_at is None:
         d.revoked_at = datetime.now(UTC)
         db.session.flush()
         audit.record(
             "revoke_delegation",
-            user_id=current_user.id,
+            user_id=actor.id,
             post_id=d.post_id,
             object_type="delegation",
             object_id=d.id,
         )
 
 
-def transfer_choices(post: Post) -> list[User]:
+def transfer_choices(actor: Actor, post: Post) -> list[User]:
     """Who may be made the post's holder: an office admin chooses among the office's own
     people; the district admin among the district's."""
-    if current_user.role == Role.DISTRICT_ADMIN:
-        return delegate_choices(post)
-    return [u for u in delegate_choices(post) if u.office_id == post.office_id]
+    if actor.role == Role.DISTRICT_ADMIN:
+        return delegate_choices(actor, post)
+    return [u for u in delegate_choices(actor, post) if u.office_id == post.office_id]
 
 
-def transfer(post: Post, successor: User | None) -> None:
+def transfer(actor: Actor, post: Post, successor: User | None) -> None:
     """Relieve the post's regular holder and, if given, let the successor join it. The files
     and receipts stay with the post, so the successor finds them in the inbox. Both are told
     (email, when the office sends email)."""
     from eoffice.jobs import enqueue
 
-    if successor is not None and successor not in transfer_choices(post):
+    if successor is not None and successor not in transfer_choices(actor, post):
         raise Refused("other_office")
     relieved = []
     for h in post.holdings:
         if h.until is None and not h.is_additional:
             h.until = today()
             relieved.append(h.user_id)
-            audit.record("relieve", user_id=current_user.id, post_id=post.id, relieved_id=h.user_id)
+            audit.record("relieve", user_id=actor.id, post_id=post.id, relieved_id=h.user_id)
     db.session.flush()
     enqueue(
         "notify_charge",
@@ -257,5 +238,5 @@ def transfer(post: Post, successor: User | None) -> None:
     if successor is not None:
         db.session.add(PostHolding(user_id=successor.id, post_id=post.id, since=today()))
         db.session.flush()
-        audit.record("join", user_id=current_user.id, post_id=post.id, joined_id=successor.id)
+        audit.record("join", user_id=actor.id, post_id=post.id, joined_id=successor.id)
     db.session.expire(post, ["holdings"])

@@ -1,16 +1,18 @@
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.access import login_required, roles
 from eoffice.auth.views import safe_next
 from eoffice.extensions import db
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
 from eoffice.org import services
+from eoffice.org.current import current_actor
 from eoffice.org.forms import DelegationForm, TransferForm
 from eoffice.org.models import Delegation, Post, Role, User
+from eoffice.policy.roles import roles_that
+from eoffice.policy.routes import login_required, roles
 
 bp = Blueprint("org", __name__)
 
@@ -21,13 +23,15 @@ def home():
     from eoffice.reports.services import my_work
     from eoffice.tasks.services import my_task_counts
 
-    return render_template("org/home.html", work=my_work(), tasks=my_task_counts())
+    return render_template(
+        "org/home.html", work=my_work(current_actor()), tasks=my_task_counts(current_actor())
+    )
 
 
 @bp.get("/office")
 @login_required
 def directory():
-    offices = services.visible_offices()
+    offices = services.visible_offices(current_actor())
     office_id = request.args.get("office", type=db_int)
     office = next((o for o in offices if o.id == office_id), None) if office_id else g.office
     if office is None:
@@ -42,9 +46,10 @@ def directory():
 @login_required
 def switch_post():
     post_id = request.form.get("post_id", type=db_int)
-    if post_id is None or not services.switch_post(post_id):
+    if post_id is None or not services.switch_post(current_actor(), post_id):
         flash(_("You do not hold that post."), "error")
     else:
+        session["post_id"] = post_id
         db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("org.home"))
 
@@ -63,10 +68,10 @@ DELEGATION_REFUSED = {
 @bp.route("/charge/delegations", methods=["GET", "POST"])
 @login_required
 def delegations():
-    posts = services.delegable_posts()
+    posts = services.delegable_posts(current_actor())
     form = DelegationForm()
     form.post.choices = [(p.id, p.designation) for p in posts]
-    users = services.delegate_choices(posts[0]) if posts else []
+    users = services.delegate_choices(current_actor(), posts[0]) if posts else []
     form.delegate.choices = [(0, _("Choose a user"))] + [
         (u.id, f"{u.name} ({u.office.name})") for u in users
     ]
@@ -80,7 +85,12 @@ def delegations():
         else:
             try:
                 services.delegate(
-                    post, chosen, form.starts_on.data, form.ends_on.data, form.reason.data or None
+                    current_actor(),
+                    post,
+                    chosen,
+                    form.starts_on.data,
+                    form.ends_on.data,
+                    form.reason.data or None,
                 )
             except services.Refused as refused:
                 db.session.rollback()
@@ -96,7 +106,10 @@ def delegations():
     elif form.errors:
         status = 400
     return render_template(
-        "org/delegations.html", form=form, posts=posts, items=services.my_delegations()
+        "org/delegations.html",
+        form=form,
+        posts=posts,
+        items=services.my_delegations(current_actor()),
     ), status
 
 
@@ -107,7 +120,7 @@ def revoke_delegation(delegation_id: int):
     if d is None:
         abort(404)
     try:
-        services.revoke(d)
+        services.revoke(current_actor(), d)
     except services.Refused:
         abort(404)
     db.session.commit()
@@ -116,19 +129,19 @@ def revoke_delegation(delegation_id: int):
 
 
 @bp.route("/office/posts/<int:post_id>/holder", methods=["GET", "POST"])
-@roles(Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+@roles(*roles_that("administer"))
 def transfer(post_id: int):
     post = db.session.get(Post, post_id)
     if (
         post is None
-        or post.office not in services.visible_offices()
+        or post.office not in services.visible_offices(current_actor())
         and not (
             current_user.role == Role.OFFICE_ADMIN and post.office_id == current_user.office_id
         )
     ):
         abort(404)
     form = TransferForm()
-    users = services.transfer_choices(post)
+    users = services.transfer_choices(current_actor(), post)
     form.successor.choices = [(0, _("Nobody (the post falls vacant)"))] + [
         (u.id, f"{u.name} ({u.office.name})") for u in users
     ]
@@ -138,7 +151,7 @@ def transfer(post_id: int):
             return render_template(
                 "org/transfer_confirm.html", form=form, post=post, successor=successor
             )
-        services.transfer(post, successor)
+        services.transfer(current_actor(), post, successor)
         db.session.commit()
         flash(_("Charge of %(post)s updated.", post=post.designation), "success")
         return redirect_to(url_for("org.directory", office=post.office_id))

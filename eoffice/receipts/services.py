@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from flask_login import current_user
 from sqlalchemy import exists, func, select, text
 
 from eoffice import audit, jobs
@@ -14,12 +13,11 @@ from eoffice.documents.models import Document
 from eoffice.extensions import db
 from eoffice.files.models import Correspondence
 from eoffice.locks import advisory_lock
-from eoffice.org.models import Post, Role
-from eoffice.org.services import my_post_ids
+from eoffice.org.models import Post
+from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt, ReceiptCategory
 
 #: Roles that see every normal-grade receipt of their office.
-OFFICE_WIDE = {Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN}
 
 
 def lock_idempotency_key(office_id: int, key: uuid.UUID) -> Receipt | None:
@@ -65,7 +63,7 @@ class ReceiptInput:
 
 
 def diarise_receipt(
-    data: ReceiptInput, *, key: uuid.UUID, post: Post, document: Document | None
+    actor: Actor, data: ReceiptInput, *, key: uuid.UUID, post: Post, document: Document | None
 ) -> Receipt:
     office = post.office
     year = data.received_on.year
@@ -78,7 +76,7 @@ def diarise_receipt(
         idempotency_key=key,
         document=document,
         ocr_status="pending" if document is not None else "none",
-        created_by_id=current_user.id,
+        created_by_id=actor.id,
         created_post_id=post.id,
         holder_post_id=post.id,
         **vars(data),
@@ -94,13 +92,13 @@ def diarise_receipt(
         # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
         # user's goes behind the ones they already have in the queue, so another user's first
         # scan is read next (the worker takes the highest priority first).
-        queued = jobs.waiting("ocr_receipt", user_id=current_user.id)
+        queued = jobs.waiting("ocr_receipt", user_id=actor.id)
         jobs.enqueue(
-            "ocr_receipt", "ocr", priority=-queued, receipt_id=receipt.id, user_id=current_user.id
+            "ocr_receipt", "ocr", priority=-queued, receipt_id=receipt.id, user_id=actor.id
         )
     audit.record(
         "diarise",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=post.id,
         object_type="receipt",
         object_id=receipt.id,
@@ -109,35 +107,13 @@ def diarise_receipt(
     return receipt
 
 
-def can_view(receipt: Receipt) -> bool:
-    """Its holder and creator, the posts it passed through or was copied to, whoever may see
-    the file it was placed in; a normal-grade receipt also the officers of its office."""
-    from eoffice.files.services import can_view as can_view_file
-    from eoffice.files.services import file_of_receipt
-    from eoffice.movement.services import has_passed_through
-
-    posts = my_post_ids()
-    if receipt.holder_post_id in posts or receipt.created_post_id in posts:
-        return True
-    if has_passed_through(receipt, posts):
-        return True
-    if (
-        receipt.grading == "normal"
-        and receipt.office_id == current_user.office_id
-        and current_user.role in OFFICE_WIDE
-    ):
-        return True
-    f = file_of_receipt(receipt.id)
-    return f is not None and can_view_file(f)
-
-
-def held_receipts(limit: int = 50) -> list[Receipt]:
+def held_receipts(actor: Actor, limit: int = 50) -> list[Receipt]:
     """The receipt inbox: held by any post the user holds, newest first."""
     return list(
         db.session.scalars(
             select(Receipt)
             .where(
-                Receipt.holder_post_id.in_(my_post_ids() or [0]),
+                Receipt.holder_post_id.in_(actor.post_ids or [0]),
                 ~exists().where(Correspondence.receipt_id == Receipt.id),
             )
             .order_by(Receipt.id.desc())

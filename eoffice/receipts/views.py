@@ -5,19 +5,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eoffice import storage
-from eoffice.access import login_required
 from eoffice.citizens.notices import email_state
 from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
-from eoffice.documents.services import accept_upload, discard_new_files
+from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
-from eoffice.files.services import can_view as can_view_file
 from eoffice.files.services import file_of_receipt
 from eoffice.htmx import redirect_to
 from eoffice.movement import services as movement
+from eoffice.org.current import current_actor, open_or_404
+from eoffice.policy.routes import login_required
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
@@ -33,10 +33,7 @@ def mode_names():
 
 
 def _get_visible(receipt_id: int) -> Receipt:
-    receipt = db.session.get(Receipt, receipt_id)
-    if receipt is None or not services.can_view(receipt):
-        abort(404)  # not 403: do not confirm that a receipt exists
-    return receipt
+    return open_or_404(Receipt, receipt_id)
 
 
 def _render_form(form, status=200):
@@ -46,16 +43,13 @@ def _render_form(form, status=200):
 @bp.get("/")
 @login_required
 def index():
-    incoming = movement.incoming_from_other_offices(g.office) if g.office is not None else []
+    me = current_actor()
+    incoming = movement.incoming_from_other_offices(me, me.office) if me.office is not None else []
     return render_template(
         "receipts/index.html",
-        receipts=services.held_receipts(),
+        receipts=services.held_receipts(current_actor()),
         # the dak register shows normal-grade items coming in; opening one follows its own rules
-        incoming=[
-            (m, services.can_view(m.receipt) if m.receipt_id else can_view_file(m.file))
-            for m in incoming
-            if m.item.grading == "normal"
-        ],
+        incoming=[(m, may_open) for m, may_open in incoming if m.item.grading == "normal"],
     )
 
 
@@ -103,7 +97,9 @@ def diarise():
         document = None
         if uploads:
             try:
-                document = accept_upload([f.read() for f in uploads], uploads[0].filename or "")
+                document = accept_upload(
+                    current_actor(), [f.read() for f in uploads], uploads[0].filename or ""
+                )
             except Rejected as r:
                 db.session.rollback()
                 form.scan.errors.append(str(REJECTED[r.code]))
@@ -128,13 +124,15 @@ def diarise():
             citizen_email=form.citizen_email.data or None,
             is_physical_only=bool(form.is_physical_only.data),
         )
-        receipt = services.diarise_receipt(data, key=key, post=post, document=document)
+        receipt = services.diarise_receipt(
+            current_actor(), data, key=key, post=post, document=document
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
         discard_new_files()
         raise
-    g.pop("new_files", None)
+    keep_new_files()
     flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
     return redirect_to(url_for("receipts.show", receipt_id=receipt.id))
 
@@ -143,15 +141,15 @@ def diarise():
 @login_required
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
-    movement.record_view(receipt)
-    mark_e_dak_opened(receipt)
+    movement.record_view(current_actor(), receipt)
+    mark_e_dak_opened(current_actor(), receipt)
     db.session.commit()
     filed_in = file_of_receipt(receipt.id)
     return render_template(
         "receipts/show.html",
         receipt=receipt,
         ocr=services.ocr_state(receipt),
-        holding=movement.charge_for(receipt.holder_post_id) is not None and filed_in is None,
+        holding=current_actor().charge_for(receipt.holder_post_id) is not None and filed_in is None,
         filed_in=filed_in,
         hops=movement.track(receipt),
         sms=sms_for(receipt) if receipt.citizen_mobile else None,
@@ -257,7 +255,7 @@ def open_part_file(receipt_id: int):
         flash(_("Write the number of the file this receipt belongs to."), "error")
         return redirect_to(url_for("receipts.show", receipt_id=receipt_id))
     try:
-        part = parts.open_part(number, receipt, key)
+        part = parts.open_part(current_actor(), number, receipt, key)
     except Refused as refused:
         db.session.rollback()
         flash(str(PART_REFUSED.get(refused.code, PART_REFUSED["no_such_file"])), "error")

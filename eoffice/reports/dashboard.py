@@ -14,6 +14,7 @@ from eoffice.clock import today
 from eoffice.extensions import db
 from eoffice.movement.services import HELD_SQL
 from eoffice.org.models import Office, Post
+from eoffice.policy import Actor
 from eoffice.reports import periodic
 from eoffice.reports.services import rollup_at, scope_post_ids
 
@@ -27,8 +28,8 @@ class OfficeLine:
     median_days: float | None = None
 
 
-def offices_side_by_side(month: date) -> list[OfficeLine]:
-    post_ids = scope_post_ids() or [0]
+def offices_side_by_side(actor: Actor, month: date) -> list[OfficeLine]:
+    post_ids = scope_post_ids(actor) or [0]
     office_ids = list(
         db.session.scalars(select(Post.office_id).where(Post.id.in_(post_ids)).distinct())
     )
@@ -37,7 +38,7 @@ def offices_side_by_side(month: date) -> list[OfficeLine]:
         for o in db.session.scalars(select(Office).where(Office.id.in_(office_ids or [0])))
     }
     bounds = periodic._bounds(month, periodic.next_month(month))
-    if rollup_at(overview=True) is not None:  # the job worker's count
+    if rollup_at(actor, overview=True) is not None:  # the job worker's count
         held = db.session.execute(
             text(
                 "SELECT p.office_id, sum(r.n), coalesce(sum(r.n) FILTER (WHERE r.overdue), 0) "

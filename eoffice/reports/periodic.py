@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask_login import current_user
 from sqlalchemy import select, text
 
 from eoffice.clock import today, zone
 from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section
+from eoffice.policy import Actor
 from eoffice.reports.services import load_posts, rollup_at, scope_name, scope_post_ids
 
 METRICS = ("opened", "received", "closed", "issued")
@@ -54,13 +54,13 @@ def _bounds(start: date, end: date) -> dict:
     }
 
 
-def scope_offices_sections() -> tuple[list[int], list[int] | None]:
+def scope_offices_sections(actor: Actor) -> tuple[list[int], list[int] | None]:
     """(office ids, section ids or None for all sections of those offices)."""
     rows = db.session.execute(
-        select(Post.office_id, Post.section_id).where(Post.id.in_(scope_post_ids() or [0]))
+        select(Post.office_id, Post.section_id).where(Post.id.in_(scope_post_ids(actor) or [0]))
     ).all()
-    offices = sorted({o for o, _s in rows}) or [current_user.office_id]
-    if scope_name() in ("district", "office"):
+    offices = sorted({o for o, _s in rows}) or [actor.office_id]
+    if scope_name(actor) in ("district", "office"):
         return offices, None
     return offices, sorted({s for _o, s in rows if s}) or [0]
 
@@ -96,9 +96,9 @@ class MonthLine:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
 
 
-def monthly(month: date) -> list[MonthLine]:
+def monthly(actor: Actor, month: date) -> list[MonthLine]:
     """Per office and section: the four counts for the month starting on `month`."""
-    offices, sections = scope_offices_sections()
+    offices, sections = scope_offices_sections(actor)
     params = {"offices": offices, "sections": sections, **_bounds(month, next_month(month))}
     lines: dict[tuple, MonthLine] = {}
     for metric, office_id, section_id, n in db.session.execute(
@@ -154,9 +154,9 @@ def _sections_sql(template: str, sections: list[int] | None) -> str:
     )
 
 
-def trend(last: date, months: int = 12) -> list[tuple[date, dict[str, int]]]:
+def trend(actor: Actor, last: date, months: int = 12) -> list[tuple[date, dict[str, int]]]:
     """The scope's four counts for each of the `months` months ending with `last`: one query."""
-    offices, sections = scope_offices_sections()
+    offices, sections = scope_offices_sections(actor)
     first = last
     for _ in range(months - 1):
         first = month_start(first - timedelta(days=1))
@@ -184,9 +184,9 @@ class DeskTime:
     p90: float
 
 
-def time_per_desk(start: date, end: date) -> list[DeskTime]:
+def time_per_desk(actor: Actor, start: date, end: date) -> list[DeskTime]:
     """Over the hops that ended (moved on) between `start` and `end` inclusive."""
-    post_ids = scope_post_ids()
+    post_ids = scope_post_ids(actor)
     rows = db.session.execute(
         text(
             "SELECT to_post_id, count(*) AS hops,"
@@ -216,9 +216,9 @@ class OverdueLine:
     oldest_due: date
 
 
-def overdue_by_category() -> list[OverdueLine]:
-    post_ids = scope_post_ids()
-    if rollup_at(overview=True) is not None:  # the job worker's count
+def overdue_by_category(actor: Actor) -> list[OverdueLine]:
+    post_ids = scope_post_ids(actor)
+    if rollup_at(actor, overview=True) is not None:  # the job worker's count
         from eoffice.reports import rollup
 
         return _overdue_lines([

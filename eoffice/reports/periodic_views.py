@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.access import login_required, roles
 from eoffice.clock import today
 from eoffice.csvout import csv_response
 from eoffice.i18n import format_day
 from eoffice.locks import heavy_slot
-from eoffice.org.models import Role
+from eoffice.org.current import current_actor
+from eoffice.policy.roles import roles_that
+from eoffice.policy.routes import login_required, roles
 from eoffice.reports import dashboard as dash
 from eoffice.reports import periodic, registers, services, tables
 from eoffice.reports.register_views import PERIOD_ERRORS
@@ -38,7 +39,7 @@ def month_name(d: date) -> str:
 
 
 def _scope() -> str:
-    return str(SCOPE_WORDS[services.scope_name()])
+    return str(SCOPE_WORDS[services.scope_name(current_actor())])
 
 
 def _months(n: int = 24) -> list[date]:
@@ -90,8 +91,8 @@ def monthly(fmt: str):
     if bad and fmt:
         abort(400)
     caption = f"{month_name(month)} — {_scope()}"
-    table = tables.monthly_table(month, caption)
-    trend = periodic.trend(month)
+    table = tables.monthly_table(current_actor(), month, caption)
+    trend = periodic.trend(current_actor(), month)
     more = [tables.trend_table(trend, month_name, _scope())]
     return _out(fmt, table, f"monthly-{month:%Y-%m}", "reports/monthly.html",
                 month=month, months=_months(), month_name=month_name, trend=trend,
@@ -109,7 +110,7 @@ def desk_time(fmt: str):
         abort(400)
     caption = _("%(start)s to %(end)s", start=format_day(p.start, "long"),
                 end=format_day(p.end, "long")) + f" — {_scope()}"  # fmt: skip
-    table = tables.desk_time_table(p.start, p.end, caption)
+    table = tables.desk_time_table(current_actor(), p.start, p.end, caption)
     return _out(fmt, table, f"desk-time-{p.start}-{p.end}", "reports/desk_time.html", p=p,
                 period_errors=PERIOD_ERRORS)  # fmt: skip
 
@@ -119,7 +120,7 @@ def desk_time(fmt: str):
 @login_required
 def overdue(fmt: str):
     caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
-    table = tables.overdue_table(caption, lambda d: format_day(d, "short"))
+    table = tables.overdue_table(current_actor(), caption, lambda d: format_day(d, "short"))
     shown = None
     if not fmt and len(table.rows) > OVERDUE_SHOWN:  # a district has thousands of lines
         shown = len(table.rows)
@@ -128,11 +129,11 @@ def overdue(fmt: str):
 
 
 @bp.get("/dashboard")
-@roles(Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+@roles(*roles_that("see_dashboard"))
 def dashboard():
     month = periodic.month_start(today())
-    offices = dash.offices_side_by_side(month)
-    trend = periodic.trend(month)
+    offices = dash.offices_side_by_side(current_actor(), month)
+    trend = periodic.trend(current_actor(), month)
     return render_template(
         "reports/dashboard.html",
         offices=offices, trend=trend, month=month, month_name=month_name, scope=_scope(),

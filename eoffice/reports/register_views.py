@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.access import login_required
 from eoffice.csvout import csv_response
 from eoffice.dispatch.views import MODE_NAMES as DISPATCH_MODES
 from eoffice.locks import heavy_slot
+from eoffice.org.current import current_actor
+from eoffice.policy.routes import login_required
 from eoffice.receipts.forms import MODES as RECEIPT_MODES
 from eoffice.reports import registers
 from eoffice.reports.views import bp
@@ -33,7 +34,7 @@ def _mode_name(kind: str):
 
 
 def _rows(kind: str, p: registers.Period, limit: int):
-    rows = (registers.dak if kind == "dak" else registers.dispatches)(p, limit + 1)
+    rows = (registers.dak if kind == "dak" else registers.dispatches)(current_actor(), p, limit + 1)
     return rows[:limit], len(rows) > limit
 
 

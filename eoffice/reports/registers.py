@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eoffice.clock import parse_day, today, zone
 from eoffice.dispatch.models import Dispatch
 from eoffice.extensions import db
+from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
-from eoffice.search.services import receipts_visible
 
 #: rows on a page or in a CSV (a year of a collectorate's dak fits)
 MAX_ROWS = 5000
@@ -65,14 +64,14 @@ def _bounds(p: Period) -> tuple[datetime, datetime]:
     )
 
 
-def dak(p: Period, limit: int = MAX_ROWS + 1) -> list[Receipt]:
+def dak(actor: Actor, p: Period, limit: int = MAX_ROWS + 1) -> list[Receipt]:
     return list(
         db.session.scalars(
             select(Receipt)
             .where(
-                Receipt.office_id == current_user.office_id,
+                Receipt.office_id == actor.office_id,
                 Receipt.received_on.between(p.start, p.end),
-                receipts_visible(),
+                openable(actor, Receipt),
             )
             .options(selectinload(Receipt.holder_post))
             .order_by(Receipt.diary_year, Receipt.diary_serial)
@@ -81,13 +80,13 @@ def dak(p: Period, limit: int = MAX_ROWS + 1) -> list[Receipt]:
     )
 
 
-def dispatches(p: Period, limit: int = MAX_ROWS + 1) -> list[Dispatch]:
+def dispatches(actor: Actor, p: Period, limit: int = MAX_ROWS + 1) -> list[Dispatch]:
     lo, hi = _bounds(p)
     return list(
         db.session.scalars(
             select(Dispatch)
             .where(
-                Dispatch.office_id == current_user.office_id,
+                Dispatch.office_id == actor.office_id,
                 Dispatch.issued_at >= lo,
                 Dispatch.issued_at < hi,
             )

@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import g
-from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -26,7 +24,7 @@ from eoffice.extensions import db
 from eoffice.movement.services import AGE_BANDS as BANDS
 from eoffice.movement.services import HELD_SQL, age_span
 from eoffice.org.models import Office, OfficeKind, Post, PostHolding, Role
-from eoffice.org.services import my_post_ids
+from eoffice.policy import Actor
 
 HEADQUARTERS = (OfficeKind.COLLECTORATE, OfficeKind.DEVELOPMENT)
 
@@ -52,12 +50,12 @@ def _params(posts: list[int]) -> dict:
 # --- scope ---------------------------------------------------------------------------------
 
 
-def scope_name() -> str:
+def scope_name(actor: Actor) -> str:
     """'desk', 'section', 'office' or 'district': how far the viewer sees."""
-    role = current_user.role
+    role = actor.role
     if role == Role.DISTRICT_ADMIN:
         return "district"
-    if role == Role.OFFICER and current_user.office.kind in HEADQUARTERS:
+    if role == Role.OFFICER and actor.user.office.kind in HEADQUARTERS:
         return "district"
     if role in (Role.OFFICER, Role.OFFICE_ADMIN):
         return "office"
@@ -66,14 +64,14 @@ def scope_name() -> str:
     return "desk"
 
 
-def _scope_query(q):
-    scope = scope_name()
+def _scope_query(actor: Actor, q):
+    scope = scope_name(actor)
     q = q.join(Office, Office.id == Post.office_id).where(Post.is_active)
     if scope == "district":
-        return q.where(Office.district_id == current_user.office.district_id)
+        return q.where(Office.district_id == actor.user.office.district_id)
     if scope == "office":
-        return q.where(Post.office_id == current_user.office_id)
-    mine = my_post_ids() or [0]
+        return q.where(Post.office_id == actor.office_id)
+    mine = actor.post_ids or [0]
     if scope == "section":
         sections = select(Post.section_id).where(Post.id.in_(mine), Post.section_id.is_not(None))
         return q.where(Post.section_id.in_(sections) | Post.id.in_(mine))
@@ -83,17 +81,21 @@ def _scope_query(q):
 ORDER = (Post.office_id, Post.section_id, Post.rank, Post.id)
 
 
-def scope_post_ids() -> list[int]:
+def scope_post_ids(actor: Actor) -> list[int]:
     """The ids of the active posts whose pendency the viewer may see (a district: thousands,
     so ids only; the posts themselves are loaded for the lines shown)."""
-    if "scope_post_ids" not in g:
-        g.scope_post_ids = list(db.session.scalars(_scope_query(select(Post.id)).order_by(*ORDER)))
-    return g.scope_post_ids
+    if "scope_post_ids" not in actor.memo:
+        actor.memo["scope_post_ids"] = list(
+            db.session.scalars(_scope_query(actor, select(Post.id)).order_by(*ORDER))
+        )
+    return actor.memo["scope_post_ids"]
 
 
-def scope_posts() -> list[Post]:
+def scope_posts(actor: Actor) -> list[Post]:
     """The active posts whose pendency the viewer may see, as objects (with office, section)."""
-    q = _scope_query(select(Post)).options(contains_eager(Post.office), selectinload(Post.section))
+    q = _scope_query(actor, select(Post)).options(
+        contains_eager(Post.office), selectinload(Post.section)
+    )
     return list(db.session.scalars(q.order_by(*ORDER)))
 
 
@@ -136,7 +138,7 @@ class MyWork:
     bands: dict[str, int] = field(default_factory=dict)
 
 
-def my_work() -> MyWork:
+def my_work(actor: Actor) -> MyWork:
     """What waits for the signed-in user across all their charges: one query."""
     row = (
         db.session.execute(
@@ -147,7 +149,7 @@ def my_work() -> MyWork:
                 f"count(*) FILTER (WHERE due_on < :today) AS overdue, {_band_sql()} "
                 f"FROM ({_HELD}) held"
             ),
-            _params(my_post_ids()),
+            _params(actor.post_ids),
         )
         .mappings()
         .one()
@@ -181,16 +183,16 @@ class Group:
     total: int
 
 
-def rollup_at(*, overview: bool = False):
+def rollup_at(actor: Actor, *, overview: bool = False):
     """When the pendency was last counted by the job worker, if the page should read that
     count: a district-scope viewer always, and the overview pages (overdue report, dashboard)
     at any scope. None: count live (a desk's or an office's pendency report and "my work" are
     live, so that a file just sent shows at once; or the count is missing or stale)."""
     from eoffice.reports import rollup
 
-    if "rollup_fresh" not in g:
-        g.rollup_fresh = rollup.computed_at()
-    return g.rollup_fresh if (overview or scope_name() == "district") else None
+    if "rollup_fresh" not in actor.memo:
+        actor.memo["rollup_fresh"] = rollup.computed_at()
+    return actor.memo["rollup_fresh"] if (overview or scope_name(actor) == "district") else None
 
 
 def _post_places(post_ids: list[int]) -> dict[int, tuple[int, int | None]]:
@@ -200,11 +202,11 @@ def _post_places(post_ids: list[int]) -> dict[int, tuple[int, int | None]]:
     return {pid: (office, section) for pid, office, section in rows}
 
 
-def pendency(post_ids: list[int]) -> list[Line]:
+def pendency(actor: Actor, post_ids: list[int]) -> list[Line]:
     """Per post: held items by age band (posts holding nothing are left out), in the scope's
     order."""
     order = {pid: n for n, pid in enumerate(post_ids)}
-    if rollup_at() is not None:
+    if rollup_at(actor) is not None:
         from eoffice.reports import rollup
 
         counted = rollup.per_post(post_ids)
@@ -221,15 +223,15 @@ def pendency(post_ids: list[int]) -> list[Line]:
     return sorted(lines, key=lambda line: order[line.post_id])
 
 
-def grouped(post_ids: list[int], by: str) -> list[Group]:
+def grouped(actor: Actor, post_ids: list[int], by: str) -> list[Group]:
     """Pendency per office, or per section (and office), summed in SQL."""
     from eoffice.org.models import Section
 
     cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
-    if rollup_at() is not None:  # the district: summed from the job worker's count
+    if rollup_at(actor) is not None:  # the district: summed from the job worker's count
         places = _post_places(post_ids)
         sums: dict[tuple, dict] = {}
-        for line in pendency(post_ids):
+        for line in pendency(actor, post_ids):
             office, section = places[line.post_id]
             key = (office,) if by == "office" else (office, section or 0)
             row = sums.setdefault(
@@ -253,7 +255,7 @@ def grouped(post_ids: list[int], by: str) -> list[Group]:
         )
     offices = {o.id: o for o in db.session.scalars(
         select(Office).where(Office.id.in_({r["office_id"] for r in rows} or {0})))}  # fmt: skip
-    district = scope_name() == "district"
+    district = scope_name(actor) == "district"
     groups = []
     for r in rows:
         office = offices[r["office_id"]]

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
+from eoffice.policy import Actor
 from eoffice.reports import periodic
 
 
@@ -29,8 +30,8 @@ def _days(x: float) -> str:
     return f"{x:.1f}"
 
 
-def monthly_table(month: date, caption: str) -> Table:
-    lines = periodic.monthly(month)
+def monthly_table(actor: Actor, month: date, caption: str) -> Table:
+    lines = periodic.monthly(actor, month)
     sums = periodic.totals(lines)
     header = [_("Office"), _("Section"), _("Files opened"), _("Dak received"),
               _("Files disposed of"), _("Letters issued")]  # fmt: skip
@@ -54,21 +55,21 @@ def trend_table(rows: list[tuple[date, dict[str, int]]], month_name, caption: st
     )
 
 
-def desk_time_table(start: date, end: date, caption: str) -> Table:
+def desk_time_table(actor: Actor, start: date, end: date, caption: str) -> Table:
     header = [_("Post"), _("Office"), _("Items moved on"), _("Median days"),
               _("90th percentile days")]  # fmt: skip
     rows = [
         [d.post.designation, d.post.office.name, d.hops, _days(d.median), _days(d.p90)]
-        for d in periodic.time_per_desk(start, end)
+        for d in periodic.time_per_desk(actor, start, end)
     ]
     return Table(_("Time per desk"), caption, header, rows)
 
 
-def overdue_table(caption: str, date_format) -> Table:
+def overdue_table(actor: Actor, caption: str, date_format) -> Table:
     header = [_("Category"), _("Post"), _("Office"), _("Overdue items"), _("Due since")]
     rows = [
         [line.category or _("No category"), line.post.designation, line.post.office.name,
          line.count, date_format(line.oldest_due)]
-        for line in periodic.overdue_by_category()
+        for line in periodic.overdue_by_category(actor)
     ]  # fmt: skip
     return Table(_("Overdue against time limits"), caption, header, rows)

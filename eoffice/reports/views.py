@@ -4,14 +4,14 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eoffice.access import login_required
 from eoffice.clock import today
 from eoffice.csvout import csv_response
 from eoffice.extensions import db
 from eoffice.hostile import db_int, to_int
 from eoffice.movement.views import AGE_LABELS
+from eoffice.org.current import current_actor, my_post_ids
 from eoffice.org.models import Post
-from eoffice.org.services import my_post_ids
+from eoffice.policy.routes import login_required
 from eoffice.reports import services
 from eoffice.tasks.services import overdue_tasks_by_post
 from eoffice.tasks.views import GIVERS
@@ -35,22 +35,22 @@ def index():
 def pendency():
     by = request.args.get("by", "post")
     by = by if by in GROUPS else "post"
-    post_ids = services.scope_post_ids()
+    post_ids = services.scope_post_ids(current_actor())
     page = max(1, request.args.get("page", 1, type=db_int) or 1)
     lines, shown, groups = [], [], []
     if by == "post":
-        lines = services.pendency(post_ids)
+        lines = services.pendency(current_actor(), post_ids)
         shown = services.most_delayed_first(lines)[(page - 1) * PAGE : page * PAGE]
         services.with_posts(shown)
     else:
-        groups = services.grouped(post_ids, by)
+        groups = services.grouped(current_actor(), post_ids, by)
     late = overdue_tasks_by_post(post_ids)
     late_posts = services.load_posts(list(late))
     late_tasks = [(late_posts[pid], late[pid]) for pid in post_ids if pid in late]
     return render_template(
         "reports/pendency.html",
         by=by, lines=shown, total_lines=len(lines), page=page, page_size=PAGE, groups=groups,
-        late_tasks=late_tasks, scope=services.scope_name(), as_of=today(),
+        late_tasks=late_tasks, scope=services.scope_name(current_actor()), as_of=today(),
     )  # fmt: skip
 
 
@@ -70,7 +70,9 @@ def pendency_items(post_id: int):
 @bp.get("/pendency.csv")
 @login_required
 def pendency_csv():
-    lines = services.with_posts(services.pendency(services.scope_post_ids()))
+    lines = services.with_posts(
+        services.pendency(current_actor(), services.scope_post_ids(current_actor()))
+    )
     return csv_response(
         [_("Office"), _("Section"), _("Post"), _("Held by"), *map(str, AGE_LABELS.values()),
          _("Total")],
@@ -93,7 +95,7 @@ def _post_in_scope(post_id: int) -> Post:
     if to_int(str(post_id)) is None:
         abort(404)
     post = db.session.get(Post, post_id)
-    if post is None or post.id not in set(services.scope_post_ids()):
+    if post is None or post.id not in set(services.scope_post_ids(current_actor())):
         abort(404)
     return post
 

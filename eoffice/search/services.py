@@ -2,8 +2,8 @@
 number, sender, letter number, subject, OCR text), letters (every version's subject and text)
 and dispatches (number, subject), matched on the search key (keys.py) with Postgres full-text
 indexes, and filtered by the access rules inside the query itself: a hit, a count or a snippet
-never comes from an item the user may not open (the same rules as files.services.can_view and
-receipts.services.can_view, written as SQL; tests/test_search.py holds them to each other).
+never comes from an item the user may not open (eoffice.policy's `openable`, the clause every
+list and page is held to).
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_login import current_user
 from sqlalchemy import (
     Integer,
-    and_,
     cast,
-    exists,
-    false,
     func,
     literal,
-    or_,
     select,
     union,
     union_all,
@@ -30,13 +25,10 @@ from sqlalchemy import (
 
 from eoffice.dispatch.models import Dispatch
 from eoffice.extensions import db
-from eoffice.files.models import Correspondence, File, LetterDraft, LetterVersion, Note
-from eoffice.files.services import OFFICE_WIDE as FILE_OFFICE_WIDE
-from eoffice.movement.models import Movement, MovementCopy
-from eoffice.org.models import Office, Post, Role
-from eoffice.org.services import my_post_ids
+from eoffice.files.models import File, LetterDraft, LetterVersion, Note
+from eoffice.org.models import Office
+from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
-from eoffice.receipts.services import OFFICE_WIDE as RECEIPT_OFFICE_WIDE
 
 KINDS = ("file", "receipt", "letter", "dispatch")
 PAGE_SIZE = 20
@@ -76,77 +68,6 @@ def tsquery(keys: list[str]) -> str:
     """All the keys; the last as a prefix too (results as one types). Keys are [a-z0-9] only."""
     parts = list(keys[:-1]) + [f"{keys[-1]}:*"] if keys else []
     return " & ".join(parts)
-
-
-# --- who may open what, as SQL -----------------------------------------------------------
-
-
-def _my_sections(posts: list[int]):
-    return select(Post.section_id).where(Post.id.in_(posts), Post.section_id.is_not(None))
-
-
-def files_visible():
-    """files.services.can_view as a WHERE clause on File."""
-    posts = my_post_ids() or [0]
-    passed = exists(
-        select(Movement.id).where(
-            Movement.file_id == File.id,
-            or_(Movement.from_post_id.in_(posts), Movement.to_post_id.in_(posts)),
-        )
-    )
-    copied = exists(
-        select(MovementCopy.movement_id)
-        .join(Movement, Movement.id == MovementCopy.movement_id)
-        .where(Movement.file_id == File.id, MovementCopy.post_id.in_(posts))
-    )
-    role = current_user.role
-    if role in FILE_OFFICE_WIDE:
-        office_rule = and_(File.grading == "normal", File.office_id == current_user.office_id)
-    elif role == Role.SECTION_OFFICER:
-        office_rule = and_(
-            File.grading == "normal",
-            File.office_id == current_user.office_id,
-            File.section_id.in_(_my_sections(posts)),
-        )
-    else:
-        office_rule = false()
-    return or_(
-        File.holder_post_id.in_(posts), File.created_post_id.in_(posts), passed, copied, office_rule
-    )
-
-
-def receipts_visible():
-    """receipts.services.can_view as a WHERE clause on Receipt."""
-    posts = my_post_ids() or [0]
-    passed = exists(
-        select(Movement.id).where(
-            Movement.receipt_id == Receipt.id,
-            or_(Movement.from_post_id.in_(posts), Movement.to_post_id.in_(posts)),
-        )
-    )
-    copied = exists(
-        select(MovementCopy.movement_id)
-        .join(Movement, Movement.id == MovementCopy.movement_id)
-        .where(Movement.receipt_id == Receipt.id, MovementCopy.post_id.in_(posts))
-    )
-    in_visible_file = exists(
-        select(Correspondence.id)
-        .join(File, File.id == Correspondence.file_id)
-        .where(Correspondence.receipt_id == Receipt.id, files_visible())
-    )
-    office_rule = (
-        and_(Receipt.grading == "normal", Receipt.office_id == current_user.office_id)
-        if current_user.role in RECEIPT_OFFICE_WIDE
-        else false()
-    )
-    return or_(
-        Receipt.holder_post_id.in_(posts),
-        Receipt.created_post_id.in_(posts),
-        passed,
-        copied,
-        office_rule,
-        in_visible_file,
-    )
 
 
 # --- the search ------------------------------------------------------------------------
@@ -235,7 +156,7 @@ class Hit:
     found_in: list[tuple[str, bool]] = field(default_factory=list)
 
 
-def _candidates(q_ts, f: Filters, s):
+def _candidates(actor: Actor, q_ts, f: Filters, s):
     """(kind, id, rank, at) of every visible match, as one UNION ALL."""
     parts = []
     rank_file = func.ts_rank(File.search_keys, q_ts)
@@ -251,7 +172,7 @@ def _candidates(q_ts, f: Filters, s):
             File.id.label("id"),
             rank_file.label("rank"),
             File.created_at.label("at"),
-        ).where(File.id.in_(select(matched.c.id)), files_visible())
+        ).where(File.id.in_(select(matched.c.id)), openable(actor, File))
         if f.year:
             q = q.where(File.year == f.year)
         if f.state == "open":
@@ -266,7 +187,7 @@ def _candidates(q_ts, f: Filters, s):
             cast(Receipt.id, Integer),
             func.ts_rank(Receipt.search_keys, q_ts),
             Receipt.created_at,
-        ).where(Receipt.search_keys.op("@@")(q_ts), receipts_visible())
+        ).where(Receipt.search_keys.op("@@")(q_ts), openable(actor, Receipt))
         if f.year:
             q = q.where(Receipt.diary_year == f.year)
         if f.office:
@@ -287,7 +208,7 @@ def _candidates(q_ts, f: Filters, s):
             )
             .join(LetterVersion, LetterVersion.draft_id == LetterDraft.id)
             .join(File, File.id == LetterDraft.file_id)
-            .where(LetterVersion.search_keys.op("@@")(q_ts), files_visible())
+            .where(LetterVersion.search_keys.op("@@")(q_ts), openable(actor, File))
             .group_by(LetterDraft.id)
         )
         if f.year:
@@ -303,7 +224,7 @@ def _candidates(q_ts, f: Filters, s):
                 Dispatch.issued_at,
             )
             .join(File, File.id == Dispatch.file_id)
-            .where(Dispatch.search_keys.op("@@")(q_ts), files_visible())
+            .where(Dispatch.search_keys.op("@@")(q_ts), openable(actor, File))
         )
         if f.year:
             q = q.where(Dispatch.year == f.year)
@@ -312,24 +233,24 @@ def _candidates(q_ts, f: Filters, s):
     return union_all(*parts).subquery() if parts else None
 
 
-def by_number(q: str, s) -> list[tuple[str, int]]:
+def by_number(actor: Actor, q: str, s) -> list[tuple[str, int]]:
     """Items whose number is exactly what was typed (file, diary or dispatch number), visible."""
     n = as_number(q)
     if "/" not in n or len(n) > 120:
         return []
     # numbers are unique per office: naming the district's offices lets Postgres use the
     # (office, number) indexes (lower(number) over every file took seconds at 1M files)
-    offices = select(Office.id).where(Office.district_id == current_user.office.district_id)
+    offices = select(Office.id).where(Office.district_id == actor.user.office.district_id)
     found = [("file", i) for i in s.scalars(
         select(File.id).where(File.office_id.in_(offices), File.number == n,
-                              files_visible()))]  # fmt: skip
+                              openable(actor, File)))]  # fmt: skip
     found += [("receipt", i) for i in s.scalars(
         select(Receipt.id).where(Receipt.office_id.in_(offices), Receipt.diary_number == n,
-                                 receipts_visible()))]  # fmt: skip
+                                 openable(actor, Receipt)))]  # fmt: skip
     found += [("dispatch", i) for i in s.scalars(
         select(Dispatch.id).join(File, File.id == Dispatch.file_id)
         .where(Dispatch.office_id.in_(offices), Dispatch.number == n,
-               files_visible()))]  # fmt: skip
+               openable(actor, File)))]  # fmt: skip
     return found
 
 
@@ -339,7 +260,7 @@ class TooBroad(Exception):
 
 
 def search(
-    q: str, f: Filters, page: int = 1, s=None, *, timeout_ms: int | None = None
+    actor: Actor, q: str, f: Filters, page: int = 1, s=None, *, timeout_ms: int | None = None
 ) -> tuple[list[Hit], int, list[str]]:
     """(the page's hits, how many in all up to COUNT_CAP + 1, the query's keys)."""
     s = s or db.session
@@ -350,20 +271,21 @@ def search(
         from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
 
-        s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
         try:
-            return _search(q, f, page, s, keys)
+            # a savepoint: a search cut short undoes itself, not the caller's transaction
+            with s.begin_nested():
+                s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+                return _search(actor, q, f, page, s, keys)
         except OperationalError as e:
             if "statement timeout" not in str(e) and "canceling statement" not in str(e):
                 raise
-            s.rollback()
             raise TooBroad from e
-    return _search(q, f, page, s, keys)
+    return _search(actor, q, f, page, s, keys)
 
 
-def _search(q: str, f: Filters, page: int, s, keys: list[str]):
+def _search(actor: Actor, q: str, f: Filters, page: int, s, keys: list[str]):
     q_ts = func.to_tsquery("simple", tsquery(keys))
-    sub = _candidates(q_ts, f, s)
+    sub = _candidates(actor, q_ts, f, s)
     if sub is None:
         return [], 0, keys
     total = s.scalar(

@@ -4,10 +4,11 @@ without JavaScript; with htmx the results refresh as one types)."""
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from eoffice.access import login_required
 from eoffice.hostile import to_int
 from eoffice.htmx import page_or_fragment
 from eoffice.locks import heavy_slot
+from eoffice.org.current import current_actor
+from eoffice.policy.routes import login_required
 from eoffice.replica import read_session
 from eoffice.search import services
 
@@ -23,7 +24,7 @@ def index():
     s = read_session()  # heavy and read-only: a replica serves it when there is one
     hits, total, keys, too_broad, busy = [], 0, [], False, False
     if q:
-        exact = services.by_number(q, s)
+        exact = services.by_number(current_actor(), q, s)
         if len(exact) == 1:  # a file, diary or dispatch number: straight to it
             kind, item_id = exact[0]
             return redirect(_url(kind, item_id, s))
@@ -34,7 +35,9 @@ def index():
             busy = True
         else:
             try:
-                hits, total, keys = services.search(q, f, page, s, timeout_ms=_timeout_ms())
+                hits, total, keys = services.search(
+                    current_actor(), q, f, page, s, timeout_ms=_timeout_ms()
+                )
             except services.TooBroad:
                 too_broad = True
     return page_or_fragment(
@@ -66,7 +69,7 @@ def _choices(f: services.Filters) -> dict:
     from eoffice.org.services import visible_offices
     from eoffice.receipts.models import ReceiptCategory
 
-    offices = visible_offices()
+    offices = visible_offices(current_actor())
     office_id = f.office if f.office in {o.id for o in offices} else current_user.office_id
     return {
         "offices": offices,

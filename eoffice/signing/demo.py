@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from eoffice.extensions import db
 from eoffice.org.models import User
+from eoffice.org.services import actor_for
 from eoffice.signing.models import SigningCredential
 from eoffice.signing.pki import DemoCA, p12
 from eoffice.signing.services import _store, seal
@@ -44,8 +45,8 @@ def seed_signing_demo(password: str) -> bool:
         (out / f"{login_id}.p12").write_bytes(p12(key, cert, ca.cert, password.encode()))
         if kind == "soft":
             salt, sealed = seal(p12(key, cert, ca.cert, None), DEMO_PIN, user.id)
-            _store(cert, "soft", salt=salt, sealed=sealed, user_id=user.id)
+            _store(actor_for(user), cert, "soft", salt=salt, sealed=sealed, user_id=user.id)
         elif kind == "token":
             (out / f"{login_id}.cer").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-            _store(cert, "token", user_id=user.id)
+            _store(actor_for(user), cert, "token", user_id=user.id)
     return True

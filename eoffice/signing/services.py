@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from eoffice import audit, clock, storage
@@ -36,6 +35,7 @@ from eoffice.extensions import db
 from eoffice.files.models import LetterDraft, Note
 from eoffice.files.services import holding_charge
 from eoffice.locks import lock_row
+from eoffice.policy import Actor
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import targets
 from eoffice.signing.models import Signature, SigningCredential, SigningSession
@@ -126,7 +126,7 @@ def valid_pin(pin: str) -> bool:
     return pin.isdigit() and 6 <= len(pin) <= 12
 
 
-def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
+def add_soft(actor: Actor, p12: bytes, password: str, pin: str) -> SigningCredential:
     """Keep a PKCS#12 sealed under the PIN. The server keeps neither PIN nor password."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
@@ -147,8 +147,8 @@ def add_soft(p12: bytes, password: str, pin: str) -> SigningCredential:
     plain = pkcs12.serialize_key_and_certificates(
         b"signer", key, cert, others or None, serialization.NoEncryption()
     )
-    salt, sealed = seal(plain, pin, current_user.id)
-    return _store(cert, "soft", salt=salt, sealed=sealed)
+    salt, sealed = seal(plain, pin, actor.id)
+    return _store(actor, cert, "soft", salt=salt, sealed=sealed)
 
 
 def seal(plain_p12: bytes, pin: str, user_id: int) -> tuple[bytes, bytes]:
@@ -159,7 +159,7 @@ def seal(plain_p12: bytes, pin: str, user_id: int) -> tuple[bytes, bytes]:
     return salt, nonce + AESGCM(_derive(pin, salt)).encrypt(nonce, plain_p12, _aad(user_id))
 
 
-def add_token(cert_bytes: bytes) -> SigningCredential:
+def add_token(actor: Actor, cert_bytes: bytes) -> SigningCredential:
     """A token's (or eSign's) certificate: PEM or DER. The key never comes here."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
@@ -173,7 +173,7 @@ def add_token(cert_bytes: bytes) -> SigningCredential:
     except ValueError as e:
         raise Refused("bad_cert") from e
     check_certificate(cert.public_bytes(serialization.Encoding.DER))
-    return _store(cert, "token")
+    return _store(actor, cert, "token")
 
 
 def _registered_elsewhere(issuer: str, serial: str, user_id: int) -> bool:
@@ -192,11 +192,17 @@ def _registered_elsewhere(issuer: str, serial: str, user_id: int) -> bool:
 
 
 def _store(
-    cert: x509.Certificate, kind: str, *, salt=None, sealed=None, user_id: int | None = None
+    actor: Actor,
+    cert: x509.Certificate,
+    kind: str,
+    *,
+    salt=None,
+    sealed=None,
+    user_id: int | None = None,
 ) -> SigningCredential:
     from cryptography.hazmat.primitives import serialization
 
-    user_id = user_id or current_user.id
+    user_id = user_id or actor.id
     issuer, serial = cert.issuer.rfc4514_string()[:500], format(cert.serial_number, "x")
     if _registered_elsewhere(issuer, serial, user_id):
         raise Refused("cert_of_another")
@@ -224,23 +230,21 @@ def _store(
     return cred
 
 
-def credentials(kind: str | None = None) -> list[SigningCredential]:
+def credentials(actor: Actor, kind: str | None = None) -> list[SigningCredential]:
     q = select(SigningCredential).where(
-        SigningCredential.user_id == current_user.id, SigningCredential.removed_at.is_(None)
+        SigningCredential.user_id == actor.id, SigningCredential.removed_at.is_(None)
     )
     if kind:
         q = q.where(SigningCredential.kind == kind)
     return list(db.session.scalars(q.order_by(SigningCredential.id.desc())))
 
 
-def remove(cred: SigningCredential) -> None:
-    if cred.user_id != current_user.id:
+def remove(actor: Actor, cred: SigningCredential) -> None:
+    if cred.user_id != actor.id:
         raise Refused("not_yours")
     cred.removed_at = datetime.now(UTC)
     db.session.flush()
-    audit.record(
-        "remove_credential", user_id=current_user.id, object_type="credential", object_id=cred.id
-    )
+    audit.record("remove_credential", user_id=actor.id, object_type="credential", object_id=cred.id)
 
 
 def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
@@ -346,26 +350,26 @@ def stamp_time() -> str:
     return clock.local_now().strftime("%d-%m-%Y %H:%M:%S %Z")
 
 
-def _appearance(charge) -> dict:
+def _appearance(actor: Actor, charge) -> dict:
     return {
-        "name": f"{current_user.name_hi} / {current_user.name_en}",
+        "name": f"{actor.user.name_hi} / {actor.user.name_en}",
         "post": charge.post.designation_hi,
         # India's time, never the server's UTC (pyHanko's own %(ts)s)
         "when": stamp_time(),
     }
 
 
-def _ready(target):
+def _ready(actor: Actor, target):
     """Lock, check, and return (charge, seq, current PDF bytes)."""
     f = lock_row(target.file)
-    charge = holding_charge(f)
+    charge = holding_charge(actor, f)
     target.lock()
     target.check()
     done = signatures(target)
-    if any(s.user_id == current_user.id for s in done):
+    if any(s.user_id == actor.id for s in done):
         raise Refused("already_signed")
     seq = len(done) + 1
-    _may_sign(target, charge, seq)
+    _may_sign(actor, target, charge, seq)
     sha = target.ensure_pdf()
     current = storage.read(sha)
     if seq == 1 and not pdfs.has_form(current):
@@ -378,24 +382,23 @@ def _ready(target):
     return charge, seq, current
 
 
-def _may_sign(target, charge, seq: int) -> None:
+def _may_sign(actor: Actor, target, charge, seq: int) -> None:
     """Who may sign: a letter first by its approver (or whoever holds the approving post now),
     then countersigned by officers whose post may approve; a note by its author (or whoever
     holds the post it was written from). Refused('not_signer') otherwise."""
-    from eoffice.org.services import charge_for
 
     if target.kind == "letters":
         draft = target.obj
         if seq == 1:
-            ok = draft.approved_by_id == current_user.id or (
+            ok = draft.approved_by_id == actor.id or (
                 draft.approved_post_id is not None
-                and charge_for(draft.approved_post_id) is not None
+                and actor.charge_for(draft.approved_post_id) is not None
             )
         else:
             ok = charge.post.may_approve
     else:
         note = target.obj
-        ok = note.author_id == current_user.id or charge_for(note.post_id) is not None
+        ok = note.author_id == actor.id or actor.charge_for(note.post_id) is not None
     if not ok:
         raise Refused("not_signer")
 
@@ -404,25 +407,26 @@ def _target(obj):
     return targets.for_letter(obj) if isinstance(obj, LetterDraft) else obj
 
 
-def sign_soft(target, cred: SigningCredential, pin: str) -> Signature:
+def sign_soft(actor: Actor, target, cred: SigningCredential, pin: str) -> Signature:
     """`target`: a LetterDraft, or a target from eoffice.signing.targets."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     target = _target(target)
-    if cred.user_id != current_user.id or cred.kind != "soft" or cred.removed_at:
+    if cred.user_id != actor.id or cred.kind != "soft" or cred.removed_at:
         raise Refused("no_credential")
     # the PIN and the certificate first: a wrong PIN costs no lock, no rendering, no writes
     # beyond the failure count
     check_certificate(cred.cert_der)
     signer = unseal(cred, pin)
-    charge, seq, current = _ready(target)
+    charge, seq, current = _ready(actor, target)
     out = _signer_for_pdf(target, seq, signer, charge).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(current)), appearance_text_params=_appearance(charge)
+        IncrementalPdfFileWriter(io.BytesIO(current)),
+        appearance_text_params=_appearance(actor, charge),
     )
-    return _record(target, seq, charge, cred, "soft", out.getvalue(), current)
+    return _record(actor, target, seq, charge, cred, "soft", out.getvalue(), current)
 
 
-def prepare(target, cred: SigningCredential) -> SigningSession:
+def prepare(actor: Actor, target, cred: SigningCredential) -> SigningSession:
     """Phase one: the PDF with a placeholder, and the digest the token must sign."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -432,10 +436,10 @@ def prepare(target, cred: SigningCredential) -> SigningSession:
     from eoffice.signing.pki import trust_store
 
     target = _target(target)
-    if cred.user_id != current_user.id or cred.kind != "token" or cred.removed_at:
+    if cred.user_id != actor.id or cred.kind != "token" or cred.removed_at:
         raise Refused("no_credential")
     check_certificate(cred.cert_der)
-    charge, seq, current = _ready(target)
+    charge, seq, current = _ready(actor, target)
     cert = asn1_x509.Certificate.load(cred.cert_der)
     store = SimpleCertificateStore.from_certs(trust_store().roots)
     ext = signers.ExternalSigner(signing_cert=cert, cert_registry=store, signature_value=256)
@@ -443,13 +447,13 @@ def prepare(target, cred: SigningCredential) -> SigningSession:
     prep, _tbs, output = asyncio.run(
         pdf_signer.async_digest_doc_for_signing(
             IncrementalPdfFileWriter(io.BytesIO(current)),
-            appearance_text_params=_appearance(charge),
+            appearance_text_params=_appearance(actor, charge),
             bytes_reserved=16384,
         )
     )
     session = SigningSession(
         **target.key,
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=charge.post.id,
         credential_id=cred.id,
         base_sha256=target.pdf_sha256,
@@ -482,7 +486,7 @@ def _message_digest(ci: cms.ContentInfo) -> tuple[bytes, asn1_x509.Certificate |
     return digest, cert
 
 
-def finish(session: SigningSession, cms_der: bytes) -> Signature:
+def finish(actor: Actor, session: SigningSession, cms_der: bytes) -> Signature:
     """Phase two: check the CMS signs this session's digest with the registered certificate,
     embed it, validate the result; refuse (and keep nothing) otherwise."""
     from asn1crypto import cms
@@ -490,14 +494,14 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
     from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
     from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 
-    if session.user_id != current_user.id:
+    if session.user_id != actor.id:
         raise Refused("not_yours")
     if session.finished_at is not None:
         raise Refused("session_used")
     if session.expires_at < datetime.now(UTC):
         raise Refused("session_expired")
     target = session_target(session)
-    charge, seq, current = _ready(target)
+    charge, seq, current = _ready(actor, target)
     if target.pdf_sha256 != session.base_sha256:
         raise Refused("session_stale")  # someone signed in between: prepare again
     try:
@@ -521,7 +525,7 @@ def finish(session: SigningSession, cms_der: bytes) -> Signature:
     except (SigningError, ValueError) as e:
         raise Refused("bad_cms") from e
     session.finished_at = datetime.now(UTC)
-    return _record(target, seq, charge, cred, "two_phase", output.getvalue(), current)
+    return _record(actor, target, seq, charge, cred, "two_phase", output.getvalue(), current)
 
 
 def session_target(session: SigningSession):
@@ -531,15 +535,15 @@ def session_target(session: SigningSession):
     return targets.NoteTarget(note, note.file)
 
 
-def upload_signed(target, data: bytes) -> Signature:
+def upload_signed(actor: Actor, target, data: bytes) -> Signature:
     """A PDF signed elsewhere: this letter's (or note's) PDF, unchanged, plus a new signature."""
     target = _target(target)
-    charge, seq, current = _ready(target)
+    charge, seq, current = _ready(actor, target)
     if not data.startswith(b"%PDF") or len(data) <= len(current):
         raise Refused("not_this_letter")
     if data[: len(current)] != current:
         raise Refused("not_this_letter")
-    return _record(target, seq, charge, None, "upload", data, current)
+    return _record(actor, target, seq, charge, None, "upload", data, current)
 
 
 # --- validation ------------------------------------------------------------------------
@@ -719,7 +723,9 @@ def verdict(checks: list[Check] | None) -> bool:
     return bool(checks) and all(c.ok for c in checks) and checks[-1].whole
 
 
-def _record(target, seq, charge, cred, method, signed: bytes, base: bytes) -> Signature:
+def _record(
+    actor: Actor, target, seq, charge, cred, method, signed: bytes, base: bytes
+) -> Signature:
     """Keep a signature: valid and trusted, made with a certificate registered to the signer
     (the chosen credential, or for an upload any of theirs), over exactly the PDF we handed out
     with nothing but the signature added."""
@@ -737,7 +743,7 @@ def _record(target, seq, charge, cred, method, signed: bytes, base: bytes) -> Si
     if not verdict(checks):
         raise Refused("invalid_signature")
     if cred is None:
-        cred = _registered_credential(last)
+        cred = _registered_credential(actor, last)
     elif last.cert_der != cred.cert_der:
         raise Refused("wrong_cert")
     if not only_signature_added(base, signed):
@@ -746,7 +752,7 @@ def _record(target, seq, charge, cred, method, signed: bytes, base: bytes) -> Si
     sig = Signature(
         **target.key,
         seq=seq,
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=charge.post.id,
         credential_id=cred.id if cred else None,
         method=method,
@@ -778,11 +784,11 @@ def _record(target, seq, charge, cred, method, signed: bytes, base: bytes) -> Si
     return sig
 
 
-def _registered_credential(check: Check) -> SigningCredential:
+def _registered_credential(actor: Actor, check: Check) -> SigningCredential:
     """The signer's own registered certificate that made this signature, or Refused."""
     mine = db.session.scalars(
         select(SigningCredential).where(
-            SigningCredential.user_id == current_user.id,
+            SigningCredential.user_id == actor.id,
             SigningCredential.removed_at.is_(None),
             SigningCredential.serial == check.serial,
         )

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eoffice import storage
-from eoffice.access import login_required
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files import notes
@@ -20,6 +19,8 @@ from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
+from eoffice.org.current import current_actor
+from eoffice.policy.routes import login_required
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import services, targets
 from eoffice.signing.models import SigningCredential, SigningSession
@@ -100,7 +101,7 @@ def _refuse(refused: Refused):
 @bp.get("/me/signing")
 @login_required
 def credentials():
-    return render_template("signing/credentials.html", creds=services.credentials())
+    return render_template("signing/credentials.html", creds=services.credentials(current_actor()))
 
 
 @bp.post("/me/signing/soft")
@@ -114,7 +115,7 @@ def add_soft():
         flash(_("The two PINs differ."), "error")
     else:
         try:
-            services.add_soft(upload.read(), request.form.get("password", ""), pin)
+            services.add_soft(current_actor(), upload.read(), request.form.get("password", ""), pin)
         except Refused as refused:
             _refuse(refused)
         else:
@@ -133,7 +134,7 @@ def add_token():
         flash(_("Choose the certificate file."), "error")
         return redirect_to(url_for("signing.credentials"))
     try:
-        services.add_token(upload.read()[:65536])
+        services.add_token(current_actor(), upload.read()[:65536])
     except Refused as refused:
         _refuse(refused)
     else:
@@ -148,7 +149,7 @@ def remove(cred_id: int):
     cred = db.session.get(SigningCredential, cred_id)
     if cred is None or cred.user_id != current_user.id:
         abort(404)
-    services.remove(cred)
+    services.remove(current_actor(), cred)
     db.session.commit()
     flash(_("Certificate removed."), "success")
     return redirect_to(url_for("signing.credentials"))
@@ -191,9 +192,9 @@ def sign(file_id: int, kind: str, n: int):
         target=target,
         back=_back(target),
         sigs=services.signatures(target),
-        holding=is_writable(f),
-        soft=services.credentials("soft"),
-        tokens=services.credentials("token"),
+        holding=is_writable(current_actor(), f),
+        soft=services.credentials(current_actor(), "soft"),
+        tokens=services.credentials(current_actor(), "token"),
     )
 
 
@@ -210,7 +211,9 @@ def sign_soft(file_id: int, kind: str, n: int):
     f, target = _target(file_id, kind, n)
     back = _here(target)
     try:
-        sig = services.sign_soft(target, _my_cred("soft"), request.form.get("pin", ""))
+        sig = services.sign_soft(
+            current_actor(), target, _my_cred("soft"), request.form.get("pin", "")
+        )
     except Refused as refused:
         if refused.code == "wrong_pin":  # keep the count of wrong tries (nothing else changed)
             db.session.commit()
@@ -228,7 +231,7 @@ def sign_soft(file_id: int, kind: str, n: int):
 def prepare(file_id: int, kind: str, n: int):
     f, target = _target(file_id, kind, n)
     try:
-        session = services.prepare(target, _my_cred("token"))
+        session = services.prepare(current_actor(), target, _my_cred("token"))
     except Refused as refused:
         _refuse(refused)
         return redirect_to(_here(target))
@@ -280,7 +283,7 @@ def finish(file_id: int, kind: str, n: int, session_id: uuid.UUID):
     f, target = _target(file_id, kind, n)
     s = _session(session_id)
     try:
-        sig = services.finish(s, _cms_input())
+        sig = services.finish(current_actor(), s, _cms_input())
     except Refused as refused:
         _refuse(refused)
         return redirect_to(request.path)
@@ -299,7 +302,7 @@ def upload(file_id: int, kind: str, n: int):
         flash(_("Choose the signed PDF."), "error")
         return redirect_to(back)
     try:
-        sig = services.upload_signed(target, up.read())
+        sig = services.upload_signed(current_actor(), target, up.read())
     except Refused as refused:
         _refuse(refused)
         return redirect_to(back)

@@ -13,8 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import current_app, g
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from eoffice import audit, jobs
@@ -23,30 +22,30 @@ from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.org.models import Post
-from eoffice.org.services import my_post_ids
+from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
 from eoffice.tasks.models import Reminder, Task, TaskUpdate
 
 MAX_DAYS_AHEAD = 366
 
 
-def _acting_post() -> Post:
-    post = g.get("post")
+def _acting_post(actor: Actor) -> Post:
+    post = actor.post
     if post is None:
         raise Refused("no_post")
     return post
 
 
-def assignable_posts() -> list[Post]:
+def assignable_posts(actor: Actor) -> list[Post]:
     """Posts the signed-in officer may give a task to or remind: in scope, not their own. For
     the district's officers (thousands of desks): their own office's desks and the heads of
     the other offices (SDM, BDO, tehsildar), who pass it on."""
     from eoffice.reports.services import scope_name, scope_posts
 
-    mine = set(my_post_ids())
-    posts = [p for p in scope_posts() if p.id not in mine]
-    if scope_name() == "district":
-        office = current_user.office_id
+    mine = set(actor.post_ids)
+    posts = [p for p in scope_posts(actor) if p.id not in mine]
+    if scope_name(actor) == "district":
+        office = actor.office_id
         posts = [p for p in posts if p.office_id == office or p.section_id is None]
     return posts
 
@@ -54,17 +53,17 @@ def assignable_posts() -> list[Post]:
 # --- reminders ------------------------------------------------------------------------------
 
 
-def send_reminder(item: File | Receipt, message: str, key: uuid.UUID) -> Reminder:
+def send_reminder(actor: Actor, item: File | Receipt, message: str, key: uuid.UUID) -> Reminder:
     """Remind the item's holder. One per item and holder per day; a resubmitted form finds the
     reminder it already sent."""
     existing = db.session.scalar(select(Reminder).where(Reminder.idempotency_key == str(key)))
     if existing is not None:
         return existing
-    post = _acting_post()
+    post = _acting_post(actor)
     from eoffice.reports.services import scope_post_ids
 
-    in_scope = item.holder_post_id in set(scope_post_ids())
-    if not in_scope or item.holder_post_id in set(my_post_ids()):
+    in_scope = item.holder_post_id in set(scope_post_ids(actor))
+    if not in_scope or item.holder_post_id in set(actor.post_ids):
         raise Refused("out_of_scope")
     if len(message) > 2000:
         raise Refused("too_long")
@@ -83,7 +82,7 @@ def send_reminder(item: File | Receipt, message: str, key: uuid.UUID) -> Reminde
         receipt_id=item.id if kind == "receipt" else None,
         from_post_id=post.id,
         to_post_id=item.holder_post_id,
-        sent_by_id=current_user.id,
+        sent_by_id=actor.id,
         message=message or None,
         idempotency_key=str(key),
     )
@@ -95,21 +94,21 @@ def send_reminder(item: File | Receipt, message: str, key: uuid.UUID) -> Reminde
     return r
 
 
-def reminders_for_me(limit: int = 100) -> list[Reminder]:
+def reminders_for_me(actor: Actor, limit: int = 100) -> list[Reminder]:
     return list(
         db.session.scalars(
             select(Reminder)
-            .where(Reminder.to_post_id.in_(my_post_ids() or [0]))
+            .where(Reminder.to_post_id.in_(actor.post_ids or [0]))
             .order_by(Reminder.id.desc())
             .limit(limit)
         )
     )
 
 
-def unseen_reminders() -> int:
+def unseen_reminders(actor: Actor) -> int:
     return db.session.scalar(
         select(func.count(Reminder.id)).where(
-            Reminder.to_post_id.in_(my_post_ids() or [0]), Reminder.seen_at.is_(None)
+            Reminder.to_post_id.in_(actor.post_ids or [0]), Reminder.seen_at.is_(None)
         )
     )
 
@@ -139,24 +138,24 @@ class TaskInput:
     item: File | Receipt | None
 
 
-def linked_item(number: str) -> File | Receipt | None:
+def linked_item(actor: Actor, number: str) -> File | Receipt | None:
     """The file or receipt with this number that the signed-in user may open; Refused if the
     number finds none (or more than one)."""
     from eoffice.search.services import by_number
 
-    found = [(k, i) for k, i in by_number(number, db.session) if k in ("file", "receipt")]
+    found = [(k, i) for k, i in by_number(actor, number, db.session) if k in ("file", "receipt")]
     if len(found) != 1:
         raise Refused("no_such_item")
     kind, item_id = found[0]
     return db.session.get(File if kind == "file" else Receipt, item_id)
 
 
-def create_task(data: TaskInput, key: uuid.UUID) -> Task:
+def create_task(actor: Actor, data: TaskInput, key: uuid.UUID) -> Task:
     existing = db.session.scalar(select(Task).where(Task.idempotency_key == str(key)))
     if existing is not None:
         return existing
-    post = _acting_post()
-    to_post = next((p for p in assignable_posts() if p.id == data.to_post_id), None)
+    post = _acting_post(actor)
+    to_post = next((p for p in assignable_posts(actor) if p.id == data.to_post_id), None)
     if to_post is None:
         raise Refused("out_of_scope")
     if data.due_on < today():
@@ -172,7 +171,7 @@ def create_task(data: TaskInput, key: uuid.UUID) -> Task:
         receipt_id=item.id if isinstance(item, Receipt) else None,
         from_post_id=post.id,
         to_post_id=to_post.id,
-        assigned_by_id=current_user.id,
+        assigned_by_id=actor.id,
         due_on=data.due_on,
         status="open",
         idempotency_key=str(key),
@@ -181,7 +180,7 @@ def create_task(data: TaskInput, key: uuid.UUID) -> Task:
     db.session.flush()
     audit.record(
         "task_assign",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=post.id,
         object_type="task",
         object_id=task.id,
@@ -191,27 +190,20 @@ def create_task(data: TaskInput, key: uuid.UUID) -> Task:
     return task
 
 
-def can_view(task: Task) -> bool:
-    mine = set(my_post_ids())
-    return (
-        task.assigned_by_id == current_user.id
-        or task.to_post_id in mine
-        or task.from_post_id in mine
-    )
-
-
-def can_act(task: Task) -> bool:
+def can_act(actor: Actor, task: Task) -> bool:
     """Only the holder of the post it was given to records progress or completion."""
-    return task.status == "open" and task.to_post_id in set(my_post_ids())
+    return task.status == "open" and task.to_post_id in set(actor.post_ids)
 
 
-def record_progress(task: Task, remarks: str, done: bool, key: uuid.UUID) -> TaskUpdate:
+def record_progress(
+    actor: Actor, task: Task, remarks: str, done: bool, key: uuid.UUID
+) -> TaskUpdate:
     existing = db.session.scalar(select(TaskUpdate).where(TaskUpdate.idempotency_key == str(key)))
     if existing is not None:
         return existing
     if task.status != "open":
         raise Refused("closed")
-    if task.to_post_id not in set(my_post_ids()):
+    if task.to_post_id not in set(actor.post_ids):
         raise Refused("not_yours")
     if not remarks:
         raise Refused("empty")
@@ -219,7 +211,7 @@ def record_progress(task: Task, remarks: str, done: bool, key: uuid.UUID) -> Tas
         raise Refused("too_long")
     update = TaskUpdate(
         task_id=task.id,
-        by_id=current_user.id,
+        by_id=actor.id,
         post_id=task.to_post_id,
         remarks=remarks,
         is_done=done,
@@ -232,7 +224,7 @@ def record_progress(task: Task, remarks: str, done: bool, key: uuid.UUID) -> Tas
     db.session.flush()
     audit.record(
         "task_done" if done else "task_progress",
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=task.to_post_id,
         object_type="task",
         object_id=task.id,
@@ -241,14 +233,14 @@ def record_progress(task: Task, remarks: str, done: bool, key: uuid.UUID) -> Tas
     return update
 
 
-def tasks_for_me(*, open_only: bool = False) -> list[Task]:
-    q = select(Task).where(Task.to_post_id.in_(my_post_ids() or [0]))
+def tasks_for_me(actor: Actor, *, open_only: bool = False) -> list[Task]:
+    q = select(Task).where(Task.to_post_id.in_(actor.post_ids or [0]))
     return _ordered(q, open_only)
 
 
-def tasks_by_me(*, open_only: bool = False) -> list[Task]:
+def tasks_by_me(actor: Actor, *, open_only: bool = False) -> list[Task]:
     q = select(Task).where(
-        or_(Task.assigned_by_id == current_user.id, Task.from_post_id.in_(my_post_ids() or [0]))
+        or_(Task.assigned_by_id == actor.id, Task.from_post_id.in_(actor.post_ids or [0]))
     )
     return _ordered(q, open_only)
 
@@ -271,13 +263,13 @@ class TaskCounts:
     overdue: int = 0
 
 
-def my_task_counts() -> TaskCounts:
+def my_task_counts(actor: Actor) -> TaskCounts:
     row = db.session.execute(
         select(
             func.count(Task.id),
             func.count(Task.id).filter(Task.due_on == today()),
             func.count(Task.id).filter(Task.due_on < today()),
-        ).where(Task.to_post_id.in_(my_post_ids() or [0]), Task.status == "open")
+        ).where(Task.to_post_id.in_(actor.post_ids or [0]), Task.status == "open")
     ).one()
     return TaskCounts(*row)
 

@@ -10,14 +10,15 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice.access import login_required, roles
 from eoffice.auth.views import safe_next
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.hostile import form_key
 from eoffice.htmx import redirect_to
-from eoffice.org.models import Role
+from eoffice.org.current import current_actor, open_or_404
+from eoffice.policy.roles import roles_that
+from eoffice.policy.routes import login_required, roles
 from eoffice.receipts.models import Receipt
 from eoffice.tasks import services
 from eoffice.tasks.forms import ProgressForm, ReminderForm, TaskForm
@@ -25,7 +26,7 @@ from eoffice.tasks.models import Task
 
 bp = Blueprint("tasks", __name__)
 
-GIVERS = (Role.SECTION_OFFICER, Role.OFFICER, Role.OFFICE_ADMIN, Role.DISTRICT_ADMIN)
+GIVERS = roles_that("give_tasks")
 
 REFUSED = {
     "no_post": _l("Choose the post you are acting as first."),
@@ -48,7 +49,9 @@ REFUSED = {
 @login_required
 def index():
     given = request.args.get("by") == "me"
-    tasks = services.tasks_by_me() if given else services.tasks_for_me()
+    tasks = (
+        services.tasks_by_me(current_actor()) if given else services.tasks_for_me(current_actor())
+    )
     return render_template("tasks/index.html", tasks=tasks, given=given)
 
 
@@ -57,7 +60,8 @@ def index():
 def new():
     form = TaskForm()
     form.to_post.choices = [
-        (p.id, f"{p.designation} — {p.office.name}") for p in services.assignable_posts()
+        (p.id, f"{p.designation} — {p.office.name}")
+        for p in services.assignable_posts(current_actor())
     ]
     if request.method == "GET":
         form.key.data = str(uuid.uuid4())
@@ -65,8 +69,13 @@ def new():
         return render_template("tasks/new.html", form=form)
     if form.validate_on_submit():
         try:
-            item = services.linked_item(form.number.data) if form.number.data else None
+            item = (
+                services.linked_item(current_actor(), form.number.data)
+                if form.number.data
+                else None
+            )
             task = services.create_task(
+                current_actor(),
                 services.TaskInput(
                     title=form.title.data,
                     details=form.details.data or "",
@@ -88,10 +97,7 @@ def new():
 
 
 def _visible(task_id: int) -> Task:
-    task = db.session.get(Task, task_id)
-    if task is None or not services.can_view(task):
-        abort(404)
-    return task
+    return open_or_404(Task, task_id)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -100,7 +106,9 @@ def show(task_id: int):
     task = _visible(task_id)
     form = ProgressForm()
     form.key.data = str(uuid.uuid4())
-    return render_template("tasks/show.html", task=task, form=form, can_act=services.can_act(task))
+    return render_template(
+        "tasks/show.html", task=task, form=form, can_act=services.can_act(current_actor(), task)
+    )
 
 
 @bp.post("/tasks/<int:task_id>/progress")
@@ -111,7 +119,9 @@ def progress(task_id: int):
     done = request.form.get("action") == "done"
     if form.validate_on_submit():
         try:
-            services.record_progress(task, form.remarks.data, done, form_key(form.key.data))
+            services.record_progress(
+                current_actor(), task, form.remarks.data, done, form_key(form.key.data)
+            )
         except Refused as refused:
             db.session.rollback()
             flash(str(REFUSED[refused.code]), "error")
@@ -120,7 +130,7 @@ def progress(task_id: int):
         flash(_("Task marked done.") if done else _("Progress recorded."), "success")
         return redirect_to(url_for("tasks.show", task_id=task_id))
     return render_template(
-        "tasks/show.html", task=task, form=form, can_act=services.can_act(task)
+        "tasks/show.html", task=task, form=form, can_act=services.can_act(current_actor(), task)
     ), 400
 
 
@@ -141,7 +151,9 @@ def remind(kind: str, item_id: int):
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect_to(back)
     try:
-        r = services.send_reminder(item, form.message.data or "", form_key(form.key.data))
+        r = services.send_reminder(
+            current_actor(), item, form.message.data or "", form_key(form.key.data)
+        )
     except Refused as refused:
         db.session.rollback()
         if refused.code == "out_of_scope":
@@ -163,7 +175,7 @@ def remind(kind: str, item_id: int):
 @bp.get("/inbox/reminders")
 @login_required
 def reminders():
-    found = services.reminders_for_me()
+    found = services.reminders_for_me(current_actor())
     page = render_template("tasks/reminders.html", reminders=found)
     services.mark_seen(found)  # shown once as new, then as seen
     db.session.commit()
