@@ -132,6 +132,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eoffice import assets
+    from eoffice import audit_tasks as _ops_jobs  # noqa: F401  (registers the scheduled jobs)
     from eoffice.admin.views import bp as admin_bp
     from eoffice.auth.views import bp as auth_bp
     from eoffice.citizens.views import bp as citizens_bp

@@ -233,7 +233,7 @@ def register(app: Flask) -> None:
         """Email every user the items pending with them now (the job worker does it daily)."""
         from flask import current_app
 
-        from eoffice.movement.tasks import digest_now
+        from eoffice.movement.jobs import digest_now
 
         if not current_app.config.get("SMTP_HOST"):
             raise click.ClickException("EOFFICE_SMTP_HOST is not set: no email is sent.")

@@ -72,16 +72,8 @@ def make_queue(app: Flask) -> procrastinate.App:
     queue = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=url.render_as_string(hide_password=False))
     )
-    import eoffice.admin.tasks  # noqa: F401
-    import eoffice.audit_tasks  # noqa: F401
-    import eoffice.citizens.notices  # noqa: F401
-    import eoffice.citizens.sms  # noqa: F401
-    import eoffice.dispatch.tasks  # noqa: F401
-    import eoffice.movement.tasks  # noqa: F401  (each module registers its tasks)
-    import eoffice.org.tasks  # noqa: F401
-    import eoffice.receipts.tasks  # noqa: F401
-    import eoffice.tasks.jobs  # noqa: F401
-
+    # the handlers registered themselves on `tasks` when their domains' blueprints (and the
+    # app's operations) were registered by create_app: this module imports no domain
     queue.add_tasks_from(tasks, namespace=NAMESPACE)
     return queue
 

@@ -423,7 +423,7 @@ def test_a_long_list_is_imported_by_the_job_worker(app, nodal, demo, monkeypatch
     worker for the ten seconds 10,000 rows take); the page says so until it is done."""
     from sqlalchemy import text as sql
 
-    from eoffice.admin.tasks import apply_import_now
+    from eoffice.admin.jobs import apply_import_now
 
     monkeypatch.setattr(staff, "INLINE_ROWS", 2)
     before = users(demo)

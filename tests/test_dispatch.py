@@ -8,7 +8,7 @@ import io
 from sqlalchemy import func, select, text
 
 from eoffice.dispatch.models import Dispatch, DispatchRecipient, VerifyAttempt
-from eoffice.dispatch.tasks import send_dispatch_now
+from eoffice.dispatch.jobs import send_dispatch_now
 from eoffice.files.models import LetterDraft
 from tests.conftest import Client
 from tests.test_movement import flash_text, login  # noqa: F401  (fixture)

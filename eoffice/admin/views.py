@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eoffice.admin import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions

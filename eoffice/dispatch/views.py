@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from eoffice import storage
+from eoffice.dispatch import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES
 from eoffice.documents.messages import REJECTED

@@ -22,6 +22,7 @@ from eoffice.extensions import db
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import page_or_fragment, redirect_to
 from eoffice.i18n import format_moment
+from eoffice.movement import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.movement import services
 from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement

@@ -7,6 +7,7 @@ from eoffice.auth.views import safe_next
 from eoffice.extensions import db
 from eoffice.hostile import db_int
 from eoffice.htmx import redirect_to
+from eoffice.org import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.org import services
 from eoffice.org.current import current_actor
 from eoffice.org.forms import DelegationForm, TransferForm

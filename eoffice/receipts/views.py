@@ -18,6 +18,7 @@ from eoffice.htmx import redirect_to
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.policy.routes import login_required
+from eoffice.receipts import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt

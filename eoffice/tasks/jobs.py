@@ -9,7 +9,7 @@ from procrastinate import JobContext
 from eoffice import mail
 from eoffice.extensions import db
 from eoffice.jobs import MAIL_RETRY, tasks
-from eoffice.movement.tasks import _people
+from eoffice.movement.jobs import _people
 from eoffice.tasks.models import Reminder
 
 

@@ -20,6 +20,7 @@ from eoffice.org.current import current_actor, open_or_404
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.receipts.models import Receipt
+from eoffice.tasks import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.tasks import services
 from eoffice.tasks.forms import ProgressForm, ReminderForm, TaskForm
 from eoffice.tasks.models import Task

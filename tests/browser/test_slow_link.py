@@ -75,7 +75,7 @@ def _posted_sizes(page):
 def test_a_12_megapixel_photo_is_shrunk_before_it_goes_and_ocr_reads_it(
     live_server, browser, tmp_path
 ):
-    from eoffice.receipts.tasks import ocr_pdf
+    from eoffice.receipts.jobs import ocr_pdf
 
     base = live_server
     page = _user(browser, base, "clerk.arms")
