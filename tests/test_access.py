@@ -7,8 +7,8 @@ from flask import Blueprint
 from werkzeug.routing import UUIDConverter
 
 from eoffice import create_app
-from eoffice.policy.routes import public, roles, rule_for
 from eoffice.org.models import Role
+from eoffice.policy.routes import public, roles, rule_for
 from tests import factories
 
 #: The only routes an anonymous visitor may use. Adding one is a decision: change it here.

@@ -7,8 +7,8 @@ import io
 
 from sqlalchemy import func, select, text
 
-from eoffice.dispatch.models import Dispatch, DispatchRecipient, VerifyAttempt
 from eoffice.dispatch.jobs import send_dispatch_now
+from eoffice.dispatch.models import Dispatch, DispatchRecipient, VerifyAttempt
 from eoffice.files.models import LetterDraft
 from tests.conftest import Client
 from tests.test_movement import flash_text, login  # noqa: F401  (fixture)
@@ -206,3 +206,36 @@ def test_the_office_letterhead_and_dispatch_prefix_are_printed(app, clerk, login
     assert re.fullmatch(r"कले/पत्र-प्रेषण/\d{4}/000001", draft.dispatch_number)
     text = PdfReader(io.BytesIO(the_pdf(app, db, file_id))).pages[0].extract_text()
     assert "284403" in text
+
+
+def test_the_register_does_not_query_per_line(app, clerk, login, demo, keys, pki, smtp):  # noqa: F811
+    """Each line's letter, file and recipients come with the page (it ran three queries a
+    line: 11 for one line, 19 for four)."""
+    from tests.test_queries import queries
+
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    assert issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर").status_code == 302
+    one = queries(app, adm, "/dispatch")
+    d = db.session.scalar(select(Dispatch))
+    for n in range(2, 6):  # four more lines in the register, from other letters of the file
+        draft = LetterDraft(file_id=file_id, serial=n, created_by_id=d.issued_by_id)
+        db.session.add(draft)
+        db.session.flush()
+        more = Dispatch(
+            office_id=d.office_id, year=d.year, serial=d.serial + n, number=f"{d.number}-{n}",
+            draft_id=draft.id, file_id=file_id, subject=d.subject, mode="post",
+            pdf_sha256=d.pdf_sha256, issued_by_id=d.issued_by_id, post_id=d.post_id,
+        )  # fmt: skip
+        db.session.add(more)
+        db.session.flush()
+        db.session.add(DispatchRecipient(dispatch_id=more.id, name="तहसीलदार", address="ललितपुर"))
+    db.session.commit()
+    page = adm.page("/dispatch")
+    assert len(page.select("table.stack tbody tr")) == 5
+    assert queries(app, adm, "/dispatch") == one, one
+    # a line links to its letter only for someone who may open the file
+    assert page.select_one("table.stack tbody a") is not None
+    other = login("so.arms").page("/dispatch")
+    assert len(other.select("table.stack tbody tr")) == 5
+    assert other.select_one("table.stack tbody a") is None

@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, text
 
-from eoffice.movement.models import Movement
 from eoffice.movement.jobs import digest_now, notify_movement_now
+from eoffice.movement.models import Movement
 from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
 
 

@@ -17,8 +17,8 @@ from eoffice.org.services import actor_for
 from eoffice.policy import GRANTS, can_open, openable
 from eoffice.policy.grants import model
 from eoffice.receipts.models import Receipt
-from tests.test_movement import login, post_id, send  # noqa: F401  (fixture)
 from tests.test_letters import new_letter
+from tests.test_movement import login, post_id, send  # noqa: F401  (fixture)
 from tests.test_notes import new_file
 from tests.test_part_files import newest_receipt, open_part
 from tests.test_receipts import diarise

@@ -278,8 +278,8 @@ def test_failed_ocr_is_shown_not_hidden(clerk, demo):
 
 
 def test_ocr_reads_hindi_from_a_photographed_letter():
-    from eoffice.receipts.sanitise import run_sanitiser
     from eoffice.receipts.jobs import ocr_pdf
+    from eoffice.receipts.sanitise import run_sanitiser
 
     clean = run_sanitiser(
         [samples.letter_photo(rotate_exif=True)], max_pages=5, max_pixels=40_000_000
@@ -329,8 +329,8 @@ def test_a_rectangle_bomb_is_refused_in_about_a_second():
 def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
     import time
 
-    from eoffice.receipts.sanitise import run_sanitiser
     from eoffice.receipts.jobs import OCR_MAX_PIXELS, ocr_pdf, ocr_scale
+    from eoffice.receipts.sanitise import run_sanitiser
 
     scale = ocr_scale(7200, 7200)
     assert (7200 * scale) ** 2 <= OCR_MAX_PIXELS * 1.001

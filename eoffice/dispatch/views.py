@@ -10,17 +10,18 @@ from flask_babel import lazy_pgettext
 from eoffice import storage
 from eoffice.dispatch import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.dispatch import services
-from eoffice.dispatch.models import MODES
+from eoffice.dispatch.models import MODES, Dispatch
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import discard_new_files
 from eoffice.errors import Refused
 from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
+from eoffice.files.models import LetterDraft
 from eoffice.hostile import db_int, to_int
 from eoffice.htmx import redirect_to
 from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
-from eoffice.org.services import charge_for
+from eoffice.policy.grants import openable_ids
 from eoffice.policy.routes import login_required, public
 from eoffice.signing import services as signing
 from eoffice.text import clean_line, clean_note
@@ -96,7 +97,7 @@ def issue(file_id: int, serial: int):
     existing = services.of_draft(draft)
     if existing is not None:
         return render_template("dispatch/issued.html", file=f, draft=draft, d=existing)
-    holding = charge_for(current_actor(), f.holder_post_id) is not None
+    holding = current_actor().charge_for(f.holder_post_id) is not None
     if request.method == "GET":
         version = next((v for v in draft.versions if v.number == draft.approved_version), None)
         first = _guess(version.addressee) if version else services.RecipientInput("", "", "")
@@ -140,10 +141,16 @@ def register():
 
     page = request.args.get("page", 1, type=db_int)
     rows, total = services.register(current_user.office_id, page=page)
+    reserved = services.reserved(current_user.office_id) if page == 1 else []
+    # the register lists every letter the office issued; a line links to the letter only for
+    # those who may open it (the page behind the link would answer 404)
+    me = current_actor()
     return render_template(
         "dispatch/register.html",
         rows=rows,
-        reserved=services.reserved(current_user.office_id) if page == 1 else [],
+        reserved=reserved,
+        opens=openable_ids(me, Dispatch, [d.id for d in rows]),
+        opens_reserved=openable_ids(me, LetterDraft, [r.id for r in reserved]),
         total=total,
         page=page,
         page_size=25,
