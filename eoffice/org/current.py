@@ -15,17 +15,13 @@ from eoffice.policy.routes import rule_for
 
 
 def load_actor() -> None:
-    """before_request: g.actor, and g.post / g.office / g.delegation for the templates."""
-    g.post = None
-    g.office = None
-    g.delegation = None
+    """before_request: g.actor, and g.post / g.office for the views and templates."""
     rule = rule_for(request.endpoint)
     if rule is None or rule.sessionless or not current_user.is_authenticated:
         g.actor = Actor(user=None)
-        return
-    a = actor_for(current_user._get_current_object(), session.get("post_id"))
-    g.actor = a
-    g.post, g.office, g.delegation = a.post, a.office, a.delegation
+    else:
+        g.actor = actor_for(current_user._get_current_object(), session.get("post_id"))
+    g.post, g.office = g.actor.post, g.actor.office
 
 
 def current_actor() -> Actor:
@@ -38,10 +34,6 @@ def current_actor() -> Actor:
 
 def charges() -> list[Charge]:
     return current_actor().charges
-
-
-def my_post_ids() -> list[int]:
-    return current_actor().post_ids
 
 
 def open_or_404(model, item_id: int):

@@ -52,11 +52,6 @@ def actor_for(user: User | None, post_id: int | None = None) -> Actor:
     return Actor(user=user, charges=mine, post=None, office=user.office)
 
 
-def charge_for(actor: Actor, post_id: int) -> Charge | None:
-
-    return next((c for c in actor.charges if c.post.id == post_id), None)
-
-
 def is_vacant(post: Post) -> bool:
     """Nobody holds the post and nobody acts for it under a delegation."""
     return not post.current_holders and not active_delegations(post_id=post.id)

@@ -54,11 +54,6 @@ class Actor:
         """The user's own office (the one the office-wide grants are about)."""
         return self.user.office_id if self.user is not None else None
 
-    @property
-    def delegation(self) -> Delegation | None:
-        charge = self.charge_for(self.post.id) if self.post is not None else None
-        return charge.delegation if charge is not None else None
-
     @cached_property
     def post_ids(self) -> list[int]:
         return [c.post.id for c in self.charges]
@@ -77,9 +72,3 @@ class Actor:
     def can(self, capability: str) -> bool:
         """Does the actor's role have this capability (see roles.CAN)?"""
         return self.role is not None and self.role in CAN[capability]
-
-    def is_role(self, *roles: Role) -> bool:
-        return self.role is not None and self.role in roles
-
-
-NOBODY = Actor(user=None)

@@ -14,6 +14,7 @@ imports no domain: the domains import it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
     from eoffice.policy.actor import Actor
 
 
+@cache
 def model(name: str) -> Any:
-    """The mapped class called `name` (File, Receipt, Movement, …)."""
+    """The mapped class called `name` (File, Receipt, Movement, …); looked up once."""
     for mapper in db.Model.registry.mappers:
         if mapper.class_.__name__ == name:
             return mapper.class_

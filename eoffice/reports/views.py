@@ -2,19 +2,17 @@
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from eoffice.clock import today
 from eoffice.csvout import csv_response
 from eoffice.extensions import db
 from eoffice.hostile import db_int, to_int
 from eoffice.movement.views import AGE_LABELS
-from eoffice.org.current import current_actor, my_post_ids
+from eoffice.org.current import current_actor
 from eoffice.org.models import Post
 from eoffice.policy.routes import login_required
 from eoffice.reports import services
 from eoffice.tasks.services import overdue_tasks_by_post
-from eoffice.tasks.views import GIVERS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -63,7 +61,7 @@ def pendency_items(post_id: int):
     return render_template(
         "reports/pendency_items.html",
         post=post, band=band, items=services.items(post, band), as_of=today(),
-        can_remind=current_user.role in GIVERS and post.id not in my_post_ids(),
+        can_remind=current_actor().can("give_tasks") and not current_actor().holds(post.id),
     )  # fmt: skip
 
 
