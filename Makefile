@@ -119,7 +119,7 @@ bench-explain: bench-data ## EXPLAIN (ANALYZE, BUFFERS) of every query of the be
 	$(BIN)/python bench/explain.py --files $(BENCH_FILES)
 
 db-stop: install ## Stop the embedded Postgres under instance/
-	$(BIN)/python -m eoffice.database stop
+	$(BIN)/python -m eoffice.platform.database stop
 
 clean: ## Remove the virtualenv and compiled catalogues (keeps instance/ data)
 	rm -rf $(VENV) $(MO) .pytest_cache .ruff_cache

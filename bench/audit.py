@@ -64,7 +64,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=10_000_000)
     args = ap.parse_args()
-    from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
+    from eoffice.platform.database import embedded_server_uri, ensure_app_role, ensure_database
 
     server = os.environ.get("BENCH_DATABASE_URL") or embedded_server_uri(
         ROOT / "instance" / "pgbench"
@@ -79,9 +79,9 @@ def main() -> None:
     from eoffice import create_app
     from eoffice.admin import auditview
     from eoffice.admin.views import offices_i_keep
-    from eoffice.clock import today
-    from eoffice.extensions import db
     from eoffice.org.models import User
+    from eoffice.platform.clock import today
+    from eoffice.platform.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": app_url, "OWNER_DATABASE_URI": owner})
     mid = today() - timedelta(days=180)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.data import ensure  # noqa: E402
-from eoffice.database import ensure_database  # noqa: E402
+from eoffice.platform.database import ensure_database  # noqa: E402
 
 
 def flask(env: dict, *args: str) -> tuple[float, str]:

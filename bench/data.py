@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eoffice.database import embedded_server_uri, ensure_database  # noqa: E402
+from eoffice.platform.database import embedded_server_uri, ensure_database  # noqa: E402
 
 
 def bench_url(files: int) -> str:

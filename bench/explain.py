@@ -33,7 +33,7 @@ def main() -> int:
     from sqlalchemy import event
 
     from eoffice import create_app
-    from eoffice.extensions import db
+    from eoffice.platform.extensions import db
 
     app = create_app()
     client = app.test_client()

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PASSWORD, ROOT, gunicorn, save, verdict  # noqa: E402
 from bench.pages import ARGS, throttle  # noqa: E402
-from eoffice.database import embedded_server_uri, ensure_database  # noqa: E402
+from eoffice.platform.database import embedded_server_uri, ensure_database  # noqa: E402
 from tests.samples import letter_photo_12mp  # noqa: E402
 
 BUDGET_S = 30.0

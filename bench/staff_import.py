@@ -42,7 +42,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=10_000)
     args = ap.parse_args()
-    from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
+    from eoffice.platform.database import embedded_server_uri, ensure_app_role, ensure_database
 
     server = os.environ.get("BENCH_DATABASE_URL") or embedded_server_uri(
         ROOT / "instance" / "pgbench"

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
-from eoffice import config
-from eoffice.extensions import babel, compress, csrf, db, login_manager, migrate
+from eoffice.platform import config
+from eoffice.platform.extensions import babel, compress, csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,16 +35,16 @@ def create_app(overrides: dict | None = None) -> Flask:
         __name__,
         instance_path=str(config.ROOT / "instance"),
         template_folder=str(config.ROOT / "templates"),
-        static_folder=None,  # served by eoffice.assets under hashed names
+        static_folder=None,  # served by eoffice.web.assets under hashed names
     )
     app.config.update(config.load(Path(app.instance_path)))
     app.config["STATIC_DIR"] = str(config.ROOT / "static")
     app.config.update(overrides or {})
-    from eoffice.hostile import IdConverter
+    from eoffice.web.hostile import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # ids stay in Postgres's range: 404, not 500
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
-        from eoffice.database import resolve_urls
+        from eoffice.platform.database import resolve_urls
 
         app.config["SQLALCHEMY_DATABASE_URI"], owner = resolve_urls(app.instance_path)
         app.config["OWNER_DATABASE_URI"] = app.config["OWNER_DATABASE_URI"] or owner
@@ -60,14 +60,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from eoffice import replica
-    from eoffice.i18n import install_date_filters, install_fast_gettext, select_locale
+    from eoffice.platform import replica
+    from eoffice.web.i18n import install_date_filters, install_fast_gettext, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     if app.config["PROXIES"]:  # behind nginx: the client's address for throttling and audit
-        from eoffice.web_proxy import TrustedProxyFix
+        from eoffice.web.web_proxy import TrustedProxyFix
 
         app.wsgi_app = TrustedProxyFix(
             app.wsgi_app, app.config["PROXIES"], app.config["PROXY_ADDRESSES"]
@@ -81,15 +81,15 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = None  # eoffice.policy.routes.enforce handles anonymous users
 
     # Every model module, so Alembic and the mapper see all tables.
-    from eoffice import audit  # noqa: F401
-    from eoffice import backup as _backup  # noqa: F401
     from eoffice.admin import models as _admin_models  # noqa: F401
     from eoffice.auth import models as _auth_models  # noqa: F401
     from eoffice.citizens import models as _citizen_models  # noqa: F401
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
+    from eoffice.ops import backup as _backup  # noqa: F401
     from eoffice.org.models import Post, PostHolding, User
+    from eoffice.platform import audit  # noqa: F401
     from eoffice.receipts import models as _receipt_models  # noqa: F401
     from eoffice.reports import rollup as _rollup  # noqa: F401
     from eoffice.signing import models as _signing_models  # noqa: F401
@@ -131,8 +131,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eoffice import assets
-    from eoffice import audit_tasks as _ops_jobs  # noqa: F401  (registers the scheduled jobs)
     from eoffice.admin.views import bp as admin_bp
     from eoffice.auth.views import bp as auth_bp
     from eoffice.citizens.views import bp as citizens_bp
@@ -141,12 +139,14 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.files.letter_views import bp as letters_bp
     from eoffice.files.views import bp as files_bp
     from eoffice.movement.views import bp as movement_bp
+    from eoffice.ops import scheduled as _ops_jobs  # noqa: F401  (registers the scheduled jobs)
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
     from eoffice.reports.views import bp as reports_bp
     from eoffice.search.views import bp as search_bp
     from eoffice.signing.views import bp as signing_bp
     from eoffice.tasks.views import bp as tasks_bp
+    from eoffice.web import assets
 
     for bp in (
         assets.bp,
@@ -170,12 +170,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from eoffice import assets, hostile, htmx
     from eoffice.core import views as core_views
-    from eoffice.i18n import term
     from eoffice.nav import navigation
     from eoffice.org.current import charges, current_actor, load_actor, may
     from eoffice.policy import routes as access
+    from eoffice.web import assets, hostile, htmx
+    from eoffice.web.i18n import term
 
     app.session_interface = access.SessionInterface()
     app.before_request(hostile.guard)
@@ -197,8 +197,8 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Content-Language", get_locale().language)
         return response
 
-    from eoffice.clock import today as clock_today
     from eoffice.movement.views import AGE_LABELS
+    from eoffice.platform.clock import today as clock_today
     from eoffice.reports.services import rollup_at
     from eoffice.search.services import kind_names as search_kind_names
     from eoffice.tasks.services import unseen_reminders

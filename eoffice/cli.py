@@ -7,13 +7,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from eoffice import audit
-from eoffice.extensions import db
+from eoffice.platform import audit
+from eoffice.platform.extensions import db
 
 
 def register(app: Flask) -> None:
     from eoffice.admin.cli import setup_command, staff_cli
-    from eoffice.jobs import jobs_cli
+    from eoffice.platform.jobs import jobs_cli
 
     app.cli.add_command(jobs_cli)
     app.cli.add_command(setup_command)
@@ -22,8 +22,8 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the Hindi demo district with demo users (does nothing if already loaded)."""
-        from eoffice.org.demo import DEMO_PASSWORD, seed_demo
-        from eoffice.signing.demo import DEMO_PIN, demo_dir, seed_signing_demo
+        from eoffice.demo.office import DEMO_PASSWORD, seed_demo
+        from eoffice.demo.signing import DEMO_PIN, demo_dir, seed_signing_demo
 
         if seed_demo():
             db.session.commit()
@@ -31,7 +31,7 @@ def register(app: Flask) -> None:
         else:
             db.session.commit()  # files, holidays, routes added to an older demo, if missing
             click.echo("Demo district already present; users unchanged.")
-        from eoffice.citizens.demo import seed_citizen_letter
+        from eoffice.demo.citizens import seed_citizen_letter
 
         letter = seed_citizen_letter()
         if letter is not None:
@@ -63,7 +63,7 @@ def register(app: Flask) -> None:
     def storage_check():
         """Every file the database refers to is there with its SHA-256; files referred to by
         nothing are listed. Exit status 1 on a missing or corrupt file."""
-        from eoffice import storage
+        from eoffice.platform import storage
 
         checked, faults, orphans = storage.check()
         for problem, where, sha in faults:
@@ -84,7 +84,7 @@ def register(app: Flask) -> None:
     def backup_create(dest):
         """Back up the database, file store, trust store, PKI, secret key and audit anchor into
         a new folder under DEST, with a manifest; verified after writing."""
-        from eoffice import backup
+        from eoffice.ops import backup
 
         try:
             out = backup.create(dest)
@@ -98,7 +98,7 @@ def register(app: Flask) -> None:
     @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
     def backup_verify(folder):
         """Check a backup's every part against its manifest."""
-        from eoffice import backup
+        from eoffice.ops import backup
 
         try:
             manifest = backup.verify(folder)
@@ -117,7 +117,7 @@ def register(app: Flask) -> None:
     )
     def backup_restore(folder, force, unsigned):
         """Restore a backup into an empty database and store, checking its manifest first."""
-        from eoffice import backup
+        from eoffice.ops import backup
 
         if unsigned:
             click.echo("WARNING: the manifest's signature is not checked (--unsigned).")
@@ -143,7 +143,7 @@ def register(app: Flask) -> None:
     def backup_archive_on():
         """Archive every WAL segment into EOFFICE_BACKUP_DIR/wal (at most 4 minutes of work at
         risk), restarting the embedded server; a system server is told to restart."""
-        from eoffice import pitr
+        from eoffice.ops import pitr
 
         dest = _backup_dir()
         if pitr.archive_on(dest):
@@ -162,7 +162,7 @@ def register(app: Flask) -> None:
     @backup_group.command("base")
     def backup_base():
         """A base backup for point-in-time recovery (the job worker takes one nightly)."""
-        from eoffice import backup, pitr
+        from eoffice.ops import backup, pitr
 
         try:
             out = pitr.base_backup(_backup_dir())
@@ -180,8 +180,8 @@ def register(app: Flask) -> None:
         WAL) and fill the file store from its mirror; then swap it in (see the README)."""
         from flask import current_app
 
-        from eoffice import backup, pitr
-        from eoffice.clock import parse_local
+        from eoffice.ops import backup, pitr
+        from eoffice.platform.clock import parse_local
 
         try:
             target = parse_local(to)
@@ -216,7 +216,7 @@ def register(app: Flask) -> None:
         a receipt per 5 files, in a district of its own (code BULK; log in as bulk.1.0 …)."""
         import time
 
-        from eoffice.bulk import seed_bulk
+        from eoffice.demo.bulk import seed_bulk
 
         t0 = time.monotonic()
         counts = seed_bulk(files=files, offices=offices, users=users, seed=seed)
@@ -250,7 +250,7 @@ def register(app: Flask) -> None:
 
         writers = {w.strip() for w in app.config["AUDIT_WRITERS"].split(",") if w.strip()}
         if not writers:  # the app's role: embedded, `eoffice_app`; else DATABASE_URL's
-            from eoffice.database import APP_ROLE
+            from eoffice.platform.database import APP_ROLE
 
             writers = {APP_ROLE, make_url(app.config["SQLALCHEMY_DATABASE_URI"]).username}
         count, _bad, problem = audit.inspect(writers - {None})

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from eoffice.i18n import term
 from eoffice.org.current import may
+from eoffice.web.i18n import term
 
 
 @dataclass

@@ -13,28 +13,31 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-PLATFORM = {"config", "extensions", "database", "clock", "text", "locks", "audit", "storage",
-            "mail", "jobs", "replica", "errors", "platform"}  # fmt: skip
-WEB = {"htmx", "assets", "i18n", "hostile", "fields", "csvout", "web_proxy", "web"}
-DOMAINS = ["org", "auth", "documents", "files", "receipts", "movement", "signing", "dispatch",
-           "citizens", "tasks", "search", "reports", "admin", "core"]  # fmt: skip
+LAYERS = ["platform", "ops", "policy", "web"]  # each may import the ones before it
+DOMAINS = ["org", "auth", "documents", "receipts", "files", "movement", "signing", "dispatch",
+           "citizens", "search", "tasks", "reports", "admin", "core"]  # fmt: skip
+
+
+def is_page(module: str) -> bool:
+    """A domain's pages: its views modules (`views`, `letter_views`, …)."""
+    return module.rsplit(".", 1)[-1].endswith("views")
 
 
 def unit(module: str) -> tuple[int, str]:
-    """(rank in the order, the unit's name): an import may only go to an equal or lower rank."""
+    """(rank in the order, the unit's name): an import may only go to a lower rank, or within
+    its own unit. A domain is two units: its core (models, services, forms, jobs) and its pages
+    (views); every domain's pages rank above every domain's core."""
     parts = module.split(".")
     top = parts[1] if len(parts) > 1 else "eoffice"
-    if top in PLATFORM:
-        return 0, top
-    if top in WEB:
-        return 1, top
-    if top == "policy":
-        return 2, top
+    if top in LAYERS:
+        return LAYERS.index(top), top
     if top in DOMAINS:
-        if len(parts) > 2 and parts[2] == "demo":
-            return 40, top + ".demo"
+        if is_page(module):
+            return 30 + DOMAINS.index(top), top + ".views"
         return 10 + DOMAINS.index(top), top
-    return 50, top  # the app: create_app, cli, nav, operations, the demo districts
+    if top == "demo":
+        return 60, top
+    return 50, top  # the app: create_app, cli, nav
 
 
 def imports(root: Path):

@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from eoffice import MIGRATIONS, create_app
-from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
-from eoffice.extensions import db as _db
+from eoffice.platform.database import embedded_server_uri, ensure_app_role, ensure_database
+from eoffice.platform.extensions import db as _db
 from tests.html import check_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +190,7 @@ def client(app, db):
 
 @pytest.fixture
 def demo(db):
-    from eoffice.org.demo import seed_demo
+    from eoffice.demo.office import seed_demo
 
     assert seed_demo()
     db.session.commit()  # releases a SAVEPOINT only; see tests/factories.py

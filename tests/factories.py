@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 
 from eoffice.auth.services import hash_password
-from eoffice.extensions import db
 from eoffice.org.models import District, Office, Post, PostHolding, Role, Section, User
+from eoffice.platform.extensions import db
 
 _seq = itertools.count(1)
 PASSWORD = "test-password-1"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from eoffice import MIGRATIONS, create_app
-from eoffice.database import embedded_server_uri, ensure_app_role, ensure_database
+from eoffice.platform.database import embedded_server_uri, ensure_app_role, ensure_database
 from tests.conftest import APP_ROLE_PASSWORD
 
 skip_on_external = pytest.mark.skipif(
@@ -67,8 +67,8 @@ def primary(tmp_path: Path, pki, **config):
 
 def dispose(app) -> None:
     with app.app_context():
-        from eoffice.extensions import db
+        from eoffice.platform.extensions import db
 
         db.engine.dispose()
-        if "eoffice.replica" in app.extensions:
-            app.extensions["eoffice.replica"].engine.dispose()
+        if "eoffice.platform.replica" in app.extensions:
+            app.extensions["eoffice.platform.replica"].engine.dispose()

@@ -12,11 +12,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
-from eoffice import audit
 from eoffice.admin import staff
 from eoffice.admin.models import StaffImport
 from eoffice.admin.names import login_base, verhoeff_ok
 from eoffice.org.models import Office, Post, PostHolding, User
+from eoffice.platform import audit
 from tests.conftest import Client
 
 HEADER_HI = [

@@ -138,7 +138,7 @@ def test_the_audit_viewer_filters_pages_and_keeps_to_the_admins_offices(app, nod
     assert "कोई घटना मेल नहीं" in nodal.page("/admin/audit?from=01-01-2001&to=02-01-2001").get_text()
     assert "dd-mm-yyyy" in nodal.page("/admin/audit?from=31-02-2026").get_text()
     # paging by id: 60 more events make two pages; the next starts below the last id shown
-    from eoffice import audit
+    from eoffice.platform import audit
 
     nodal_id = db.session.scalar(select(User.id).where(User.login_id == "nodal"))
     with app.test_request_context():

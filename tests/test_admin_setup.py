@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from eoffice.audit import verify
 from eoffice.files.models import SubjectHead
 from eoffice.movement.models import Holiday, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, Section, User
+from eoffice.platform.audit import verify
 from eoffice.receipts.models import ReceiptCategory
 from tests.conftest import Client
 

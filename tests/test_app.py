@@ -3,8 +3,8 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from eoffice.extensions import db as _db
-from eoffice.jobs import include_name
+from eoffice.platform.extensions import db as _db
+from eoffice.platform.jobs import include_name
 
 
 def test_assets_have_hashed_names_and_are_cached_for_a_year(client):
@@ -21,7 +21,7 @@ def test_assets_have_hashed_names_and_are_cached_for_a_year(client):
     resp = client.get(css)
     assert "Cookie" not in resp.headers.get("Vary", "") and "Set-Cookie" not in resp.headers
     assert soup.find("link", rel="icon")["href"] == "data:,"  # no favicon request on 2G
-    assert client.get("/s/../eoffice/config.py").status_code == 404
+    assert client.get("/s/../eoffice/platform/config.py").status_code == 404
 
 
 def test_responses_are_compressed(client):

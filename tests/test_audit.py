@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from eoffice import audit
+from eoffice.platform import audit
 
 
 def test_chain_verifies_and_refuses_update_delete_truncate(app, owner_db):

@@ -4,9 +4,9 @@ import time
 
 from sqlalchemy import select
 
-from eoffice.audit import AuditEvent
 from eoffice.auth.models import LoginAttempt
 from eoffice.org.models import User
+from eoffice.platform.audit import AuditEvent
 
 WRONG = "लॉगिन आईडी या पासवर्ड सही नहीं है।"
 
@@ -234,7 +234,7 @@ def test_simultaneous_guesses_from_one_address_get_no_more_than_its_limit(app):
 
     from eoffice.auth import services
     from eoffice.auth.models import LoginAttempt
-    from eoffice.extensions import db as _db
+    from eoffice.platform.extensions import db as _db
 
     ip, limit = f"race-{uuid.uuid4().hex[:12]}", 5
     barrier = threading.Barrier(16)

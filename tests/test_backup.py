@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from eoffice.database import ensure_app_role, ensure_database
+from eoffice.platform.database import ensure_app_role, ensure_database
 from tests.conftest import APP_ROLE_PASSWORD, ROOT
 
 SCAN = b"%PDF-1.4\n% a stored scan for the backup test\n"
@@ -41,8 +41,9 @@ def site(server_uri: str, tmp: Path, name: str) -> dict:
 def put_scan(env: dict) -> str:
     """A stored file the database names, and an audit event: what a day of work leaves."""
     code = (
-        "from eoffice import create_app, storage, audit\n"
-        "from eoffice.extensions import db\n"
+        "from eoffice import create_app\n"
+        "from eoffice.platform import audit, storage\n"
+        "from eoffice.platform.extensions import db\n"
         "from eoffice.documents.models import Document\n"
         "app = create_app()\n"
         "with app.test_request_context():\n"
@@ -95,7 +96,7 @@ def test_a_backup_restores_into_an_empty_site(server_uri, tmp_path):
     code = (
         "from sqlalchemy import text\n"
         "from eoffice import create_app\n"
-        "from eoffice.extensions import db\n"
+        "from eoffice.platform.extensions import db\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         "    print(db.session.execute(text('SELECT count(*) FROM app_user')).scalar())\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eoffice import backup
+from eoffice.ops import backup
 from tests.test_notifications import smtp  # noqa: F401  (fixture)
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
-from eoffice.database import ensure_app_role, ensure_database
+from eoffice.platform.database import ensure_app_role, ensure_database
 from tests.ownserver import libpq
 
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from eoffice.bulk import seed_bulk
+from eoffice.demo.bulk import seed_bulk
 
 
 def test_bulk_office_is_consistent(app, demo):

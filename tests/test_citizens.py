@@ -159,7 +159,7 @@ def test_hostile_and_mistyped_input_is_answered_plainly(app, demo):
 
 
 def test_the_demo_citizen_letter_answers(app, demo):
-    from eoffice.citizens.demo import MOBILE, seed_citizen_letter
+    from eoffice.demo.citizens import MOBILE, seed_citizen_letter
 
     r = seed_citizen_letter()
     demo.session.commit()
@@ -255,7 +255,7 @@ def test_simultaneous_lookups_get_exactly_the_limit(app):
     from eoffice.citizens.models import StatusAttempt
     from eoffice.dispatch import services as dispatch
     from eoffice.dispatch.models import VerifyAttempt
-    from eoffice.extensions import db as _db
+    from eoffice.platform.extensions import db as _db
 
     key, address = f"race:{uuid.uuid4().hex[:20]}", f"race-{uuid.uuid4().hex[:12]}"
     barrier = threading.Barrier(16)
@@ -295,7 +295,7 @@ def test_forwarded_addresses_are_believed_only_from_the_proxy():
     from werkzeug.test import Client as WsgiClient
     from werkzeug.wrappers import Request, Response
 
-    from eoffice.web_proxy import TrustedProxyFix
+    from eoffice.web.web_proxy import TrustedProxyFix
 
     @Request.application
     def seen(request):

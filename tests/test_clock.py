@@ -13,11 +13,11 @@ import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eoffice import clock
 from eoffice.dispatch.models import Dispatch
 from eoffice.files.models import File
-from eoffice.i18n import format_day, format_moment
+from eoffice.platform import clock
 from eoffice.receipts.models import Receipt
+from eoffice.web.i18n import format_day, format_moment
 from tests.test_dispatch import issue, signed_letter
 from tests.test_movement import login, open_file  # noqa: F401  (fixture)
 from tests.test_notes import clerk  # noqa: F401  (fixture)

@@ -9,9 +9,9 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from eoffice import storage
 from eoffice.dispatch.models import Dispatch, DispatchRecipient
 from eoffice.org.models import Office
+from eoffice.platform import storage
 from eoffice.receipts.models import Receipt
 from tests.test_dispatch import issue, signed_letter
 from tests.test_movement import flash_text, login  # noqa: F401  (fixture)

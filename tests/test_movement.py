@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 from sqlalchemy.exc import IntegrityError
 
-from eoffice import audit
-from eoffice.audit import AuditEvent
-from eoffice.clock import today as india_today
 from eoffice.files.models import File, SubjectHead
 from eoffice.movement import services
 from eoffice.movement.models import Holiday, Movement, MovementCopy
 from eoffice.org.models import Delegation, Office, Post, User
+from eoffice.platform import audit
+from eoffice.platform.audit import AuditEvent
+from eoffice.platform.clock import today as india_today
 from eoffice.receipts.models import Receipt, ReceiptCategory
 from tests import factories
 from tests.conftest import Client

@@ -80,7 +80,7 @@ def test_daily_digest_lists_pending_and_overdue(app, demo, smtp):
 
 
 def test_the_nodal_officers_digest_carries_the_audit_head(app, demo, smtp):
-    from eoffice import audit
+    from eoffice.platform import audit
 
     with app.test_request_context():
         audit.record("probe")

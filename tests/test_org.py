@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from eoffice.org.demo import seed_demo
+from eoffice.demo.office import seed_demo
 from eoffice.org.models import Office, PostHolding, Role, User
 from tests import factories
 

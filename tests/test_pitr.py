@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from eoffice.clock import local
-from eoffice.database import embedded_server_uri
+from eoffice.platform.clock import local
+from eoffice.platform.database import embedded_server_uri
 from tests import ownserver, samples
 from tests.conftest import Client
 from tests.ownserver import stop, with_database
@@ -23,7 +23,7 @@ pytestmark = ownserver.skip_on_external
 
 def _subjects(url: str) -> list[str]:
     """The test's dak (seed-demo's citizen letter at Vikas Bhawan left aside)."""
-    from eoffice.citizens.demo import MOBILE
+    from eoffice.demo.citizens import MOBILE
 
     with psycopg.connect(url) as c:
         return [r[0] for r in c.execute(
@@ -50,7 +50,7 @@ def test_recover_to_a_moment_between_two_pieces_of_dak(tmp_path, pki):
         scan = [(io.BytesIO(samples.letter_photo()), "p.jpg")]
         assert diarise(c, subject="पहली डाक: खतौनी की नकल", scan=scan).status_code == 302
         with app.app_context():  # what the job worker does every five minutes
-            from eoffice import pitr
+            from eoffice.ops import pitr
 
             assert pitr.mirror_store(backups) >= 2  # the scan and its page preview
         time.sleep(1.2)
@@ -112,7 +112,7 @@ def test_recover_to_a_moment_between_two_pieces_of_dak(tmp_path, pki):
 
 
 def test_recover_refuses_a_moment_before_any_base(tmp_path, pki):
-    from eoffice import pitr
+    from eoffice.ops import pitr
 
     with pytest.raises(pitr.BackupError, match="no base backup"):
         pitr.recover(tmp_path, datetime(2020, 1, 1, tzinfo=UTC), tmp_path / "x")

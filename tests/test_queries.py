@@ -9,9 +9,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select
 
-from eoffice.extensions import db as _db
 from eoffice.files.models import File
 from eoffice.org.models import Office, Post
+from eoffice.platform.extensions import db as _db
 from tests import factories
 from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
 

@@ -11,8 +11,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from eoffice.audit import AuditEvent
-from eoffice.clock import today as india_today
+from eoffice.platform.audit import AuditEvent
+from eoffice.platform.clock import today as india_today
 from eoffice.receipts.models import Receipt
 from tests import samples
 from tests.html import check_page
@@ -426,7 +426,7 @@ def test_the_walker_sees_active_content_in_the_raw_file():
 def test_no_stored_pdf_keeps_active_content_or_unreferenced_objects(app, clerk, demo):
     """Every object of every PDF in the store: no action but plain internal links, no embedded
     file or media, nothing unreferenced (the Launch annotation's object used to stay)."""
-    from eoffice import storage
+    from eoffice.platform import storage
 
     resp = diarise(clerk, scan=[(io.BytesIO(samples.active_content_pdf()), "active.pdf")])
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from eoffice.clock import today
+from eoffice.platform.clock import today
 from eoffice.reports.registers import last_month
 from tests.test_receipts import diarise
 

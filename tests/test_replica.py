@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from eoffice.database import embedded_server_uri
+from eoffice.platform.database import embedded_server_uri
 from tests import ownserver
 from tests.conftest import APP_ROLE_PASSWORD, Client
 from tests.ownserver import as_pg_user, libpq, skip_on_external, stop, with_database
@@ -73,7 +73,7 @@ def test_the_audit_page_reads_from_a_streaming_replica_and_falls_back(pair):
         )
         # the replica is now a few hundred bytes behind: well under the lag limit
     with app.app_context():
-        from eoffice.replica import read_session
+        from eoffice.platform.replica import read_session
 
         with app.test_request_context():
             from flask import g
@@ -91,24 +91,24 @@ def test_the_audit_page_reads_from_a_streaming_replica_and_falls_back(pair):
     assert c.get("/admin/audit").status_code == 200
     # a lag limit of zero: the paused replica is behind, so the primary serves
     app.config["REPLICA_MAX_LAG_BYTES"] = 0
-    app.extensions.pop("eoffice.replica").engine.dispose()
+    app.extensions.pop("eoffice.platform.replica").engine.dispose()
     with app.test_request_context():
         from flask import g
 
-        from eoffice.replica import read_session
+        from eoffice.platform.replica import read_session
 
         read_session()
         assert g.read_from == "primary"
     # replay again and it catches up; then the replica dies and the primary serves the page
     app.config["REPLICA_MAX_LAG_BYTES"] = 1 << 20
-    app.extensions.pop("eoffice.replica").engine.dispose()
+    app.extensions.pop("eoffice.platform.replica").engine.dispose()
     with psycopg.connect(replica, autocommit=True) as r:
         r.execute("SELECT pg_wal_replay_resume()")
     stop(Path(make_url(app.config["DATABASE_REPLICA_URL"]).query["host"]))
     with app.test_request_context():
         from flask import g
 
-        from eoffice.replica import read_session
+        from eoffice.platform.replica import read_session
 
         s = read_session()
         assert g.read_from == "primary"

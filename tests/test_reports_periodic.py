@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from eoffice.clock import today
+from eoffice.platform.clock import today
 from tests.conftest import Client
 from tests.test_letters import status
 from tests.test_movement import login, open_file  # noqa: F401  (fixture)

@@ -173,8 +173,8 @@ def test_filters_narrow_the_hits(app, dak, demo):
     ignored, never an error."""
     from datetime import timedelta
 
-    from eoffice.clock import today
     from eoffice.org.models import Office, Section
+    from eoffice.platform.clock import today
 
     everything = titles(dak, "हेतु")
     assert any("हैंडपंप" in t for t in everything)

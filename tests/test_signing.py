@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from eoffice import storage
 from eoffice.files.models import LetterDraft
+from eoffice.platform import storage
 from eoffice.signing import services
 from eoffice.signing.models import Signature, SigningCredential
 from eoffice.signing.pki import DemoCA, p12

@@ -23,7 +23,7 @@ def test_storage_check_names_what_is_missing_corrupt_or_unreferenced(app, client
     assert " 0 missing or corrupt" in result.output
     doc = demo.session.scalar(select(Document))
     with app.app_context():
-        from eoffice import storage
+        from eoffice.platform import storage
 
         pdf, preview = (
             Path(storage.store().where(doc.sha256)),
@@ -45,7 +45,7 @@ def test_storage_check_names_what_is_missing_corrupt_or_unreferenced(app, client
 
 
 def test_nothing_but_the_store_knows_where_files_are_kept():
-    """The store's folder is named only by the config and eoffice/storage.py: a new backend is
+    """The store's folder is named only by the config and eoffice/platform/storage.py: a new backend is
     one class, not a hunt through the code."""
     root = Path(__file__).parent.parent / "eoffice"
     offenders = [

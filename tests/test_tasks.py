@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from eoffice.audit import AuditEvent
-from eoffice.clock import today
 from eoffice.files.models import File
+from eoffice.platform.audit import AuditEvent
+from eoffice.platform.clock import today
 from eoffice.tasks.jobs import notify_reminder_now
 from eoffice.tasks.models import Reminder, Task, TaskUpdate
 from tests.test_movement import flash_text, login, post_id  # noqa: F401  (fixture)

@@ -1,6 +1,6 @@
 """Text helpers: cutting Hindi at a word, never inside a conjunct."""
 
-from eoffice.text import shorten
+from eoffice.platform.text import shorten
 
 
 def test_shorten_cuts_at_a_word_and_marks_the_cut():
@@ -16,7 +16,7 @@ def test_shorten_cuts_at_a_word_and_marks_the_cut():
 
 
 def test_one_email_address_as_smtp_reads_it():
-    from eoffice.text import email_address
+    from eoffice.platform.text import email_address
 
     assert email_address(" Ramesh@Example.IN\u200b ") == "Ramesh@example.in"
     assert email_address("ramesh@उदाहरण.भारत") == "ramesh@xn--p1b6ci4b4b3a.xn--h2brj9c"
@@ -37,7 +37,7 @@ def test_no_cell_of_a_csv_download_is_a_formula_in_any_locale():
     import csv
     import io
 
-    from eoffice.csvout import csv_response, safe
+    from eoffice.web.csvout import csv_response, safe
 
     assert safe("=1+1") == "'=1+1" and safe("@SUM(A1)") == "'@SUM(A1)"
     # Excel with ';' as its list separator splits "x;=1+1" into "x" and a formula

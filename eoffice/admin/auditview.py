@@ -11,15 +11,15 @@ from datetime import date, timedelta
 from sqlalchemy import false, select
 
 from eoffice.admin.setup import parse_date
-from eoffice.audit import AuditEvent
-from eoffice.clock import start_of
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File
-from eoffice.hostile import db_int
 from eoffice.org.models import Post, User
+from eoffice.platform.audit import AuditEvent
+from eoffice.platform.clock import start_of
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line
 from eoffice.receipts.models import Receipt
-from eoffice.text import clean_line
+from eoffice.web.hostile import db_int
 
 #: most rows of one CSV export
 CSV_LIMIT = 100_000
@@ -83,7 +83,7 @@ def events(
     f: Filters, office_ids: list[int] | None, *, limit: int, s=None
 ) -> tuple[list[AuditEvent], bool]:
     """(up to `limit` events, whether there are more). `office_ids` None: the whole district.
-    `s`: the session to read with (the replica's, from eoffice.replica.read_session)."""
+    `s`: the session to read with (the replica's, from eoffice.platform.replica.read_session)."""
     s = s or db.session
     q = select(AuditEvent)
     if office_ids is not None:

@@ -11,9 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from eoffice import audit
-from eoffice.extensions import db
 from eoffice.org.models import District, FileTerm, Office, OfficeKind, Post, PostHolding, Role, User
+from eoffice.platform import audit
+from eoffice.platform.extensions import db
 
 
 @click.command("setup")
@@ -36,7 +36,7 @@ def setup_command(
     from eoffice.admin.names import login_base
     from eoffice.admin.staff import one_time_password
     from eoffice.auth.services import hash_password, is_valid_login_id
-    from eoffice.text import clean_line
+    from eoffice.platform.text import clean_line
 
     if db.session.scalar(select(func.count(District.id))):
         click.echo("A district is set up already: `flask setup` runs once, on an empty database.")
@@ -118,7 +118,7 @@ staff_cli = AppGroup("staff", help="Staff lists: import from Excel or CSV.")
 def staff_import_command(path, office_code, district_code, dry_run, slips, by_login):
     """Import a staff list (.xlsx or .csv): the same checks as the web page, row by row."""
     from eoffice.admin import staff
-    from eoffice.errors import Refused
+    from eoffice.platform.errors import Refused
 
     q = select(Office).where(Office.code == office_code)
     if district_code:

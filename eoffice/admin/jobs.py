@@ -10,9 +10,9 @@ from procrastinate import JobContext
 
 from eoffice.admin import staff
 from eoffice.admin.models import StaffImport
-from eoffice.extensions import db
-from eoffice.jobs import tasks
 from eoffice.org.models import User
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import tasks
 
 log = logging.getLogger(__name__)
 

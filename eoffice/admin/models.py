@@ -9,8 +9,8 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, LargeBinar
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
 from eoffice.org.models import Office, User
+from eoffice.platform.extensions import db
 
 
 class StaffImport(db.Model):

@@ -12,9 +12,9 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from eoffice.admin.models import TrainingAttendance
 from eoffice.auth.models import LoginAttempt
-from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.org.models import Office, PostHolding, User
+from eoffice.platform.extensions import db
 from eoffice.signing.models import SigningCredential
 
 #: (key, label): the columns, each "of the staff" but the last, "of the files"

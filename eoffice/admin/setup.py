@@ -15,17 +15,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from eoffice import audit
 from eoffice.admin.names import login_base
 from eoffice.admin.staff import _free_login_id, clean_mobile, one_time_password
 from eoffice.auth import services as auth_services
 from eoffice.auth.models import LoginAttempt
 from eoffice.auth.services import hash_password, is_valid_login_id
-from eoffice.clock import today
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File, SubjectHead
-from eoffice.hostile import to_int
 from eoffice.movement.models import Holiday, RouteStep, RouteTemplate, TimeLimit
 from eoffice.org.models import (
     FILE_NUMBER_PATTERN,
@@ -38,9 +33,14 @@ from eoffice.org.models import (
     Section,
     User,
 )
+from eoffice.platform import audit
+from eoffice.platform.clock import today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line, clean_text, email_address
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt, ReceiptCategory
-from eoffice.text import clean_line, clean_text, email_address
+from eoffice.web.hostile import to_int
 
 MESSAGES = {
     "required": _l("Fill in every field marked as needed."),

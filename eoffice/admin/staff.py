@@ -25,15 +25,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from eoffice import audit
 from eoffice.admin import tables
 from eoffice.admin.models import StaffImport
 from eoffice.admin.names import login_base, romanise, verhoeff_ok
-from eoffice.errors import Refused
-from eoffice.extensions import db
-from eoffice.locks import advisory_lock
 from eoffice.org.models import Office, Post, PostHolding, Role, Section, User
-from eoffice.text import clean_line, email_address
+from eoffice.platform import audit
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock
+from eoffice.platform.text import clean_line, email_address
 
 MAX_ROWS, MAX_COLUMNS = tables.MAX_ROWS, tables.MAX_COLUMNS
 #: rows a confirmation applies within the request (about 1.5 s here); a longer list is applied

@@ -21,17 +21,17 @@ from eoffice.admin import jobs as _jobs  # noqa: F401  (registers its job handle
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions
-from eoffice.clock import today
-from eoffice.errors import Refused
-from eoffice.extensions import db
-from eoffice.hostile import db_int
-from eoffice.htmx import redirect_to
-from eoffice.jobs import worker_state
-from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
+from eoffice.platform.clock import today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import worker_state
+from eoffice.platform.locks import heavy_slot
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import roles
+from eoffice.web.hostile import db_int
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -133,7 +133,7 @@ def staff_import_confirm(import_id: int):
         return redirect_to(url_for("admin.staff_import_show", import_id=imp.id))
     counts = staff.summary(imp.plan)
     if counts["new"] + counts["update"] > staff.INLINE_ROWS:  # the job worker's, not ours
-        from eoffice import jobs
+        from eoffice.platform import jobs
 
         imp.status = "queued"
         jobs.enqueue("apply_staff_import", "admin", import_id=imp.id, actor_id=current_user.id)
@@ -592,7 +592,7 @@ def readiness_page():
 
     sort = request.args.get("sort")
     rows = readiness.sort_rows(readiness.readiness(readiness_offices()), sort)
-    from eoffice import backup
+    from eoffice.ops import backup
 
     return render_template(
         "admin/readiness.html",
@@ -609,7 +609,7 @@ def readiness_page():
 @roles(*READINESS)
 def readiness_csv():
     from eoffice.admin import readiness
-    from eoffice.csvout import csv_response
+    from eoffice.web.csvout import csv_response
 
     rows = readiness.readiness(readiness_offices())
     header = [_("Office"), _("Staff")]
@@ -670,7 +670,7 @@ AUDIT_PAGE = 50
 @roles(*ADMINS)
 def audit_viewer():
     from eoffice.admin import auditview
-    from eoffice.replica import read_session
+    from eoffice.platform.replica import read_session
 
     f = auditview.Filters.from_args(request.args)
     scope = [o.id for o in offices_i_keep()] if current_user.role != Role.DISTRICT_ADMIN else None
@@ -690,9 +690,9 @@ def audit_viewer():
 @roles(*ADMINS)
 def audit_csv():
     from eoffice.admin import auditview
-    from eoffice.clock import local
-    from eoffice.csvout import csv_response
-    from eoffice.replica import read_session
+    from eoffice.platform.clock import local
+    from eoffice.platform.replica import read_session
+    from eoffice.web.csvout import csv_response
 
     f = auditview.Filters.from_args(request.args)
     scope = [o.id for o in offices_i_keep()] if current_user.role != Role.DISTRICT_ADMIN else None

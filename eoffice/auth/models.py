@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 
 class LoginAttempt(db.Model):

@@ -15,12 +15,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from eoffice import audit
 from eoffice.auth.models import LoginAttempt, UserSession
-from eoffice.extensions import db
-from eoffice.locks import advisory_lock
 from eoffice.org.models import User
-from eoffice.text import strip_invisible
+from eoffice.platform import audit
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock
+from eoffice.platform.text import strip_invisible
 
 LOGIN_ID = re.compile(r"^[a-z0-9._-]{3,64}$")
 _hasher = PasswordHasher()

@@ -5,14 +5,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from eoffice import audit
 from eoffice.auth import services
 from eoffice.auth.forms import ChangePasswordForm, LoginForm
-from eoffice.extensions import db
-from eoffice.hostile import db_int
-from eoffice.htmx import redirect_to
-from eoffice.i18n import remember_language
+from eoffice.platform import audit
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required, login_required_any_state, public
+from eoffice.web.hostile import db_int
+from eoffice.web.htmx import redirect_to
+from eoffice.web.i18n import remember_language
 
 bp = Blueprint("auth", __name__)
 

@@ -4,7 +4,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from eoffice.citizens import services
-from eoffice.hostile import to_int
+from eoffice.web.hostile import to_int
 
 
 class StatusForm(FlaskForm):

@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 
 class StatusAttempt(db.Model):

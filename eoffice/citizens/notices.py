@@ -11,11 +11,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from procrastinate import JobContext
 
-from eoffice import jobs, mail
 from eoffice.citizens.sms import status_url
 from eoffice.dispatch.models import Dispatch
-from eoffice.extensions import db
-from eoffice.jobs import MAIL_RETRY, tasks
+from eoffice.platform import jobs, mail
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import MAIL_RETRY, tasks
 from eoffice.receipts.models import Receipt
 
 

@@ -18,14 +18,14 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from eoffice.citizens.models import StatusAttempt
-from eoffice.clock import local_date, today
 from eoffice.dispatch.models import Dispatch
-from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileStatusChange
-from eoffice.locks import count_within
 from eoffice.org.models import Office, Section
+from eoffice.platform.clock import local_date, today
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import count_within
+from eoffice.platform.text import clean_line
 from eoffice.receipts.models import Receipt
-from eoffice.text import clean_line
 
 WINDOW = timedelta(hours=1)
 #: "कले/2026/000123", "कले / 2026 / 123", "2026/123", "2026-123"

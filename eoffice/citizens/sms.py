@@ -28,10 +28,10 @@ from flask import current_app, url_for
 from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import select
 
-from eoffice import jobs
 from eoffice.citizens.models import SmsMessage
-from eoffice.extensions import db
-from eoffice.jobs import tasks
+from eoffice.platform import jobs
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import tasks
 
 RETRY = RetryStrategy(max_attempts=6, wait=120)
 

@@ -6,7 +6,7 @@ from eoffice.citizens import notices as _notices  # noqa: F401  (registers its j
 from eoffice.citizens import services
 from eoffice.citizens import sms as _sms  # noqa: F401  (registers its job handlers)
 from eoffice.citizens.forms import StatusForm
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import public
 
 bp = Blueprint("citizens", __name__)

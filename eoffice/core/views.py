@@ -16,10 +16,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from eoffice.auth.views import safe_next
-from eoffice.extensions import db
-from eoffice.htmx import is_htmx
-from eoffice.i18n import remember_language
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import public, public_static
+from eoffice.web.htmx import is_htmx
+from eoffice.web.i18n import remember_language
 
 bp = Blueprint("core", __name__)
 
@@ -46,7 +46,7 @@ def health():
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from eoffice.jobs import worker_state
+    from eoffice.platform.jobs import worker_state
 
     try:
         db.session.execute(text("SELECT 1"))

@@ -9,10 +9,10 @@ from flask_babel import force_locale
 from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import select
 
-from eoffice import mail, storage
 from eoffice.dispatch.models import Dispatch, DispatchRecipient
-from eoffice.extensions import db
-from eoffice.jobs import tasks
+from eoffice.platform import mail, storage
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import tasks
 
 
 def _render(d, r, base: str, lang: str) -> str:

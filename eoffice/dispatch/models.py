@@ -16,9 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.org.models import Office, Post, User
+from eoffice.platform.extensions import db
 from eoffice.search.keys import key_column, key_index
 
 #: eoffice: delivered into the dak of another office of this installation

@@ -12,19 +12,19 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from eoffice import audit, jobs, mail, storage
-from eoffice.clock import today
 from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
-from eoffice.locks import advisory_lock, count_within, lock_row
 from eoffice.org.models import Office, Post
+from eoffice.platform import audit, jobs, mail, storage
+from eoffice.platform.clock import today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock, count_within, lock_row
+from eoffice.platform.text import email_address
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
 from eoffice.signing import services as signing
-from eoffice.text import email_address
 
 #: lookups per client address in the window, on the public page
 VERIFY_LIMIT = 20

@@ -7,24 +7,24 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from eoffice import storage
 from eoffice.dispatch import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.dispatch import services
 from eoffice.dispatch.models import MODES, Dispatch
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import discard_new_files
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.models import LetterDraft
-from eoffice.hostile import db_int, to_int
-from eoffice.htmx import redirect_to
-from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
+from eoffice.platform import storage
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import heavy_slot
+from eoffice.platform.text import clean_line, clean_note
 from eoffice.policy.grants import openable_ids
 from eoffice.policy.routes import login_required, public
 from eoffice.signing import services as signing
-from eoffice.text import clean_line, clean_note
+from eoffice.web.hostile import db_int, to_int
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("dispatch", __name__)
 

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 
 class Document(db.Model):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from eoffice import storage
 from eoffice.documents.models import Document
-from eoffice.extensions import db
-from eoffice.locks import heavy_slot
+from eoffice.platform import storage
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import heavy_slot
 from eoffice.policy import Actor
 from eoffice.receipts.sanitise import Rejected, run_sanitiser
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from eoffice.fields import GRADINGS, PRIORITIES, Select, clean, required
+from eoffice.web.fields import GRADINGS, PRIORITIES, Select, clean, required
 
 KINDS = [("electronic", _l("Electronic")), ("physical", _l("Physical (paper)"))]
 

@@ -7,16 +7,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files import letters
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
-from eoffice.hostile import db_int, to_int
-from eoffice.htmx import redirect_to
 from eoffice.org.current import current_actor
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line, clean_note
 from eoffice.policy.routes import login_required
-from eoffice.text import clean_line, clean_note
+from eoffice.web.hostile import db_int, to_int
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("letters", __name__, url_prefix="/files/<int:file_id>/letters")
 

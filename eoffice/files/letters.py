@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from eoffice import audit
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft, LetterTemplate, LetterVersion
 from eoffice.files.services import holding_charge
-from eoffice.locks import advisory_lock, lock_row
+from eoffice.platform import audit
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock, lock_row
 from eoffice.policy import Actor
 
 MAX_LETTER = 50_000

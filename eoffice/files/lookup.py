@@ -4,9 +4,9 @@ Shared by the file, letter, signing and dispatch views."""
 from flask import abort
 from sqlalchemy import select
 
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft
 from eoffice.org.current import open_or_404
+from eoffice.platform.extensions import db
 
 
 def visible_file(file_id: int) -> File:

@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.documents.models import Document
-from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section, User, _pick
+from eoffice.platform.extensions import db
 from eoffice.receipts.models import Receipt, ReceiptCategory
 from eoffice.search.keys import key_column, key_index
 

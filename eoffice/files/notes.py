@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
-from eoffice import audit
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File, Note
 from eoffice.files.services import holding_charge
-from eoffice.locks import lock_row
+from eoffice.platform import audit
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import lock_row
 from eoffice.policy import Actor, can_open
 
 #: Characters in one note: long notes (10,000+) are normal; a megabyte is a mistake.

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from eoffice import audit
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileStatusChange, Note
 from eoffice.files.services import attach_receipt, find_by_number
-from eoffice.locks import lock_row
+from eoffice.platform import audit
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import lock_row
 from eoffice.policy import Actor, can_open
 
 

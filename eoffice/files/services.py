@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import joinedload
 
-from eoffice import audit
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File, FileLink, FileStatusChange, SubjectHead
-from eoffice.locks import advisory_lock, lock_row
 from eoffice.org.models import Office, Post, Role, Section
+from eoffice.platform import audit
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock, lock_row
 from eoffice.policy import Actor, can_open, openable
 
 

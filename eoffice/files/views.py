@@ -17,28 +17,28 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eoffice import storage
-from eoffice.clock import today
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files import letters, notes, parts, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.lookup import visible_file
 from eoffice.files.models import Correspondence, File, SubjectHead
-from eoffice.hostile import db_int, to_int
-from eoffice.htmx import is_htmx, redirect_to
-from eoffice.i18n import term
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor
 from eoffice.org.models import Section
+from eoffice.platform import storage
+from eoffice.platform.clock import today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line, clean_note, shorten
 from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
-from eoffice.text import clean_line, clean_note, shorten
+from eoffice.web.hostile import db_int, to_int
+from eoffice.web.htmx import is_htmx, redirect_to
+from eoffice.web.i18n import term
 
 bp = Blueprint("files", __name__, url_prefix="/files")
 
@@ -405,8 +405,8 @@ def change_status(file_id: int):
 @login_required
 def viewers(file_id: int):
     """Who has seen this file, and when (the audit trail's views, newest first)."""
-    from eoffice.audit import AuditEvent
     from eoffice.org.models import Post, User
+    from eoffice.platform.audit import AuditEvent
 
     f = visible_file(file_id)
     if not current_actor().can("see_viewers"):

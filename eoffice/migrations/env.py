@@ -95,7 +95,7 @@ def run_migrations_online():
     from sqlalchemy import create_engine, pool
     from sqlalchemy.engine import make_url
 
-    from eoffice.database import grant_app_role, sqlalchemy_url
+    from eoffice.platform.database import grant_app_role, sqlalchemy_url
 
     owner = current_app.config.get("OWNER_DATABASE_URI")
     app_role = get_engine().url.username
@@ -105,7 +105,7 @@ def run_migrations_online():
         connectable = get_engine()
 
     with connectable.connect() as connection:
-        from eoffice.jobs import include_name
+        from eoffice.platform.jobs import include_name
 
         conf_args.setdefault("include_name", include_name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)

@@ -3,11 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from eoffice.clock import today
-from eoffice.extensions import db
-from eoffice.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
-from eoffice.hostile import to_int
 from eoffice.org.models import Post
+from eoffice.platform.clock import today
+from eoffice.platform.extensions import db
+from eoffice.web.fields import PRIORITIES, DateInput, MultiSelect, Select, clean, clean_multiline
+from eoffice.web.hostile import to_int
 
 
 class SendForm(FlaskForm):

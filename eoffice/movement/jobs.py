@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from procrastinate import JobContext
 from sqlalchemy import select
 
-from eoffice import mail
-from eoffice.extensions import db
-from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.movement import services
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role, User
 from eoffice.org.services import active_delegations, actor_for
+from eoffice.platform import mail
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import MAIL_RETRY, tasks
 
 
 def _people(post: Post) -> list[User]:
@@ -57,7 +57,7 @@ def digest_now(app: Flask) -> int:
     """One email per user with pending items: how many, how many overdue, the oldest. The
     district admin (the nodal officer) gets one every day, carrying the audit chain's head as
     anchored that morning: a copy outside the server that `flask audit verify` can be held to."""
-    from eoffice import audit
+    from eoffice.platform import audit
 
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         sent = 0

@@ -25,9 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.org.models import Delegation, District, Office, Post, User, _pick
+from eoffice.platform.extensions import db
 from eoffice.receipts.models import Receipt, ReceiptCategory
 
 IN_FLIGHT = text("acted_at IS NULL AND pulled_back_at IS NULL")

@@ -23,15 +23,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from eoffice import audit, jobs
-from eoffice.clock import local_date, today, zone
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import Correspondence, File
-from eoffice.locks import advisory_lock, lock_row
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
 from eoffice.org.services import is_vacant
+from eoffice.platform import audit, jobs
+from eoffice.platform.clock import local_date, today, zone
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock, lock_row
 from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
 

@@ -17,21 +17,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.errors import Refused
-from eoffice.extensions import db
-from eoffice.hostile import db_int, to_int
-from eoffice.htmx import page_or_fragment, redirect_to
-from eoffice.i18n import format_moment
 from eoffice.movement import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.movement import services
 from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.org.models import Post, Role
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.tasks.services import reminders_on
-from eoffice.text import clean_line
+from eoffice.web.hostile import db_int, to_int
+from eoffice.web.htmx import page_or_fragment, redirect_to
+from eoffice.web.i18n import format_moment
 
 bp = Blueprint("movement", __name__)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import abort, g, request, session
 from flask_login import current_user
 
-from eoffice.extensions import db
 from eoffice.org.services import actor_for
+from eoffice.platform.extensions import db
 from eoffice.policy import can_open
 from eoffice.policy.actor import Actor, Charge
 from eoffice.policy.routes import rule_for

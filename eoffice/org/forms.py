@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from eoffice.clock import today
-from eoffice.fields import DateInput, Select, clean
+from eoffice.platform.clock import today
+from eoffice.web.fields import DateInput, Select, clean
 
 
 class DelegationForm(FlaskForm):

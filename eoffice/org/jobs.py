@@ -6,10 +6,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from procrastinate import JobContext
 
-from eoffice import mail
-from eoffice.extensions import db
-from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.org.models import Post, User
+from eoffice.platform import mail
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import MAIL_RETRY, tasks
 
 
 def notify_charge_now(app: Flask, post_id: int, relieved: list[int], joined: int | None) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 from eoffice.policy.roles import ROLE_LABELS, Role  # noqa: F401  (the models' vocabulary)
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eoffice import audit
-from eoffice.clock import today
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
+from eoffice.platform import audit
+from eoffice.platform.clock import today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
 from eoffice.policy.actor import Actor, Charge
 
 
@@ -212,7 +212,7 @@ def transfer(actor: Actor, post: Post, successor: User | None) -> None:
     """Relieve the post's regular holder and, if given, let the successor join it. The files
     and receipts stay with the post, so the successor finds them in the inbox. Both are told
     (email, when the office sends email)."""
-    from eoffice.jobs import enqueue
+    from eoffice.platform.jobs import enqueue
 
     if successor is not None and successor not in transfer_choices(actor, post):
         raise Refused("other_office")

@@ -4,16 +4,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eoffice.auth.views import safe_next
-from eoffice.extensions import db
-from eoffice.hostile import db_int
-from eoffice.htmx import redirect_to
 from eoffice.org import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.org import services
 from eoffice.org.current import current_actor
 from eoffice.org.forms import DelegationForm, TransferForm
 from eoffice.org.models import Delegation, Post, Role, User
+from eoffice.platform.extensions import db
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
+from eoffice.web.hostile import db_int
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("org", __name__)
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 from eoffice.policy.roles import CAN
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from eoffice.extensions import db
-from eoffice.htmx import is_htmx
 from eoffice.org.models import Role
+from eoffice.platform.extensions import db
+from eoffice.web.htmx import is_htmx
 
 F = TypeVar("F", bound=Callable)
 

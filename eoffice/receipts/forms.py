@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from eoffice.clock import today
-from eoffice.fields import GRADINGS, PRIORITIES, DateInput, Select
-from eoffice.fields import clean as _clean
-from eoffice.fields import required as _required
-from eoffice.text import email_address
+from eoffice.platform.clock import today
+from eoffice.platform.text import email_address
+from eoffice.web.fields import GRADINGS, PRIORITIES, DateInput, Select
+from eoffice.web.fields import clean as _clean
+from eoffice.web.fields import required as _required
 
 MODES = [
     ("post", lazy_pgettext("mode", "By post")),

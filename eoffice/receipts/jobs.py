@@ -6,9 +6,9 @@ import pypdfium2 as pdfium
 import pytesseract
 from procrastinate import JobContext, RetryStrategy
 
-from eoffice import storage
-from eoffice.extensions import db
-from eoffice.jobs import tasks
+from eoffice.platform import storage
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import tasks
 from eoffice.receipts.models import Receipt
 
 OCR_DPI = 300

@@ -8,12 +8,12 @@ from datetime import date
 
 from sqlalchemy import exists, func, select, text
 
-from eoffice import audit, jobs
 from eoffice.documents.models import Document
-from eoffice.extensions import db
 from eoffice.files.models import Correspondence
-from eoffice.locks import advisory_lock
 from eoffice.org.models import Post
+from eoffice.platform import audit, jobs
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import advisory_lock
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt, ReceiptCategory
 

@@ -4,25 +4,25 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice import storage
 from eoffice.citizens.notices import email_state
 from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.services import file_of_receipt
-from eoffice.htmx import redirect_to
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
+from eoffice.platform import storage
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required
 from eoffice.receipts import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.sanitise import Rejected
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -246,8 +246,8 @@ PART_REFUSED = {
 def open_part_file(receipt_id: int):
     """भाग पत्रावली: a part of a file that is with another desk, for this receipt."""
     from eoffice.files import parts
-    from eoffice.hostile import form_key
-    from eoffice.text import clean_line
+    from eoffice.platform.text import clean_line
+    from eoffice.web.hostile import form_key
 
     receipt = _get_visible(receipt_id)
     number = clean_line(request.form.get("number"))[:120]

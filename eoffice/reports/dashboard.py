@@ -10,10 +10,10 @@ from datetime import date
 
 from sqlalchemy import select, text
 
-from eoffice.clock import today
-from eoffice.extensions import db
 from eoffice.movement.services import HELD_SQL
 from eoffice.org.models import Office, Post
+from eoffice.platform.clock import today
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 from eoffice.reports import periodic
 from eoffice.reports.services import rollup_at, scope_post_ids

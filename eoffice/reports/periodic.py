@@ -16,9 +16,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, text
 
-from eoffice.clock import today, zone
-from eoffice.extensions import db
 from eoffice.org.models import Office, Post, Section
+from eoffice.platform.clock import today, zone
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 from eoffice.reports.services import load_posts, rollup_at, scope_name, scope_post_ids
 

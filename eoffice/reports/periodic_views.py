@@ -10,17 +10,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.clock import today
-from eoffice.csvout import csv_response
-from eoffice.i18n import format_day
-from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
+from eoffice.platform.clock import today
+from eoffice.platform.locks import heavy_slot
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.reports import dashboard as dash
 from eoffice.reports import periodic, registers, services, tables
 from eoffice.reports.register_views import PERIOD_ERRORS
 from eoffice.reports.views import bp
+from eoffice.web.csvout import csv_response
+from eoffice.web.i18n import format_day
 
 SCOPE_WORDS = {
     "district": _l("The whole district."),

@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.csvout import csv_response
 from eoffice.dispatch.views import MODE_NAMES as DISPATCH_MODES
-from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
+from eoffice.platform.locks import heavy_slot
 from eoffice.policy.routes import login_required
 from eoffice.receipts.forms import MODES as RECEIPT_MODES
 from eoffice.reports import registers
 from eoffice.reports.views import bp
+from eoffice.web.csvout import csv_response
 
 KINDS = ("dak", "dispatch")
 TITLES = {"dak": _l("Dak register"), "dispatch": _l("Dispatch register")}
@@ -128,6 +128,6 @@ def register_pdf(kind: str):
 
 
 def _local_day(moment) -> str:
-    from eoffice.clock import local_date
+    from eoffice.platform.clock import local_date
 
     return local_date(moment).strftime("%d-%m-%Y")

@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eoffice.clock import parse_day, today, zone
 from eoffice.dispatch.models import Dispatch
-from eoffice.extensions import db
+from eoffice.platform.clock import parse_day, today, zone
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.clock import today, zone
-from eoffice.extensions import db
 from eoffice.movement.services import AGE_BANDS
+from eoffice.platform.clock import today, zone
+from eoffice.platform.extensions import db
 
 #: older than this, the rollup is not used (the worker may be stopped): counted live instead
 STALE = timedelta(minutes=30)

@@ -19,11 +19,11 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager, selectinload
 
-from eoffice.clock import today, zone
-from eoffice.extensions import db
 from eoffice.movement.services import AGE_BANDS as BANDS
 from eoffice.movement.services import HELD_SQL, age_span
 from eoffice.org.models import Office, OfficeKind, Post, PostHolding, Role
+from eoffice.platform.clock import today, zone
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 
 HEADQUARTERS = (OfficeKind.COLLECTORATE, OfficeKind.DEVELOPMENT)

@@ -3,16 +3,16 @@
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from eoffice.clock import today
-from eoffice.csvout import csv_response
-from eoffice.extensions import db
-from eoffice.hostile import db_int, to_int
 from eoffice.movement.views import AGE_LABELS
 from eoffice.org.current import current_actor
 from eoffice.org.models import Post
+from eoffice.platform.clock import today
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required
 from eoffice.reports import services
 from eoffice.tasks.services import overdue_tasks_by_post
+from eoffice.web.csvout import csv_response
+from eoffice.web.hostile import db_int, to_int
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -24,9 +24,9 @@ from sqlalchemy import (
 )
 
 from eoffice.dispatch.models import Dispatch
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
 from eoffice.org.models import Office
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
 
@@ -89,8 +89,8 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        from eoffice.clock import parse_day
-        from eoffice.hostile import to_int
+        from eoffice.platform.clock import parse_day
+        from eoffice.web.hostile import to_int
 
         kind = args.get("kind", "")
         state = args.get("state", "")
@@ -118,7 +118,7 @@ def _on_days(column, f: Filters):
     """`column` (a timestamp) within the filter's days, by India's calendar."""
     from datetime import time as dtime
 
-    from eoffice.clock import zone
+    from eoffice.platform.clock import zone
 
     conds = []
     if f.since:
@@ -419,7 +419,7 @@ def kind_names() -> dict[str, str]:
     """The kinds as the page names them (a Jinja global: the htmx fragment needs it too)."""
     from flask_babel import gettext as _
 
-    from eoffice.i18n import term
+    from eoffice.web.i18n import term
 
     return {"file": term("file"), "receipt": _("Receipt"), "letter": _("Letter"),
             "dispatch": _("Dispatch")}  # fmt: skip

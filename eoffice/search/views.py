@@ -4,13 +4,13 @@ without JavaScript; with htmx the results refresh as one types)."""
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from eoffice.hostile import to_int
-from eoffice.htmx import page_or_fragment
-from eoffice.locks import heavy_slot
 from eoffice.org.current import current_actor
+from eoffice.platform.locks import heavy_slot
+from eoffice.platform.replica import read_session
 from eoffice.policy.routes import login_required
-from eoffice.replica import read_session
 from eoffice.search import services
+from eoffice.web.hostile import to_int
+from eoffice.web.htmx import page_or_fragment
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -64,9 +64,9 @@ def _choices(f: services.Filters) -> dict:
     from flask_login import current_user
     from sqlalchemy import select
 
-    from eoffice.extensions import db
     from eoffice.org.models import Section
     from eoffice.org.services import visible_offices
+    from eoffice.platform.extensions import db
     from eoffice.receipts.models import ReceiptCategory
 
     offices = visible_offices(current_actor())

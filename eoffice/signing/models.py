@@ -9,8 +9,8 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, LargeBinary, Str
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
 from eoffice.org.models import Post, User
+from eoffice.platform.extensions import db
 
 
 class SigningCredential(db.Model):

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from eoffice import audit, clock, storage
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import LetterDraft, Note
 from eoffice.files.services import holding_charge
-from eoffice.locks import lock_row
+from eoffice.platform import audit, clock, storage
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import lock_row
 from eoffice.policy import Actor
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import targets

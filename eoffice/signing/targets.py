@@ -8,11 +8,11 @@ import hashlib
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eoffice import storage
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterDraft, Note
-from eoffice.locks import lock_row
+from eoffice.platform import storage
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import lock_row
 from eoffice.signing import pdf as pdfs
 from eoffice.signing.models import NotePdf
 

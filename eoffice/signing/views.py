@@ -11,19 +11,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice import storage
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files import notes
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
-from eoffice.hostile import db_int
-from eoffice.htmx import redirect_to
 from eoffice.org.current import current_actor
+from eoffice.platform import storage
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required
 from eoffice.signing import pdf as pdfs
 from eoffice.signing import services, targets
 from eoffice.signing.models import SigningCredential, SigningSession
+from eoffice.web.hostile import db_int
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("signing", __name__)
 

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from eoffice.clock import today
-from eoffice.fields import DateInput, Select, clean, clean_multiline, required
+from eoffice.platform.clock import today
+from eoffice.web.fields import DateInput, Select, clean, clean_multiline, required
 
 AT_MOST = _l("At most %(max)d characters.")
 

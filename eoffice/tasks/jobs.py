@@ -6,10 +6,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from procrastinate import JobContext
 
-from eoffice import mail
-from eoffice.extensions import db
-from eoffice.jobs import MAIL_RETRY, tasks
 from eoffice.movement.jobs import _people
+from eoffice.platform import mail
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import MAIL_RETRY, tasks
 from eoffice.tasks.models import Reminder
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Te
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.org.models import Post, User
+from eoffice.platform.extensions import db
 from eoffice.receipts.models import Receipt
 
 

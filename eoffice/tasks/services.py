@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 from flask import current_app
 from sqlalchemy import func, or_, select
 
-from eoffice import audit, jobs
-from eoffice.clock import local_date, today
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File
 from eoffice.org.models import Post
+from eoffice.platform import audit, jobs
+from eoffice.platform.clock import local_date, today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
 from eoffice.tasks.models import Reminder, Task, TaskUpdate

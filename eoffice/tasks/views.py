@@ -11,12 +11,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from eoffice.auth.views import safe_next
-from eoffice.errors import Refused
-from eoffice.extensions import db
 from eoffice.files.models import File
-from eoffice.hostile import form_key
-from eoffice.htmx import redirect_to
 from eoffice.org.current import current_actor, open_or_404
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.receipts.models import Receipt
@@ -24,6 +22,8 @@ from eoffice.tasks import jobs as _jobs  # noqa: F401  (registers its job handle
 from eoffice.tasks import services
 from eoffice.tasks.forms import ProgressForm, ReminderForm, TaskForm
 from eoffice.tasks.models import Task
+from eoffice.web.hostile import form_key
+from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("tasks", __name__)
 

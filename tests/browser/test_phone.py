@@ -162,7 +162,7 @@ def _demo_diary_number() -> str:
     received five days before the demo was loaded."""
     from datetime import timedelta
 
-    from eoffice.citizens.demo import OFFICE
-    from eoffice.clock import local_now
+    from eoffice.demo.citizens import OFFICE
+    from eoffice.platform.clock import local_now
 
     return f"{OFFICE}/{(local_now() - timedelta(days=5)).year}/000001"

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from eoffice.clock import local_now
-from eoffice.extensions import db
 from eoffice.files.models import File, LetterTemplate, SubjectHead
 from eoffice.files.services import file_number, next_serial
 from eoffice.movement.models import Holiday, Movement, RouteStep, RouteTemplate, TimeLimit
 from eoffice.org.models import District, Office, Post, User
+from eoffice.platform.clock import local_now
+from eoffice.platform.extensions import db
 from eoffice.receipts.models import ReceiptCategory
 
 #: (section code or None for every section, head code, Hindi name, English name)

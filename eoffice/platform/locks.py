@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from sqlalchemy import select, text
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 T = TypeVar("T")
 

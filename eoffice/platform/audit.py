@@ -25,7 +25,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 GENESIS = "0" * 64
 #: Key of the transaction-level advisory lock that serialises writers of the chain.

@@ -15,7 +15,7 @@ from flask import current_app, g
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +71,15 @@ def _replica() -> Replica | None:
     if not cfg.get("DATABASE_REPLICA_URL"):
         return None
     ext = current_app.extensions
-    if "eoffice.replica" not in ext:
-        from eoffice.database import sqlalchemy_url
+    if "eoffice.platform.replica" not in ext:
+        from eoffice.platform.database import sqlalchemy_url
 
-        ext["eoffice.replica"] = Replica(
+        ext["eoffice.platform.replica"] = Replica(
             sqlalchemy_url(cfg["DATABASE_REPLICA_URL"]),
             max_lag=cfg["REPLICA_MAX_LAG_BYTES"],
             every=cfg["REPLICA_CHECK_SECONDS"],
         )
-    return ext["eoffice.replica"]
+    return ext["eoffice.platform.replica"]
 
 
 def read_session() -> Session:

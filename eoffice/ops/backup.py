@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, String, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 MANIFEST = "manifest.json"
 #: parts every backup has: a manifest without one of them (its line removed too) is refused
@@ -94,7 +94,7 @@ def _sha256(path: Path) -> str:
 def _tar_store(target: Path) -> int:
     """The file store into one tar, a member per file named by its SHA-256, read through the
     store's interface (whatever its backend); returns how many."""
-    from eoffice import storage
+    from eoffice.platform import storage
 
     s, n = storage.store(), 0
     with tarfile.open(target, "w") as tar:
@@ -109,7 +109,7 @@ def _tar_store(target: Path) -> int:
 
 def _untar_store(source: Path) -> int:
     """Each member back into the store, refused if its content is not its name."""
-    from eoffice import storage
+    from eoffice.platform import storage
 
     s, n = storage.store(), 0
     with tarfile.open(source) as tar:
@@ -144,7 +144,7 @@ def counts() -> dict[str, int]:
 
 
 def _audit_head() -> dict | None:
-    from eoffice.audit import AuditEvent
+    from eoffice.platform.audit import AuditEvent
 
     row = db.session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
@@ -155,7 +155,7 @@ def _audit_head() -> dict | None:
 def _paths() -> dict[str, Path]:
     cfg = current_app.config
     instance = Path(current_app.instance_path)
-    return {  # the file store is not here: it is read and written through eoffice.storage
+    return {  # the file store is not here: it is read and written through eoffice.platform.storage
         "trust": Path(cfg["TRUST_DIR"]),
         "pki": instance / "pki",
         "anchor": Path(cfg["AUDIT_ANCHOR"]),
@@ -210,7 +210,7 @@ def create(dest: Path) -> Path:
 def _sign(manifest: dict) -> str:
     """HMAC-SHA256 of the manifest (its signature left out) under the office's audit key, which
     is never in a backup: a part removed together with its manifest line is noticed."""
-    from eoffice.audit import mac
+    from eoffice.platform.audit import mac
 
     body = json.dumps(
         {k: v for k, v in manifest.items() if k != "signature"}, sort_keys=True, ensure_ascii=False
@@ -250,7 +250,7 @@ def verify(folder: Path, *, unsigned_ok: bool = False) -> dict:
 def restore(folder: Path, *, force: bool = False, unsigned_ok: bool = False) -> dict:
     """Into an empty database and an empty store (or anything, with `force`), after checking
     the manifest; then the app's role gets its grants again. Returns the manifest."""
-    from eoffice.database import grant_app_role
+    from eoffice.platform.database import grant_app_role
 
     manifest = verify(folder, unsigned_ok=unsigned_ok)
     paths = _paths()
@@ -261,7 +261,7 @@ def restore(folder: Path, *, force: bool = False, unsigned_ok: bool = False) -> 
     db.session.rollback()
     if users and not force:
         raise BackupError("the database is not empty (it has users): restore into an empty one")
-    from eoffice import storage
+    from eoffice.platform import storage
 
     if not storage.store().is_empty() and not force:
         raise BackupError("the file store is not empty")
@@ -339,7 +339,7 @@ def nightly() -> BackupRun | None:
         run.folder, run.ok = str(out), True
         run.bytes = sum(p.stat().st_size for p in out.iterdir())
         prune(dest, daily=cfg["BACKUP_KEEP_DAILY"], weekly=cfg["BACKUP_KEEP_WEEKLY"])
-        from eoffice import pitr
+        from eoffice.ops import pitr
 
         with pitr._owner_engine().connect() as conn:
             archiving = pitr.archiving(conn)
@@ -359,8 +359,8 @@ def nightly() -> BackupRun | None:
 def _mail_failure(error: str) -> None:
     from flask_babel import gettext as _
 
-    from eoffice import mail
     from eoffice.org.models import Role, User
+    from eoffice.platform import mail
 
     if not mail.enabled():
         return

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import click
 from sqlalchemy import text
 
-from eoffice.bulk_text import SENTENCES
-from eoffice.extensions import db
+from eoffice.demo.bulk_text import SENTENCES
+from eoffice.platform.extensions import db
 
 POSTS_PER_OFFICE = 125
 SECTIONS = [
@@ -188,7 +188,7 @@ def _org(conn, p) -> None:
         p,
     )
     from eoffice.auth.services import hash_password
-    from eoffice.org.demo import DEMO_PASSWORD
+    from eoffice.demo.office import DEMO_PASSWORD
 
     conn.execute(
         text(

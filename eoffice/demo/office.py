@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from eoffice.auth.services import hash_password
-from eoffice.extensions import db
 from eoffice.org.models import District, Office, Post, PostHolding, Role, Section, User
+from eoffice.platform.extensions import db
 
 DEMO_PASSWORD = "demo@1234"
 
@@ -167,7 +167,7 @@ def _enquiry(office_hi: str) -> str:
 
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
-    from eoffice.files.demo import seed_files_demo
+    from eoffice.demo.files import seed_files_demo
 
     existing = db.session.scalar(select(District).where(District.code == "LKO-LAL"))
     if existing is not None:

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from eoffice.clock import local_now
-from eoffice.extensions import db
 from eoffice.org.models import Office, Post
+from eoffice.platform.clock import local_now
+from eoffice.platform.extensions import db
 from eoffice.receipts.models import Receipt
 from eoffice.receipts.services import next_diary_serial
 

@@ -134,9 +134,9 @@ def stop_embedded(pgdata: Path) -> None:
 if __name__ == "__main__":
     import sys
 
-    from eoffice.config import ROOT
+    from eoffice.platform.config import ROOT
 
     if sys.argv[1:] == ["stop"]:
         stop_embedded(ROOT / "instance" / "pgdata")
     else:
-        raise SystemExit("usage: python -m eoffice.database stop")
+        raise SystemExit("usage: python -m eoffice.platform.database stop")

@@ -9,8 +9,8 @@ from flask import current_app, g, request
 from flask_babel import get_locale, get_translations, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 
-from eoffice import clock
 from eoffice.org.models import FileTerm
+from eoffice.platform import clock
 
 LANG_COOKIE = "lang"
 ONE_YEAR = 365 * 24 * 3600

@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from eoffice.extensions import db
+from eoffice.platform.extensions import db
 
 tasks = procrastinate.Blueprint()
 #: email jobs: the mail server may be down for a while
@@ -90,7 +90,7 @@ LANES = (
 #: a worker whose heartbeat is older than this is reported as stopped (health page, readiness)
 HEARTBEAT_STALE_SECONDS = 180
 
-log = logging.getLogger("eoffice.jobs")
+log = logging.getLogger("eoffice.platform.jobs")
 
 
 async def _run_lanes(queue: procrastinate.App, context: dict, stop: asyncio.Event) -> bool:

@@ -207,7 +207,7 @@ def check() -> tuple[int, list[tuple[str, str, str]], list[str]]:
     "missing" or "corrupt" (its content's SHA-256 is not its name). Reads every file once."""
     from sqlalchemy import select
 
-    from eoffice.extensions import db
+    from eoffice.platform.extensions import db
 
     uses = _uses().subquery()
     wanted: dict[str, str] = {}
@@ -228,7 +228,7 @@ def is_referenced(sha256: str) -> bool:
     """Whether any row still names this file (inside the current transaction's view)."""
     from sqlalchemy import select
 
-    from eoffice.extensions import db
+    from eoffice.platform.extensions import db
 
     uses = _uses().subquery()
     return (
@@ -242,7 +242,7 @@ def release_after_commit(sha256: str | None) -> None:
     signed): removed once the change is committed, if no row names it then. A rollback keeps it."""
     from sqlalchemy import event
 
-    from eoffice.extensions import db
+    from eoffice.platform.extensions import db
 
     if not sha256 or is_referenced(sha256):
         return

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from flask import current_app
 from sqlalchemy import select
 
-from eoffice.extensions import db
 from eoffice.org.models import User
 from eoffice.org.services import actor_for
+from eoffice.platform.extensions import db
 from eoffice.signing.models import SigningCredential
 from eoffice.signing.pki import DemoCA, p12
 from eoffice.signing.services import _store, seal

@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _int(name: str, default: int) -> int:
@@ -35,12 +35,12 @@ def _zone() -> str:
 def load(instance: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance),
-        # None: resolved by eoffice.database (DATABASE_URL, else the embedded server)
+        # None: resolved by eoffice.platform.database (DATABASE_URL, else the embedded server)
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
         #: the owner's connection, for migrations only (they then grant the app's role what it
-        #: needs: eoffice.database.grant_app_role); unset, migrations run as DATABASE_URL's role
+        #: needs: eoffice.platform.database.grant_app_role); unset, migrations run as DATABASE_URL's role
         "OWNER_DATABASE_URI": os.environ.get("DATABASE_OWNER_URL"),
-        #: a streaming replica for the heavy read-only pages (eoffice.replica); unset: none
+        #: a streaming replica for the heavy read-only pages (eoffice.platform.replica); unset: none
         "DATABASE_REPLICA_URL": os.environ.get("DATABASE_REPLICA_URL"),
         #: the replica serves only while its replay is at most this far behind the primary
         "REPLICA_MAX_LAG_BYTES": _int("EOFFICE_REPLICA_MAX_LAG_BYTES", 1 << 20),
@@ -82,7 +82,7 @@ def load(instance: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("EOFFICE_SECURE_COOKIES") == "1",
         "MAX_CONTENT_LENGTH": _int("EOFFICE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
-        # Where accepted files live, named by SHA-256 (eoffice.storage).
+        # Where accepted files live, named by SHA-256 (eoffice.platform.storage).
         "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
         #: CA certificates (*.crt/*.pem/*.cer) and CRLs (*.crl) trusted for signatures
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),

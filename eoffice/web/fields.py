@@ -8,8 +8,8 @@ from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from eoffice.clock import DAY_FORMATS
-from eoffice.text import clean_line, clean_text
+from eoffice.platform.clock import DAY_FORMATS
+from eoffice.platform.text import clean_line, clean_text
 
 #: how dates are typed: India's day-month-year first (and shown so), ISO and slashes accepted
 DATE_FORMATS = DAY_FORMATS

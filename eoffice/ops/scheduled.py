@@ -1,11 +1,11 @@
-"""The job worker anchors the audit chain's head every ten minutes (eoffice.audit.checkpoint)."""
+"""The job worker anchors the audit chain's head every ten minutes (eoffice.platform.audit.checkpoint)."""
 
 from __future__ import annotations
 
 from procrastinate import JobContext
 
-from eoffice import audit
-from eoffice.jobs import tasks
+from eoffice.platform import audit
+from eoffice.platform.jobs import tasks
 
 
 @tasks.periodic(cron="*/10 * * * *")
@@ -19,7 +19,7 @@ def audit_checkpoint(context: JobContext, timestamp: int) -> None:
 @tasks.periodic(cron="0 20 * * *")  # 01:30 India time
 @tasks.task(name="nightly_backup", queue="heavy", pass_context=True)
 def nightly_backup(context: JobContext, timestamp: int) -> None:
-    from eoffice import backup
+    from eoffice.ops import backup
 
     app = context.additional_context["flask_app"]
     with app.app_context():
@@ -31,7 +31,7 @@ def nightly_backup(context: JobContext, timestamp: int) -> None:
 def mirror_store(context: JobContext, timestamp: int) -> None:
     """With WAL archiving on, the store's new files are copied to the backup disk every five
     minutes, so a point-in-time recovery finds the files its rows name."""
-    from eoffice import pitr
+    from eoffice.ops import pitr
 
     app = context.additional_context["flask_app"]
     with app.app_context():
@@ -43,7 +43,7 @@ def mirror_store(context: JobContext, timestamp: int) -> None:
 @tasks.task(name="held_rollup", queue="heavy", pass_context=True)
 def held_rollup(context: JobContext, timestamp: int) -> None:
     """The district's pendency, recounted every ten minutes (eoffice/reports/rollup.py)."""
-    from eoffice.extensions import db
+    from eoffice.platform.extensions import db
     from eoffice.reports import rollup
 
     app = context.additional_context["flask_app"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, pool, text
 
-from eoffice.backup import BackupError, _libpq, _owner_url, pg_tool
+from eoffice.ops.backup import BackupError, _libpq, _owner_url, pg_tool
 
 ARCHIVE_TIMEOUT = "240s"
 KEEP_BASES = 2
@@ -143,7 +143,7 @@ def _prune_bases(backup_dir: Path) -> None:
 
 def mirror_store(backup_dir: Path) -> int:
     """Copy every file of the store the mirror lacks; returns how many were copied."""
-    from eoffice import storage
+    from eoffice.platform import storage
 
     s, mirror = storage.store(), storage.FilesystemStore(dirs(backup_dir)["store"])
     copied = 0
@@ -157,7 +157,7 @@ def mirror_store(backup_dir: Path) -> int:
 
 def restore_store(backup_dir: Path) -> int:
     """Fill the store from the mirror (names it lacks); returns how many."""
-    from eoffice import storage
+    from eoffice.platform import storage
 
     s, mirror = storage.store(), storage.FilesystemStore(dirs(backup_dir)["store"])
     copied = 0
