@@ -78,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
     compress.init_app(app)
     replica.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = None  # eoffice.policy.routes.enforce handles anonymous users
+    login_manager.login_view = None  # eoffice.auth.gate.enforce handles anonymous users
 
     # Every model module, so Alembic and the mapper see all tables.
     from eoffice.admin import models as _admin_models  # noqa: F401
@@ -170,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from eoffice.auth.gate import enforce
     from eoffice.core import views as core_views
     from eoffice.nav import navigation
     from eoffice.org.current import charges, current_actor, load_actor, may
@@ -179,7 +180,7 @@ def _register_hooks(app: Flask) -> None:
 
     app.session_interface = access.SessionInterface()
     app.before_request(hostile.guard)
-    app.before_request(access.enforce)
+    app.before_request(enforce)
     app.before_request(load_actor)
     app.after_request(htmx.add_vary)
 

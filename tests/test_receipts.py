@@ -278,8 +278,8 @@ def test_failed_ocr_is_shown_not_hidden(clerk, demo):
 
 
 def test_ocr_reads_hindi_from_a_photographed_letter():
+    from eoffice.documents.sanitise import run_sanitiser
     from eoffice.receipts.jobs import ocr_pdf
-    from eoffice.receipts.sanitise import run_sanitiser
 
     clean = run_sanitiser(
         [samples.letter_photo(rotate_exif=True)], max_pages=5, max_pixels=40_000_000
@@ -317,7 +317,7 @@ def test_hsts_when_served_over_https(app, client):
 def test_a_rectangle_bomb_is_refused_in_about_a_second():
     import time
 
-    from eoffice.receipts.sanitise import Rejected, run_sanitiser
+    from eoffice.documents.sanitise import Rejected, run_sanitiser
 
     t0 = time.monotonic()
     with pytest.raises(Rejected) as refused:
@@ -329,8 +329,8 @@ def test_a_rectangle_bomb_is_refused_in_about_a_second():
 def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
     import time
 
+    from eoffice.documents.sanitise import run_sanitiser
     from eoffice.receipts.jobs import OCR_MAX_PIXELS, ocr_pdf, ocr_scale
-    from eoffice.receipts.sanitise import run_sanitiser
 
     scale = ocr_scale(7200, 7200)
     assert (7200 * scale) ** 2 <= OCR_MAX_PIXELS * 1.001
@@ -345,7 +345,7 @@ def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
 def test_previews_always_fit_the_60_kb_cap():
     from PIL import Image
 
-    from eoffice.receipts.sanitise import PREVIEW_MAX_BYTES, preview_jpeg
+    from eoffice.documents.sanitise import PREVIEW_MAX_BYTES, preview_jpeg
 
     noise = Image.effect_noise((900, 1800), 120).convert("L")  # a page of pure grain
     assert len(preview_jpeg(noise)) <= PREVIEW_MAX_BYTES

@@ -117,7 +117,7 @@ def read_limited(data: bytes) -> list[list[str]]:
     a child killed by a limit is 'too_large'."""
     import os
 
-    from eoffice.receipts.sanitise import child_limits
+    from eoffice.documents.sanitise import child_limits
 
     with tempfile.TemporaryDirectory(prefix="eoffice-table-") as tmp:
         path = Path(tmp) / "table"

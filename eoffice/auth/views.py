@@ -1,5 +1,4 @@
 import time
-from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,23 +12,9 @@ from eoffice.policy.routes import login_required, login_required_any_state, publ
 from eoffice.web.hostile import db_int
 from eoffice.web.htmx import redirect_to
 from eoffice.web.i18n import remember_language
+from eoffice.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (open redirect). Browsers drop tabs and
-    newlines inside a URL and read a backslash as a slash, so "/\t/evil.example" is
-    "//evil.example" to them: any control character, space or backslash refuses the target."""
-    if not target or len(target) > 2000 or not target.startswith("/"):
-        return None
-    for form in (target, unquote(target)):  # and once more decoded, as some proxies do
-        if any(c <= " " or c in "\\\x7f" for c in form) or form.startswith("//"):
-            return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -13,17 +13,19 @@ from procrastinate import JobContext
 
 from eoffice.citizens.sms import status_url
 from eoffice.dispatch.models import Dispatch
-from eoffice.platform import jobs, mail
+from eoffice.platform import events, jobs, mail
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import MAIL_RETRY, tasks
 from eoffice.receipts.models import Receipt
 
 
+@events.receipt_diarised.connect
 def queue_email_ack(receipt: Receipt) -> None:
     if receipt.citizen_email and mail.enabled():
         jobs.enqueue("mail_citizen", "mail", receipt_id=receipt.id, dispatch_id=None)
 
 
+@events.reply_issued.connect
 def queue_email_reply(receipt: Receipt, dispatch: Dispatch) -> None:
     if receipt.citizen_email and mail.enabled() and receipt.grading == "normal":
         jobs.enqueue("mail_citizen", "mail", receipt_id=receipt.id, dispatch_id=dispatch.id)

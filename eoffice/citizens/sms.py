@@ -29,7 +29,7 @@ from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import select
 
 from eoffice.citizens.models import SmsMessage
-from eoffice.platform import jobs
+from eoffice.platform import events, jobs
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 
@@ -66,6 +66,7 @@ def _queue(receipt, kind: str, text: str, template: str, dispatch_id: int | None
     jobs.enqueue("send_sms", "sms", message_id=m.id)
 
 
+@events.receipt_diarised.connect
 def queue_acknowledgement(receipt) -> None:
     """On diarisation, when a mobile was given and SMS is set up (flush only)."""
     if not receipt.citizen_mobile or not configured():
@@ -77,6 +78,7 @@ def queue_acknowledgement(receipt) -> None:
     _queue(receipt, "ack", text, "SMS_TEMPLATE_ACK")
 
 
+@events.reply_issued.connect
 def queue_reply_notice(receipt, dispatch) -> None:
     """When a letter is issued from the file the receipt was placed in (flush only)."""
     if not receipt.citizen_mobile or not configured() or receipt.grading != "normal":

@@ -15,11 +15,11 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from eoffice.auth.views import safe_next
 from eoffice.platform.extensions import db
 from eoffice.policy.routes import public, public_static
 from eoffice.web.htmx import is_htmx
 from eoffice.web.i18n import remember_language
+from eoffice.web.urls import safe_next
 
 bp = Blueprint("core", __name__)
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.files.models import File, LetterDraft
 from eoffice.org.models import Office, Post, User
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
-from eoffice.search.keys import key_column, key_index
+from eoffice.platform.keys import key_column, key_index
 
 #: eoffice: delivered into the dak of another office of this installation
 MODES = ("email", "post", "hand", "eoffice")
@@ -52,7 +53,7 @@ class Dispatch(db.Model):
         back_populates="dispatch", order_by="DispatchRecipient.id"
     )
 
-    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("dispatch")
 
     __table_args__ = (
@@ -95,3 +96,6 @@ class VerifyAttempt(db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
+
+
+storage.names_files("dispatch", Dispatch.pdf_sha256)

@@ -16,7 +16,7 @@ from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAt
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.org.models import Office, Post
-from eoffice.platform import audit, jobs, mail, storage
+from eoffice.platform import audit, events, jobs, mail, storage
 from eoffice.platform.clock import today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
@@ -125,13 +125,9 @@ def issue(
             deliver(actor, d, recipient, pdf, valid)
     if mode == "email":
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
-    from eoffice.citizens.notices import queue_email_reply
-    from eoffice.citizens.sms import queue_reply_notice
-
     for c in f.correspondence:  # the citizens whose letters are in the file hear of the reply
         if c.receipt is not None:
-            queue_reply_notice(c.receipt, d)
-            queue_email_reply(c.receipt, d)
+            events.reply_issued.send(c.receipt, dispatch=d)
     audit.record_on(
         f,
         "dispatch",
@@ -208,8 +204,8 @@ def deliver(
     """The issued letter arrives in the recipient office's dak as a receipt: the signed PDF
     (sanitised for viewing, the signed original kept), numbered in that office's diary, the
     sender office, letter number and date filled in, mode ई-ऑफिस; its signatures as checked."""
+    from eoffice.documents.sanitise import Rejected
     from eoffice.documents.services import accept_upload
-    from eoffice.receipts.sanitise import Rejected
     from eoffice.receipts.services import next_diary_serial
 
     office = db.session.get(Office, recipient.office_id)

@@ -9,6 +9,7 @@ from flask_babel import lazy_pgettext
 
 from eoffice.dispatch import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.dispatch import services
+from eoffice.dispatch import targets as _targets  # noqa: F401  (registers the letter target)
 from eoffice.dispatch.models import MODES, Dispatch
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.services import discard_new_files

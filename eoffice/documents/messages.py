@@ -1,4 +1,4 @@
-"""What an upload refused by the sanitiser (eoffice.receipts.sanitise.Rejected) tells the user:
+"""What an upload refused by the sanitiser (eoffice.documents.sanitise.Rejected) tells the user:
 the same words for dak and for documents placed in a file."""
 
 from flask_babel import lazy_gettext as _l

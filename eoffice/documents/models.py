@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
 
 
@@ -23,3 +24,8 @@ class Document(db.Model):
     original_sha256: Mapped[str | None] = mapped_column(String(64))
     original_name: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+storage.names_files("document", Document.sha256)
+storage.names_files("document original", Document.original_sha256)
+storage.names_files("page preview", Document.preview_sha256)

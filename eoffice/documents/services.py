@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app
 
 from eoffice.documents.models import Document
+from eoffice.documents.sanitise import Rejected, run_sanitiser
 from eoffice.platform import storage
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import heavy_slot
 from eoffice.policy import Actor
-from eoffice.receipts.sanitise import Rejected, run_sanitiser
 
 
 def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Document:

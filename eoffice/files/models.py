@@ -21,9 +21,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.documents.models import Document
 from eoffice.org.models import Office, Post, Section, User, _pick
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
+from eoffice.platform.keys import key_column, key_index
 from eoffice.receipts.models import Receipt, ReceiptCategory
-from eoffice.search.keys import key_column, key_index
 
 
 class SubjectHead(db.Model):
@@ -104,7 +105,7 @@ class File(db.Model):
         back_populates="file", order_by="Correspondence.position"
     )
 
-    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("efile")
 
     __table_args__ = (
@@ -178,7 +179,7 @@ class Note(db.Model):
     author: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()
 
-    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("note")
 
     __table_args__ = (
@@ -318,7 +319,7 @@ class LetterVersion(db.Model):
     author: Mapped[User] = relationship()
     post: Mapped[Post] = relationship()
 
-    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("letter_version")
 
     __table_args__ = (
@@ -326,3 +327,6 @@ class LetterVersion(db.Model):
         UniqueConstraint("draft_id", "number", name="uq_letter_version_number"),
         CheckConstraint("length(body) <= 100000", name="body_length"),
     )
+
+
+storage.names_files("letter", LetterDraft.pdf_sha256)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import exists, func, or_, select, text
 from sqlalchemy.orm import joinedload
 
 from eoffice.files.models import Correspondence, File, FileLink, FileStatusChange, SubjectHead
 from eoffice.org.models import Office, Post, Role, Section
-from eoffice.platform import audit
+from eoffice.platform import audit, events
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock, lock_row
 from eoffice.policy import Actor, can_open, openable
+from eoffice.receipts.models import Receipt
 
 
 def lock_idempotency_key(office_id: int, key: uuid.UUID) -> File | None:
@@ -191,8 +192,6 @@ def attach_document(actor: Actor, f: File, document, title: str) -> Corresponden
 
 def attach_receipt(actor: Actor, f: File, receipt) -> Correspondence:
     """Place a receipt in a file as correspondence: both must be with the user."""
-    from eoffice.movement.services import end_hop, is_filed
-
     f = lock_row(f)
     receipt = lock_row(receipt)
     mine = actor.post_ids
@@ -214,7 +213,7 @@ def attach_receipt(actor: Actor, f: File, receipt) -> Correspondence:
         added_by_id=actor.id,
     )
     db.session.add(c)
-    end_hop(actor, receipt)
+    events.receipt_filed.send(receipt, actor=actor)  # its hop ends (eoffice.movement)
     db.session.flush()
     audit.record_on(
         f,
@@ -224,6 +223,26 @@ def attach_receipt(actor: Actor, f: File, receipt) -> Correspondence:
         position=c.position,
     )
     return c
+
+
+def is_filed(receipt) -> bool:
+    return bool(db.session.scalar(select(exists().where(Correspondence.receipt_id == receipt.id))))
+
+
+def held_receipts(actor: Actor, limit: int = 50) -> list[Receipt]:
+    """The receipt inbox: held by any post the user holds and not yet placed in a file,
+    newest first."""
+    return list(
+        db.session.scalars(
+            select(Receipt)
+            .where(
+                Receipt.holder_post_id.in_(actor.post_ids or [0]),
+                ~exists().where(Correspondence.receipt_id == Receipt.id),
+            )
+            .order_by(Receipt.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def file_of_receipt(receipt_id: int) -> File | None:

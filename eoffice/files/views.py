@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eoffice.documents.messages import REJECTED
+from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
 from eoffice.files import letters, notes, parts, services
 from eoffice.files.forms import AttachForm, FileForm
@@ -35,7 +36,6 @@ from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
-from eoffice.receipts.sanitise import Rejected
 from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import is_htmx, redirect_to
 from eoffice.web.i18n import term
@@ -168,7 +168,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         attach.receipt.choices = [
             # short labels: a busy desk holds dozens of receipts, and this page is read on 2G
             (r.id, f"{r.diary_number}: {shorten(r.subject, 32)}")
-            for r in receipts.held_receipts(current_actor())
+            for r in services.held_receipts(current_actor())
         ]
     draft = notes.my_draft(current_actor(), f) if holding else None
     finals = notes.final_notes(f)
@@ -252,7 +252,7 @@ def finalise_note(file_id: int):
 def attach(file_id: int):
     f = visible_file(file_id)
     form = AttachForm()
-    form.receipt.choices = [(r.id, r.diary_number) for r in receipts.held_receipts(current_actor())]
+    form.receipt.choices = [(r.id, r.diary_number) for r in services.held_receipts(current_actor())]
     if not form.validate_on_submit():
         flash(_("Choose a receipt that is with you."), "error")
         return redirect_to(url_for("files.show", file_id=file_id))

@@ -23,11 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from eoffice.files.models import Correspondence, File
+from eoffice.files.models import File
+from eoffice.files.services import is_filed
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
 from eoffice.org.services import is_vacant
-from eoffice.platform import audit, jobs
+from eoffice.platform import audit, events, jobs
 from eoffice.platform.clock import local_date, today, zone
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
@@ -53,10 +54,6 @@ def _item_filter(item: Item):
 
 def last_movement(item: Item) -> Movement | None:
     return db.session.get(Movement, item.last_movement_id) if item.last_movement_id else None
-
-
-def is_filed(receipt: Receipt) -> bool:
-    return bool(db.session.scalar(select(exists().where(Correspondence.receipt_id == receipt.id))))
 
 
 # --- working days and time limits ------------------------------------------------------
@@ -440,6 +437,12 @@ def end_hop(actor: Actor, item: Item) -> datetime:
             previous.opened_at = moment
             previous.opened_by_id = actor.id
     return moment
+
+
+@events.receipt_filed.connect
+def _filed(receipt: Receipt, actor: Actor) -> None:
+    """A receipt placed in a file (files.services.attach_receipt): the hop that brought it ends."""
+    end_hop(actor, receipt)
 
 
 def item_of(movement: Movement) -> Item:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.platform.extensions import db
 from eoffice.policy.roles import ROLE_LABELS, Role  # noqa: F401  (the models' vocabulary)
+from eoffice.web.i18n import FileTerm
 
 
 def _pick(hi: str, en: str | None) -> str:
@@ -36,13 +37,6 @@ class OfficeKind(enum.StrEnum):
     TEHSIL = "tehsil"
     BLOCK = "block"
     DEPARTMENT = "department"
-
-
-class FileTerm(enum.StrEnum):
-    """The office's word for a file (see GLOSSARY.md): पत्रावली (UP, UK) or नस्ती (MP, CG)."""
-
-    PATRAVALI = "patravali"
-    NASTI = "nasti"
 
 
 FILE_NUMBER_PATTERN = "{office}/{section}/{head}/{serial}/{year}"

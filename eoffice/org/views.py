@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eoffice.auth.views import safe_next
 from eoffice.org import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.org import services
 from eoffice.org.current import current_actor
@@ -14,6 +13,7 @@ from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.web.hostile import db_int
 from eoffice.web.htmx import redirect_to
+from eoffice.web.urls import safe_next
 
 bp = Blueprint("org", __name__)
 

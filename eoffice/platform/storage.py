@@ -178,28 +178,26 @@ def discard(sha256: str) -> None:
     store().delete(sha256)
 
 
+#: Where rows name stored files: label → column, declared by each domain's models module
+#: with `names_files` (create_app imports every models module, so the list is whole).
+_USES: dict[str, object] = {}
+
+
+def names_files(label: str, column) -> None:
+    """Declare that a column names stored files (an array column: one file per element), so
+    that `storage check` and `is_referenced` know every place a file is referred to."""
+    _USES[label] = column
+
+
 def _uses():
-    """Every (table, sha256) a row names: the one list of where files are referred to."""
-    from sqlalchemy import func, literal, select, union_all
+    """Every (label, sha256) a row names: one SELECT per declared column."""
+    from sqlalchemy import ARRAY, func, literal, select, union_all
 
-    from eoffice.dispatch.models import Dispatch
-    from eoffice.documents.models import Document
-    from eoffice.files.models import LetterDraft
-    from eoffice.signing.models import NotePdf, Signature
-
-    return union_all(
-        select(literal("document"), Document.sha256),
-        select(literal("document original"), Document.original_sha256).where(
-            Document.original_sha256.is_not(None)
-        ),
-        select(literal("page preview"), func.unnest(Document.preview_sha256)),
-        select(literal("letter"), LetterDraft.pdf_sha256).where(
-            LetterDraft.pdf_sha256.is_not(None)
-        ),
-        select(literal("note PDF"), NotePdf.pdf_sha256),
-        select(literal("signature"), Signature.pdf_sha256).where(Signature.pdf_sha256.is_not(None)),
-        select(literal("dispatch"), Dispatch.pdf_sha256),
-    )
+    parts = []
+    for label, column in _USES.items():
+        named = func.unnest(column) if isinstance(column.type, ARRAY) else column
+        parts.append(select(literal(label), named).where(column.is_not(None)))
+    return union_all(*parts)
 
 
 def check() -> tuple[int, list[tuple[str, str, str]], list[str]]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.documents.models import Document
 from eoffice.org.models import Office, Post, User, _pick
 from eoffice.platform.extensions import db
-from eoffice.search.keys import key_column, key_index
+from eoffice.platform.keys import key_column, key_index
 
 
 class DiarySequence(db.Model):
@@ -101,7 +101,7 @@ class Receipt(db.Model):
     created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
     holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
 
-    #: the search key of its text (eoffice/search/keys.py), kept by Postgres
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("receipt")
 
     __table_args__ = (

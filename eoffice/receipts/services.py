@@ -6,12 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import func, select, text
 
 from eoffice.documents.models import Document
-from eoffice.files.models import Correspondence
 from eoffice.org.models import Post
-from eoffice.platform import audit, jobs
+from eoffice.platform import audit, events, jobs
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock
 from eoffice.policy import Actor
@@ -83,11 +82,7 @@ def diarise_receipt(
     )
     db.session.add(receipt)
     db.session.flush()
-    from eoffice.citizens.notices import queue_email_ack
-    from eoffice.citizens.sms import queue_acknowledgement
-
-    queue_acknowledgement(receipt)
-    queue_email_ack(receipt)
+    events.receipt_diarised.send(receipt)  # the citizen hears of it (eoffice.citizens)
     if document is not None:
         # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
         # user's goes behind the ones they already have in the queue, so another user's first
@@ -105,21 +100,6 @@ def diarise_receipt(
         diary_number=receipt.diary_number,
     )
     return receipt
-
-
-def held_receipts(actor: Actor, limit: int = 50) -> list[Receipt]:
-    """The receipt inbox: held by any post the user holds, newest first."""
-    return list(
-        db.session.scalars(
-            select(Receipt)
-            .where(
-                Receipt.holder_post_id.in_(actor.post_ids or [0]),
-                ~exists().where(Correspondence.receipt_id == Receipt.id),
-            )
-            .order_by(Receipt.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 def categories(office_id: int) -> list[ReceiptCategory]:

@@ -9,8 +9,9 @@ from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
+from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
-from eoffice.files.services import file_of_receipt
+from eoffice.files.services import file_of_receipt, held_receipts
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.platform import storage
@@ -21,7 +22,6 @@ from eoffice.receipts import jobs as _jobs  # noqa: F401  (registers its job han
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
-from eoffice.receipts.sanitise import Rejected
 from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -48,7 +48,7 @@ def index():
     incoming = movement.incoming_from_other_offices(me, me.office) if me.office is not None else []
     return render_template(
         "receipts/index.html",
-        receipts=services.held_receipts(current_actor()),
+        receipts=held_receipts(current_actor()),
         # the dak register shows normal-grade items coming in; opening one follows its own rules
         incoming=[(m, may_open) for m, may_open in incoming if m.item.grading == "normal"],
     )

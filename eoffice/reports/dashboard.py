@@ -12,11 +12,12 @@ from sqlalchemy import select, text
 
 from eoffice.movement.services import HELD_SQL
 from eoffice.org.models import Office, Post
+from eoffice.org.scope import scope_post_ids
 from eoffice.platform.clock import today
 from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 from eoffice.reports import periodic
-from eoffice.reports.services import rollup_at, scope_post_ids
+from eoffice.reports.services import rollup_at
 
 
 @dataclass

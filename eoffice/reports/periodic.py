@@ -17,10 +17,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, text
 
 from eoffice.org.models import Office, Post, Section
+from eoffice.org.scope import load_posts, scope_name, scope_post_ids
 from eoffice.platform.clock import today, zone
 from eoffice.platform.extensions import db
 from eoffice.policy import Actor
-from eoffice.reports.services import load_posts, rollup_at, scope_name, scope_post_ids
+from eoffice.reports.services import rollup_at
 
 METRICS = ("opened", "received", "closed", "issued")
 

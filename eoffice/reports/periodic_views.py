@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eoffice.org import scope
 from eoffice.org.current import current_actor
 from eoffice.platform.clock import today
 from eoffice.platform.locks import heavy_slot
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.reports import dashboard as dash
-from eoffice.reports import periodic, registers, services, tables
+from eoffice.reports import periodic, registers, tables
 from eoffice.reports.register_views import PERIOD_ERRORS
 from eoffice.reports.views import bp
 from eoffice.web.csvout import csv_response
@@ -39,7 +40,7 @@ def month_name(d: date) -> str:
 
 
 def _scope() -> str:
-    return str(SCOPE_WORDS[services.scope_name(current_actor())])
+    return str(SCOPE_WORDS[scope.scope_name(current_actor())])
 
 
 def _months(n: int = 24) -> list[date]:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from eoffice.movement.views import AGE_LABELS
+from eoffice.org import scope
 from eoffice.org.current import current_actor
 from eoffice.org.models import Post
 from eoffice.platform.clock import today
@@ -33,7 +34,7 @@ def index():
 def pendency():
     by = request.args.get("by", "post")
     by = by if by in GROUPS else "post"
-    post_ids = services.scope_post_ids(current_actor())
+    post_ids = scope.scope_post_ids(current_actor())
     page = max(1, request.args.get("page", 1, type=db_int) or 1)
     lines, shown, groups = [], [], []
     if by == "post":
@@ -43,12 +44,12 @@ def pendency():
     else:
         groups = services.grouped(current_actor(), post_ids, by)
     late = overdue_tasks_by_post(post_ids)
-    late_posts = services.load_posts(list(late))
+    late_posts = scope.load_posts(list(late))
     late_tasks = [(late_posts[pid], late[pid]) for pid in post_ids if pid in late]
     return render_template(
         "reports/pendency.html",
         by=by, lines=shown, total_lines=len(lines), page=page, page_size=PAGE, groups=groups,
-        late_tasks=late_tasks, scope=services.scope_name(current_actor()), as_of=today(),
+        late_tasks=late_tasks, scope=scope.scope_name(current_actor()), as_of=today(),
     )  # fmt: skip
 
 
@@ -69,7 +70,7 @@ def pendency_items(post_id: int):
 @login_required
 def pendency_csv():
     lines = services.with_posts(
-        services.pendency(current_actor(), services.scope_post_ids(current_actor()))
+        services.pendency(current_actor(), scope.scope_post_ids(current_actor()))
     )
     return csv_response(
         [_("Office"), _("Section"), _("Post"), _("Held by"), *map(str, AGE_LABELS.values()),
@@ -93,7 +94,7 @@ def _post_in_scope(post_id: int) -> Post:
     if to_int(str(post_id)) is None:
         abort(404)
     post = db.session.get(Post, post_id)
-    if post is None or post.id not in set(services.scope_post_ids(current_actor())):
+    if post is None or post.id not in set(scope.scope_post_ids(current_actor())):
         abort(404)
     return post
 

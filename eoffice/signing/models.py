@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.org.models import Post, User
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
 
 
@@ -104,3 +105,7 @@ class NotePdf(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     text_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+storage.names_files("note PDF", NotePdf.pdf_sha256)
+storage.names_files("signature", Signature.pdf_sha256)

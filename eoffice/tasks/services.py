@@ -1,7 +1,7 @@
 """Tasks (कार्य) and reminders (अनुस्मारक). Services flush, never commit; refusals are
 `Refused(code)`, and the views say why in the user's language.
 
-Who may do what follows the reports' scope (eoffice/reports/services.py): an officer gives a
+Who may do what follows the reports' scope (eoffice/org/scope.py): an officer gives a
 task to, or reminds the holder of, a post they can see in the pendency report — the section
 for a section officer, the office for an officer or office admin, the district for the
 officers of the collectorate and Vikas Bhawan and the district admin.
@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 
 from eoffice.files.models import File
 from eoffice.org.models import Post
+from eoffice.org.scope import scope_name, scope_post_ids, scope_posts
 from eoffice.platform import audit, jobs
 from eoffice.platform.clock import local_date, today
 from eoffice.platform.errors import Refused
@@ -40,8 +41,6 @@ def assignable_posts(actor: Actor) -> list[Post]:
     """Posts the signed-in officer may give a task to or remind: in scope, not their own. For
     the district's officers (thousands of desks): their own office's desks and the heads of
     the other offices (SDM, BDO, tehsildar), who pass it on."""
-    from eoffice.reports.services import scope_name, scope_posts
-
     mine = set(actor.post_ids)
     posts = [p for p in scope_posts(actor) if p.id not in mine]
     if scope_name(actor) == "district":
@@ -60,8 +59,6 @@ def send_reminder(actor: Actor, item: File | Receipt, message: str, key: uuid.UU
     if existing is not None:
         return existing
     post = _acting_post(actor)
-    from eoffice.reports.services import scope_post_ids
-
     in_scope = item.holder_post_id in set(scope_post_ids(actor))
     if not in_scope or item.holder_post_id in set(actor.post_ids):
         raise Refused("out_of_scope")

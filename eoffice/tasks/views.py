@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice.auth.views import safe_next
 from eoffice.files.models import File
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.platform.errors import Refused
@@ -24,6 +23,7 @@ from eoffice.tasks.forms import ProgressForm, ReminderForm, TaskForm
 from eoffice.tasks.models import Task
 from eoffice.web.hostile import form_key
 from eoffice.web.htmx import redirect_to
+from eoffice.web.urls import safe_next
 
 bp = Blueprint("tasks", __name__)
 

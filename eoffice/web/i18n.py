@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from babel.dates import format_date, format_datetime
@@ -9,8 +10,15 @@ from flask import current_app, g, request
 from flask_babel import get_locale, get_translations, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 
-from eoffice.org.models import FileTerm
 from eoffice.platform import clock
+
+
+class FileTerm(enum.StrEnum):
+    """The office's word for a file (see GLOSSARY.md): पत्रावली (UP, UK) or नस्ती (MP, CG)."""
+
+    PATRAVALI = "patravali"
+    NASTI = "nasti"
+
 
 LANG_COOKIE = "lang"
 ONE_YEAR = 365 * 24 * 3600

@@ -9,7 +9,7 @@ Create Date: 2026-12-02 20:20:00
 
 from alembic import op
 
-from eoffice.search.keys import COLUMNS, FUNCTION_SQL
+from eoffice.platform.keys import COLUMNS, FUNCTION_SQL
 
 revision = "0017"
 down_revision = "0016"

@@ -1,6 +1,6 @@
 """Turn an untrusted upload into a clean PDF, in a child process with CPU and memory limits.
 
-    python -m eoffice.receipts.sanitise OUT_DIR MAX_PAGES MAX_PIXELS FILE [FILE ...]
+    python -m eoffice.documents.sanitise OUT_DIR MAX_PAGES MAX_PIXELS FILE [FILE ...]
 
 Accepts one PDF, or one or more JPEG/PNG photos (joined into one PDF). Writes OUT_DIR/clean.pdf
 (and OUT_DIR/original.pdf for a PDF that arrives signed) and prints one JSON line:
@@ -278,7 +278,7 @@ def run_sanitiser(
                 [
                     sys.executable,
                     "-m",
-                    "eoffice.receipts.sanitise",
+                    "eoffice.documents.sanitise",
                     tmp,
                     str(max_pages),
                     str(max_pixels),
