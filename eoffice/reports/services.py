@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 
 from eoffice.movement.services import AGE_BANDS as BANDS
 from eoffice.movement.services import HELD_SQL, age_span
-from eoffice.org.models import Office, Post
+from eoffice.org.models import Office, Post, Section
 from eoffice.org.scope import load_posts, scope_name
 from eoffice.platform.clock import today, zone
 from eoffice.platform.extensions import db
@@ -159,8 +159,6 @@ def pendency(actor: Actor, post_ids: list[int]) -> list[Line]:
 
 def grouped(actor: Actor, post_ids: list[int], by: str) -> list[Group]:
     """Pendency per office, or per section (and office), summed in SQL."""
-    from eoffice.org.models import Section
-
     cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
     if rollup_at(actor) is not None:  # the district: summed from the job worker's count
         places = _post_places(post_ids)
@@ -189,6 +187,9 @@ def grouped(actor: Actor, post_ids: list[int], by: str) -> list[Group]:
         )
     offices = {o.id: o for o in db.session.scalars(
         select(Office).where(Office.id.in_({r["office_id"] for r in rows} or {0})))}  # fmt: skip
+    section_ids = {r["section_id"] for r in rows if r.get("section_id")} if by != "office" else ()
+    sections = {s.id: s for s in db.session.scalars(
+        select(Section).where(Section.id.in_(section_ids)))} if section_ids else {}  # fmt: skip
     district = scope_name(actor) == "district"
     groups = []
     for r in rows:
@@ -196,7 +197,7 @@ def grouped(actor: Actor, post_ids: list[int], by: str) -> list[Group]:
         if by == "office":
             name = office.name
         else:
-            section = db.session.get(Section, r["section_id"]) if r["section_id"] else None
+            section = sections.get(r["section_id"]) if r["section_id"] else None
             name = (section.name if section else "—") + (f" ({office.name})" if district else "")
         groups.append(Group(name, {k: r[k] for _, _, k in BANDS}, r["total"]))
     return groups

@@ -22,6 +22,8 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.orm import joinedload, selectinload
 
 from eoffice.dispatch.models import Dispatch
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
@@ -317,13 +319,16 @@ def _load(rows, s) -> list[Hit]:
             "receipt", r.id, r.diary_number, r.subject,
             url_for("receipts.show", receipt_id=r.id), r.created_at,
         )  # fmt: skip
-    for d in s.scalars(select(LetterDraft).where(LetterDraft.id.in_(ids["letter"] or [0]))):
+    letters = select(LetterDraft).where(LetterDraft.id.in_(ids["letter"] or [0]))
+    letters = letters.options(selectinload(LetterDraft.versions), joinedload(LetterDraft.file))
+    for d in s.scalars(letters):
         latest = max(d.versions, key=lambda v: v.number)
         objs["letter", d.id] = Hit(
             "letter", d.id, d.dispatch_number or f"{d.file.number} ({d.serial})", latest.subject,
             url_for("letters.show", file_id=d.file_id, serial=d.serial), d.created_at,
         )  # fmt: skip
-    for d in s.scalars(select(Dispatch).where(Dispatch.id.in_(ids["dispatch"] or [0]))):
+    dispatches = select(Dispatch).where(Dispatch.id.in_(ids["dispatch"] or [0]))
+    for d in s.scalars(dispatches.options(joinedload(Dispatch.draft))):
         objs["dispatch", d.id] = Hit(
             "dispatch", d.id, d.number, d.subject,
             url_for("dispatch.issue", file_id=d.file_id, serial=d.draft.serial), d.issued_at,
@@ -331,31 +336,38 @@ def _load(rows, s) -> list[Hit]:
     return [objs[(kind, i)] for kind, i in rows if (kind, i) in objs]
 
 
-def _text_for_snippet(hit: Hit, keys: list[str], s) -> str:
-    """The text to show a piece of: the title, or where the words were found (a final note,
-    the OCR text, the letter's body)."""
+def _texts_for_snippets(hits: list[Hit], keys: list[str], s) -> dict[tuple[str, int], str]:
+    """The text to show a piece of, for every hit at once (one query per kind, not per hit):
+    a file's first final note with the words, a receipt's OCR text, a letter's latest body."""
     q_ts = func.to_tsquery("simple", tsquery(keys))
-    if hit.kind == "file":
-        body = s.scalar(
-            select(Note.body)
-            .where(Note.file_id == hit.id, Note.status == "final", Note.search_keys.op("@@")(q_ts))
-            .order_by(Note.paragraph)
-            .limit(1)
-        )
-        return body or ""
-    if hit.kind == "receipt":
-        return s.scalar(select(Receipt.ocr_text).where(Receipt.id == hit.id)) or ""
-    if hit.kind == "letter":
-        return (
-            s.scalar(
-                select(LetterVersion.body)
-                .where(LetterVersion.draft_id == hit.id)
-                .order_by(LetterVersion.number.desc())
-                .limit(1)
+    ids: dict[str, list[int]] = {k: [] for k in KINDS}
+    for h in hits:
+        ids[h.kind].append(h.id)
+    texts: dict[tuple[str, int], str] = {}
+    if ids["file"]:
+        notes = (
+            select(Note.file_id, Note.body)
+            .ext(distinct_on(Note.file_id))
+            .where(
+                Note.file_id.in_(ids["file"]),
+                Note.status == "final",
+                Note.search_keys.op("@@")(q_ts),
             )
-            or ""
+            .order_by(Note.file_id, Note.paragraph)
         )
-    return ""
+        texts.update((("file", i), body) for i, body in s.execute(notes))
+    if ids["receipt"]:
+        ocr = select(Receipt.id, Receipt.ocr_text).where(Receipt.id.in_(ids["receipt"]))
+        texts.update((("receipt", i), body) for i, body in s.execute(ocr))
+    if ids["letter"]:
+        bodies = (
+            select(LetterVersion.draft_id, LetterVersion.body)
+            .ext(distinct_on(LetterVersion.draft_id))
+            .where(LetterVersion.draft_id.in_(ids["letter"]))
+            .order_by(LetterVersion.draft_id, LetterVersion.number.desc())
+        )
+        texts.update((("letter", i), body) for i, body in s.execute(bodies))
+    return {k: v or "" for k, v in texts.items()}
 
 
 WORD = re.compile(r"\w[\w\u0900-\u097f\u200c\u200d]*")
@@ -366,8 +378,9 @@ def _mark(hits: list[Hit], keys: list[str], s) -> None:
     matches), the matching words marked. Words are keyed by Postgres, in one query."""
     words: set[str] = set()
     pieces: dict[int, list[str]] = {}
+    texts = _texts_for_snippets(hits, keys, s)
     for n, h in enumerate(hits):
-        extra = _text_for_snippet(h, keys, s)[:20000]
+        extra = texts.get((h.kind, h.id), "")[:20000]
         pieces[n] = [h.title, extra]
         for t in pieces[n]:
             words.update(WORD.findall(t[:20000]))
