@@ -661,6 +661,46 @@ def test_a_wrong_pin_renders_nothing_and_locks_nothing(app, clerk, login, demo, 
     assert db.session.scalar(select(func.count(NotePdf.note_id))) == 0
 
 
+def test_mangled_signed_pdfs_get_a_verdict_never_an_error(app, signed_pdf):
+    """What an attacker or a bad line makes of a signed letter (bytes flipped, cut, doubled,
+    zeroed, in the xref, the signature dictionary and the CMS): each is read and answered,
+    never an exception: the exceptions the signing service catches are pyHanko's and its
+    parsers', and these must all be among them. A change to the signed bytes is never valid;
+    a change inside a signature's own hole may be (a CMS's certificate bag is not signed)."""
+    import random
+    import re
+
+    rng = random.Random(26)
+    n = len(signed_pdf)
+    holes = [
+        range(int(a) + int(b), int(c))
+        for a, b, c, _ in re.findall(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", signed_pdf)
+    ]
+    cms = signed_pdf.rindex(b"/Contents <") + 11
+    places = [signed_pdf.rindex(b"xref"), signed_pdf.rindex(b"/ByteRange"), cms, cms + 600]
+    mangled = [signed_pdf[:cut] for cut in (10, 200, n // 3, n - 40, n - 1)]
+    mangled += [signed_pdf[:p] + signed_pdf[p + 30 :] for p in places]  # a piece cut out
+    mangled += [signed_pdf[:p] + b"\0" * 64 + signed_pdf[p + 64 :] for p in places]
+    mangled += [
+        signed_pdf + signed_pdf[-2000:],
+        signed_pdf.replace(b"/ByteRange [", b"/ByteRange [9"),
+    ]
+    for _ in range(40):
+        data = bytearray(signed_pdf)
+        for _ in range(rng.randint(1, 8)):
+            at = rng.choice(places + [rng.randrange(n)]) + rng.randrange(-50, 50)
+            data[max(0, min(at, n - 1))] = rng.randrange(256)
+        mangled.append(bytes(data))
+    for data in mangled:
+        checks = _validate(app, data)  # raises if an unexpected exception escapes
+        changed = [i for i in range(n) if i >= len(data) or data[i] != signed_pdf[i]]
+        signed_bytes_changed = len(data) != n or any(
+            not any(i in hole for hole in holes) for i in changed
+        )
+        if signed_bytes_changed:
+            assert not services.verdict(checks)
+
+
 def test_a_broken_trust_store_is_no_verdict_on_the_letter(app, pki, signed_pdf):
     broken = pki.trust_dir / "zz-damaged.crl"
     broken.write_bytes(b"-----BEGIN X509 CRL-----\nbm90IGEgY3Js\n-----END X509 CRL-----\n")

@@ -22,6 +22,8 @@ import asyncio
 import io
 import logging
 import os
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -256,6 +258,7 @@ def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
     now = datetime.now(UTC)
     if cred.locked_until is not None and cred.locked_until > now:
         raise Refused("locked")
+    from argon2.exceptions import HashingError
     from cryptography.exceptions import InvalidTag
 
     nonce, sealed = cred.sealed_key[:12], cred.sealed_key[12:]
@@ -269,7 +272,7 @@ def unseal(cred: SigningCredential, pin: str) -> signers.SimpleSigner:
             cred.failed_pins = 0
         db.session.flush()
         raise Refused("wrong_pin") from e
-    except Exception as e:  # a damaged salt, nonce or key: ours to mend, not the officer's PIN
+    except (HashingError, ValueError, TypeError) as e:  # a damaged salt, nonce or key: ours
         log.error("credential %s cannot be unsealed: %r", cred.id, e)
         raise Refused("damaged_credential") from e
     signer = signers.SimpleSigner.load_pkcs12_data(plain, other_certs=[])
@@ -472,8 +475,11 @@ def _message_digest(ci: cms.ContentInfo) -> tuple[bytes, asn1_x509.Certificate |
     sd = ci["content"]
     si = sd["signer_infos"][0]
     digest = next(
-        a["values"][0].native for a in si["signed_attrs"] if a["type"].native == "message_digest"
+        (a["values"][0].native for a in si["signed_attrs"] if a["type"].native == "message_digest"),
+        None,
     )
+    if digest is None:
+        raise ValueError("the CMS signs no message digest")
     sid = si["sid"].chosen
     cert = next(
         (
@@ -507,7 +513,7 @@ def finish(actor: Actor, session: SigningSession, cms_der: bytes) -> Signature:
     try:
         ci = cms.ContentInfo.load(cms_der)
         digest, cert = _message_digest(ci)
-    except Exception as e:
+    except MALFORMED as e:  # what asn1crypto raises on bytes that are not the CMS we asked for
         raise Refused("bad_cms") from e
     if digest != session.digest:
         raise Refused("wrong_digest")
@@ -590,6 +596,12 @@ class Check:
 ALLOWED_AFTER = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
 
 
+#: What the parsers under pyHanko (its PDF reader, asn1crypto, zlib, struct) raise on bytes
+#: that are not what they claim: pyHanko's own errors are ValueErrors and PdfErrors.
+MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, zlib.error,
+             struct.error, RecursionError, OverflowError, EOFError)  # fmt: skip
+
+
 class CannotCheck(Exception):
     """Our fault, not the document's: the trust store or a CRL cannot be read, or validation
     failed in a way no PDF should cause. Shown as "cannot check now", never as a verdict."""
@@ -603,10 +615,13 @@ MAX_SIGNATURES = 12
 def validate(data: bytes) -> list[Check] | None:
     """Every signature in the PDF, or None if it cannot be read as a signed PDF at all
     (truncated, garbled, not a PDF, or more signature fields than any letter has). Raises
-    CannotCheck when the fault is ours (trust store, CRLs, an unexpected error)."""
+    CannotCheck when the trust store cannot be read; any other fault of ours propagates (a
+    logged 500), never a verdict on the document."""
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator.errors import PathError, ValidationError
 
     from eoffice.signing.pki import trust_store
 
@@ -616,7 +631,7 @@ def validate(data: bytes) -> list[Check] | None:
         if fields > MAX_SIGNATURES:
             return None
         sigs = reader.embedded_signatures
-    except Exception:  # any failure to parse: not a valid signed PDF
+    except (PdfError, *MALFORMED):  # cannot be parsed: not a valid signed PDF
         return None
     if not sigs:
         return []
@@ -624,23 +639,18 @@ def validate(data: bytes) -> list[Check] | None:
         return None
     try:
         ctx = trust_store().context()
-    except Exception as e:
+    except (OSError, ValueError) as e:  # a file of the trust directory unreadable or damaged
         log.error("the trust store cannot be read: %r", e)
         raise CannotCheck from e
     checks = []
     for sig in sigs:
         try:
             st = validate_pdf_signature(sig, ctx, skip_diff=False)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            # a malformed signature dictionary or CMS: this document's fault
+        except (PdfError, PathError, ValidationError, *MALFORMED) as e:
+            # a malformed signature dictionary, CMS or certificate: this document's fault.
+            # Anything else is ours: a logged 500, not a verdict on the letter.
             log.info("signature could not be validated: %r", e)
             return None
-        except Exception as e:
-            if type(e).__module__.startswith(("pyhanko", "asn1crypto")):
-                log.info("signature could not be validated: %r", e)
-                return None
-            log.error("validation failed: %r", e)
-            raise CannotCheck from e
         cert = st.signing_cert
         checks.append(
             Check(
