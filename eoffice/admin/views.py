@@ -30,6 +30,7 @@ from eoffice.platform.jobs import worker_state
 from eoffice.platform.locks import heavy_slot
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import roles
+from eoffice.web.changes import attempt
 from eoffice.web.hostile import db_int
 from eoffice.web.htmx import redirect_to
 
@@ -196,12 +197,10 @@ def offices():
         return redirect_to(url_for("admin.office", office_id=current_user.office_id))
     error = None
     if request.method == "POST":
-        try:
-            office = setup.save_office(current_actor(), None, request.form)
-        except Refused as e:
-            error = setup.message(e)
-        else:
-            db.session.commit()
+        office, error = attempt(
+            lambda: setup.save_office(current_actor(), None, request.form), setup.message
+        )
+        if error is None:
             flash(_("Office %(name)s created.", name=office.name), "success")
             return redirect_to(url_for("admin.office", office_id=office.id))
     return render_template(
@@ -282,12 +281,9 @@ def _office_page(office: Office, errors: dict[str, str] | None = None, form=None
 def _act(office: Office, key: str, change, *, form=None, done=None, to=None):
     """Run one change of an office's setup: on a refusal the office page again with the
     message by that form (and what was typed), else commit, say so and go back."""
-    try:
-        change()
-    except Refused as e:
-        db.session.rollback()
-        return _office_page(office, {key: setup.message(e)}, form, 400)
-    db.session.commit()
+    error = attempt(change, setup.message)[1]
+    if error is not None:
+        return _office_page(office, {key: error}, form, 400)
     flash((done() if callable(done) else done) or _("Saved."), "success")
     return redirect_to(to or url_for("admin.office", office_id=office.id) + f"#{key}")
 
@@ -397,16 +393,14 @@ def template(template_id: int):
     office = _office_or_404(t.office_id)
     error = None
     if request.method == "POST":
-        try:
-            if request.form.get("remove") == "1":
-                setup.remove_template(current_actor(), t)
-            else:
-                setup.save_template(current_actor(), office, request.form, t)
-        except Refused as e:
-            db.session.rollback()
-            error = setup.message(e)
+        if request.form.get("remove") == "1":
+            error = attempt(lambda: setup.remove_template(current_actor(), t), setup.message)[1]
         else:
-            db.session.commit()
+            error = attempt(
+                lambda: setup.save_template(current_actor(), office, request.form, t),
+                setup.message,
+            )[1]
+        if error is None:
             flash(_("Saved."), "success")
             return redirect_to(url_for("admin.office", office_id=office.id) + "#templates")
     return render_template(
@@ -427,13 +421,10 @@ def holiday(holiday_id: int):
         abort(403)  # a district-wide holiday is the district admin's
     error = None
     if request.method == "POST":
-        try:
-            setup.edit_holiday(current_actor(), h, request.form)
-        except Refused as e:
-            db.session.rollback()
-            error = setup.message(e)
-        else:
-            db.session.commit()
+        error = attempt(
+            lambda: setup.edit_holiday(current_actor(), h, request.form), setup.message
+        )[1]
+        if error is None:
             flash(_("Saved."), "success")
             return redirect_to(url_for("admin.office", office_id=office.id) + "#holidays")
     return render_template(
@@ -467,14 +458,11 @@ def users(office_id: int):
     office = _office_or_404(office_id)
     error = None
     if request.method == "POST":
-        try:
-            user, password = setup.create_user(current_actor(), office, request.form)
-        except Refused as e:
-            db.session.rollback()
-            error = setup.message(e)
-        else:
-            db.session.commit()
-            return _slip(user, password)
+        made, error = attempt(
+            lambda: setup.create_user(current_actor(), office, request.form), setup.message
+        )
+        if error is None:
+            return _slip(*made)
     people = db.session.scalars(
         select(User)
         .where(User.office_id == office.id)
@@ -634,13 +622,10 @@ def training():
     office = next((o for o in offices if o.id == chosen), offices[0])
     error = None
     if request.method == "POST":
-        try:
-            ts = setup.record_training(current_actor(), office, request.form)
-        except Refused as e:
-            db.session.rollback()
-            error = setup.message(e)
-        else:
-            db.session.commit()
+        ts, error = attempt(
+            lambda: setup.record_training(current_actor(), office, request.form), setup.message
+        )
+        if error is None:
             flash(_("Training recorded: %(n)d attended.", n=len(ts.attendees)), "success")
             return redirect_to(url_for("admin.training", office=office.id))
     people = db.session.scalars(
@@ -723,13 +708,10 @@ def district():
     d = current_user.office.district
     error = None
     if request.method == "POST":
-        try:
-            setup.save_district(current_actor(), d, request.form)
-        except Refused as e:
-            db.session.rollback()
-            error = setup.message(e)
-        else:
-            db.session.commit()
+        error = attempt(
+            lambda: setup.save_district(current_actor(), d, request.form), setup.message
+        )[1]
+        if error is None:
             flash(_("Saved."), "success")
             return redirect_to(url_for("admin.district"))
     return render_template(

@@ -12,7 +12,7 @@ from eoffice.dispatch import services
 from eoffice.dispatch import targets as _targets  # noqa: F401  (registers the letter target)
 from eoffice.dispatch.models import MODES, Dispatch
 from eoffice.documents.messages import REJECTED
-from eoffice.documents.services import discard_new_files
+from eoffice.documents.services import stored_files_follow_the_commit
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.models import LetterDraft
 from eoffice.org.current import current_actor
@@ -105,17 +105,17 @@ def issue(file_id: int, serial: int):
         rows = [first] + [services.RecipientInput("", "", "")] * (ROWS - 1)
         return _form(f, draft, rows, "post", holding)
     rows, mode = _recipients(), request.form.get("mode", "")
-    try:
-        d = services.issue(current_actor(), draft, mode, rows)
-    except Refused as refused:
-        db.session.rollback()
-        discard_new_files()  # a delivery that stored files before the refusal leaves none
-        if refused.code == "already_issued":  # a double click: show what was issued
-            flash(str(REFUSED["already_issued"]), "info")
-            return redirect(url_for("dispatch.issue", file_id=file_id, serial=serial))
-        draft = draft_in(visible_file(file_id), serial)
-        return _form(f, draft, rows, mode, holding, str(REFUSED[refused.code]), 400)
-    db.session.commit()
+    with stored_files_follow_the_commit():  # a delivery stores files in the other office's dak
+        try:
+            d = services.issue(current_actor(), draft, mode, rows)
+        except Refused as refused:
+            db.session.rollback()
+            if refused.code == "already_issued":  # a double click: show what was issued
+                flash(str(REFUSED["already_issued"]), "info")
+                return redirect(url_for("dispatch.issue", file_id=file_id, serial=serial))
+            draft = draft_in(visible_file(file_id), serial)
+            return _form(f, draft, rows, mode, holding, str(REFUSED[refused.code]), 400)
+        db.session.commit()
     flash(_("Issued as %(number)s.", number=d.number), "success")
     return redirect_to(url_for("dispatch.issue", file_id=file_id, serial=serial))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from flask import current_app
 
 from eoffice.documents.models import Document
@@ -15,7 +17,7 @@ from eoffice.policy import Actor
 def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Document:
     """Raise sanitise.Rejected for anything not accepted. Files this call creates are noted in
     the session's info (one request's) so that a request that fails to commit can remove them
-    (see discard_new_files)."""
+    (see stored_files_follow_the_commit)."""
     cfg = current_app.config
     who = f"user:{actor.id}" if actor.is_authenticated else "anonymous"
     if not heavy_slot(who, cfg["HEAVY_SLOTS"]):
@@ -52,7 +54,8 @@ def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Docum
 
 
 def discard_new_files() -> None:
-    """After a rollback: no stray files (unless a committed document took the same bytes)."""
+    """The files this request stored that no document names (after a rollback, all of them;
+    after a commit, none): removed."""
     from sqlalchemy import any_, or_, select
 
     for h in db.session.info.pop("new_files", []):
@@ -71,6 +74,21 @@ def discard_new_files() -> None:
             storage.discard(h)
 
 
-def keep_new_files() -> None:
-    """After a commit: the files this request stored belong to its documents now."""
-    db.session.info.pop("new_files", None)
+@contextmanager
+def stored_files_follow_the_commit():
+    """Around the part of a request that stores uploaded files: however it ends (a commit, a
+    refusal rolled back, an exception), the files it stored that no row names afterwards are
+    removed, and a committed document's files stay.
+
+        with stored_files_follow_the_commit():
+            document = accept_upload(actor, blobs, name)    # Rejected: roll back, return
+            ...
+            db.session.commit()
+    """
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        discard_new_files()

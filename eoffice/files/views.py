@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
-from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
+from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
 from eoffice.files import letters, notes, parts, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.lookup import visible_file
@@ -284,28 +284,18 @@ def upload(file_id: int):
     if not title or not uploads:
         flash(_("Give the document a title and choose the file to attach."), "error")
         return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
-    try:
+    with stored_files_follow_the_commit():
         try:
             document = accept_upload(
                 current_actor(), [u.read() for u in uploads], uploads[0].filename or ""
             )
-        except Rejected as r:
-            db.session.rollback()
-            flash(str(REJECTED[r.code]), "error")
-            return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
-        try:
             c = services.attach_document(current_actor(), f, document, title)
-        except Refused as refused:
+        except (Rejected, Refused) as no:
             db.session.rollback()
-            discard_new_files()
-            flash(str(DOCUMENT_REFUSED[refused.code]), "error")
+            messages = REJECTED if isinstance(no, Rejected) else DOCUMENT_REFUSED
+            flash(str(messages[no.code]), "error")
             return redirect_to(url_for("files.show", file_id=file_id) + "#correspondence")
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        discard_new_files()
-        raise
-    keep_new_files()
     flash(
         _("%(title)s placed in the file from page %(page)d.", title=c.title, page=c.first_page),
         "success",

@@ -10,7 +10,7 @@ from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
-from eoffice.documents.services import accept_upload, discard_new_files, keep_new_files
+from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
 from eoffice.files.services import file_of_receipt, held_receipts
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
@@ -94,7 +94,7 @@ def diarise():
         db.session.rollback()
         return _render_form(form, 400)
 
-    try:
+    with stored_files_follow_the_commit():
         document = None
         if uploads:
             try:
@@ -129,11 +129,6 @@ def diarise():
             current_actor(), data, key=key, post=post, document=document
         )
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        discard_new_files()
-        raise
-    keep_new_files()
     flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
     return redirect_to(url_for("receipts.show", receipt_id=receipt.id))
 
