@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from eoffice.org.models import District, FileTerm, Office, OfficeKind, Post, PostHolding, Role, User
+from eoffice.org.services import actor_for
 from eoffice.platform import audit
 from eoffice.platform.extensions import db
 
@@ -142,7 +143,7 @@ def staff_import_command(path, office_code, district_code, dry_run, slips, by_lo
     t0 = time.monotonic()
     with force_locale("hi"):
         try:
-            imp = staff.preview(path.read_bytes(), path.name, office, actor)
+            imp = staff.preview(actor_for(actor), path.read_bytes(), path.name, office)
         except Refused as e:
             click.echo(str(staff.MESSAGES.get(e.code, staff.MESSAGES["malformed"])))
             sys.exit(1)
@@ -158,7 +159,7 @@ def staff_import_command(path, office_code, district_code, dry_run, slips, by_lo
             db.session.rollback()
             click.echo("--dry-run: कुछ भी सहेजा नहीं गया।")
             return
-        counts = staff.apply(imp, actor)
+        counts = staff.apply(actor_for(actor), imp)
         applied = time.monotonic() - t0
         if slips:
             from eoffice.admin.slips import slips_pdf

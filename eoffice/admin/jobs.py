@@ -11,6 +11,7 @@ from procrastinate import JobContext
 from eoffice.admin import staff
 from eoffice.admin.models import StaffImport
 from eoffice.org.models import User
+from eoffice.org.services import actor_for
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 
@@ -26,7 +27,7 @@ def apply_import_now(app: Flask, import_id: int, actor_id: int) -> str:
         if imp is None or actor is None or imp.status != "queued":
             return imp.status if imp else "missing"
         try:
-            staff.apply(imp, actor)
+            staff.apply(actor_for(actor), imp)
             db.session.commit()
         except Exception as e:
             db.session.rollback()

@@ -34,6 +34,7 @@ from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock
 from eoffice.platform.text import clean_line, email_address
+from eoffice.policy import Actor
 
 MAX_ROWS, MAX_COLUMNS = tables.MAX_ROWS, tables.MAX_COLUMNS
 #: rows a confirmation applies within the request (about 1.5 s here); a longer list is applied
@@ -435,7 +436,7 @@ def summary(plan_rows: list[dict]) -> dict[str, int]:
 # --- preview and apply -----------------------------------------------------------------
 
 
-def preview(data: bytes, filename: str, office: Office, actor: User) -> StaffImport:
+def preview(actor: Actor, data: bytes, filename: str, office: Office) -> StaffImport:
     """Check the file and keep the plan (no user or post is made). Raises Refused(code)."""
     rows = read_table(data, filename)
     imp = StaffImport(
@@ -450,7 +451,7 @@ def preview(data: bytes, filename: str, office: Office, actor: User) -> StaffImp
     return imp
 
 
-def apply(imp: StaffImport, actor: User) -> dict[str, int]:
+def apply(actor: Actor, imp: StaffImport) -> dict[str, int]:
     """Make what the plan says, the rows with errors left out, all in this transaction. The
     plan is checked again against the database as it is now (someone may have acted since).
     Posts, users, charges and audit events go in batches: 10,000 rows in seconds."""

@@ -84,7 +84,7 @@ def staff_import():
             error = str(staff.MESSAGES["busy"])
         else:
             try:
-                imp = staff.preview(upload.read(), upload.filename, office, current_user)
+                imp = staff.preview(current_actor(), upload.read(), upload.filename, office)
             except Refused as e:
                 error = str(staff.MESSAGES.get(e.code, staff.MESSAGES["malformed"]))
             else:
@@ -141,7 +141,7 @@ def staff_import_confirm(import_id: int):
         db.session.commit()
         flash(_("The list is being imported. This page shows when it is done."), "info")
         return redirect_to(url_for("admin.staff_import_show", import_id=imp.id))
-    counts = staff.apply(imp, current_user)
+    counts = staff.apply(current_actor(), imp)
     db.session.commit()
     flash(
         _(

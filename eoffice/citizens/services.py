@@ -191,9 +191,11 @@ def status_link(receipt: Receipt) -> tuple[str, str]:
     """(the status page's address as printed, a QR code of it with this receipt's office and
     diary number filled in, as an SVG data URI): for the पावती. Never the mobile's digits."""
     import segno
-    from flask import request, url_for
+    from flask import url_for
 
-    base = (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+    from eoffice.web.urls import base_url
+
+    base = base_url()
     url = base + url_for(
         "citizens.status", o=receipt.office_id, d=receipt.diary_number, k=lift_key(receipt)
     )

@@ -129,6 +129,7 @@ def issue(
         if c.receipt is not None:
             events.reply_issued.send(c.receipt, dispatch=d)
     audit.record_on(
+        actor,
         f,
         "dispatch",
         charge.post.id,

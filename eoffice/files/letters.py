@@ -106,6 +106,7 @@ def create(
     _version(actor, draft, 1, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "create_letter",
         charge.post.id,
@@ -147,6 +148,7 @@ def save(
     v = _version(actor, draft, draft.current_version, addressee, subject, body, copy_to, charge)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "save_letter",
         charge.post.id,
@@ -185,6 +187,7 @@ def approve(actor: Actor, draft: LetterDraft, *, version: int | None) -> LetterD
     draft.approved_at = datetime.now(UTC)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "approve_letter",
         charge.post.id,

@@ -97,6 +97,7 @@ def finalise(actor: Actor, f: File, body: str, version: int | None) -> Note:
     draft.finalised_at = datetime.now(UTC)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "finalise_note",
         draft.post_id,

@@ -73,8 +73,8 @@ def open_part(actor: Actor, number: str, receipt, key: uuid.UUID) -> File:
     )
     db.session.add(part)
     db.session.flush()
-    audit.record_on(part, "open_part", charge.post.id, number=part.number, main_id=main.id)
-    audit.record_on(main, "part_opened", charge.post.id, part_id=part.id, number=part.number)
+    audit.record_on(actor, part, "open_part", charge.post.id, number=part.number, main_id=main.id)
+    audit.record_on(actor, main, "part_opened", charge.post.id, part_id=part.id, number=part.number)
     attach_receipt(actor, part, receipt)
     return part
 
@@ -154,7 +154,7 @@ def merge(actor: Actor, part: File) -> File:
     )
     part.status, part.merged_at = "closed", now
     db.session.flush()
-    audit.record_on(main, "merge_part", charge.post.id, part_id=part.id, notes=len(notes),
+    audit.record_on(actor, main, "merge_part", charge.post.id, part_id=part.id, notes=len(notes),
                     correspondence=len(moved))  # fmt: skip
-    audit.record_on(part, "merged_into", charge.post.id, main_id=main.id)
+    audit.record_on(actor, part, "merged_into", charge.post.id, main_id=main.id)
     return main

@@ -80,6 +80,7 @@ def open_file(actor: Actor, data: FileInput, *, key: uuid.UUID, post: Post, year
     db.session.add(f)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "open_file",
         post.id,
@@ -180,6 +181,7 @@ def attach_document(actor: Actor, f: File, document, title: str) -> Corresponden
     db.session.add(c)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "attach_document",
         charge.post.id,
@@ -216,6 +218,7 @@ def attach_receipt(actor: Actor, f: File, receipt) -> Correspondence:
     events.receipt_filed.send(receipt, actor=actor)  # its hop ends (eoffice.movement)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "attach_receipt",
         f.holder_post_id,
@@ -287,6 +290,7 @@ def link(actor: Actor, f: File, other: File | None) -> FileLink:
     db.session.add(row)
     db.session.flush()
     audit.record_on(
+        actor,
         f,
         "link_files",
         charge.post.id,

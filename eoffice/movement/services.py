@@ -321,6 +321,7 @@ def send(actor: Actor, item: Item, data: SendInput) -> tuple[Movement, bool]:
     item.last_movement_id = movement.id
     db.session.flush()
     audit.record_on(
+        actor,
         item,
         "send",
         movement.from_post_id,
@@ -362,7 +363,7 @@ def pull_back(actor: Actor, movement: Movement) -> Item:
     item.holder_post_id = movement.from_post_id
     item.held_since = moment
     db.session.flush()
-    audit.record_on(item, "pull_back", movement.from_post_id, movement_id=movement.id)
+    audit.record_on(actor, item, "pull_back", movement.from_post_id, movement_id=movement.id)
     return item
 
 
@@ -389,7 +390,7 @@ def record_view(actor: Actor, item: Item) -> None:
         .limit(1)
     )
     if seen is None:
-        audit.record_on(item, "view", actor.post.id if actor.post is not None else None)
+        audit.record_on(actor, item, "view", actor.post.id if actor.post is not None else None)
     mark_opened(actor, item)
 
 
@@ -408,7 +409,7 @@ def mark_opened(actor: Actor, item: Item) -> None:
             .returning(Movement.id)
         ).first()
         if opened is not None:
-            audit.record_on(item, "open", item.holder_post_id, movement_id=opened.id)
+            audit.record_on(actor, item, "open", item.holder_post_id, movement_id=opened.id)
     mine = actor.post_ids
     if mine:
         db.session.execute(

@@ -143,13 +143,11 @@ def record_many(events: list[dict[str, Any]]) -> None:
     db.session.info["audit_head"] = (rows[-1].id, rows[-1].hash)
 
 
-def record_on(item: Any, action: str, post_id: int | None, **data: Any) -> AuditEvent:
-    """`record` of the signed-in user acting on a file or receipt, as `post_id`."""
-    from flask_login import current_user
-
+def record_on(actor: Any, item: Any, action: str, post_id: int | None, **data: Any) -> AuditEvent:
+    """`record` of the actor's user acting on a file or receipt, as `post_id`."""
     return record(
         action,
-        user_id=current_user.id,
+        user_id=actor.id,
         post_id=post_id,
         object_type=item.kind_name,
         object_id=item.id,

@@ -7,9 +7,10 @@ import hashlib
 import io
 import secrets
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
+from eoffice.web.urls import base_url
 
 #: 32 unambiguous characters; 10 of them: 50 bits, not guessable at any allowed rate
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -21,8 +22,7 @@ def new_verification_code() -> str:
 
 
 def verify_url(code: str) -> str:
-    base = current_app.config.get("BASE_URL") or request.url_root
-    return f"{base.rstrip('/')}/verify/{code}"
+    return f"{base_url()}/verify/{code}"
 
 
 def text_sha256(v: LetterVersion) -> str:

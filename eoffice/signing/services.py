@@ -782,6 +782,7 @@ def _record(
     # nothing once the first signature is in, it leaves the store with the commit
     storage.release_after_commit(unsigned)
     audit.record_on(
+        actor,
         target.file,
         "sign_letter" if target.kind == "letters" else "sign_note",
         charge.post.id,

@@ -85,7 +85,7 @@ def send_reminder(actor: Actor, item: File | Receipt, message: str, key: uuid.UU
     )
     db.session.add(r)
     db.session.flush()
-    audit.record_on(item, "remind", post.id, reminder_id=r.id, to_post_id=r.to_post_id)
+    audit.record_on(actor, item, "remind", post.id, reminder_id=r.id, to_post_id=r.to_post_id)
     if current_app.config.get("SMTP_HOST"):
         jobs.enqueue("notify_reminder", "mail", reminder_id=r.id)
     return r

@@ -1,4 +1,4 @@
-"""Where a form may send the user back to."""
+"""Addresses: where a form may send the user back to, and the site's own address."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def base_url() -> str:
+    """The site's address as printed on letters and acknowledgements, without a final slash:
+    EOFFICE_BASE_URL, else the address this request came to."""
+    from flask import current_app, request
+
+    return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
