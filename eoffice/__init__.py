@@ -200,6 +200,7 @@ def _register_hooks(app: Flask) -> None:
 
     from eoffice.movement.views import AGE_LABELS
     from eoffice.platform.clock import today as clock_today
+    from eoffice.platform.items import item_url
     from eoffice.reports.services import rollup_at
     from eoffice.search.services import kind_names as search_kind_names
     from eoffice.tasks.services import unseen_reminders
@@ -211,6 +212,7 @@ def _register_hooks(app: Flask) -> None:
     # Proxies as globals, so macros rendered alone (htmx fragments) see them too.
     app.jinja_env.globals.update(
         asset_url=assets.asset_url,
+        item_url=item_url,
         term=term,
         navigation=navigation,
         get_locale=get_locale,

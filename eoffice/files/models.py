@@ -23,6 +23,7 @@ from eoffice.documents.models import Document
 from eoffice.org.models import Office, Post, Section, User, _pick
 from eoffice.platform import storage
 from eoffice.platform.extensions import db
+from eoffice.platform.items import MovableItem
 from eoffice.platform.keys import key_column, key_index
 from eoffice.receipts.models import Receipt, ReceiptCategory
 
@@ -56,7 +57,7 @@ class FileSequence(db.Model):
     last_serial: Mapped[int]
 
 
-class File(db.Model):
+class File(MovableItem, db.Model):
     __tablename__ = "efile"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

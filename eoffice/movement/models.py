@@ -28,12 +28,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.files.models import File
 from eoffice.org.models import Delegation, District, Office, Post, User, _pick
 from eoffice.platform.extensions import db
+from eoffice.platform.items import NamesAnItem
 from eoffice.receipts.models import Receipt, ReceiptCategory
 
 IN_FLIGHT = text("acted_at IS NULL AND pulled_back_at IS NULL")
 
 
-class Movement(db.Model):
+class Movement(NamesAnItem, db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     #: 'file' or 'receipt' (and later letters between offices)
     item_kind: Mapped[str] = mapped_column(String(10))

@@ -49,7 +49,7 @@ def now() -> datetime:
 
 
 def _item_filter(item: Item):
-    return Movement.file_id == item.id if isinstance(item, File) else Movement.receipt_id == item.id
+    return item.named_by(Movement)
 
 
 def last_movement(item: Item) -> Movement | None:
@@ -298,8 +298,7 @@ def send(actor: Actor, item: Item, data: SendInput) -> tuple[Movement, bool]:
     moment = end_hop(actor, item)
     movement = Movement(
         item_kind=item.kind_name,
-        file_id=item.id if isinstance(item, File) else None,
-        receipt_id=item.id if isinstance(item, Receipt) else None,
+        **item.as_key(),
         from_post_id=item.holder_post_id,
         to_post_id=to_post.id,
         sent_by_id=actor.id,
@@ -447,9 +446,7 @@ def _filed(receipt: Receipt, actor: Actor) -> None:
 
 
 def item_of(movement: Movement) -> Item:
-    if movement.file_id is not None:
-        return db.session.get(File, movement.file_id)
-    return db.session.get(Receipt, movement.receipt_id)
+    return db.session.get(KINDS[movement.item_kind], movement.item_id)
 
 
 # --- the track -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from eoffice.org.current import current_actor, open_or_404
 from eoffice.org.models import Post, Role
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
+from eoffice.platform.items import item_url
 from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
@@ -59,11 +60,6 @@ REFUSED = {
 }
 #: Refusals about the chosen recipient: shown on the form, which keeps what was typed.
 FORM_ERRORS = {"self", "other_district", "vacant"}
-SHOW = {"file": "files.show", "receipt": "receipts.show"}
-
-
-def item_url(kind: str, item_id: int) -> str:
-    return url_for(SHOW[kind], **{f"{kind}_id": item_id})
 
 
 def _visible(kind: str, item_id: int):

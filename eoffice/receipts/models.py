@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.documents.models import Document
 from eoffice.org.models import Office, Post, User, _pick
 from eoffice.platform.extensions import db
+from eoffice.platform.items import MovableItem
 from eoffice.platform.keys import key_column, key_index
 
 
@@ -45,7 +46,7 @@ class ReceiptCategory(db.Model):
         return _pick(self.name_hi, self.name_en)
 
 
-class Receipt(db.Model):
+class Receipt(MovableItem, db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     diary_year: Mapped[int]

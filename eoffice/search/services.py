@@ -313,11 +313,11 @@ def _load(rows, s) -> list[Hit]:
     objs: dict[tuple[str, int], Hit] = {}
     for f in s.scalars(select(File).where(File.id.in_(ids["file"] or [0]))):
         objs["file", f.id] = Hit("file", f.id, f.number, f.subject,
-                                 url_for("files.show", file_id=f.id), f.created_at)  # fmt: skip
+                                 f.url, f.created_at)  # fmt: skip
     for r in s.scalars(select(Receipt).where(Receipt.id.in_(ids["receipt"] or [0]))):
         objs["receipt", r.id] = Hit(
             "receipt", r.id, r.diary_number, r.subject,
-            url_for("receipts.show", receipt_id=r.id), r.created_at,
+            r.url, r.created_at,
         )  # fmt: skip
     letters = select(LetterDraft).where(LetterDraft.id.in_(ids["letter"] or [0]))
     letters = letters.options(selectinload(LetterDraft.versions), joinedload(LetterDraft.file))

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from eoffice.org.current import current_actor
+from eoffice.platform.items import KINDS, item_url
 from eoffice.platform.locks import heavy_slot
 from eoffice.platform.replica import read_session
 from eoffice.policy.routes import login_required
@@ -48,10 +49,8 @@ def index():
 
 
 def _url(kind: str, item_id: int, s) -> str:
-    if kind == "file":
-        return url_for("files.show", file_id=item_id)
-    if kind == "receipt":
-        return url_for("receipts.show", receipt_id=item_id)
+    if kind in KINDS:  # a file or a receipt
+        return item_url(kind, item_id)
     from eoffice.dispatch.models import Dispatch
 
     d = s.get(Dispatch, item_id)

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eoffice.files.models import File
 from eoffice.org.models import Post, User
 from eoffice.platform.extensions import db
+from eoffice.platform.items import NamesAnItem
 from eoffice.receipts.models import Receipt
 
 
-class Reminder(db.Model):
+class Reminder(NamesAnItem, db.Model):
     """अनुस्मारक: an officer reminds the holder of an overdue file or receipt."""
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from eoffice.files.models import File
+from eoffice.movement.services import KINDS
 from eoffice.org.models import Post
 from eoffice.org.scope import scope_name, scope_post_ids, scope_posts
 from eoffice.platform import audit, jobs
@@ -65,18 +66,16 @@ def send_reminder(actor: Actor, item: File | Receipt, message: str, key: uuid.UU
     if len(message) > 2000:
         raise Refused("too_long")
     kind = item.kind_name
-    column = Reminder.file_id if kind == "file" else Reminder.receipt_id
     last = db.session.scalar(
         select(func.max(Reminder.sent_at)).where(
-            column == item.id, Reminder.to_post_id == item.holder_post_id
+            item.named_by(Reminder), Reminder.to_post_id == item.holder_post_id
         )
     )
     if last is not None and local_date(last) == today():
         raise Refused("already_today")
     r = Reminder(
         item_kind=kind,
-        file_id=item.id if kind == "file" else None,
-        receipt_id=item.id if kind == "receipt" else None,
+        **item.as_key(),
         from_post_id=post.id,
         to_post_id=item.holder_post_id,
         sent_by_id=actor.id,
@@ -119,8 +118,9 @@ def mark_seen(reminders: list[Reminder]) -> None:
 
 
 def reminders_on(item: File | Receipt) -> list[Reminder]:
-    column = Reminder.file_id if item.kind_name == "file" else Reminder.receipt_id
-    return list(db.session.scalars(select(Reminder).where(column == item.id).order_by(Reminder.id)))
+    return list(
+        db.session.scalars(select(Reminder).where(item.named_by(Reminder)).order_by(Reminder.id))
+    )
 
 
 # --- tasks ----------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def linked_item(actor: Actor, number: str) -> File | Receipt | None:
     if len(found) != 1:
         raise Refused("no_such_item")
     kind, item_id = found[0]
-    return db.session.get(File if kind == "file" else Receipt, item_id)
+    return db.session.get(KINDS[kind], item_id)
 
 
 def create_task(actor: Actor, data: TaskInput, key: uuid.UUID) -> Task:
@@ -164,8 +164,7 @@ def create_task(actor: Actor, data: TaskInput, key: uuid.UUID) -> Task:
         office_id=to_post.office_id,
         title=data.title,
         details=data.details or None,
-        file_id=item.id if isinstance(item, File) else None,
-        receipt_id=item.id if isinstance(item, Receipt) else None,
+        **(item.as_key() if item is not None else {}),  # a task may be on its own
         from_post_id=post.id,
         to_post_id=to_post.id,
         assigned_by_id=actor.id,

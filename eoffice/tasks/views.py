@@ -10,13 +10,12 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from eoffice.files.models import File
+from eoffice.movement.services import KINDS
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
-from eoffice.receipts.models import Receipt
 from eoffice.tasks import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.tasks import services
 from eoffice.tasks.forms import ProgressForm, ReminderForm, TaskForm
@@ -137,13 +136,11 @@ def progress(task_id: int):
 
 # --- reminders ------------------------------------------------------------------------------
 
-ITEMS = {"file": File, "receipt": Receipt}
-
 
 @bp.post("/<any(file, receipt):kind>/<int:item_id>/remind")
 @roles(*GIVERS)
 def remind(kind: str, item_id: int):
-    item = db.session.get(ITEMS[kind], item_id)
+    item = db.session.get(KINDS[kind], item_id)
     back = safe_next(request.form.get("next")) or url_for("movement.escalation")
     if item is None:
         abort(404)

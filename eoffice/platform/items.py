@@ -1,0 +1,64 @@
+"""What a file (पत्रावली) and a receipt (डाक) share as items that move from desk to desk: a kind,
+a number, a page, and the column that names them in the tables that follow them (movement,
+reminder). One shape, so that movement, tasks, templates and reports need not ask which it is.
+
+    item.kind_name           "file" / "receipt"
+    item.number              the file number / the diary number
+    item.url                 its page
+    item.named_by(Movement)  Movement.file_id == item.id      (a where clause)
+    item.as_key()            {"file_id": 7, "receipt_id": None} (a row that names it)
+
+A row that names an item by kind and id (a movement, a reminder, a line of a list counted in
+SQL) links to it with `item_url(kind, id)`; templates have it as a global.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import url_for
+
+#: kind → (its page's endpoint, the column and URL argument that name it)
+KINDS = {"file": ("files.show", "file_id"), "receipt": ("receipts.show", "receipt_id")}
+
+
+def item_url(kind: str, item_id: int) -> str:
+    endpoint, arg = KINDS[kind]
+    return url_for(endpoint, **{arg: item_id})
+
+
+class MovableItem:
+    kind_name: ClassVar[str]
+    id: Any
+
+    @property
+    def url(self) -> str:
+        return item_url(self.kind_name, self.id)
+
+    @property
+    def item_key(self) -> str:
+        return KINDS[self.kind_name][1]
+
+    def named_by(self, model) -> Any:
+        return getattr(model, self.item_key) == self.id
+
+    def as_key(self) -> dict[str, int | None]:
+        return {
+            arg: self.id if kind == self.kind_name else None for kind, (_, arg) in KINDS.items()
+        }
+
+
+class NamesAnItem:
+    """A row naming a file or a receipt by `item_kind` and `file_id` / `receipt_id`."""
+
+    item_kind: Any
+    file_id: Any
+    receipt_id: Any
+
+    @property
+    def item_id(self) -> int:
+        return self.file_id if self.item_kind == "file" else self.receipt_id
+
+    @property
+    def item_url(self) -> str:
+        return item_url(self.item_kind, self.item_id)
