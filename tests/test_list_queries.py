@@ -10,12 +10,12 @@ A page whose count grows with its rows loads something per row (an N+1).
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from eoffice.org.models import Office
 from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
+from tests.test_queries import counted
 from tests.test_receipts import diarise
 from tests.test_tasks import give
 
@@ -43,22 +43,6 @@ def list_pages(app, db) -> list[str]:
         if "GET" in rule.methods and not rule.arguments and rule.rule not in SKIP:
             urls.append(rule.rule + QUERY.get(rule.rule, ""))
     return sorted(urls)
-
-
-@contextmanager
-def counted(app):
-    statements: list[str] = []
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-
-    def seen(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def measure(app, clients, urls) -> dict[tuple[str, str], int]:
