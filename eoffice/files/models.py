@@ -61,31 +61,17 @@ class File(MovableItem, db.Model):
     __tablename__ = "efile"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
     head_id: Mapped[int] = mapped_column(ForeignKey("subject_head.id"))
     year: Mapped[int]
     serial: Mapped[int]
     #: e.g. कले/राज/भू-अभि/12/2026, from the office's pattern
     number: Mapped[str] = mapped_column(String(120))
-    subject: Mapped[str] = mapped_column(String(1000))
     #: electronic or physical (a paper file whose movement and location are tracked)
     kind: Mapped[str] = mapped_column(String(12), default="electronic")
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_category.id"))
-    grading: Mapped[str] = mapped_column(String(20), default="normal")
-    priority: Mapped[str] = mapped_column(String(20), default="normal")
     #: open, parked (स्थगित), closed
     status: Mapped[str] = mapped_column(String(10), default="open")
     physical_location: Mapped[str | None] = mapped_column(String(200))
-    idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
-
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
-    #: Exactly one holder at any time: NOT NULL, and changed only under a row lock.
-    holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    #: When the current holder received it (creation, a movement, or a pull-back).
-    held_since: Mapped[datetime] = mapped_column(server_default=func.now())
     last_movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", use_alter=True, name="fk_efile_last_movement")
     )
@@ -100,8 +86,8 @@ class File(MovableItem, db.Model):
     head: Mapped[SubjectHead] = relationship()
     category: Mapped[ReceiptCategory | None] = relationship()
     created_by: Mapped[User] = relationship()
-    created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
-    holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
+    created_post: Mapped[Post] = relationship(foreign_keys="File.created_post_id")
+    holder_post: Mapped[Post] = relationship(foreign_keys="File.holder_post_id")
     correspondence: Mapped[list[Correspondence]] = relationship(
         back_populates="file", order_by="Correspondence.position"
     )

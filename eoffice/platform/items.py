@@ -14,9 +14,14 @@ SQL) links to it with `item_url(kind, id)`; templates have it as a global.
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any, ClassVar
 
 from flask import url_for
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
 
 #: kind → (its page's endpoint, the column and URL argument that name it)
 KINDS = {"file": ("files.show", "file_id"), "receipt": ("receipts.show", "receipt_id")}
@@ -28,8 +33,26 @@ def item_url(kind: str, item_id: int) -> str:
 
 
 class MovableItem:
+    """The columns a file and a receipt both have (each keeps its own `last_movement_id`, whose
+    foreign key is named after its table, and its relationships)."""
+
     kind_name: ClassVar[str]
     id: Any
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    subject: Mapped[str] = mapped_column(String(1000))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_category.id"))
+    grading: Mapped[str] = mapped_column(String(20), default="normal")
+    priority: Mapped[str] = mapped_column(String(20), default="normal")
+    #: From a hidden form field: a resubmitted form finds its item instead of making another.
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    #: Exactly one holder at any time: NOT NULL, and changed only under a row lock.
+    holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: When the current holder received it (made, moved to it, or pulled back).
+    held_since: Mapped[datetime] = mapped_column(server_default=func.now())
 
     @property
     def url(self) -> str:

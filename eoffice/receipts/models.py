@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
     BigInteger,
@@ -14,9 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
-from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.documents.models import Document
@@ -48,13 +45,10 @@ class ReceiptCategory(db.Model):
 
 class Receipt(MovableItem, db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
     diary_year: Mapped[int]
     diary_serial: Mapped[int]
     #: e.g. कले/2026/000123
     diary_number: Mapped[str] = mapped_column(String(40))
-    #: From a hidden form field: a resubmitted form finds its receipt instead of making another.
-    idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
 
     sender_name: Mapped[str] = mapped_column(String(200))
     sender_designation: Mapped[str | None] = mapped_column(String(200))
@@ -65,10 +59,6 @@ class Receipt(MovableItem, db.Model):
     received_on: Mapped[date] = mapped_column(Date)
     mode: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(10))
-    subject: Mapped[str] = mapped_column(String(1000))
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_category.id"))
-    grading: Mapped[str] = mapped_column(String(20), default="normal")
-    priority: Mapped[str] = mapped_column(String(20), default="normal")
     due_on: Mapped[date | None] = mapped_column(Date)
     citizen_mobile: Mapped[str | None] = mapped_column(String(10))
     #: the sender's email, for the acknowledgement and the notice of a reply
@@ -84,13 +74,6 @@ class Receipt(MovableItem, db.Model):
     ocr_status: Mapped[str] = mapped_column(String(10), default="none")
     ocr_text: Mapped[str | None] = mapped_column(Text)
 
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
-    #: The post that holds the receipt now (movement moves it).
-    holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    #: When the current holder received it (diarised, moved to it, or pulled back).
-    held_since: Mapped[datetime] = mapped_column(server_default=func.now())
     last_movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", use_alter=True, name="fk_receipt_last_movement")
     )
@@ -99,8 +82,8 @@ class Receipt(MovableItem, db.Model):
     category: Mapped[ReceiptCategory | None] = relationship()
     document: Mapped[Document | None] = relationship()
     created_by: Mapped[User] = relationship()
-    created_post: Mapped[Post] = relationship(foreign_keys=[created_post_id])
-    holder_post: Mapped[Post] = relationship(foreign_keys=[holder_post_id])
+    created_post: Mapped[Post] = relationship(foreign_keys="Receipt.created_post_id")
+    holder_post: Mapped[Post] = relationship(foreign_keys="Receipt.holder_post_id")
 
     #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("receipt")
