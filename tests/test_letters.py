@@ -23,6 +23,7 @@ from eoffice.files.models import (
 from tests import samples
 from tests.test_movement import flash_text, login, post_id, send  # noqa: F401  (fixture)
 from tests.test_notes import autosave, finalise, new_file
+from tests.test_receipts import files_in
 
 
 @pytest.fixture
@@ -346,7 +347,7 @@ def test_upload_a_document_into_the_file_and_cite_its_page(clerk, demo):
     assert note.find(class_="body").find("a")["href"] == f"/files/{f.id}/documents/1.pdf#page=2"
 
 
-def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(clerk, login, demo):  # noqa: F811
+def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(app, clerk, login, demo):  # noqa: F811
     db = demo
     f = new_file(clerk, db)
     upload(clerk, f.id, "आख्या", samples.pdf(pages=1))
@@ -363,8 +364,11 @@ def test_hostile_uploads_are_refused_and_nothing_saved_is_lost(clerk, login, dem
     assert "शीर्षक लिखें" in flash_text(clerk, upload(clerk, f.id, " \u200b", samples.pdf(pages=1)))
     assert db.session.scalar(select(func.count(Document.id))) == before
     assert db.session.scalar(select(func.count(Correspondence.id))) == 1
-    # someone who does not hold the file cannot add to it
+    # someone who does not hold the file cannot add to it, and the new bytes (stored before
+    # the refusal) leave no file behind, while the first upload's stay
     send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
-    resp = upload(clerk, f.id, "देर से", samples.pdf(pages=1))
+    stored = files_in(app)
+    resp = upload(clerk, f.id, "देर से", samples.pdf(pages=2))
     assert "अभी आपके पास नहीं है, इसलिए आप इसमें दस्तावेज़ नहीं जोड़ सकते" in flash_text(clerk, resp)
     assert db.session.scalar(select(func.count(Correspondence.id))) == 1
+    assert files_in(app) == stored and stored

@@ -54,8 +54,8 @@ def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Docum
 
 
 def discard_new_files() -> None:
-    """The files this request stored that no document names (after a rollback, all of them;
-    after a commit, none): removed."""
+    """After a rollback: the files this request stored that no document names are removed
+    (a committed document may have taken the same bytes)."""
     from sqlalchemy import any_, or_, select
 
     for h in db.session.info.pop("new_files", []):
@@ -76,19 +76,31 @@ def discard_new_files() -> None:
 
 @contextmanager
 def stored_files_follow_the_commit():
-    """Around the part of a request that stores uploaded files: however it ends (a commit, a
-    refusal rolled back, an exception), the files it stored that no row names afterwards are
-    removed, and a committed document's files stay.
+    """Around the part of a request that stores uploaded files: committed, its documents' files
+    stay (nothing is asked of the database); otherwise (a refusal rolled back, an exception)
+    the files it stored that no row names are removed.
 
         with stored_files_follow_the_commit():
             document = accept_upload(actor, blobs, name)    # Rejected: roll back, return
             ...
             db.session.commit()
     """
+    from sqlalchemy import event
+
+    session, committed = db.session(), []
+
+    def on_commit(_session) -> None:
+        committed.append(True)
+
+    event.listen(session, "after_commit", on_commit)
     try:
         yield
     except BaseException:
         db.session.rollback()
         raise
     finally:
-        discard_new_files()
+        event.remove(session, "after_commit", on_commit)
+        if committed:
+            db.session.info.pop("new_files", None)
+        else:
+            discard_new_files()

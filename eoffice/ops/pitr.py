@@ -141,32 +141,29 @@ def _prune_bases(backup_dir: Path) -> None:
             seg.unlink()
 
 
+def _copy_missing(source, target) -> int:
+    """Copy every file of `source` that `target` lacks; returns how many were copied."""
+    copied = 0
+    for name in source.names():
+        if not target.exists(name):
+            with source.open(name) as f:
+                target.write(name, f.read())
+            copied += 1
+    return copied
+
+
 def mirror_store(backup_dir: Path) -> int:
     """Copy every file of the store the mirror lacks; returns how many were copied."""
     from eoffice.platform import storage
 
-    s, mirror = storage.store(), storage.FilesystemStore(dirs(backup_dir)["store"])
-    copied = 0
-    for name in s.names():
-        if not mirror.exists(name):
-            with s.open(name) as f:
-                mirror.write(name, f.read())
-            copied += 1
-    return copied
+    return _copy_missing(storage.store(), storage.FilesystemStore(dirs(backup_dir)["store"]))
 
 
 def restore_store(backup_dir: Path) -> int:
     """Fill the store from the mirror (names it lacks); returns how many."""
     from eoffice.platform import storage
 
-    s, mirror = storage.store(), storage.FilesystemStore(dirs(backup_dir)["store"])
-    copied = 0
-    for name in mirror.names():
-        if not s.exists(name):
-            with mirror.open(name) as f:
-                s.write(name, f.read())
-            copied += 1
-    return copied
+    return _copy_missing(storage.FilesystemStore(dirs(backup_dir)["store"]), storage.store())
 
 
 def recover(backup_dir: Path, target: datetime, into: Path, *, owner: str | None = None) -> Path:

@@ -304,12 +304,17 @@ def _search(actor: Actor, q: str, f: Filters, page: int, s, keys: list[str]):
     return hits, total, keys
 
 
+def _ids_by_kind(pairs) -> dict[str, list[int]]:
+    ids: dict[str, list[int]] = {k: [] for k in KINDS}
+    for kind, i in pairs:
+        ids[kind].append(i)
+    return ids
+
+
 def _load(rows, s) -> list[Hit]:
     from flask import url_for
 
-    ids: dict[str, list[int]] = {k: [] for k in KINDS}
-    for kind, i in rows:
-        ids[kind].append(i)
+    ids = _ids_by_kind(rows)
     objs: dict[tuple[str, int], Hit] = {}
     for f in s.scalars(select(File).where(File.id.in_(ids["file"] or [0]))):
         objs["file", f.id] = Hit("file", f.id, f.number, f.subject,
@@ -340,9 +345,7 @@ def _texts_for_snippets(hits: list[Hit], keys: list[str], s) -> dict[tuple[str, 
     """The text to show a piece of, for every hit at once (one query per kind, not per hit):
     a file's first final note with the words, a receipt's OCR text, a letter's latest body."""
     q_ts = func.to_tsquery("simple", tsquery(keys))
-    ids: dict[str, list[int]] = {k: [] for k in KINDS}
-    for h in hits:
-        ids[h.kind].append(h.id)
+    ids = _ids_by_kind((h.kind, h.id) for h in hits)
     texts: dict[tuple[str, int], str] = {}
     if ids["file"]:
         notes = (
