@@ -86,6 +86,26 @@ def flash_text(c: Client, resp) -> str:
 # --- receipts: the dak issue's last step ------------------------------------------------
 
 
+def test_placing_a_received_receipt_in_a_file_ends_its_hop(login, demo):
+    """The section officer places the receipt sent to them in a file they hold: the hop that
+    brought it is over (acted on, and so no longer pulled back), though they never opened its
+    page. (files announce it, movement ends the hop: platform.events.receipt_filed.)"""
+    db = demo
+    clerk, so = login("clerk.arms"), login("so.revenue")
+    assert diarise(clerk, is_physical_only="y").status_code == 302
+    receipt = db.session.scalar(select(Receipt))
+    send(clerk, "receipt", receipt.id, post_id(db, "अनु.अधि.-राज"))
+    f = open_file(so, db)
+    resp = so.submit(
+        f"/files/{f.id}/correspondence", {"receipt": str(receipt.id)}, form_page=f"/files/{f.id}"
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    hop = db.session.get(Movement, db.session.get(Receipt, receipt.id).last_movement_id)
+    assert hop.to_post_id == post_id(db, "अनु.अधि.-राज")
+    assert hop.acted_at is not None and hop.opened_at is not None and not hop.is_in_flight
+
+
 def test_dak_clerk_sends_a_receipt_to_a_section_officer_who_sees_it(login, demo):
     db = demo
     clerk = login("clerk.arms")  # also holds the dak desk
