@@ -4,6 +4,7 @@ public verification page."""
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import func, select, text
 
@@ -25,18 +26,27 @@ from tests.test_signing import (
 )
 
 
-def signed_letter(clerk, login, db, keys, pki):
-    file_id, adm = approved_letter(clerk, login, db)
+def signed_letter(clerk, login, db, keys, pki, **letter):
+    file_id, adm = approved_letter(clerk, login, db, **letter)
     add_soft(adm, p12_of(keys, pki, "adm"))
     assert "मान्य है" in flash_text(adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft")))
     return file_id, adm
 
 
-def issue(c, file_id, mode="email", **rows):
-    url = f"/files/{file_id}/letters/1/dispatch"
-    data = {"mode": mode, "name0": "", "address0": "", "email0": ""}
-    data.update(rows)
-    return c.submit(url, data)
+def recipient_form(mode: str, fields: dict[str, str]) -> dict[str, str]:
+    """The recipient rows of the dispatch form: `fields` as typed (name0, office1, mode2 …);
+    every row without a mode of its own goes by `mode`."""
+    n = 1 + max((int(re.search(r"\d+$", k).group()) for k in fields), default=0)
+    data = {"rows": str(n)}
+    for i in range(n):
+        data.update({f"mode{i}": mode, f"name{i}": "", f"address{i}": "", f"email{i}": ""})
+    data.update(fields)
+    return data
+
+
+def issue(c, file_id, mode="email", **fields):
+    """Issue letter D1 of the file."""
+    return c.submit(f"/files/{file_id}/letters/1/dispatch", recipient_form(mode, fields))
 
 
 def test_issue_by_email_register_and_public_verification(app, clerk, login, demo, keys, pki, smtp):
@@ -224,12 +234,14 @@ def test_the_register_does_not_query_per_line(app, clerk, login, demo, keys, pki
         db.session.flush()
         more = Dispatch(
             office_id=d.office_id, year=d.year, serial=d.serial + n, number=f"{d.number}-{n}",
-            draft_id=draft.id, file_id=file_id, subject=d.subject, mode="post",
+            draft_id=draft.id, file_id=file_id, subject=d.subject,
             pdf_sha256=d.pdf_sha256, issued_by_id=d.issued_by_id, post_id=d.post_id,
         )  # fmt: skip
         db.session.add(more)
         db.session.flush()
-        db.session.add(DispatchRecipient(dispatch_id=more.id, name="तहसीलदार", address="ललितपुर"))
+        db.session.add(
+            DispatchRecipient(dispatch_id=more.id, mode="post", name="तहसीलदार", address="ललितपुर")
+        )
     db.session.commit()
     page = adm.page("/dispatch")
     assert len(page.select("table.stack tbody tr")) == 5

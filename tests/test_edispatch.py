@@ -48,16 +48,22 @@ def test_a_letter_to_the_tehsil_arrives_in_its_dak(app, clerk, login, demo, keys
     issued = adm.page(f"/files/{file_id}/letters/1/dispatch").get_text(" ")
     assert "ई-ऑफिस में पहुँचा" in issued and "अभी खोला नहीं" in issued
 
-    # the tehsil's dak desk (its head, as nothing was diarised there yet) sees and opens it
-    sdm = login("sdm.sadar")
-    assert r.diary_number in sdm.page("/inbox").get_text()
+    # the tehsil's dak desk (named by its office admin: the registrar kanungo) sees it new
+    sdm = login("clerk.tehsil")
+    inbox = sdm.page("/inbox")
+    assert r.diary_number in inbox.get_text()
+    assert "कलेक्ट्रेट ललितपुर" in inbox.get_text()  # from whom: the sending post and office
+    assert sdm.page("/inbox?unread=1").get_text().count(r.diary_number) == 1
     page = sdm.page(f"/receipts/{r.id}").get_text(" ")
     assert "आगमन पर मान्य" in page and d.number in page
+    # registered by the system for the sending office, not by a person of either office
+    assert "ई-ऑफिस, कलेक्ट्रेट ललितपुर की ओर से" in page
     # who signed: the certificate's holder as validated, beside the user it is registered to
     assert "adm test signer (प्रमाणपत्र के अनुसार), पंजीकृत: अंकुर श्रीवास्तव" in page
     assert sdm.get(f"/receipts/{r.id}/original.pdf").data == d_pdf
     db.session.expire_all()
-    assert db.session.scalar(select(DispatchRecipient.opened_at)) is not None
+    assert db.session.get(Receipt, r.id).e_dak_opened_at is not None
+    assert r.diary_number not in sdm.page("/inbox?unread=1").get_text()
     assert "खोला गया" in adm.page("/dispatch").get_text(" ")
 
 

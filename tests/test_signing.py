@@ -51,10 +51,12 @@ def p12_of(keys, pki, who, password=P12_PASSWORD):
     return p12(key, cert, pki.cert, password)
 
 
-def approved_letter(clerk, login, db, *, to="एडीएम (वि/रा)"):  # noqa: F811
-    """A letter approved by the ADM, the file with the ADM. Returns (file id, adm client)."""
+def approved_letter(clerk, login, db, *, to="एडीएम (वि/रा)", **letter):  # noqa: F811
+    """A letter approved by the ADM, the file with the ADM. Returns (file id, adm client).
+    `letter`: fields of the letter form (copy_to …)."""
     f = new_file(clerk, db)
-    new_letter(clerk, f.id, body="कृपया ग्राम बिरधा में स्थलीय जाँच कर आख्या तीन दिवस में दें।")
+    letter.setdefault("body", "कृपया ग्राम बिरधा में स्थलीय जाँच कर आख्या तीन दिवस में दें।")
+    new_letter(clerk, f.id, **letter)
     send(clerk, "file", f.id, post_id(db, to))
     adm = login("adm.fr")
     resp = adm.submit(

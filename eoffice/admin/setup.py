@@ -44,6 +44,7 @@ from eoffice.web.hostile import to_int
 
 MESSAGES = {
     "required": _l("Fill in every field marked as needed."),
+    "dak_post": _l("Choose one of the office's posts as its dak desk."),
     "too_long": _l("A value is too long."),
     "code_taken": _l("This code is already used in the office."),
     "office_code_taken": _l("Another office of the district already uses this code."),
@@ -226,11 +227,9 @@ def _refuse_colliding(office: Office, pattern: str) -> None:
             raise refused("pattern_collides", number=number)
 
 
-def refused(code: str, **params: Any) -> Refused:
-    """A refusal whose message takes values (MESSAGES[code] % params)."""
-    e = Refused(code)
-    e.params = params
-    return e
+def refused(code: str, **details: Any) -> Refused:
+    """A refusal whose message takes values (MESSAGES[code] % details)."""
+    return Refused(code, **details)
 
 
 # --- sections, posts, heads ------------------------------------------------------------
@@ -311,12 +310,26 @@ def post_holds(post: Post) -> dict[str, int]:
     }
 
 
+def set_dak_desk(actor: Actor, office: Office, form: dict[str, str]) -> Post:
+    """डाक डेस्क: the post where letters sent to the office in e-Office arrive (a letter
+    addressed to one of its posts goes to that post)."""
+    post = db.session.get(Post, to_int(form.get("dak_post")) or 0)
+    if post is None or post.office_id != office.id or not post.is_active:
+        raise Refused("dak_post")
+    office.dak_post_id = post.id
+    db.session.flush()
+    _audit(actor, "admin_dak_desk", "office", office.id, post_id=post.id)
+    return post
+
+
 def abolish_post(actor: Actor, post: Post) -> None:
     """A post that holds files or receipts, or has a holder, stays: say what it holds."""
     holds = post_holds(post)
     if any(holds.values()):
         raise refused("post_holds", **holds)
     post.is_active = False
+    if post.office.dak_post_id == post.id:  # e-Office letters to the office need a new desk
+        post.office.dak_post_id = None
     db.session.flush()
     _audit(actor, "admin_post_abolish", "post", post.id, office_id=post.office_id)
 
@@ -652,8 +665,7 @@ def withdraw_charge(actor: Actor, holding: PostHolding) -> None:
 
 def message(e: Refused) -> str:
     text = MESSAGES.get(e.code, MESSAGES["required"])
-    params = getattr(e, "params", None)
-    return str(text) % params if params else str(text)
+    return str(text) % e.details if e.details else str(text)
 
 
 # --- training ---------------------------------------------------------------------------

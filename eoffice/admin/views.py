@@ -309,6 +309,7 @@ CHANGES = {
     "details": lambda actor, office, form: setup.save_office(actor, office, form),
     "sections": setup.add_section,
     "posts": setup.add_post,
+    "dak_desk": setup.set_dak_desk,
     "heads": setup.add_head,
     "categories": setup.add_category,
     "routes": setup.set_route,

@@ -165,6 +165,18 @@ def _enquiry(office_hi: str) -> str:
     return f"डाक कक्ष, {office_hi} · कार्य दिवसों में 10:00–17:00"
 
 
+#: each demo office's dak desk (डाक डेस्क): where letters sent to it in e-Office arrive
+DAK_DESKS = {"कले": "लिपिक-डाक", "विभ": "लिपिक-विका", "तह-सद": "लिपिक-तह", "ब्लॉक-बार": "लिपिक-ब्लॉक"}
+
+
+def _name_dak_desks(district: District) -> None:
+    for office in district.offices:
+        if office.dak_post_id is None and office.code in DAK_DESKS:
+            office.dak_post = next(
+                (p for p in office.posts if p.abbreviation == DAK_DESKS[office.code]), None
+            )
+
+
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
     from eoffice.demo.files import seed_files_demo
@@ -174,6 +186,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
         seed_files_demo(existing)  # an installation seeded before files existed gets them
         for office in existing.offices:  # and one seeded before the पावती named a desk
             office.enquiry = office.enquiry or _enquiry(office.name_hi)
+        _name_dak_desks(existing)  # and one seeded before offices named their dak desks
         return False
     district = District(code="LKO-LAL", name_hi="ललितपुर", name_en="Lalitpur", state_hi="उत्तर प्रदेश")
     db.session.add(district)
@@ -238,5 +251,6 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     )
     db.session.add(newcomer)
     db.session.flush()
+    _name_dak_desks(district)
     seed_files_demo(district)
     return True

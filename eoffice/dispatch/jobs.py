@@ -21,22 +21,32 @@ def _render(d, r, base: str, lang: str) -> str:
 
 
 def send_dispatch_now(app: Flask, dispatch_id: int) -> int:
-    """Mail every pending recipient; a failure is recorded on that recipient and raised (the
-    job is retried; recipients already sent are not sent again)."""
+    """Mail every email recipient still queued (or failed); a failure is recorded on that
+    recipient and raised (the job is retried; recipients already sent are not sent again).
+    Each recipient is locked while it is sent: a retry asked for by hand and the worker's own
+    retry never both send it."""
     with app.test_request_context(base_url=app.config["BASE_URL"]):
         d = db.session.get(Dispatch, dispatch_id)
         if d is None:
             return 0
         pdf = storage.read(d.pdf_sha256)
-        pending = db.session.scalars(
-            select(DispatchRecipient).where(
-                DispatchRecipient.dispatch_id == d.id,
-                DispatchRecipient.status.in_(("pending", "failed")),
-                DispatchRecipient.email.is_not(None),
-            )
-        ).all()
+        waiting = (
+            DispatchRecipient.dispatch_id == d.id,
+            DispatchRecipient.mode == "email",
+            DispatchRecipient.status.in_(("queued", "failed")),
+            DispatchRecipient.email.is_not(None),
+        )
+        ids = db.session.scalars(select(DispatchRecipient.id).where(*waiting)).all()
+        db.session.commit()
         sent, error = 0, None
-        for r in pending:
+        for rid in ids:
+            r = db.session.scalar(
+                select(DispatchRecipient)
+                .where(DispatchRecipient.id == rid, *waiting)
+                .with_for_update(skip_locked=True)
+            )
+            if r is None:  # sent meanwhile, or being sent by another job
+                continue
             body = "\n--\n".join(  # Hindi first, then English: the recipient may read either
                 _render(d, r, app.config["BASE_URL"], lang) for lang in ("hi", "en")
             )

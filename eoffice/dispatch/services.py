@@ -3,21 +3,23 @@ and the public verification lookups. Services flush and never commit."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.org.models import Office, Post
+from eoffice.org.services import is_vacant
 from eoffice.platform import audit, events, jobs, mail, storage
-from eoffice.platform.clock import today
+from eoffice.platform.clock import local_date, today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock, count_within, lock_row
@@ -36,8 +38,16 @@ class RecipientInput:
     name: str
     address: str
     email: str
-    #: e-dispatch: the office of this installation it goes to
+    mode: str = "post"
+    #: e-Office: the office of this installation it goes to, or the post it is addressed to
     office_id: int | None = None
+    post_id: int | None = None
+    #: a प्रतिलिपि, not the addressee
+    is_copy: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return not (self.name or self.address or self.email or self.office_id or self.post_id)
 
 
 log = logging.getLogger(__name__)
@@ -47,9 +57,26 @@ def of_draft(draft: LetterDraft) -> Dispatch | None:
     return db.session.scalar(select(Dispatch).where(Dispatch.draft_id == draft.id))
 
 
-def issue(
-    actor: Actor, draft: LetterDraft, mode: str, recipients: list[RecipientInput]
-) -> Dispatch:
+def issued(draft_ids: list[int]) -> dict[int, Dispatch]:
+    """The issued ones of these letters, by draft id, each with its recipients' states."""
+    if not draft_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Dispatch)
+        .where(Dispatch.draft_id.in_(draft_ids))
+        .options(selectinload(Dispatch.recipients).joinedload(DispatchRecipient.receipt))
+    )
+    return {d.draft_id: d for d in rows}
+
+
+def modes() -> tuple[str, ...]:
+    """The modes that can work on this server: email only when a mail server is set up."""
+    return tuple(m for m in MODES if m != "email" or mail.enabled())
+
+
+def issue(actor: Actor, draft: LetterDraft, recipients: list[RecipientInput]) -> Dispatch:
+    """Issue the signed letter under its dispatch number to every recipient on it, each by
+    its own mode. The same signed PDF goes to all."""
     f = lock_row(draft.file)
     charge = holding_charge(actor, f)
     draft = lock_row(draft)
@@ -58,37 +85,10 @@ def issue(
         raise Refused("already_issued")
     if draft.status != "approved":
         raise Refused("not_approved")
-    if mode not in MODES:
-        raise Refused("bad_mode")
     if not signing.signatures(draft):
         raise Refused("not_signed")
-    pdf = storage.read(draft.pdf_sha256)
-    try:
-        valid = signing.verdict(signing.validate(pdf))
-    except signing.CannotCheck as e:
-        raise Refused("cannot_check") from e
-    if not valid:
-        raise Refused("not_valid")
-    if mode == "eoffice":
-        people = _eoffice_recipients(recipients, f.office_id)
-    else:
-        people = [r for r in recipients if r.name or r.address or r.email]
-    if not people:
-        raise Refused("no_recipient")
-    for r in people if mode != "eoffice" else []:
-        if not r.name:
-            raise Refused("recipient_name")
-        if r.email:
-            checked = email_address(r.email)
-            if checked is None:
-                raise Refused("bad_email")
-            r.email = checked
-        if mode == "email" and not r.email:
-            raise Refused("email_needed")
-        if mode == "post" and not r.address:
-            raise Refused("address_needed")
-    if mode == "email" and not mail.enabled():
-        raise Refused("no_smtp")
+    people = _checked(recipients, f.office_id)
+    pdf, valid = _valid_pdf(draft.pdf_sha256)
     if draft.dispatch_number is None:  # rendered before numbers were reserved (revision 0012)
         reserve_number(draft)
     version = next(v for v in draft.versions if v.number == draft.approved_version)
@@ -100,31 +100,13 @@ def issue(
         draft_id=draft.id,
         file_id=f.id,
         subject=version.subject or f.subject,
-        mode=mode,
         pdf_sha256=draft.pdf_sha256,
         issued_by_id=actor.id,
         post_id=charge.post.id,
     )
     db.session.add(d)
     db.session.flush()
-    for r in people:
-        db.session.add(
-            DispatchRecipient(
-                dispatch_id=d.id,
-                name=r.name[:300],
-                address=r.address[:2000],
-                email=r.email or None,
-                status="pending" if mode == "email" else "posted",
-                sent_at=None if mode == "email" else datetime.now(UTC),
-                office_id=r.office_id,
-            )
-        )
-    db.session.flush()
-    if mode == "eoffice":
-        for recipient in d.recipients:
-            deliver(actor, d, recipient, pdf, valid)
-    if mode == "email":
-        jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
+    added = _send_to(actor, d, people, pdf, valid)
     for c in f.correspondence:  # the citizens whose letters are in the file hear of the reply
         if c.receipt is not None:
             events.reply_issued.send(c.receipt, dispatch=d)
@@ -136,10 +118,170 @@ def issue(
         draft_id=draft.id,
         dispatch_id=d.id,
         number=d.number,
-        mode=mode,
+        modes=sorted({r.mode for r in added}),
+        recipients=[r.id for r in added],
         pdf_sha256=d.pdf_sha256,
     )
     return d
+
+
+def may_add(actor: Actor, d: Dispatch) -> bool:
+    """Who may add a recipient to an issued letter or retry a failed one: the file's holder,
+    or whoever holds the post that issued it (the letter's file may have moved on)."""
+    return (
+        actor.charge_for(d.file.holder_post_id) is not None
+        or actor.charge_for(d.post_id) is not None
+    )
+
+
+def add_recipients(actor: Actor, d: Dispatch, recipients: list[RecipientInput]) -> list:
+    """A recipient forgotten at issue (a copy): the same signed letter, the same number."""
+    d = lock_row(d)
+    if not may_add(actor, d):
+        raise Refused("not_holder")
+    people = _checked([dataclasses.replace(r, is_copy=True) for r in recipients], d.office_id)
+    sent = {_same(r) for r in d.recipients}
+    for n, r in enumerate(people, start=1):
+        if _same(r) in sent:  # the same form twice (a slow link), or a copy it already has
+            raise Refused("already_sent", row=n, name=r.name)
+    pdf, valid = _valid_pdf(d.pdf_sha256)
+    added = _send_to(actor, d, people, pdf, valid)
+    audit.record_on(
+        actor,
+        d.file,
+        "dispatch_added",
+        actor.charge_for(d.post_id).post.id if actor.charge_for(d.post_id) else None,
+        dispatch_id=d.id,
+        number=d.number,
+        recipients=[r.id for r in added],
+    )
+    return added
+
+
+def _same(r: RecipientInput | DispatchRecipient) -> tuple:
+    """What makes two recipients the same one: the desk for e-Office, else name and address."""
+    if r.mode == "eoffice":
+        return ("eoffice", r.office_id, r.post_id)
+    return (r.mode, r.name.casefold(), (r.email or "").casefold(), r.address.strip())
+
+
+def retry(actor: Actor, d: Dispatch, recipient_id: int) -> DispatchRecipient:
+    """Send a failed email again (the worker also retries on its own a few times)."""
+    d = lock_row(d)
+    if not may_add(actor, d):
+        raise Refused("not_holder")
+    r = next((r for r in d.recipients if r.id == recipient_id), None)
+    if r is None or r.status != "failed":
+        raise Refused("not_failed")
+    if not mail.enabled():
+        raise Refused("no_email")
+    r.status = "queued"
+    db.session.flush()
+    jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
+    audit.record_on(actor, d.file, "dispatch_retry", None, dispatch_id=d.id, recipient_id=r.id)
+    return r
+
+
+def _valid_pdf(sha: str) -> tuple[bytes, bool]:
+    pdf = storage.read(sha)
+    try:
+        valid = signing.verdict(signing.validate(pdf))
+    except signing.CannotCheck as e:
+        raise Refused("cannot_check") from e
+    if not valid:
+        raise Refused("not_valid")
+    return pdf, valid
+
+
+def _checked(rows: list[RecipientInput], office_id: int) -> list[RecipientInput]:
+    """The filled rows, each complete for its mode (a refusal names the row); e-Office rows
+    resolved to an office of the district and the post they go to."""
+    offices = {o.id: o for o in eoffice_targets(office_id)}
+    out: list[RecipientInput] = []
+    desks: set[int] = set()
+    for n, r in enumerate(rows, start=1):
+        if r.blank:
+            continue
+        if r.mode not in MODES:
+            raise Refused("bad_mode", row=n)
+        if r.mode == "email" and not mail.enabled():
+            raise Refused("no_email", row=n)
+        if r.email:
+            checked = email_address(r.email)
+            if checked is None:
+                raise Refused("bad_email", row=n)
+            r.email = checked
+        if r.mode == "eoffice":
+            desk = _desk(r, offices, n)
+            if desk.id in desks:  # the same desk twice: one delivery
+                continue
+            desks.add(desk.id)
+            office = offices[desk.office_id]
+            r.office_id = office.id
+            r.name = r.name or (
+                f"{desk.designation_hi}, {office.name_hi}" if r.post_id else office.name_hi
+            )
+        elif not r.name:
+            raise Refused("recipient_name", row=n)
+        if r.mode == "email" and not r.email:
+            raise Refused("email_needed", row=n)
+        if r.mode == "post" and not r.address:
+            raise Refused("address_needed", row=n)
+        out.append(r)
+    if not out:
+        raise Refused("no_recipient")
+    return out
+
+
+def _desk(r: RecipientInput, offices: dict[int, Office], n: int) -> Post:
+    """Where an e-Office recipient's letter lands: the post it is addressed to, else the
+    office's dak desk (set by the office admin: never guessed)."""
+    if r.post_id:
+        post = db.session.get(Post, r.post_id)
+        if post is None or post.office_id not in offices or not post.is_active:
+            raise Refused("office_needed", row=n)
+        if is_vacant(post):
+            raise Refused("post_vacant", row=n, post=post.designation)
+        return post
+    office = offices.get(r.office_id)
+    if office is None:
+        raise Refused("office_needed", row=n)
+    desk = office.dak_post
+    if desk is None or not desk.is_active:
+        raise Refused("no_dak_desk", row=n, office=office.name)
+    return desk
+
+
+def _send_to(
+    actor: Actor, d: Dispatch, people: list[RecipientInput], pdf: bytes, valid: bool
+) -> list[DispatchRecipient]:
+    """Record each recipient and send: e-Office now (into the other office's dak), post and
+    by hand as handed over, email through the worker."""
+    moment = datetime.now(UTC)
+    rows = []
+    for r in people:
+        row = DispatchRecipient(
+            dispatch_id=d.id,
+            mode=r.mode,
+            is_copy=r.is_copy,
+            name=r.name[:300],
+            address=r.address[:2000],
+            email=r.email or None,
+            status="queued" if r.mode == "email" else "sent",
+            sent_at=moment if r.mode in ("post", "hand") else None,
+            office_id=r.office_id if r.mode == "eoffice" else None,
+            post_id=r.post_id if r.mode == "eoffice" else None,
+            added_by_id=actor.id,
+        )
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    for row in rows:
+        if row.mode == "eoffice":
+            deliver(actor, d, row, pdf, valid)
+    if any(row.mode == "email" for row in rows):
+        jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
+    return rows
 
 
 # --- e-dispatch: into the dak of another office of this installation ------------------------
@@ -158,59 +300,38 @@ def eoffice_targets(office_id: int) -> list[Office]:
                 Office.closed_at.is_(None),
             )
             .order_by(Office.id)
+            .options(joinedload(Office.dak_post))
         )
     )
 
 
-def _eoffice_recipients(rows: list[RecipientInput], office_id: int) -> list[RecipientInput]:
-    targets = {o.id: o for o in eoffice_targets(office_id)}
-    chosen = [r for r in rows if r.office_id or r.name or r.address or r.email]
-    out, seen = [], set()
-    for r in chosen:
-        if r.office_id not in targets:
-            raise Refused("office_needed")
-        if r.office_id in seen:
-            continue
-        seen.add(r.office_id)
-        office = targets[r.office_id]
-        out.append(RecipientInput(r.name or office.name, r.address, "", office.id))
-    return out
-
-
-def dak_desk(office: Office) -> Post:
-    """Where e-dak lands in an office: the post that diarised most of its letters in the last
-    90 days (the dak desk), else the head of office (the lowest rank without a section)."""
-    since = datetime.now(UTC) - timedelta(days=90)
-    busiest = db.session.scalar(
-        select(Receipt.created_post_id)
-        .join(Post, Post.id == Receipt.created_post_id)
-        .where(Receipt.office_id == office.id, Receipt.created_at >= since, Post.is_active)
-        .group_by(Receipt.created_post_id)
-        .order_by(func.count().desc(), Receipt.created_post_id)
-        .limit(1)
-    )
-    if busiest is not None:
-        return db.session.get(Post, busiest)
-    return db.session.scalar(
+def eoffice_posts(offices: list[Office]) -> dict[int, list[Post]]:
+    """The active posts of those offices, by office: where a letter can be addressed."""
+    posts = db.session.scalars(
         select(Post)
-        .where(Post.office_id == office.id, Post.is_active)
-        .order_by(Post.section_id.is_not(None), Post.rank, Post.id)
-        .limit(1)
+        .where(Post.office_id.in_([o.id for o in offices] or [0]), Post.is_active)
+        .order_by(Post.office_id, Post.rank, Post.id)
     )
+    out: dict[int, list[Post]] = {}
+    for p in posts:
+        out.setdefault(p.office_id, []).append(p)
+    return out
 
 
 def deliver(
     actor: Actor, d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool
 ) -> Receipt:
-    """The issued letter arrives in the recipient office's dak as a receipt: the signed PDF
-    (sanitised for viewing, the signed original kept), numbered in that office's diary, the
-    sender office, letter number and date filled in, mode ई-ऑफिस; its signatures as checked."""
+    """The issued letter arrives in the recipient office's dak as a receipt, at the addressed
+    post or the office's dak desk: the signed PDF (sanitised for viewing, the signed original
+    kept), numbered in that office's diary, the sender office and post, letter number and date
+    filled in, mode ई-ऑफिस; its signatures as checked. It is new (unread) until its holder
+    opens it."""
     from eoffice.documents.sanitise import Rejected
     from eoffice.documents.services import accept_upload
     from eoffice.receipts.services import next_diary_serial
 
     office = db.session.get(Office, recipient.office_id)
-    desk = dak_desk(office)
+    desk = db.session.get(Post, recipient.post_id) if recipient.post_id else office.dak_post
     try:
         document = accept_upload(actor, [pdf], f"{d.number.replace('/', '-')}.pdf")
     except Rejected as e:  # the checking places are all taken: nothing issued, try again
@@ -229,7 +350,7 @@ def deliver(
         sender_designation=None,
         sender_organisation=d.office.name_hi,
         letter_number=d.number,
-        letter_date=today(),
+        letter_date=local_date(d.issued_at) if d.issued_at else today(),
         received_on=today(),
         mode="eoffice",
         language="hi",
@@ -260,17 +381,6 @@ def deliver(
         signatures_valid=valid,
     )
     return receipt
-
-
-def mark_e_dak_opened(actor: Actor, receipt: Receipt) -> None:
-    """The receiving office first opened an e-dispatched letter: the sender's register shows it."""
-    if receipt.from_dispatch_id is None or receipt.office_id != actor.office_id:
-        return
-    db.session.execute(
-        update(DispatchRecipient)
-        .where(DispatchRecipient.receipt_id == receipt.id, DispatchRecipient.opened_at.is_(None))
-        .values(opened_at=datetime.now(UTC))
-    )
 
 
 def reserve_number(draft: LetterDraft) -> str:
@@ -331,7 +441,10 @@ def register(office_id: int, *, page: int = 1, page_size: int = 25):
         .limit(page_size)
         .offset((max(page, 1) - 1) * page_size)
         .options(
-            joinedload(Dispatch.draft), joinedload(Dispatch.file), selectinload(Dispatch.recipients)
+            joinedload(Dispatch.draft),
+            joinedload(Dispatch.file),
+            selectinload(Dispatch.recipients).joinedload(DispatchRecipient.receipt),
+            selectinload(Dispatch.recipients).joinedload(DispatchRecipient.post),
         )
     )
     return list(rows), total

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from eoffice.dispatch import services as dispatches
 from eoffice.files import letters
 from eoffice.files.lookup import draft_in, visible_file
 from eoffice.files.services import is_writable
@@ -112,6 +113,7 @@ def _show_page(f, draft, *, typed=None, error=None, conflict_diff=None, status=2
         draft=draft,
         shown=shown,
         editable=is_writable(current_actor(), f) and draft.status == "draft",
+        issued=dispatches.issued([draft.id]).get(draft.id),
         may_approve=letters.may_approve(current_actor(), draft),
         typed=typed
         or {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -286,6 +287,10 @@ class LetterDraft(db.Model):
         return self.versions[-1]
 
 
+#: a list number typed at the start of a line: 1. / 1) / (1) / १. / 1-
+_NUMBERED = re.compile(r"^\s*(?:\([0-9०-९]{1,3}\)|[0-9०-९]{1,3}[.)\-:])\s*")
+
+
 class LetterVersion(db.Model):
     """One saved version of a draft letter: never changed (a trigger refuses UPDATE/DELETE)."""
 
@@ -308,6 +313,13 @@ class LetterVersion(db.Model):
 
     #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
     search_keys: Mapped[str | None] = key_column("letter_version")
+
+    @property
+    def copies(self) -> list[str]:
+        """The प्रतिलिपि list, one recipient a line, without the numbering a clerk may have
+        typed ("1. ", "२)", "(3)"): the letter numbers them itself."""
+        lines = (_NUMBERED.sub("", ln).strip() for ln in (self.copy_to or "").splitlines())
+        return [ln for ln in lines if ln]
 
     __table_args__ = (
         key_index("letter_version"),

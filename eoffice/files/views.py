@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from eoffice.dispatch import services as dispatches
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
@@ -174,12 +175,14 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
     finals = notes.final_notes(f)
     from eoffice.signing.services import note_signature_counts
 
+    drafts = letters.drafts(f)
     return render_template(
         "files/show.html",
         file=f,
         holding=holding,
         writable=services.is_writable(current_actor(), f),
-        letters=letters.drafts(f),
+        letters=drafts,
+        issued=dispatches.issued([d.id for d in drafts]),
         linked=services.linked_files(current_actor(), f),
         history=services.status_history(f),
         attach=attach,

@@ -394,8 +394,17 @@ def record_view(actor: Actor, item: Item) -> None:
 
 
 def mark_opened(actor: Actor, item: Item) -> None:
-    """The holder opened the item: the sender can no longer pull it back."""
-    if actor.charge_for(item.holder_post_id) is not None and item.last_movement_id:
+    """The holder opened the item: the sender can no longer pull it back. A letter that came
+    from another office in e-Office (by no movement) is no longer new once its holder opens
+    it, and the sending office's register shows it opened."""
+    holds = actor.charge_for(item.holder_post_id) is not None
+    if holds and isinstance(item, Receipt) and item.from_dispatch_id is not None:
+        db.session.execute(
+            update(Receipt)
+            .where(Receipt.id == item.id, Receipt.e_dak_opened_at.is_(None))
+            .values(e_dak_opened_at=now())
+        )
+    if holds and item.last_movement_id:
         opened = db.session.execute(
             update(Movement)
             .where(
@@ -524,7 +533,13 @@ def age_span(key: str) -> tuple[int, int | None] | None:
 #: (unread while that hop is unopened). Plain SQL: the inbox and the unread badge run on every
 #: page, and building this UNION with SQLAlchemy's expression language cost more CPU than
 #: Postgres spends answering it (bench/README.md, docs/performance.md).
-HELD_SQL = _HELD = """
+#: a receipt is new while the hop that brought it is unopened; one that came from another
+#: office in e-Office (by no movement) while its holder has not opened it
+_RECEIPT_UNREAD = """CASE WHEN m.id IS NOT NULL THEN m.opened_at IS NULL
+                ELSE r.from_dispatch_id IS NOT NULL AND r.e_dak_opened_at IS NULL END"""
+#: who an e-Office arrival is from: the sending post and office
+_E_DAK_FROM = "CASE WHEN r.from_dispatch_id IS NOT NULL THEN r.sender_name || ', ' || r.sender_organisation END"
+HELD_SQL = _HELD = f"""
     SELECT 'file' AS kind, f.id, f.number, f.subject,
            coalesce(m.priority, f.priority) AS priority, f.grading, m.due_on AS due_on,
            f.held_since AS since, f.holder_post_id,
@@ -538,8 +553,8 @@ HELD_SQL = _HELD = """
     SELECT 'receipt', r.id, r.diary_number, r.subject,
            coalesce(m.priority, r.priority), r.grading, coalesce(m.due_on, r.due_on),
            r.held_since, r.holder_post_id,
-           (m.id IS NOT NULL AND m.opened_at IS NULL), m.remarks,
-           s.designation_hi, s.designation_en
+           {_RECEIPT_UNREAD}, m.remarks,
+           coalesce(s.designation_hi, {_E_DAK_FROM}), coalesce(s.designation_en, {_E_DAK_FROM})
     FROM receipt r
     LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
     LEFT JOIN post s ON s.id = m.from_post_id
@@ -547,14 +562,14 @@ HELD_SQL = _HELD = """
       AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)
 """
 
-_UNREAD = """
+_UNREAD = f"""
     SELECT (SELECT count(*) FROM efile f
             JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
             WHERE f.holder_post_id = ANY(:posts) AND f.status <> 'closed'
               AND m.opened_at IS NULL)
          + (SELECT count(*) FROM receipt r
-            JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
-            WHERE r.holder_post_id = ANY(:posts) AND m.opened_at IS NULL
+            LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
+            WHERE r.holder_post_id = ANY(:posts) AND {_RECEIPT_UNREAD}
               AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id))
 """
 

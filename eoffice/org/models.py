@@ -71,6 +71,9 @@ class Office(db.Model):
     letterhead: Mapped[str | None] = mapped_column(String(500))
     #: the middle of its dispatch numbers: कले/प्रेषण/2026/000001
     dispatch_prefix: Mapped[str] = mapped_column(String(16), default="प्रेषण", server_default="प्रेषण")
+    #: डाक डेस्क: where letters sent in e-Office to the office (not to one of its posts) arrive;
+    #: set by the office admin
+    dak_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", use_alter=True))
     #: closed (merged, abolished): it keeps its history; nobody works in it any more
     closed_at: Mapped[datetime | None]
     #: How file numbers are written: {office} {section} {head} {serial} {year}
@@ -82,7 +85,10 @@ class Office(db.Model):
 
     district: Mapped[District] = relationship(back_populates="offices")
     sections: Mapped[list[Section]] = relationship(back_populates="office", order_by="Section.id")
-    posts: Mapped[list[Post]] = relationship(back_populates="office", order_by="Post.rank")
+    posts: Mapped[list[Post]] = relationship(
+        back_populates="office", order_by="Post.rank", foreign_keys="Post.office_id"
+    )
+    dak_post: Mapped[Post | None] = relationship(foreign_keys=[dak_post_id], post_update=True)
 
     __table_args__ = (
         db.UniqueConstraint("district_id", "code", name="uq_office_district_code"),
@@ -133,7 +139,7 @@ class Post(db.Model):
     #: An approving authority for outgoing letters (प्रारूप अनुमोदन): officers, not sections.
     may_approve: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
-    office: Mapped[Office] = relationship(back_populates="posts")
+    office: Mapped[Office] = relationship(back_populates="posts", foreign_keys=[office_id])
     section: Mapped[Section | None] = relationship(back_populates="posts")
     holdings: Mapped[list[PostHolding]] = relationship(back_populates="post")
 

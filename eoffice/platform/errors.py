@@ -1,7 +1,9 @@
-"""One exception for an action a service refuses; each view maps `code` to a message."""
+"""One exception for an action a service refuses; each view maps `code` to a message, which
+may name what the refusal was about (`details`, e.g. the recipient's row or an office)."""
 
 
 class Refused(Exception):
-    def __init__(self, code: str):
+    def __init__(self, code: str, **details):
         super().__init__(code)
         self.code = code
+        self.details = details

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -67,6 +67,9 @@ class Receipt(MovableItem, db.Model):
     #: signatures validated when it arrived
     from_dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatch.id"))
     signatures_valid: Mapped[bool | None]
+    #: e-dispatch: when its holder first opened it. It came by no movement, so until then it
+    #: is new (unread) in the holder's inbox; the sending office's register shows it opened
+    e_dak_opened_at: Mapped[datetime | None]
 
     is_physical_only: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))

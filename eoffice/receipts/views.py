@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from eoffice.citizens.notices import email_state
 from eoffice.citizens.sms import configured as sms_configured
 from eoffice.citizens.sms import messages_for as sms_for
-from eoffice.dispatch.services import mark_e_dak_opened
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
@@ -138,7 +137,6 @@ def diarise():
 def show(receipt_id: int):
     receipt = _get_visible(receipt_id)
     movement.record_view(current_actor(), receipt)
-    mark_e_dak_opened(current_actor(), receipt)
     db.session.commit()
     filed_in = file_of_receipt(receipt.id)
     return render_template(

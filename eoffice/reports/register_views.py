@@ -79,10 +79,10 @@ def register_csv(kind: str):
     else:
         header = [_("Dispatch number"), _("Date"), _("Subject"), _("To"), _("How sent"),
                   _("File number")]  # fmt: skip
-        body = (
+        body = (  # a line per recipient: the addressee and each copy by its own mode
             [d.number, _local_day(d.issued_at), d.subject,
-             "; ".join(x.name for x in d.recipients), mode(d.mode), d.file.number]
-            for d in rows
+             x.name + (f" ({_('copy')})" if x.is_copy else ""), mode(x.mode), d.file.number]
+            for d in rows for x in d.recipients
         )  # fmt: skip
     return csv_response(header, body, name)
 

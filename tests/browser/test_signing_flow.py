@@ -1,7 +1,9 @@
 """The signing issue's walk, in Hindi, in Debian's Chromium: an officer signs an approved letter
 with her certificate file and PIN; the DM countersigns with his token through the two-phase
 flow, using the shipped eoffice-sign program; the letter is issued by email to a local SMTP
-server; the public page, without login, verifies the code and the very PDF that was mailed."""
+server, by post and in e-Office to a post and an office at once, and a forgotten copy later;
+the tehsildar finds hers new at her own desk; the public page, without login, verifies the
+code and the very PDF that was mailed."""
 
 import re
 import subprocess
@@ -26,7 +28,11 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
     file_url = clerk.url
     number = clerk.locator("h1").inner_text().removeprefix("पत्रावली ")
     clerk.click("text=नया प्रारूप पत्र")
-    clerk.fill("#addressee", "सेवा में,\nतहसीलदार, सदर\nललितपुर")
+    clerk.fill("#addressee", "सेवा में,\nउपजिलाधिकारी, सदर\nललितपुर")
+    clerk.fill(
+        "#copy_to",
+        "1. मुख्य विकास अधिकारी, ललितपुर\n2. तहसीलदार, सदर\n3. खंड विकास अधिकारी, बार",
+    )
     clerk.fill("#body", "कृपया ग्राम बिरधा में प्रस्तावित भूमि की स्थलीय जाँच कर आख्या तीन दिवस में दें।")
     clerk.click("button.primary:has-text('मसौदा सहेजें')")
     clerk.wait_for_url(re.compile(r"/letters/1$"))
@@ -74,13 +80,28 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
     assert "हस्ताक्षर 2 मान्य है" in dm.locator(".flashes").inner_text()
     assert dm.locator("table tbody tr").count() == 2
 
-    # issued by email to the local SMTP server
+    # issued once to four recipients, each its own way: the addressee by post, the CDO by
+    # email (the local SMTP server), the tehsildar's post and the block office in e-Office
     dm.click("text=जारी करें (प्रेषण)")
-    assert dm.locator("#name0").input_value() == "तहसीलदार, सदर"
-    dm.check("#mode-email")
-    dm.fill("#email0", "tehsildar.sadar@mail.example")
+    assert dm.locator("#name0").input_value() == "उपजिलाधिकारी, सदर"
+    assert dm.locator("#name1").input_value() == "मुख्य विकास अधिकारी, ललितपुर"
+    dm.fill("#address0", "तहसील परिसर, ललितपुर")
+    dm.select_option("#mode1", "email")
+    dm.fill("#email1", "cdo.lalitpur@mail.example")
+    dm.select_option("#mode2", "eoffice")
+    dm.select_option("#post2", label="तहसीलदार, सदर")
+    dm.select_option("#mode3", "eoffice")
+    dm.select_option("#office3", label="विकास खंड बार")
     dm.click("button.primary:has-text('जारी करें')")
     assert "के रूप में जारी किया गया" in dm.locator(".flashes").inner_text()
+    assert dm.locator("table.stack tbody tr").count() == 4
+    # a copy forgotten: to Vikas Bhawan's dak desk, the same letter and number
+    form = dm.locator("form[action*='/dispatch/recipients']")
+    form.locator("#mode0").select_option("eoffice")
+    form.locator("#office0").select_option(label="विकास भवन ललितपुर")
+    form.locator("button.primary").click()
+    assert "1 और प्राप्तकर्ता को भेजा गया" in dm.locator(".flashes").inner_text()
+    assert dm.locator("table.stack tbody tr").count() == 5
     dispatch_no = dm.locator("h1").inner_text().removeprefix("जारी: ")
     code = dm.locator("dd a").inner_text()
     deadline = time.monotonic() + 60  # the job worker inside gunicorn sends it
@@ -90,6 +111,19 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
     msg = next(m for m in live_smtp.messages if dispatch_no in (m["Subject"] or ""))
     pdf = next(msg.iter_attachments()).get_content()
     dm.context.close()
+
+    # the tehsildar finds it new on her own desk (not the SDM's), from the collectorate
+    tehsildar = _user(browser, base, "tehsildar")
+    tehsildar.goto(base + "/inbox?unread=1")
+    assert tehsildar.locator("nav .badge").count() == 1  # the unread count in the navigation
+    new = tehsildar.locator("main li, main tr").filter(has_text="कलेक्ट्रेट ललितपुर")
+    assert new.count() == 1
+    new.first.locator("a").first.click()
+    assert dispatch_no in tehsildar.locator("main").inner_text()
+    assert "ई-ऑफिस, कलेक्ट्रेट ललितपुर की ओर से" in tehsildar.locator("main").inner_text()
+    tehsildar.goto(base + "/inbox?unread=1")  # opened: no longer new
+    assert tehsildar.locator("main li, main tr").filter(has_text="कलेक्ट्रेट ललितपुर").count() == 0
+    tehsildar.context.close()
 
     # anyone, without logging in: the code, then the copy they received
     ctx = browser.new_context(locale="en-US")

@@ -1,0 +1,221 @@
+"""One letter, many recipients (#27): the addressee and each प्रतिलिपि each go their own way —
+post, by hand, email, e-Office to a post or to an office's dak desk — under one number, with one
+signed PDF; a forgotten copy is added later and a failed email retried, without a new letter;
+e-Office arrivals land at the right desk and are new there."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from eoffice.dispatch.jobs import send_dispatch_now
+from eoffice.dispatch.models import Dispatch, DispatchRecipient
+from eoffice.org.models import Office, Post
+from eoffice.receipts.models import Receipt
+from tests.conftest import Client
+from tests.test_dispatch import issue, recipient_form, signed_letter
+from tests.test_movement import flash_text, login, post_id  # noqa: F401  (fixture)
+from tests.test_notes import clerk  # noqa: F401  (fixture)
+from tests.test_notifications import smtp  # noqa: F401  (fixture)
+from tests.test_signing import keys, the_pdf  # noqa: F401  (fixture)
+
+COPIES = "1. मुख्य विकास अधिकारी, ललितपुर\n2) तहसीलदार, सदर\n(3) उपजिलाधिकारी, सदर"
+
+
+def office_id(db, code: str) -> int:
+    return db.session.scalar(select(Office.id).where(Office.code == code))
+
+
+def badge(c: Client) -> int:
+    found = c.page("/").select_one("nav .badge")
+    return int(found.get_text()) if found else 0
+
+
+def test_one_letter_reaches_four_recipients_each_its_own_way(
+    app, clerk, login, demo, keys, pki, smtp
+):  # noqa: F811,E501
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki, copy_to=COPIES)
+    page = adm.page(f"/files/{file_id}/letters/1/dispatch")
+    # the addressee and the three copies typed on the letter are the rows, numbering stripped
+    assert page.find("input", id="name0")["value"] == "तहसीलदार, सदर"
+    assert page.find("input", id="name1")["value"] == "मुख्य विकास अधिकारी, ललितपुर"
+    assert page.find("input", id="name3")["value"] == "उपजिलाधिकारी, सदर"
+    assert page.find("input", attrs={"name": "rows"})["value"] == "6"  # and two spare rows
+    # the signed letter numbers the copies itself: "1." once, not "1. 1."; पत्रांक is the
+    # office's letter number, never the internal D1
+    text = PdfReader(io.BytesIO(the_pdf(app, db, file_id))).pages[0].extract_text()
+    assert "1. 1." not in text and "2) " not in text and "D1" not in text
+
+    tehsildar, vikas = post_id(db, "तहसीलदार"), office_id(db, "विभ")
+    resp = issue(
+        adm, file_id, mode="post",
+        name0="तहसीलदार, सदर", address0="तहसील परिसर, ललितपुर",
+        mode1="email", name1="मुख्य विकास अधिकारी", email1="cdo.lalitpur@mail.example",
+        mode2="eoffice", name2="", post2=str(tehsildar),
+        mode3="eoffice", name3="", office3=str(vikas),
+    )  # fmt: skip
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:800]
+    (d,) = db.session.scalars(select(Dispatch)).all()
+    rows = sorted(d.recipients, key=lambda r: r.id)
+    assert [(r.mode, r.status, r.is_copy) for r in rows] == [
+        ("post", "sent", False), ("email", "queued", True),
+        ("eoffice", "delivered", True), ("eoffice", "delivered", True),
+    ]  # fmt: skip
+
+    # the email goes by the worker: the same signed bytes
+    assert send_dispatch_now(app, d.id) == 1
+    (msg,) = smtp.messages
+    assert msg["To"] == "cdo.lalitpur@mail.example"
+    assert [p.get_content() for p in msg.iter_attachments()] == [the_pdf(app, db, file_id)]
+
+    # e-Office to a post: the tehsildar's own inbox, new, from the collectorate's ADM
+    arrivals = {r.office_id: db.session.get(Receipt, r.receipt_id) for r in rows[2:]}
+    # every recipient has the same signed PDF, with the letter's one verification code
+    assert {x.document.original_sha256 for x in arrivals.values()} == {d.pdf_sha256}
+    to_tehsildar = arrivals[office_id(db, "तह-सद")]
+    assert to_tehsildar.holder_post_id == tehsildar
+    t = login("tehsildar")
+    assert badge(t) == 1
+    inbox = t.page("/inbox?unread=1").get_text(" ")
+    assert to_tehsildar.diary_number in inbox and "कलेक्ट्रेट ललितपुर" in inbox
+    assert to_tehsildar.diary_number not in login("sdm.sadar").page("/inbox").get_text()
+    # e-Office to an office: its dak desk, as its admin named it
+    to_vikas = arrivals[vikas]
+    assert to_vikas.holder_post_id == post_id(db, "लिपिक-विका")
+    assert badge(login("clerk.vikas")) == 1
+
+    # opened: no longer new; the sender sees it opened
+    page = t.page(f"/receipts/{to_tehsildar.id}").get_text(" ")
+    assert "ई-ऑफिस, कलेक्ट्रेट ललितपुर की ओर से" in page
+    assert badge(t) == 0
+
+    # the register: a line per recipient; the file page says issued, not approved
+    register = adm.page("/dispatch")
+    assert len(register.select("table.stack tbody tr")) == 4
+    assert "खोला गया" in register.get_text(" ") and "अभी खोला नहीं" in register.get_text(" ")
+    letters = adm.page(f"/files/{file_id}").find(id="letters").get_text(" ")
+    assert "जारी" in letters and d.number in letters and "अनुमोदित" not in letters
+
+
+def test_a_forgotten_copy_is_added_later_and_a_failed_email_retried(
+    app, clerk, login, demo, keys, pki, smtp
+):  # noqa: F811,E501
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
+    d = db.session.scalar(select(Dispatch))
+    url = f"/files/{file_id}/letters/1/dispatch/recipients"
+    form_page = f"/files/{file_id}/letters/1/dispatch"
+    block = office_id(db, "ब्लॉक-बार")
+    data = recipient_form("eoffice", {"name0": "", "office0": str(block)})
+    resp = adm.submit(url, data, form_page=form_page)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:800]
+    assert "1 और प्राप्तकर्ता" in flash_text(adm, resp)
+    # the same form again (a slow link): refused by name, nothing doubled
+    resp = adm.submit(url, data, form_page=form_page)
+    assert resp.status_code == 400 and "पहले ही जा चुका" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 1  # one letter, one number
+    assert len(db.session.get(Dispatch, d.id).recipients) == 2
+    arrival = db.session.scalar(select(Receipt).where(Receipt.from_dispatch_id == d.id))
+    assert arrival.letter_number == d.number and arrival.holder_post_id == post_id(db, "लिपिक-ब्लॉक")
+
+    # an email that fails (the mail server refuses the connection) is marked with why
+    smtp_port = app.config["SMTP_PORT"]
+    resp = adm.submit(
+        url, recipient_form("email", {"name0": "सीडीओ", "email0": "cdo@mail.example"}),
+        form_page=form_page,
+    )  # fmt: skip
+    assert resp.status_code == 302
+    app.config["SMTP_PORT"] = 1  # nothing listens there
+    with contextlib.suppress(OSError):
+        send_dispatch_now(app, d.id)
+    app.config["SMTP_PORT"] = smtp_port
+    db.session.expire_all()
+    failed = db.session.scalar(select(DispatchRecipient).where(DispatchRecipient.mode == "email"))
+    assert failed.status == "failed" and failed.error
+    page = adm.page(form_page)
+    assert "ईमेल विफल" in page.get_text(" ")
+    retry = page.find(
+        "form", action=f"/files/{file_id}/letters/1/dispatch/recipients/{failed.id}/retry"
+    )
+    resp = adm.submit(retry["action"], {}, form_page=form_page)
+    assert "फिर से भेजा जाएगा" in flash_text(adm, resp)
+    assert send_dispatch_now(app, d.id) == 1
+    db.session.expire_all()
+    assert db.session.get(DispatchRecipient, failed.id).status == "sent"
+    # retrying one that did not fail says so
+    resp = adm.submit(retry["action"], {}, form_page=form_page)
+    assert "विफल नहीं हुआ" in flash_text(adm, resp)
+
+    # someone who neither holds the file nor the issuing post cannot add recipients
+    other = login("so.arms")
+    resp = other.post(url, data={"csrf_token": other.csrf("/"), **data})
+    assert resp.status_code in (400, 404)
+    assert len(db.session.get(Dispatch, d.id).recipients) == 3
+
+
+def test_email_is_not_offered_without_a_mail_server(app, clerk, login, demo, keys, pki):  # noqa: F811
+    db = demo
+    assert not app.config.get("SMTP_HOST")
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    page = adm.page(f"/files/{file_id}/letters/1/dispatch")
+    assert page.find("option", value="email") is None and page.find(id="email0") is None
+    # sent anyway (an old form, a crafted post): refused in Hindi, no configuration named
+    resp = issue(adm, file_id, mode="email", name0="सीडीओ", email0="cdo@mail.example")
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "ईमेल नहीं भेजा जा सकता" in body
+    assert "SMTP" not in body and "EOFFICE_" not in body
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 0
+
+
+def test_e_office_refuses_a_vacant_post_and_an_office_without_a_dak_desk(
+    app, clerk, login, demo, keys, pki
+):  # noqa: F811,E501
+    from eoffice.org.models import PostHolding
+
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    vikas = db.session.get(Office, office_id(db, "विभ"))
+    vikas.dak_post_id = None
+    bdo = db.session.get(Post, post_id(db, "बीडीओ"))
+    for h in db.session.scalars(select(PostHolding).where(PostHolding.post_id == bdo.id)):
+        db.session.delete(h)
+    db.session.commit()
+    resp = issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर",
+                 mode1="eoffice", office1=str(vikas.id))  # fmt: skip
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "प्राप्तकर्ता 2" in body and "विकास भवन ललितपुर" in body
+    assert "डाक डेस्क" in body
+    resp = issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर",
+                 mode1="eoffice", post1=str(bdo.id))  # fmt: skip
+    assert resp.status_code == 400 and "रिक्त" in resp.get_data(as_text=True)
+    # hostile rows: a post of no office of the district, a huge id, a mode that is none
+    for row in ({"post1": "99999999999"}, {"post1": "1" * 40}, {"mode1": "fax", "name1": "x"}):
+        resp = issue(adm, file_id, mode="post", name0="तहसीलदार", address0="ललितपुर",
+                     **{"mode1": "eoffice", **row})  # fmt: skip
+        assert resp.status_code == 400, row
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 0
+    assert db.session.scalar(select(func.count(Receipt.id)).where(Receipt.mode == "eoffice")) == 0
+
+
+def test_the_office_admin_names_the_dak_desk(app, login, demo):
+    db = demo
+    vikas = db.session.get(Office, office_id(db, "विभ"))
+    admin = login("admin.vikas")
+    url, form_page = f"/admin/offices/{vikas.id}/dak_desk", f"/admin/offices/{vikas.id}"
+    cdo = post_id(db, "सीडीओ")
+    resp = admin.submit(url, {"dak_post": str(cdo)}, form_page=form_page)
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Office, vikas.id).dak_post_id == cdo
+    # a post of another office, none, junk: refused in Hindi, the desk unchanged
+    for bad in (str(post_id(db, "लिपिक-डाक")), "", "abc", "9" * 30):
+        resp = admin.submit(url, {"dak_post": bad}, form_page=form_page)
+        assert resp.status_code == 400 and "डाक डेस्क के लिए" in resp.get_data(as_text=True), bad
+    db.session.expire_all()
+    assert db.session.get(Office, vikas.id).dak_post_id == cdo
