@@ -233,6 +233,7 @@ def live_smtp():
     inbox.port = port
     yield inbox
     controller.stop()
+    assert not inbox.problems, inbox.problems  # every message a strict mail server accepts
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
-from email.policy import default
+from email.parser import BytesParser
+from email.policy import default, strict
+from email.utils import parseaddr
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -15,12 +18,51 @@ from eoffice.movement.models import Movement
 from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
 
 
+ENCODED_WORD = re.compile(rb"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def standards_problems(raw: bytes) -> list[str]:
+    """What a strict mail server would object to in a message as it went over the wire:
+    defects found by the standard library's strict parser, no Date in India time (RFC 5322
+    requires Date), no Message-ID, a sender without a display name, header lines over 78
+    characters or encoded words over 75 (RFC 2047), attachment names only in RFC 2231 form."""
+    problems = []
+    try:
+        msg = BytesParser(policy=strict).parsebytes(raw)
+    except Exception as e:  # noqa: BLE001  (policy.strict raises on the first defect)
+        return [f"strict parser: {e!r}"]
+    for part in msg.walk():
+        problems += [f"defect: {d!r}" for d in part.defects]
+    if not re.search(r"\+0530$", msg.get("Date", "")):
+        problems.append(f"Date {msg.get('Date')!r} is not in India time")
+    if not re.fullmatch(r"<[^@<>\s]+@[^@<>\s]+>", msg.get("Message-ID", "")):
+        problems.append(f"Message-ID {msg.get('Message-ID')!r}")
+    if not parseaddr(str(msg.get("From", "")))[0]:
+        problems.append(f"From {msg.get('From')!r} has no display name")
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    for line in head.splitlines():
+        if len(line) > 78:
+            problems.append(f"header line of {len(line)} characters")
+        problems += [f"encoded word of {len(w)}" for w in ENCODED_WORD.findall(line) if len(w) > 75]
+    for part in msg.iter_attachments():
+        name = part.get_filename() or ""
+        if not name.isascii() or not re.search(rb"filename=\"?" + re.escape(name.encode()), raw):
+            problems.append(f"attachment name only in RFC 2231 form: {name!r}")
+    return problems
+
+
 class Inbox:
+    """A mailbox on a real SMTP server: each message as received, and what a strict server
+    would object to in it (every test that sends mail checks every message it sent)."""
+
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.problems: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        subject = self.messages[-1].get("Subject")
+        self.problems += [f"{subject}: {p}" for p in standards_problems(envelope.content)]
         return "250 OK"
 
 
@@ -37,6 +79,24 @@ def smtp(app):
     yield inbox
     app.config.update(saved)
     controller.stop()
+    assert not inbox.problems, inbox.problems
+
+
+def test_the_standards_check_finds_what_servers_refuse():
+    """The check the mailbox runs on every message can fail: a message built as they were
+    before (no Date, no Message-ID, a bare sender, a long Hindi subject in one encoded word,
+    the attachment name only in RFC 2231 form)."""
+    from email.message import EmailMessage
+
+    old = EmailMessage()
+    old["From"] = "eoffice@localhost"
+    old["To"] = "a@mail.example"
+    old["Subject"] = "कले/प्रेषण/2026/000001: ग्राम बिरधा में अतिक्रमण की जाँच " * 2
+    old.set_content("नमस्ते")
+    old.add_attachment(b"%PDF", maintype="application", subtype="pdf", filename="कले-1.pdf")
+    found = " ".join(standards_problems(bytes(old)))
+    for expected in ("Date", "Message-ID", "display name", "RFC 2231"):
+        assert expected in found, (expected, found)
 
 
 def test_recipient_is_emailed_in_hindi_when_smtp_is_configured(app, login, demo, smtp):  # noqa: F811

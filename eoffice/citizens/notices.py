@@ -49,7 +49,7 @@ def mail_citizen_now(app: Flask, receipt_id: int, dispatch_id: int | None) -> bo
             else:
                 subject = _("A reply has been issued: %(number)s", number=dispatch.number)
             body = render_template("mail/citizen.txt", r=receipt, d=dispatch, status=status_url())
-        mail.send([receipt.citizen_email], subject, body)
+        mail.send([receipt.citizen_email], subject, body, sender_name=receipt.office.name_hi)
         return True
 
 

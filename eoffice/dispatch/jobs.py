@@ -55,7 +55,8 @@ def send_dispatch_now(app: Flask, dispatch_id: int) -> int:
                     [r.email],
                     f"{d.number}: {d.subject}"[:200],
                     body,
-                    attachments=[(f"{d.number.replace('/', '-')}.pdf", pdf)],
+                    attachments=[(f"letter-{d.year}-{d.serial:06d}.pdf", pdf)],
+                    sender_name=d.office.name_hi,
                 )
             except OSError as e:  # smtplib errors are OSErrors
                 r.status, r.error, error = "failed", str(e)[:500], e

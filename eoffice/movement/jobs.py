@@ -88,7 +88,8 @@ def digest_now(app: Flask) -> int:
                     base=app.config["BASE_URL"],
                     audit_head=head if nodal else None,
                 )
-            mail.send([user.email], subject, body)
+                office = user.office.name
+            mail.send([user.email], subject, body, sender_name=office)
             sent += 1
         db.session.rollback()
         return sent
