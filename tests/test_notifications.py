@@ -17,7 +17,6 @@ from eoffice.movement.jobs import digest_now, notify_movement_now
 from eoffice.movement.models import Movement
 from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
 
-
 ENCODED_WORD = re.compile(rb"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
