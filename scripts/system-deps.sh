@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages eoffice needs, once: quiet when nothing is missing.
 #   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts)
-#   scripts/system-deps.sh test   the same, Debian's Chromium for the browser tests, and nginx
+#   scripts/system-deps.sh test   the same, Debian's Chromium for the browser tests, nginx and
+#                                 poppler-utils (pdftotext, pdfsig: checking our PDFs as others read them)
 #                                 (the shipped site is tested in front of gunicorn)
 #   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
 # As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
@@ -13,8 +14,8 @@ pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva)
 case "$what" in
   run) ;;
-  test) pkgs+=(chromium nginx) ;;
-  bench) pkgs+=(chromium nginx wrk) ;;
+  test) pkgs+=(chromium nginx poppler-utils) ;;
+  bench) pkgs+=(chromium nginx poppler-utils wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 

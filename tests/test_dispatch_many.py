@@ -11,6 +11,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from eoffice.demo.files import LETTER_TEMPLATES
 from eoffice.dispatch.jobs import send_dispatch_now
 from eoffice.dispatch.models import Dispatch, DispatchRecipient
 from eoffice.org.models import Office, Post
@@ -22,7 +23,7 @@ from tests.test_notes import clerk  # noqa: F401  (fixture)
 from tests.test_notifications import smtp  # noqa: F401  (fixture)
 from tests.test_signing import keys, the_pdf  # noqa: F401  (fixture)
 
-COPIES = "1. मुख्य विकास अधिकारी, ललितपुर\n2) तहसीलदार, सदर\n(3) उपजिलाधिकारी, सदर"
+COPIES = "1. मुख्य विकास अधिकारी, ललितपुर\n2) तहसीलदार, सदर\n(3) उपजिलाधिकारी, सदर\n४. खंड विकास अधिकारी, बार"
 
 
 def office_id(db, code: str) -> int:
@@ -38,16 +39,24 @@ def test_one_letter_reaches_four_recipients_each_its_own_way(
     app, clerk, login, demo, keys, pki, smtp
 ):  # noqa: F811,E501
     db = demo
-    file_id, adm = signed_letter(clerk, login, db, keys, pki, copy_to=COPIES)
+    # the demo office's standard letter: one paragraph, the enclosure, four copies (it ran to
+    # two pages, the signature and the copies alone on the second)
+    _hi, _en, addressee, body = LETTER_TEMPLATES[0]
+    file_id, adm = signed_letter(
+        clerk, login, db, keys, pki, addressee=addressee, body=body, copy_to=COPIES
+    )
     page = adm.page(f"/files/{file_id}/letters/1/dispatch")
     # the addressee and the three copies typed on the letter are the rows, numbering stripped
     assert page.find("input", id="name0")["value"] == "तहसीलदार, सदर"
     assert page.find("input", id="name1")["value"] == "मुख्य विकास अधिकारी, ललितपुर"
     assert page.find("input", id="name3")["value"] == "उपजिलाधिकारी, सदर"
-    assert page.find("input", attrs={"name": "rows"})["value"] == "6"  # and two spare rows
+    assert page.find("input", id="name4")["value"] == "खंड विकास अधिकारी, बार"
+    assert page.find("input", attrs={"name": "rows"})["value"] == "7"  # and two spare rows
     # the signed letter numbers the copies itself: "1." once, not "1. 1."; पत्रांक is the
     # office's letter number, never the internal D1
-    text = PdfReader(io.BytesIO(the_pdf(app, db, file_id))).pages[0].extract_text()
+    signed = PdfReader(io.BytesIO(the_pdf(app, db, file_id)))
+    assert len(signed.pages) == 1  # the signature, its stamp and the copies stay with the body
+    text = signed.pages[0].extract_text()
     assert "1. 1." not in text and "2) " not in text and "D1" not in text
 
     tehsildar, vikas = post_id(db, "तहसीलदार"), office_id(db, "विभ")

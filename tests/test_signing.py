@@ -198,6 +198,18 @@ def test_soft_then_two_phase_countersignature_with_the_cli(
     # used once
     resp = dm.post(session_url, data={**data, "cms": cli_sign(digest, p12_path)})
     assert "पहले ही उपयोग" in flash_text(dm, resp)
+    # both stamps sit side by side where the signature goes, on the letter's one page, above
+    # the signer's name (not in a foot reserved on every page, which pushed the signature
+    # block and the copy list of a one-paragraph letter to a page of their own)
+    reader = PdfReader(io.BytesIO(signed))
+    assert len(reader.pages) == 1
+    boxes = sorted(
+        [float(x) for x in a.get_object()["/Rect"]]
+        for a in reader.pages[0]["/Annots"]
+        if a.get_object().get("/FT") == "/Sig"
+    )
+    assert len(boxes) == 2 and boxes[0][2] <= boxes[1][0]  # apart
+    assert boxes[0][1] == boxes[1][1] > 200  # one row, above the foot (y counts from the bottom)
 
 
 def test_credential_refusals(clerk, login, demo, keys, pki):
@@ -563,10 +575,10 @@ def test_the_stamps_devanagari_lines_do_not_overlap(app, clerk, login, demo, key
     pdf = the_pdf(app, db, file_id)
     doc = pypdfium2.PdfDocument(pdf)
     doc.init_forms()
-    page = doc[len(doc) - 1]
+    at, (x0, y0, x1, y1) = services.stamp_place(pdf, 1)
+    page = doc[at]
     scale = 4
     img = page.render(scale=scale).to_pil().convert("L")
-    x0, y0, x1, y1 = services._box(1)
     height = page.get_height()
     inset = 3  # inside the border
     stamp = img.crop(

@@ -320,19 +320,38 @@ def _stamp() -> TextStampStyle:
     )
 
 
-def _box(seq: int) -> tuple[int, int, int, int]:
-    """Stamps two by two in the letter's reserved foot (80 mm), above the verification strip:
-    1 right, 2 left, then a row lower (A4: 595×842 pt; y counts from the bottom)."""
+#: a stamp's size and the gaps between them (pt)
+STAMP_W, STAMP_H, STAMP_GAP = 240, 54, 4
+
+
+def stamp_place(pdf: bytes, seq: int) -> tuple[int, tuple[int, int, int, int]]:
+    """(page index, box) of signature `seq`'s stamp: two by two in the band the letter or note
+    reserves for them where a signature goes (the element named "stamps", which WeasyPrint
+    writes as a named destination: its page and top-left corner), 1 at the right just above
+    the signer's name, 2 left of it, 3 and 4 a row higher. A PDF rendered before the band (its stamps in an 80 mm reserved foot
+    of the last page) keeps that foot."""
+    from pypdf import PdfReader
+
     i = (seq - 1) % 4
     col, row = i % 2, i // 2
-    x = 310 - col * 260
-    y = 162 - row * 58
-    return (x, y, x + 240, y + 54)
+    reader = PdfReader(io.BytesIO(pdf))
+    band = reader.named_destinations.get("stamps")
+    if band is None:
+        x, y = 310 - col * 260, 162 - row * 58
+        return -1, (x, y, x + STAMP_W, y + STAMP_H)
+    page = reader.get_destination_page_number(band)
+    width = float(reader.pages[page].mediabox.width)
+    left, top = float(band.left), float(band.top)
+    right = width - left  # the margins are the same on both sides
+    x = int(right - STAMP_W - col * (STAMP_W + STAMP_GAP * 2))
+    y = int(top - STAMP_H - (1 - row) * (STAMP_H + STAMP_GAP))  # the lower row first
+    return page, (x, y, x + STAMP_W, y + STAMP_H)
 
 
-def _signer_for_pdf(target, seq: int, signer, charge) -> signers.PdfSigner:
+def _signer_for_pdf(target, seq: int, signer, charge, pdf: bytes) -> signers.PdfSigner:
     from pyhanko.sign import fields, signers
 
+    page, box = stamp_place(pdf, seq)
     meta = signers.PdfSignatureMetadata(
         field_name=f"Sig{seq}",
         md_algorithm="sha256",
@@ -344,7 +363,7 @@ def _signer_for_pdf(target, seq: int, signer, charge) -> signers.PdfSigner:
         meta,
         signer=signer,
         stamp_style=_stamp(),
-        new_field_spec=fields.SigFieldSpec(sig_field_name=f"Sig{seq}", on_page=-1, box=_box(seq)),
+        new_field_spec=fields.SigFieldSpec(sig_field_name=f"Sig{seq}", on_page=page, box=box),
     )
 
 
@@ -422,7 +441,7 @@ def sign_soft(actor: Actor, target, cred: SigningCredential, pin: str) -> Signat
     check_certificate(cred.cert_der)
     signer = unseal(cred, pin)
     charge, seq, current = _ready(actor, target)
-    out = _signer_for_pdf(target, seq, signer, charge).sign_pdf(
+    out = _signer_for_pdf(target, seq, signer, charge, current).sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(current)),
         appearance_text_params=_appearance(actor, charge),
     )
@@ -446,7 +465,7 @@ def prepare(actor: Actor, target, cred: SigningCredential) -> SigningSession:
     cert = asn1_x509.Certificate.load(cred.cert_der)
     store = SimpleCertificateStore.from_certs(trust_store().roots)
     ext = signers.ExternalSigner(signing_cert=cert, cert_registry=store, signature_value=256)
-    pdf_signer = _signer_for_pdf(target, seq, ext, charge)
+    pdf_signer = _signer_for_pdf(target, seq, ext, charge, current)
     prep, _tbs, output = asyncio.run(
         pdf_signer.async_digest_doc_for_signing(
             IncrementalPdfFileWriter(io.BytesIO(current)),
