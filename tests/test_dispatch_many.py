@@ -21,6 +21,7 @@ from tests.test_dispatch import issue, recipient_form, signed_letter
 from tests.test_movement import flash_text, login, post_id  # noqa: F401  (fixture)
 from tests.test_notes import clerk  # noqa: F401  (fixture)
 from tests.test_notifications import smtp  # noqa: F401  (fixture)
+from tests.test_pdf import assert_hindi_extracts_exactly
 from tests.test_signing import keys, the_pdf  # noqa: F401  (fixture)
 
 COPIES = "1. मुख्य विकास अधिकारी, ललितपुर\n2) तहसीलदार, सदर\n(3) उपजिलाधिकारी, सदर\n४. खंड विकास अधिकारी, बार"
@@ -54,8 +55,15 @@ def test_one_letter_reaches_four_recipients_each_its_own_way(
     assert page.find("input", attrs={"name": "rows"})["value"] == "7"  # and two spare rows
     # the signed letter numbers the copies itself: "1." once, not "1. 1."; पत्रांक is the
     # office's letter number, never the internal D1
-    signed = PdfReader(io.BytesIO(the_pdf(app, db, file_id)))
+    pdf = the_pdf(app, db, file_id)
+    signed = PdfReader(io.BytesIO(pdf))
     assert len(signed.pages) == 1  # the signature, its stamp and the copies stay with the body
+    # its Hindi reads back as typed (copy-paste, search, screen readers), by poppler and pypdf
+    assert_hindi_extracts_exactly(
+        pdf, addressee, body, "ग्राम बिरधा में अतिक्रमण की जाँच", "कलेक्ट्रेट ललितपुर", "अंकुर श्रीवास्तव",
+        "अपर जिलाधिकारी (वित्त एवं राजस्व)", "मुख्य विकास अधिकारी, ललितपुर", "तहसीलदार, सदर",
+        "उपजिलाधिकारी, सदर", "खंड विकास अधिकारी, बार",
+    )  # fmt: skip
     text = signed.pages[0].extract_text()
     assert "1. 1." not in text and "2) " not in text and "D1" not in text
 

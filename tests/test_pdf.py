@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace as NS
@@ -22,6 +25,8 @@ NOTES = [
     "0.250 हेक्टेयर आँगनबाड़ी केंद्र हेतु प्रस्तावित है। Revenue Inspector's report is placed at "
     "पत्राचार पृ. 3.",
     "कृपया प्रस्ताव अनुमोदनार्थ प्रस्तुत। श्रृंखला, क्षत्रिय, द्वारा, ज्ञापन, श्रद्धा, ह्रस्व।",
+    "ललितपुर के त्रिवेदी जी की निर्धारित मासिक रिपोर्ट, प्रतिलिपि निम्नलिखित को: विकास भवन, "
+    "कार्यालय, पर्यावरण, सुनिश्चित, उपलब्ध।",
 ]
 
 
@@ -52,6 +57,56 @@ def _render(app) -> bytes:
 def _page1(pdf: bytes) -> Image.Image:
     doc = pypdfium2.PdfDocument(pdf)
     return doc[0].render(scale=1.5).to_pil().convert("L")
+
+
+DEVANAGARI_WORD = re.compile(r"[\u0900-\u097f\u200c\u200d]+")
+
+
+def hindi_words(*texts: str) -> set[str]:
+    """The Devanagari words of the texts (split at anything that is not Devanagari; the
+    danda ends a word)."""
+    return {w.strip("।॥") for t in texts for w in DEVANAGARI_WORD.findall(t)} - {""}
+
+
+def extracted(pdf: bytes) -> dict[str, str]:
+    """The PDF's text as others read it: poppler's pdftotext and pypdf."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        poppler = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+    reader = PdfReader(io.BytesIO(pdf))
+    return {"pdftotext": poppler, "pypdf": "\n".join(p.extract_text() for p in reader.pages)}
+
+
+def assert_hindi_extracts_exactly(pdf: bytes, *sources: str) -> None:
+    """Every Hindi word of `sources` (what was typed) comes out of the PDF whole, by both
+    tools: none with a matra dropped or moved, a reph mangled or a conjunct split."""
+    expected = hindi_words(*sources)
+    assert len(expected) > 10, expected
+    for tool, text in extracted(pdf).items():
+        missing = expected - hindi_words(text)
+        assert not missing, (tool, sorted(missing))
+
+
+def test_every_hindi_word_of_the_notesheet_extracts_exactly(app):
+    """pdftotext and pypdf read the notes as typed (it was "ल लतपुर", "त्रवेदी"…: WeasyPrint's
+    glyph-to-text map cannot carry the reordering of ि, reph and conjuncts)."""
+    f, notes = _fixture_file()
+    assert_hindi_extracts_exactly(
+        _render(app), f.office.name_hi, f.subject, *NOTES, notes[0].author.name_hi,
+        notes[0].post.designation_hi,
+    )  # fmt: skip
+
+
+def test_the_pdfs_are_tagged(app):
+    """Structure for screen readers: a tagged PDF (pdfinfo from poppler says so)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(_render(app))
+        f.flush()
+        info = subprocess.run(["pdfinfo", f.name], capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
 
 
 def test_notesheet_text_layer_gives_the_hindi_back(app):

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from eoffice.platform.clock import today
 from eoffice.reports.registers import last_month
+from tests.test_pdf import assert_hindi_extracts_exactly
 from tests.test_receipts import diarise
 
 
@@ -44,6 +45,11 @@ def test_the_dak_register_of_last_month_as_page_csv_and_pdf(app, client, demo):
     reader = PdfReader(io.BytesIO(pdf.data))
     assert len(reader.pages) >= 1
     assert "/000001" in reader.pages[0].extract_text()
+    # every Hindi word of its lines comes out whole, by pdftotext and by pypdf
+    assert_hindi_extracts_exactly(
+        pdf.data, "आवक पंजी", "कलेक्ट्रेट ललितपुर", "रमेश चंद्र", "शस्त्र लाइसेंस नवीनीकरण हेतु",
+        "गोपनीय", "वरिष्ठ लिपिक, राजस्व",
+    )  # fmt: skip
     # the fonts carry Devanagari glyphs: WeasyPrint embedded a Devanagari font subset
     fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
     assert any("Devanagari" in f or "Lohit" in f for f in fonts), fonts

@@ -10,6 +10,7 @@ import secrets
 from flask import current_app, render_template
 
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
+from eoffice.platform import pdftext
 from eoffice.web.urls import base_url
 
 #: 32 unambiguous characters; 10 of them: 50 bits, not guessable at any allowed rate
@@ -33,11 +34,8 @@ def text_sha256(v: LetterVersion) -> str:
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # about half a second to import: only when a PDF is made
-
-    return HTML(string=html, base_url=current_app.root_path).write_pdf(
-        pdf_identifier=b"eoffice", uncompressed_pdf=False
-    )
+    """Every PDF we make: tagged, its text layer the logical text (eoffice.platform.pdftext)."""
+    return pdftext.write_pdf(html, current_app.root_path)
 
 
 def has_form(data: bytes) -> bool:
