@@ -100,3 +100,38 @@ def test_part_files_refuse_what_makes_no_sense(login, demo):  # noqa: F811
     resp = other.submit(f"/files/{f.id}/merge", {}, form_page=f"/files/{f.id}")
     assert "भाग पत्रावली नहीं" in flash_text(other, resp)
     assert db.session.scalar(select(func.count(Note.id)).where(Note.file_id == f.id)) == 0
+
+
+def test_a_citation_in_a_merged_part_still_opens_the_document_it_meant(login, demo):  # noqa: F811
+    """A note in the part cites "पत्राचार पृ. 1" — the part's own first page, the reminder.
+    Merged, that reminder is page 2 of the main file: the note (which never changes) still
+    opens the reminder and shows page 2, not the main file's page 1 (the first letter)."""
+    db = demo
+    clerk = login("clerk.revenue")
+    assert diarise(clerk, is_physical_only="y").status_code == 302
+    first = newest_receipt(db)
+    f = new_file(clerk, db, receipt=str(first.id))
+    finalise(clerk, f.id, "मूल आवेदन पत्राचार पृ. 1 पर है।", 0)
+    main_number = db.session.get(File, f.id).number
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    assert diarise(clerk, is_physical_only="y", subject="अनुस्मारक: खतौनी संशोधन").status_code == 302
+    reminder = newest_receipt(db)
+    assert open_part(clerk, reminder.id, main_number).status_code == 302
+    part = db.session.scalar(select(File).where(File.part_of_id == f.id))
+    finalise(clerk, part.id, "आवेदक का अनुस्मारक पत्राचार पृ. 1 पर अवलोकनीय है।", 0)
+    send(login("so.revenue"), "file", f.id, post_id(db, "लिपिक-राज"))
+    resp = clerk.submit(f"/files/{part.id}/merge", {}, form_page=f"/files/{part.id}")
+    assert resp.status_code == 302
+
+    page = clerk.page(f"/files/{f.id}")
+    merged = page.find(id="p2").find(class_="body")
+    link = merged.find("a")
+    assert link.get_text(" ", strip=True).startswith("पत्राचार पृ. 2"), merged
+    assert link["href"] == f"/receipts/{reminder.id}"  # the reminder (a paper letter), not page 1
+    assert "लिखते समय पृ. 1" in merged.get_text()
+    own = page.find(id="p1").find(class_="body")
+    assert own.find("a")["href"] == f"/receipts/{first.id}"
+    # the part's own notesheet, closed, still opens the reminder where it lives now
+    part_page = clerk.page(f"/files/{part.id}")
+    note = part_page.find(id="p1").find(class_="body")
+    assert note.find("a")["href"] == f"/receipts/{reminder.id}" and main_number in note.get_text()

@@ -188,6 +188,26 @@ class Note(db.Model):
     )
 
 
+class NoteCitation(db.Model):
+    """A "पत्राचार पृ. N" in a final note, resolved when the note was made final: the
+    correspondence item it meant and the page within it. The item may move (a part file merged
+    into its main file renumbers its pages); the note, which never changes, then still opens
+    that item and shows its page now."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id"), index=True)
+    #: where the reference is in the note's text (characters)
+    start: Mapped[int]
+    end: Mapped[int]
+    correspondence_id: Mapped[int] = mapped_column(ForeignKey("correspondence.id"))
+    #: the page within the item (1: its first)
+    page: Mapped[int]
+
+    correspondence: Mapped[Correspondence] = relationship()
+
+    __table_args__ = (UniqueConstraint("note_id", "start", name="uq_note_citation_start"),)
+
+
 class FileLink(db.Model):
     """संबंधित पत्रावली: two files that belong together. Stored once, smaller id first."""
 

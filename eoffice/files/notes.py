@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
-from eoffice.files.models import File, Note
+from eoffice.files.models import Correspondence, File, Note, NoteCitation
 from eoffice.files.services import holding_charge
 from eoffice.platform import audit
 from eoffice.platform.errors import Refused
@@ -96,6 +96,7 @@ def finalise(actor: Actor, f: File, body: str, version: int | None) -> Note:
     draft.paragraph = paragraph + 1
     draft.finalised_at = datetime.now(UTC)
     db.session.flush()
+    cite(draft, f)
     audit.record_on(
         actor,
         f,
@@ -106,6 +107,29 @@ def finalise(actor: Actor, f: File, body: str, version: int | None) -> Note:
         length=len(draft.body),
     )
     return draft
+
+
+def cite(note: Note, f: File) -> list[NoteCitation]:
+    """Resolve each "पत्राचार पृ. N" of a note just made final to the item of the file's
+    correspondence on that page (a page the file does not have stays plain text)."""
+    items = sorted(f.correspondence, key=lambda c: c.first_page)
+    out = []
+    for m in PAGE_REF.finditer(note.body):
+        page = int(m.group(1))
+        c = next((c for c in items if c.first_page <= page < c.first_page + c.pages), None)
+        if c is not None:
+            out.append(
+                NoteCitation(
+                    note_id=note.id,
+                    start=m.start(),
+                    end=m.end(),
+                    correspondence_id=c.id,
+                    page=page - c.first_page + 1,
+                )  # fmt: skip
+            )
+    db.session.add_all(out)
+    db.session.flush()
+    return out
 
 
 def already_final(actor: Actor, f: File, body: str, *, just_now: bool = False) -> Note | None:
@@ -127,10 +151,11 @@ NOTE_LINKS = re.compile(f"(?P<page>{PAGE_REF.pattern})|{FILE_REF.pattern}")
 
 def render_bodies(actor: Actor, notes: list[Note], f: File) -> dict[int, Markup]:
     """Each note's text, escaped, with correspondence page references and file numbers as
-    links (a file number only if the reader may open that file): one query for the whole
-    notesheet, not one per note."""
-    bodies = {n.id: str(escape(n.body)) for n in notes}
-    numbers = {num for html in bodies.values() for num in FILE_REF.findall(html)}
+    links (a file number only if the reader may open that file): a few queries for the whole
+    notesheet, not one per note. A reference resolved when the note was made final opens the
+    item it meant and shows that item's page now (a merge renumbers pages); one from before
+    that, or in a draft, is read against the file's pages as they are."""
+    numbers = {num for n in notes for num in FILE_REF.findall(n.body)}
     files = {}
     if numbers:
         for other in db.session.scalars(
@@ -138,34 +163,74 @@ def render_bodies(actor: Actor, notes: list[Note], f: File) -> dict[int, Markup]
         ):
             if can_open(actor, other):
                 files[other.number] = other.id
-    return {nid: _linked(html, f, files) for nid, html in bodies.items()}
+    cites: dict[int, dict[int, NoteCitation]] = {}
+    ids = [n.id for n in notes if n.status == "final"]
+    if ids:
+        for c in db.session.scalars(
+            select(NoteCitation)
+            .where(NoteCitation.note_id.in_(ids))
+            .options(selectinload(NoteCitation.correspondence).selectinload(Correspondence.file))
+        ):
+            cites.setdefault(c.note_id, {})[c.start] = c
+    elsewhere = {
+        c.correspondence.file.id: c.correspondence.file
+        for by_start in cites.values()
+        for c in by_start.values()
+        if c.correspondence.file_id != f.id
+    }
+    opens = {fid for fid, other in elsewhere.items() if can_open(actor, other)} | {f.id}
+    return {n.id: _linked(n.body, f, files, cites.get(n.id, {}), opens) for n in notes}
 
 
-def _linked(html: str, f: File, files: dict[str, int]) -> Markup:
+def _item_href(c: Correspondence, local: int) -> str:
     from flask import url_for
 
+    if c.document_id:
+        return url_for("files.document", file_id=c.file_id, position=c.position) + f"#page={local}"
+    if c.receipt.document is not None:
+        return url_for("receipts.page", receipt_id=c.receipt_id, page=local)
+    return url_for("receipts.show", receipt_id=c.receipt_id)
+
+
+def _linked(
+    body: str, f: File, files: dict[str, int], cites: dict[int, NoteCitation], opens: set[int]
+) -> Markup:
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    def cited(m: re.Match, c: NoteCitation) -> str:
+        item = c.correspondence
+        now = item.first_page + c.page - 1
+        written = PAGE_REF.match(m.group(0))
+        text = escape(m.group(0)[: written.start(1)] + str(now) + m.group(0)[written.end(1) :])
+        if item.file_id != f.id:
+            text += escape(f" ({item.file.number})")
+        if now != int(written.group(1)) or item.file_id != f.id:
+            text += Markup(" <small>(%s)</small>") % _("as written: p. %(n)s", n=written.group(1))
+        if item.file_id not in opens:
+            return str(text)
+        return f'<a href="{_item_href(item, c.page)}">{text}</a>'
+
     def page_link(m: re.Match) -> str:
-        page = int(PAGE_REF.match(m.group("page")).group(1))
+        page = int(PAGE_REF.match(m.group(0)).group(1))
         for c in f.correspondence:
-            if not c.first_page <= page < c.first_page + c.pages:
-                continue
-            local = page - c.first_page + 1
-            if c.document_id:
-                href = url_for("files.document", file_id=f.id, position=c.position)
-                href += f"#page={local}"
-            elif c.receipt.document is not None:
-                href = url_for("receipts.page", receipt_id=c.receipt_id, page=local)
-            else:
-                href = url_for("receipts.show", receipt_id=c.receipt_id)
-            return f'<a href="{href}">{m.group(0)}</a>'
-        return m.group(0)
+            if c.first_page <= page < c.first_page + c.pages:
+                return (
+                    f'<a href="{_item_href(c, page - c.first_page + 1)}">{escape(m.group(0))}</a>'
+                )
+        return str(escape(m.group(0)))
 
-    def link(m: re.Match) -> str:
+    out, last = [], 0
+    for m in NOTE_LINKS.finditer(body):
+        out.append(str(escape(body[last : m.start()])))
+        last = m.end()
         if m.group("page"):
-            return page_link(m)
-        number = m.group(0)
-        if number in files:
-            return f'<a href="{url_for("files.show", file_id=files[number])}">{number}</a>'
-        return number
-
-    return Markup(NOTE_LINKS.sub(link, html))
+            c = cites.get(m.start())
+            out.append(cited(m, c) if c is not None else page_link(m))
+        elif m.group(0) in files:
+            href = url_for("files.show", file_id=files[m.group(0)])
+            out.append(f'<a href="{href}">{escape(m.group(0))}</a>')
+        else:
+            out.append(str(escape(m.group(0))))
+    out.append(str(escape(body[last:])))
+    return Markup("".join(out))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from eoffice.files.models import Correspondence, File, FileStatusChange, Note
+from eoffice.files.models import Correspondence, File, FileStatusChange, Note, NoteCitation
 from eoffice.files.services import attach_receipt, find_by_number
 from eoffice.platform import audit
 from eoffice.platform.errors import Refused
@@ -109,8 +109,9 @@ def merge(actor: Actor, part: File) -> File:
     notes = db.session.scalars(
         select(Note).where(Note.file_id == part.id, Note.status == "final").order_by(Note.paragraph)
     ).all()
+    copies = []
     for k, n in enumerate(notes, start=1):
-        db.session.add(
+        copies.append(
             Note(
                 file_id=main.id,
                 author_id=n.author_id,
@@ -124,6 +125,22 @@ def merge(actor: Actor, part: File) -> File:
                 updated_at=n.updated_at,
                 finalised_at=n.finalised_at,
                 from_note_id=n.id,
+            )  # fmt: skip
+        )
+    db.session.add_all(copies)
+    db.session.flush()
+    # the copies cite what their originals cited: the same items, which move with them below
+    for c in db.session.scalars(
+        select(NoteCitation).where(NoteCitation.note_id.in_([n.id for n in notes] or [0]))
+    ).all():
+        copy = next(x for x in copies if x.from_note_id == c.note_id)
+        db.session.add(
+            NoteCitation(
+                note_id=copy.id,
+                start=c.start,
+                end=c.end,
+                correspondence_id=c.correspondence_id,
+                page=c.page,
             )  # fmt: skip
         )
     position, pages = db.session.execute(

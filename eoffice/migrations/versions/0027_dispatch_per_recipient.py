@@ -33,11 +33,21 @@ def upgrade():
     )
     op.add_column(
         "dispatch_recipient",
-        sa.Column("post_id", sa.Integer(), sa.ForeignKey("post.id"), nullable=True),
+        sa.Column(
+            "post_id",
+            sa.Integer(),
+            sa.ForeignKey("post.id", name="fk_dispatch_recipient_post_id_post"),
+            nullable=True,
+        ),
     )
     op.add_column(
         "dispatch_recipient",
-        sa.Column("added_by_id", sa.Integer(), sa.ForeignKey("app_user.id"), nullable=True),
+        sa.Column(
+            "added_by_id",
+            sa.Integer(),
+            sa.ForeignKey("app_user.id", name="fk_dispatch_recipient_added_by_id_app_user"),
+            nullable=True,
+        ),
     )
     op.add_column(
         "dispatch_recipient",
@@ -60,7 +70,13 @@ def upgrade():
     op.drop_constraint(op.f("ck_dispatch_mode"), "dispatch", type_="check")
     op.drop_column("dispatch", "mode")
     op.add_column(
-        "office", sa.Column("dak_post_id", sa.Integer(), sa.ForeignKey("post.id"), nullable=True)
+        "office",
+        sa.Column(
+            "dak_post_id",
+            sa.Integer(),
+            sa.ForeignKey("post.id", name="fk_office_dak_post_id_post"),
+            nullable=True,
+        ),
     )
     # when an e-Office arrival was first opened: kept on the receipt, where the inbox reads it
     op.add_column(
