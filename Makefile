@@ -5,6 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
+#: where `make run` serves the demo CA's time-stamping, OCSP and CRLs (certomancer)
+PKI_PORT ?= 5001
+DEMO_PKI := EOFFICE_DEMO_PKI_URL=$${EOFFICE_DEMO_PKI_URL:-http://127.0.0.1:$(PKI_PORT)}
 PO_HI := translations/hi/LC_MESSAGES/messages.po
 PO_EN := translations/en/LC_MESSAGES/messages.po
 MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
@@ -48,13 +51,18 @@ migrate: install ## Apply database migrations (embedded Postgres under instance/
 	$(FLASK) db upgrade
 
 seed: i18n-compile migrate ## Load the Hindi demo district and demo users (idempotent; compiles the catalogues too)
-	$(FLASK) seed-demo
+	$(DEMO_PKI) $(FLASK) seed-demo
 
 run: system-deps install i18n-compile seed ## Everything: Debian packages, virtualenv, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
 	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
 	@# links in emails and the QR code on letters point where this demo serves
-	export EOFFICE_BASE_URL=$${EOFFICE_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-	  $(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# the demo CA's TSA, OCSP and CRLs (certomancer): letters are signed at PAdES B-LT and
+	@# issued at B-LTA; a demo seeded before these services keeps signing at B-B
+	export EOFFICE_BASE_URL=$${EOFFICE_BASE_URL:-http://127.0.0.1:$(PORT)} $(DEMO_PKI); \
+	  if [ -z "$${EOFFICE_TSA_URL:-}" ] && [ -f instance/pki/services/certomancer.yml ]; then \
+	    export EOFFICE_TSA_URL=$$EOFFICE_DEMO_PKI_URL/eoffice/tsa/tsa; \
+	    $(FLASK) signing demo-services --port $(PKI_PORT) & pki=$$!; fi; \
+	  $(FLASK) jobs worker & worker=$$!; trap 'kill $$worker $${pki:-} 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 worker: install ## Run only the background job worker (OCR of dak)

@@ -55,15 +55,33 @@ def server_uri() -> str:
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
-    """A test CA (not a fake: real RSA keys and X.509), its trust directory with a CRL, and a
-    way to issue certificates. `pki.refresh()` rewrites the CRL after a revocation."""
-    from eoffice.signing.pki import DemoCA
+    """A test CA (not a fake: real RSA keys and X.509), its trust directory with a CRL, a way
+    to issue certificates, and its time-stamping authority, OCSP responder and CRLs served over
+    HTTP by certomancer (pyHanko's test PKI tool) on a local port. `pki.refresh()` rewrites the
+    CRL and the services' configuration after a revocation; issuing refreshes by itself."""
+    from eoffice.signing.pki import DemoCA, Services, write_services_config
 
+    services = Services()
     ca = DemoCA.create()
-    ca.trust_dir = tmp_path_factory.mktemp("pki") / "trust"
-    ca.write_trust_dir(ca.trust_dir)
-    ca.refresh = lambda: ca.write_trust_dir(ca.trust_dir)
-    return ca
+    ca.services_url = services.url
+    base = tmp_path_factory.mktemp("pki")
+    ca.trust_dir = base / "trust"
+
+    def refresh():
+        ca.write_trust_dir(ca.trust_dir)
+        services.load(write_services_config(ca, base / "services"))
+
+    issue = ca.issue
+
+    def issue_and_serve(*args, **kwargs):
+        key_cert = issue(*args, **kwargs)
+        refresh()  # the OCSP responder answers only for certificates it knows
+        return key_cert
+
+    ca.refresh, ca.issue = refresh, issue_and_serve
+    refresh()
+    yield ca
+    services.stop()
 
 
 class CheckingClient(FlaskClient):
@@ -94,6 +112,7 @@ def app(server_uri, tmp_path_factory, pki):
             "TESTING": True,
             "STORAGE_DIR": str(storage),
             "TRUST_DIR": str(pki.trust_dir),
+            "TSA_URL": pki.tsa_url,
             "AUDIT_ANCHOR": str(tmp_path_factory.mktemp("audit") / "anchor.jsonl"),
         }
     )
@@ -238,10 +257,14 @@ def live_smtp():
 
 @pytest.fixture(scope="session")
 def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
-    """gunicorn (production config, two workers, job worker) over a fresh demo database."""
+    """gunicorn (production config, two workers, job worker) over a fresh demo database, its
+    demo CA's time-stamping, OCSP and CRLs served by certomancer as `make run` serves them."""
+    from eoffice.signing.pki import Services, tsa_url
+
     url = ensure_app_role(live_db_url, password=APP_ROLE_PASSWORD)
     storage = tmp_path_factory.mktemp("live-storage")
     port = _free_port()
+    pki_services = Services()  # its address goes into the demo certificates at seeding
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -253,10 +276,13 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
         "EOFFICE_SMTP_PORT": str(live_smtp.port),
         "EOFFICE_BIND": f"127.0.0.1:{port}",
         "EOFFICE_WORKERS": "2",
+        "EOFFICE_DEMO_PKI_URL": pki_services.url,
+        "EOFFICE_TSA_URL": tsa_url(pki_services.url),
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    pki_services.load(live_trust_dir.parent / "services" / "certomancer.yml")
     log = tmp_path_factory.mktemp("live") / "gunicorn.log"
     # the production config: its hooks start the job worker with the app
     proc = subprocess.Popen(
@@ -279,6 +305,7 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
     yield base
     proc.terminate()
     proc.wait(10)
+    pki_services.stop()
 
 
 @contextmanager

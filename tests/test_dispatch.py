@@ -33,6 +33,13 @@ def signed_letter(clerk, login, db, keys, pki, **letter):
     return file_id, adm
 
 
+def issued_pdf(app, d) -> bytes:
+    from eoffice.platform import storage
+
+    with app.app_context():
+        return storage.read(d.pdf_sha256)
+
+
 def recipient_form(mode: str, fields: dict[str, str]) -> dict[str, str]:
     """The recipient rows of the dispatch form: `fields` as typed (name0, office1, mode2 …);
     every row without a mode of its own goes by `mode`."""
@@ -88,7 +95,8 @@ def test_issue_by_email_register_and_public_verification(app, clerk, login, demo
     assert msg["To"] == "tehsildar.sadar@mail.example" and d.number in msg["Subject"]
     (attachment,) = [p for p in msg.iter_attachments()]
     pdf = attachment.get_content()
-    assert pdf == the_pdf(app, db, file_id)
+    # the letter as issued: the signed letter (a prefix) with its long-term data (B-LTA)
+    assert pdf == issued_pdf(app, d) and pdf.startswith(the_pdf(app, db, file_id))
     code = db.session.scalar(
         select(LetterDraft.verification_code).where(LetterDraft.file_id == file_id)
     )
@@ -177,7 +185,8 @@ def test_the_signed_copy_carries_its_dispatch_number(app, clerk, login, demo, ke
     assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
     d = db.session.scalar(select(Dispatch))
     assert (d.number, d.serial) == (draft.dispatch_number, 1)
-    assert d.pdf_sha256 == draft.pdf_sha256  # the signed bytes, number included, unchanged
+    # the signed bytes, number included, unchanged: the issued letter only adds long-term data
+    assert issued_pdf(app, d).startswith(the_pdf(app, db, d.file_id))
     assert "अभी जारी नहीं" not in adm.page("/dispatch").get_text()
 
 

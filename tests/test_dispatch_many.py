@@ -17,7 +17,7 @@ from eoffice.dispatch.models import Dispatch, DispatchRecipient
 from eoffice.org.models import Office, Post
 from eoffice.receipts.models import Receipt
 from tests.conftest import Client
-from tests.test_dispatch import issue, recipient_form, signed_letter
+from tests.test_dispatch import issue, issued_pdf, recipient_form, signed_letter
 from tests.test_movement import flash_text, login, post_id  # noqa: F401  (fixture)
 from tests.test_notes import clerk  # noqa: F401  (fixture)
 from tests.test_notifications import smtp  # noqa: F401  (fixture)
@@ -87,7 +87,7 @@ def test_one_letter_reaches_four_recipients_each_its_own_way(
     assert send_dispatch_now(app, d.id) == 1
     (msg,) = smtp.messages
     assert msg["To"] == "cdo.lalitpur@mail.example"
-    assert [p.get_content() for p in msg.iter_attachments()] == [the_pdf(app, db, file_id)]
+    assert [p.get_content() for p in msg.iter_attachments()] == [issued_pdf(app, d)]
 
     # e-Office to a post: the tehsildar's own inbox, new, from the collectorate's ADM
     arrivals = {r.office_id: db.session.get(Receipt, r.receipt_id) for r in rows[2:]}
@@ -236,3 +236,91 @@ def test_the_office_admin_names_the_dak_desk(app, login, demo):
         assert resp.status_code == 400 and "डाक डेस्क के लिए" in resp.get_data(as_text=True), bad
     db.session.expire_all()
     assert db.session.get(Office, vikas.id).dak_post_id == cdo
+
+
+def test_the_issued_letter_verifies_for_decades(app, clerk, login, demo, keys, pki):  # noqa: F811
+    """PAdES B-LT at signing (a timestamp from the TSA, revocation data embedded), B-LTA at
+    issue (a document timestamp): pyHanko's strict validation — AdES LTA, nothing fetched,
+    revocation data required, only the trust root given — says valid now and with the clock
+    past the signer certificate's expiry; poppler's pdfsig agrees; the pages say so. The TSA,
+    OCSP responder and CRLs are certomancer's, over HTTP."""
+    import subprocess
+    import tempfile
+    from datetime import timedelta
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
+    from eoffice.signing import ltv
+    from eoffice.signing.models import Signature
+
+    db = demo
+    root = asn1_x509.Certificate.load(pki.cert.public_bytes(serialization.Encoding.DER))
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    sig = db.session.scalar(select(Signature))
+    assert sig.timestamped_at is not None  # B-LT: the TSA's time is in the signature
+    assert "समय-मुद्रित" in adm.page(f"/files/{file_id}/letters/1/sign").get_text()
+    assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
+    d = db.session.scalar(select(Dispatch))
+    d_id, code = d.id, d.draft.verification_code
+    pdf = issued_pdf(app, d)
+    now = ltv.strict_status(pdf, [root])
+    assert now.valid and now.ltv_data and now.archive_timestamps == 1, now
+    assert now.timestamped[0] is not None and d.archive_until == now.archive_until
+    expiry = keys["adm"][1].not_valid_after_utc
+    assert ltv.strict_status(pdf, [root], at=expiry + timedelta(days=1)).valid
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        out = subprocess.run(["pdfsig", f.name], capture_output=True, text=True).stdout
+    # the officer's signature (pdfsig checks it; the document timestamp it only lists; whom to
+    # trust it would take from an NSS database, which we do not give it)
+    assert "Signature Validation: Signature is Valid." in out.split("Signature #2")[0], out
+    assert "Timestamp" in out.split("Signature #2")[1]
+    # the public page says how long it holds
+    public = Client(app.test_client())
+    page = public.page(f"/verify/{code}").get_text(" ")
+    assert "दीर्घकालिक सत्यापन डेटा उपलब्ध" in page and "समय-मुद्रित" in page
+
+    # the archive timestamp is renewed before it lapses: a new revision, the copy sent before
+    # still recognised as this letter, still valid
+    from eoffice.dispatch.services import due_for_renewal, renew_archive
+
+    assert due_for_renewal(timedelta(days=1)) == []
+    assert due_for_renewal(timedelta(days=365 * 20)) == [d_id]
+    d = db.session.get(Dispatch, d_id)
+    with app.test_request_context():
+        renew_archive(d)
+    db.session.commit()
+    renewed = issued_pdf(app, d)
+    assert renewed.startswith(pdf) and ltv.strict_status(renewed, [root]).archive_timestamps == 2
+    assert ltv.strict_status(renewed, [root]).valid
+    from eoffice.dispatch.services import is_this_letter
+
+    with app.app_context():
+        assert is_this_letter(pdf, d) and not is_this_letter(pdf[:-10] + b"0" * 10, d)
+
+
+def test_without_a_tsa_a_letter_is_issued_at_b_b_and_says_so(app, clerk, login, demo, keys, pki):  # noqa: F811,E501
+    """The same walk with no TSA configured: no timestamp, and strict validation — which
+    needs proof of when the signature existed — does not pass (the check above can fail)."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
+    from eoffice.signing import ltv
+
+    db = demo
+    saved = app.config["TSA_URL"]
+    app.config["TSA_URL"] = None
+    try:
+        file_id, adm = signed_letter(clerk, login, db, keys, pki)
+        assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
+    finally:
+        app.config["TSA_URL"] = saved
+    d = db.session.scalar(select(Dispatch))
+    code = d.draft.verification_code
+    root = asn1_x509.Certificate.load(pki.cert.public_bytes(serialization.Encoding.DER))
+    status = ltv.strict_status(issued_pdf(app, d), [root])
+    assert not status.valid and status.timestamped == [None] and d.archive_until is None
+    page = Client(app.test_client()).page(f"/verify/{code}").get_text(" ")
+    assert "समय-मुद्रण नहीं" in page

@@ -194,6 +194,8 @@ def test_soft_then_two_phase_countersignature_with_the_cli(
     assert checks[0].signer.startswith("Common Name: adm") or "adm" in checks[0].signer
     sigs = db.session.scalars(select(Signature).order_by(Signature.seq)).all()
     assert [s.method for s in sigs] == ["soft", "two_phase"]
+    # B-LT both: the TSA's time in each signature, the token's added at the second phase
+    assert all(s.timestamped_at is not None for s in sigs)
     assert sigs[0].text_sha256 == sigs[1].text_sha256
     # used once
     resp = dm.post(session_url, data={**data, "cms": cli_sign(digest, p12_path)})

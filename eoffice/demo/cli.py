@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from eoffice.ops.cli import signing_cli
 from eoffice.platform.extensions import db
 
 
@@ -54,3 +55,22 @@ def seed_bulk_command(files, offices, users, seed):
     click.echo(
         ", ".join(f"{k}: {v:,}" for k, v in counts.items()) + f" — {time.monotonic() - t0:.0f} s"
     )
+
+
+@signing_cli.command("demo-services")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True)
+@with_appcontext
+def demo_services_command(host: str, port: int):
+    """Serve the demo CA's TSA, OCSP responder and CRLs (certomancer) until stopped."""
+    from werkzeug.serving import run_simple
+
+    from eoffice.demo.signing import services_config
+    from eoffice.signing.pki import services_app
+
+    config = services_config()
+    if not config.exists():
+        raise click.ClickException(
+            f"{config} is missing: seed the demo with EOFFICE_DEMO_PKI_URL set (make run does)."
+        )
+    run_simple(host, port, services_app(config), threaded=True)

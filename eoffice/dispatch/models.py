@@ -14,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +45,9 @@ class Dispatch(db.Model):
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
     issued_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: B-LTA: when the newest archive (document) timestamp's TSA certificate expires; renewed
+    #: before then (`flask signing refresh-ltv`). None: issued without a TSA
+    archive_until: Mapped[datetime | None]
 
     office: Mapped[Office] = relationship()
     draft: Mapped[LetterDraft] = relationship()
@@ -60,6 +64,11 @@ class Dispatch(db.Model):
     __table_args__ = (
         key_index("dispatch"),
         Index("ix_dispatch_office_issued", "office_id", "issued_at"),
+        Index(
+            "ix_dispatch_archive_until",
+            "archive_until",
+            postgresql_where=text("archive_until IS NOT NULL"),
+        ),
         UniqueConstraint("office_id", "year", "serial", name="uq_dispatch_serial"),
     )
 

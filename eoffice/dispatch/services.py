@@ -26,6 +26,7 @@ from eoffice.platform.locks import advisory_lock, count_within, lock_row
 from eoffice.platform.text import email_address
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
+from eoffice.signing import ltv
 from eoffice.signing import services as signing
 
 #: lookups per client address in the window, on the public page
@@ -89,6 +90,12 @@ def issue(actor: Actor, draft: LetterDraft, recipients: list[RecipientInput]) ->
         raise Refused("not_signed")
     people = _checked(recipients, f.office_id)
     pdf, valid = _valid_pdf(draft.pdf_sha256)
+    sha = draft.pdf_sha256
+    archive_until = None
+    if ltv.enabled():  # B-LTA: every signature's revocation data and a document timestamp
+        pdf = ltv.archive(pdf)
+        sha, _new = storage.put(pdf)
+        archive_until = ltv.archive_until(pdf)
     if draft.dispatch_number is None:  # rendered before numbers were reserved (revision 0012)
         reserve_number(draft)
     version = next(v for v in draft.versions if v.number == draft.approved_version)
@@ -100,7 +107,8 @@ def issue(actor: Actor, draft: LetterDraft, recipients: list[RecipientInput]) ->
         draft_id=draft.id,
         file_id=f.id,
         subject=version.subject or f.subject,
-        pdf_sha256=draft.pdf_sha256,
+        pdf_sha256=sha,
+        archive_until=archive_until,
         issued_by_id=actor.id,
         post_id=charge.post.id,
     )
@@ -448,6 +456,43 @@ def register(office_id: int, *, page: int = 1, page_size: int = 25):
         )
     )
     return list(rows), total
+
+
+# --- long-term validity ------------------------------------------------------------------
+
+
+def due_for_renewal(within: timedelta) -> list[int]:
+    """Issued letters whose newest archive timestamp's certificate lapses within `within`."""
+    return list(
+        db.session.scalars(
+            select(Dispatch.id)
+            .where(Dispatch.archive_until < datetime.now(UTC) + within)
+            .order_by(Dispatch.archive_until)
+        )
+    )
+
+
+def renew_archive(d: Dispatch) -> str:
+    """A new document timestamp over the issued letter (a new revision: the copy its
+    recipients got stays a prefix of it). Returns the new file's hash."""
+    d = lock_row(d)
+    pdf = ltv.renew(storage.read(d.pdf_sha256))
+    sha, _new = storage.put(pdf)
+    audit.record(
+        "ltv_renewed", object_type="dispatch", object_id=d.id, number=d.number,
+        before=d.pdf_sha256, after=sha,
+    )  # fmt: skip
+    d.pdf_sha256 = sha
+    d.archive_until = ltv.archive_until(pdf)
+    db.session.flush()
+    return sha
+
+
+def is_this_letter(data: bytes, d: Dispatch) -> bool:
+    """The PDF is the issued letter as kept, or an earlier revision of it (the copy sent before
+    an archive timestamp was renewed): every revision after it only adds long-term data."""
+    kept = storage.read(d.pdf_sha256)
+    return data == kept or (len(data) > 1000 and kept.startswith(data))
 
 
 # --- public verification ---------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Issue (प्रेषण) a signed letter; the dispatch register; the public verification page."""
 
-import hashlib
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -57,6 +55,10 @@ REFUSED = {
         "letter is addressed to, or ask that office's administrator to name one."
     ),
     "not_signed": _l("The letter must be signed before it is issued."),
+    "ltv_unavailable": _l(
+        "The time-stamping service could not be reached, so the letter was not issued. "
+        "Please try again in a few minutes."
+    ),
     "cannot_check": _l(
         "Signatures cannot be checked just now (the office's trust store could not be read). "
         "Nothing was issued; please try again later."
@@ -315,7 +317,7 @@ def verify(code: str):
                     "verify/show.html", d=d, sigs=sigs, check=None, cannot_check=True
                 ), 503
             check = {
-                "same": hashlib.sha256(data).hexdigest() == d.pdf_sha256,
+                "same": services.is_this_letter(data, d),
                 "valid": signing.verdict(checks),
                 "checks": checks or [],
             }

@@ -130,13 +130,13 @@ def merge(actor: Actor, part: File) -> File:
     db.session.add_all(copies)
     db.session.flush()
     # the copies cite what their originals cited: the same items, which move with them below
+    copy_of = {x.from_note_id: x for x in copies}
     for c in db.session.scalars(
         select(NoteCitation).where(NoteCitation.note_id.in_([n.id for n in notes] or [0]))
     ).all():
-        copy = next(x for x in copies if x.from_note_id == c.note_id)
         db.session.add(
             NoteCitation(
-                note_id=copy.id,
+                note_id=copy_of[c.note_id].id,
                 start=c.start,
                 end=c.end,
                 correspondence_id=c.correspondence_id,

@@ -13,6 +13,39 @@ from eoffice.platform import audit
 storage_cli = AppGroup("storage", help="The file store.")
 backup_cli = AppGroup("backup", help="Backups: create, verify, restore.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+signing_cli = AppGroup("signing", help="Long-term signatures (and the demo's PKI services).")
+
+
+@signing_cli.command("refresh-ltv")
+@click.option(
+    "--within-days", default=365, show_default=True,
+    help="Renew letters whose last archive timestamp's certificate expires within this many days.",
+)  # fmt: skip
+def refresh_ltv_command(within_days: int):
+    """Add a new document timestamp to issued letters whose archive timestamp lapses soon."""
+    from datetime import timedelta
+
+    from eoffice.dispatch.models import Dispatch
+    from eoffice.dispatch.services import due_for_renewal, renew_archive
+    from eoffice.platform.errors import Refused
+    from eoffice.platform.extensions import db
+    from eoffice.signing import ltv
+
+    if not ltv.enabled():
+        raise click.ClickException("EOFFICE_TSA_URL is not set: there is no TSA to renew with.")
+    renewed = failed = 0
+    for d_id in due_for_renewal(timedelta(days=within_days)):
+        try:
+            renew_archive(db.session.get(Dispatch, d_id))
+        except Refused:
+            db.session.rollback()
+            failed += 1
+            continue
+        db.session.commit()  # each letter on its own: a failure later loses none of these
+        renewed += 1
+    click.echo(f"renewed {renewed} letter(s); {failed} could not be renewed now (see the log)")
+    if failed:
+        raise SystemExit(1)
 
 
 @storage_cli.command("check")

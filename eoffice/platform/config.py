@@ -86,6 +86,13 @@ def load(instance: Path) -> dict:
         "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
         #: CA certificates (*.crt/*.pem/*.cer) and CRLs (*.crl) trusted for signatures
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
+        #: an RFC 3161 time-stamping service (a CCA-licensed TSA in production): set, letters
+        #: are signed at PAdES B-LT (timestamp, revocation data embedded) and issued at B-LTA
+        #: (a document timestamp); unset, at B-B (no timestamp: not for records kept long)
+        "TSA_URL": os.environ.get("EOFFICE_TSA_URL") or None,
+        #: the demo only: where `flask signing demo-services` serves the demo CA's TSA, OCSP
+        #: and CRLs (certomancer); the demo certificates carry these addresses
+        "DEMO_PKI_URL": os.environ.get("EOFFICE_DEMO_PKI_URL") or None,
         #: how many proxies (nginx) sit in front and set X-Forwarded-For; 0 when serving directly
         "PROXIES": _int("EOFFICE_PROXIES", 0),
         #: the proxies' own addresses: X-Forwarded-* is believed only from these (and from a

@@ -150,17 +150,24 @@ def show(receipt_id: int):
         sms_on=sms_configured(),
         email_ack=email_state(receipt) if receipt.citizen_email else None,
         signed_by=_signed_by(receipt),
+        from_dispatch=_from_dispatch(receipt),
     )
+
+
+def _from_dispatch(receipt: Receipt):
+    """The issued letter an e-dispatched receipt is (the sending office's dispatch)."""
+    if receipt.from_dispatch_id is None:
+        return None
+    from eoffice.dispatch.models import Dispatch
+
+    return db.session.get(Dispatch, receipt.from_dispatch_id)
 
 
 def _signed_by(receipt: Receipt) -> list:
     """An e-dispatched letter's signatures as recorded by the sending office."""
-    if receipt.from_dispatch_id is None:
-        return []
-    from eoffice.dispatch.models import Dispatch
     from eoffice.signing.services import signatures
 
-    d = db.session.get(Dispatch, receipt.from_dispatch_id)
+    d = _from_dispatch(receipt)
     return signatures(d.draft) if d is not None and d.draft is not None else []
 
 

@@ -59,6 +59,8 @@ class Signature(db.Model):
     signer_subject: Mapped[str] = mapped_column(String(500))
     cert_serial: Mapped[str] = mapped_column(String(80))
     signed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: PAdES B-LT: the time in the signature's timestamp from the TSA (None: not timestamped)
+    timestamped_at: Mapped[datetime | None]
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     #: the approved text this signature covers (bound by hash)
     text_sha256: Mapped[str] = mapped_column(String(64))

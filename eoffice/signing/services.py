@@ -38,8 +38,8 @@ from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import lock_row
 from eoffice.policy import Actor
+from eoffice.signing import ltv, targets
 from eoffice.signing import pdf as pdfs
-from eoffice.signing import targets
 from eoffice.signing.models import Signature, SigningCredential, SigningSession
 
 if TYPE_CHECKING:
@@ -348,7 +348,11 @@ def stamp_place(pdf: bytes, seq: int) -> tuple[int, tuple[int, int, int, int]]:
     return page, (x, y, x + STAMP_W, y + STAMP_H)
 
 
-def _signer_for_pdf(target, seq: int, signer, charge, pdf: bytes) -> signers.PdfSigner:
+def _signer_for_pdf(
+    target, seq: int, signer, charge, pdf: bytes, *, long_term: bool = False
+) -> signers.PdfSigner:
+    """`long_term`: PAdES B-LT — a signature timestamp from the TSA and the chain's revocation
+    data embedded (eoffice.signing.ltv); else B-B."""
     from pyhanko.sign import fields, signers
 
     page, box = stamp_place(pdf, seq)
@@ -358,10 +362,13 @@ def _signer_for_pdf(target, seq: int, signer, charge, pdf: bytes) -> signers.Pdf
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=target.reason,
         location=charge.post.office.name_en,
+        embed_validation_info=long_term,
+        validation_context=ltv.signing_context() if long_term else None,
     )
     return signers.PdfSigner(
         meta,
         signer=signer,
+        timestamper=ltv.timestamper() if long_term else None,
         stamp_style=_stamp(),
         new_field_spec=fields.SigFieldSpec(sig_field_name=f"Sig{seq}", on_page=page, box=box),
     )
@@ -441,10 +448,16 @@ def sign_soft(actor: Actor, target, cred: SigningCredential, pin: str) -> Signat
     check_certificate(cred.cert_der)
     signer = unseal(cred, pin)
     charge, seq, current = _ready(actor, target)
-    out = _signer_for_pdf(target, seq, signer, charge, current).sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(current)),
-        appearance_text_params=_appearance(actor, charge),
-    )
+    long_term = ltv.enabled()
+    try:
+        out = _signer_for_pdf(target, seq, signer, charge, current, long_term=long_term).sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(current)),
+            appearance_text_params=_appearance(actor, charge),
+        )
+    except ltv.service_errors() as e:
+        if not long_term:
+            raise
+        raise ltv.unavailable(e) from e
     return _record(actor, target, seq, charge, cred, "soft", out.getvalue(), current)
 
 
@@ -470,7 +483,7 @@ def prepare(actor: Actor, target, cred: SigningCredential) -> SigningSession:
         pdf_signer.async_digest_doc_for_signing(
             IncrementalPdfFileWriter(io.BytesIO(current)),
             appearance_text_params=_appearance(actor, charge),
-            bytes_reserved=16384,
+            bytes_reserved=32768,  # the token's CMS, and the TSA's token added at finish
         )
     )
     session = SigningSession(
@@ -545,12 +558,18 @@ def finish(actor: Actor, session: SigningSession, cms_der: bytes) -> Signature:
         reserved_region_start=session.region_start,
         reserved_region_end=session.region_end,
     )
+    long_term = ltv.enabled()
+    if long_term:  # B-T: the TSA's timestamp over the token's signature, as for soft signing
+        ci = ltv.timestamp_cms(ci)
     try:
         asyncio.run(PdfTBSDocument.async_finish_signing(output, prep, ci))
     except (SigningError, ValueError) as e:
         raise Refused("bad_cms") from e
+    signed = output.getvalue()
+    if long_term:  # B-LT: the chain's revocation data
+        signed = ltv.with_validation_info(signed)
     session.finished_at = datetime.now(UTC)
-    return _record(actor, target, seq, charge, cred, "two_phase", output.getvalue(), current)
+    return _record(actor, target, seq, charge, cred, "two_phase", signed, current)
 
 
 def session_target(session: SigningSession):
@@ -589,6 +608,10 @@ class Check:
     #: the signing certificate as validated (DER), and its serial as registered
     cert_der: bytes | None = None
     serial: str = ""
+    #: the TSA's time in the signature's timestamp (PAdES B-T and up), if it has one
+    timestamped_at: datetime | None = None
+    #: what later revisions did (pyHanko's modification level), e.g. LTA_UPDATES
+    after: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -649,7 +672,7 @@ def validate(data: bytes) -> list[Check] | None:
         fields = _signature_field_count(reader)
         if fields > MAX_SIGNATURES:
             return None
-        sigs = reader.embedded_signatures
+        sigs = reader.embedded_regular_signatures  # the people's; document timestamps apart
     except (PdfError, *MALFORMED):  # cannot be parsed: not a valid signed PDF
         return None
     if not sigs:
@@ -685,6 +708,10 @@ def validate(data: bytes) -> list[Check] | None:
                 signed_at=st.signer_reported_dt,
                 cert_der=cert.dump() if cert is not None else None,
                 serial=format(cert.serial_number, "x") if cert is not None else "",
+                timestamped_at=st.timestamp_validity.timestamp
+                if st.timestamp_validity is not None and st.timestamp_validity.valid
+                else None,
+                after=getattr(st.modification_level, "name", None),
             )
         )
     return checks
@@ -749,7 +776,13 @@ def _signature_field_count(reader) -> int:
 
 
 def verdict(checks: list[Check] | None) -> bool:
-    return bool(checks) and all(c.ok for c in checks) and checks[-1].whole
+    """Every signature good, and nothing after the last but long-term data (the revocation
+    data and document timestamps of B-LTA)."""
+    return (
+        bool(checks)
+        and all(c.ok for c in checks)
+        and (checks[-1].whole or checks[-1].after == "LTA_UPDATES")
+    )
 
 
 def _record(
@@ -792,6 +825,7 @@ def _record(
         valid=last.valid,
         trusted=last.trusted,
         summary=" | ".join(c.summary() for c in checks)[:4000],
+        timestamped_at=last.timestamped_at,
     )
     db.session.add(sig)
     unsigned = target.pdf_sha256 if seq == 1 else None

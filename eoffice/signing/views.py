@@ -44,6 +44,10 @@ REFUSED = {
         "Your stored certificate could not be opened: it is damaged, not your PIN. The "
         "administrator has been told in the log; add the certificate file again."
     ),
+    "ltv_unavailable": _l(
+        "The time-stamping service (or the certifying authority's revocation service) could "
+        "not be reached, so nothing was signed. Please try again in a few minutes."
+    ),
     "cannot_check": _l(
         "Signatures cannot be checked just now (the office's trust store could not be read). "
         "Nothing was signed; please try again later."

@@ -5,16 +5,24 @@ server, by post and in e-Office to a post and an office at once, and a forgotten
 the tehsildar finds hers new at her own desk; the public page, without login, verifies the
 code and the very PDF that was mailed."""
 
+import datetime as dt
+import io
 import re
 import subprocess
 import sys
 import time
 
 import pytest
+from asn1crypto import pem
+from asn1crypto import x509 as asn1_x509
+from pypdf import PdfReader
 
+from eoffice.signing import ltv
 from tests.browser.test_movement_flow import _send, _user
+from tests.test_pdf import assert_hindi_extracts_exactly
 
 pytestmark = pytest.mark.browser
+BODY = "कृपया ग्राम बिरधा में प्रस्तावित भूमि की स्थलीय जाँच कर आख्या तीन दिवस में दें।"
 
 
 def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_dir, live_smtp):
@@ -33,7 +41,7 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
         "#copy_to",
         "1. मुख्य विकास अधिकारी, ललितपुर\n2. तहसीलदार, सदर\n3. खंड विकास अधिकारी, बार",
     )
-    clerk.fill("#body", "कृपया ग्राम बिरधा में प्रस्तावित भूमि की स्थलीय जाँच कर आख्या तीन दिवस में दें।")
+    clerk.fill("#body", BODY)
     clerk.click("button.primary:has-text('मसौदा सहेजें')")
     clerk.wait_for_url(re.compile(r"/letters/1$"))
     _send(clerk, base, number, "adm", "अपर जिलाधिकारी (वित्त एवं राजस्व)")
@@ -111,6 +119,24 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
     msg = next(m for m in live_smtp.messages if dispatch_no in (m["Subject"] or ""))
     pdf = next(msg.iter_attachments()).get_content()
     dm.context.close()
+    # the letter as mailed verifies for decades: pyHanko's strict validation (AdES LTA, nothing
+    # fetched, revocation data required, only the demo's trust root) says valid, and with the
+    # clock past the signers' certificates' expiry; the ADM's signature carries the TSA's time
+    root = asn1_x509.Certificate.load(
+        pem.unarmor((live_trust_dir / "test-root.crt").read_bytes())[2]
+    )
+    status = ltv.strict_status(pdf, [root])
+    assert status.valid and status.ltv_data and status.archive_timestamps == 1, status
+    assert None not in status.timestamped  # the token's countersignature too
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3 * 365)  # the demo certificates: 2
+    assert ltv.strict_status(pdf, [root], at=later).valid
+    # one page, its Hindi reading back as typed (pdftotext and pypdf)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    assert_hindi_extracts_exactly(
+        pdf, "उपजिलाधिकारी, सदर ललितपुर", BODY,
+        "मुख्य विकास अधिकारी, ललितपुर", "तहसीलदार, सदर", "खंड विकास अधिकारी, बार",
+        "कलेक्ट्रेट ललितपुर", "अंकुर श्रीवास्तव", "अपर जिलाधिकारी (वित्त एवं राजस्व)",
+    )  # fmt: skip
 
     # the tehsildar finds it new on her own desk (not the SDM's), from the collectorate
     tehsildar = _user(browser, base, "tehsildar")

@@ -1,5 +1,7 @@
 """note_citation: each "पत्राचार पृ. N" of a final note resolved to the correspondence item it
-meant, so that it stays true when a merge renumbers the pages
+meant, so that it stays true when a merge renumbers the pages; dispatch.archive_until: when
+an issued letter's newest archive timestamp lapses (renewed before then);
+signature.timestamped_at: the TSA's time in a B-LT signature
 
 Revision ID: 0028
 Revises: 0027
@@ -40,7 +42,18 @@ def upgrade():
         sa.UniqueConstraint("note_id", "start", name="uq_note_citation_start"),
     )
     op.create_index("ix_note_citation_note_id", "note_citation", ["note_id"])
+    op.add_column("dispatch", sa.Column("archive_until", sa.DateTime(timezone=True)))
+    op.add_column("signature", sa.Column("timestamped_at", sa.DateTime(timezone=True)))
+    op.create_index(
+        "ix_dispatch_archive_until",
+        "dispatch",
+        ["archive_until"],
+        postgresql_where=sa.text("archive_until IS NOT NULL"),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_dispatch_archive_until", table_name="dispatch")
+    op.drop_column("dispatch", "archive_until")
+    op.drop_column("signature", "timestamped_at")
     op.drop_table("note_citation")
