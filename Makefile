@@ -14,7 +14,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps system-deps-test bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports bench-ltv install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,7 +53,7 @@ migrate: install ## Apply database migrations (embedded Postgres under instance/
 seed: i18n-compile migrate ## Load the Hindi demo district and demo users (idempotent; compiles the catalogues too)
 	$(DEMO_PKI) $(FLASK) seed-demo
 
-run: system-deps install i18n-compile seed ## Everything: Debian packages, virtualenv, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker)
+run: system-deps install i18n-compile seed ## Everything: Debian packages, virtualenv, migrate, load the demo office, serve on http://127.0.0.1:5000 (with the job worker, and the demo CA's TSA, OCSP and CRLs on :5001)
 	@echo "ई-ऑफिस: http://127.0.0.1:$(PORT)  (demo logins: see README.md)"
 	@# links in emails and the QR code on letters point where this demo serves
 	@# the demo CA's TSA, OCSP and CRLs (certomancer): letters are signed at PAdES B-LT and
@@ -93,6 +93,9 @@ bench-data: install i18n-compile ## Benchmark databases: demo + bulk office of B
 bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, against the budgets (bench/results/)
 	@scripts/system-deps.sh bench
 	$(BIN)/python bench/pages.py --files $(BENCH_FILES)
+
+bench-ltv: install ## What long-term signatures cost: B-B vs B-LT signing, B-LTA at issue, strict validation (issue #27)
+	$(BIN)/python -m bench.ltv
 
 bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (installs apt wrk)
 	@scripts/system-deps.sh bench

@@ -324,3 +324,24 @@ def test_without_a_tsa_a_letter_is_issued_at_b_b_and_says_so(app, clerk, login, 
     assert not status.valid and status.timestamped == [None] and d.archive_until is None
     page = Client(app.test_client()).page(f"/verify/{code}").get_text(" ")
     assert "समय-मुद्रण नहीं" in page
+
+
+def test_hostile_recipient_forms_get_a_plain_answer(app, clerk, login, demo, keys, pki):  # noqa: F811
+    """Row counts that are no number or huge, NUL bytes and zero-width characters, a retry of
+    a recipient that does not exist: a message or a 404, never a 500, nothing half-saved."""
+    db = demo
+    file_id, adm = signed_letter(clerk, login, db, keys, pki)
+    url = f"/files/{file_id}/letters/1/dispatch"
+    for rows in ("abc", "99999999999999999999", "-3", ""):
+        resp = adm.submit(url, {**recipient_form("post", {"name0": "x", "address0": "y"}),
+                                "rows": rows})  # fmt: skip
+        assert resp.status_code == 400 and "कम से कम एक प्राप्तकर्ता" in resp.get_data(as_text=True)
+    # a NUL byte is refused before any view (eoffice.web.hostile); zero-width alone is no name
+    assert issue(adm, file_id, mode="hand", name0="तहसीलदार\x00").status_code == 400
+    resp = issue(adm, file_id, mode="post", name0="\u200b \u200c", address0="ललितपुर")
+    assert resp.status_code == 400 and "प्राप्तकर्ता 1 का नाम आवश्यक" in resp.get_data(as_text=True)
+    assert issue(adm, file_id, mode="hand", name0="तहसीलदार, सदर").status_code == 302
+    for rid in ("999999", "99999999999999999999999"):
+        resp = adm.submit(f"{url}/recipients/{rid}/retry", {}, form_page=url)
+        assert resp.status_code in (302, 404), rid
+    assert db.session.scalar(select(func.count(Dispatch.id))) == 1

@@ -50,16 +50,29 @@ def standards_problems(raw: bytes) -> list[str]:
     return problems
 
 
+def sender_name(raw: bytes) -> str:
+    """The From header's display name, decoded as RFC 2047 says (the whitespace between two
+    encoded words is no part of the text: the stdlib's newer parser puts a space there, inside
+    "ललितपुर" when the folder splits the word, which mail clients do not)."""
+    from email.header import decode_header, make_header
+    from email.policy import compat32
+
+    value = email.message_from_bytes(raw, policy=compat32)["From"]
+    return str(make_header(decode_header(value))).rsplit(" <", 1)[0]
+
+
 class Inbox:
     """A mailbox on a real SMTP server: each message as received, and what a strict server
     would object to in it (every test that sends mail checks every message it sent)."""
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.problems: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        self.raw.append(envelope.content)
         subject = self.messages[-1].get("Subject")
         self.problems += [f"{subject}: {p}" for p in standards_problems(envelope.content)]
         return "250 OK"
