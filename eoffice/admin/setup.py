@@ -664,8 +664,7 @@ def withdraw_charge(actor: Actor, holding: PostHolding) -> None:
 
 
 def message(e: Refused) -> str:
-    text = MESSAGES.get(e.code, MESSAGES["required"])
-    return str(text) % e.details if e.details else str(text)
+    return e.say(MESSAGES.get(e.code, MESSAGES["required"]))
 
 
 # --- training ---------------------------------------------------------------------------

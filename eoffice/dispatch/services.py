@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from eoffice.dispatch.models import MODES, Dispatch, DispatchRecipient, VerifyAttempt
+from eoffice.documents.models import Document
 from eoffice.files.models import File, LetterDraft
 from eoffice.files.services import holding_charge
 from eoffice.org.models import Office, Post
@@ -133,19 +134,18 @@ def issue(actor: Actor, draft: LetterDraft, recipients: list[RecipientInput]) ->
     return d
 
 
-def may_add(actor: Actor, d: Dispatch) -> bool:
-    """Who may add a recipient to an issued letter or retry a failed one: the file's holder,
-    or whoever holds the post that issued it (the letter's file may have moved on)."""
-    return (
-        actor.charge_for(d.file.holder_post_id) is not None
-        or actor.charge_for(d.post_id) is not None
-    )
+def adding_charge(actor: Actor, d: Dispatch):
+    """The charge under which the actor may add a recipient to an issued letter or retry a
+    failed one: the issuing post's, or the file's holder's (the file may have moved on);
+    None: they may not."""
+    return actor.charge_for(d.post_id) or actor.charge_for(d.file.holder_post_id)
 
 
 def add_recipients(actor: Actor, d: Dispatch, recipients: list[RecipientInput]) -> list:
     """A recipient forgotten at issue (a copy): the same signed letter, the same number."""
     d = lock_row(d)
-    if not may_add(actor, d):
+    charge = adding_charge(actor, d)
+    if charge is None:
         raise Refused("not_holder")
     people = _checked([dataclasses.replace(r, is_copy=True) for r in recipients], d.office_id)
     sent = {_same(r) for r in d.recipients}
@@ -155,14 +155,9 @@ def add_recipients(actor: Actor, d: Dispatch, recipients: list[RecipientInput]) 
     pdf, valid = _valid_pdf(d.pdf_sha256)
     added = _send_to(actor, d, people, pdf, valid)
     audit.record_on(
-        actor,
-        d.file,
-        "dispatch_added",
-        actor.charge_for(d.post_id).post.id if actor.charge_for(d.post_id) else None,
-        dispatch_id=d.id,
-        number=d.number,
+        actor, d.file, "dispatch_added", charge.post.id, dispatch_id=d.id, number=d.number,
         recipients=[r.id for r in added],
-    )
+    )  # fmt: skip
     return added
 
 
@@ -176,7 +171,8 @@ def _same(r: RecipientInput | DispatchRecipient) -> tuple:
 def retry(actor: Actor, d: Dispatch, recipient_id: int) -> DispatchRecipient:
     """Send a failed email again (the worker also retries on its own a few times)."""
     d = lock_row(d)
-    if not may_add(actor, d):
+    charge = adding_charge(actor, d)
+    if charge is None:
         raise Refused("not_holder")
     r = next((r for r in d.recipients if r.id == recipient_id), None)
     if r is None or r.status != "failed":
@@ -186,7 +182,9 @@ def retry(actor: Actor, d: Dispatch, recipient_id: int) -> DispatchRecipient:
     r.status = "queued"
     db.session.flush()
     jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
-    audit.record_on(actor, d.file, "dispatch_retry", None, dispatch_id=d.id, recipient_id=r.id)
+    audit.record_on(
+        actor, d.file, "dispatch_retry", charge.post.id, dispatch_id=d.id, recipient_id=r.id
+    )
     return r
 
 
@@ -284,9 +282,10 @@ def _send_to(
         db.session.add(row)
         rows.append(row)
     db.session.flush()
+    checked = None  # the PDF is checked for viewing once, however many offices it goes to
     for row in rows:
         if row.mode == "eoffice":
-            deliver(actor, d, row, pdf, valid)
+            checked = deliver(actor, d, row, pdf, valid, checked).document
     if any(row.mode == "email" for row in rows):
         jobs.enqueue("send_dispatch", "mail", dispatch_id=d.id)
     return rows
@@ -327,21 +326,30 @@ def eoffice_posts(offices: list[Office]) -> dict[int, list[Post]]:
 
 
 def deliver(
-    actor: Actor, d: Dispatch, recipient: DispatchRecipient, pdf: bytes, valid: bool
+    actor: Actor,
+    d: Dispatch,
+    recipient: DispatchRecipient,
+    pdf: bytes,
+    valid: bool,
+    checked: Document | None = None,
 ) -> Receipt:
     """The issued letter arrives in the recipient office's dak as a receipt, at the addressed
     post or the office's dak desk: the signed PDF (sanitised for viewing, the signed original
     kept), numbered in that office's diary, the sender office and post, letter number and date
     filled in, mode ई-ऑफिस; its signatures as checked. It is new (unread) until its holder
-    opens it."""
+    opens it. `checked`: the document another office's copy of this PDF became, reused."""
     from eoffice.documents.sanitise import Rejected
-    from eoffice.documents.services import accept_upload
+    from eoffice.documents.services import accept_upload, same_document
     from eoffice.receipts.services import next_diary_serial
 
     office = db.session.get(Office, recipient.office_id)
     desk = db.session.get(Post, recipient.post_id) if recipient.post_id else office.dak_post
     try:
-        document = accept_upload(actor, [pdf], f"{d.number.replace('/', '-')}.pdf")
+        document = (
+            same_document(checked)
+            if checked is not None
+            else accept_upload(actor, [pdf], f"{d.number.replace('/', '-')}.pdf")
+        )
     except Rejected as e:  # the checking places are all taken: nothing issued, try again
         if e.code != "busy":
             log.error("e-dispatch %s: the signed PDF was refused by the checker: %s", d.id, e.code)

@@ -88,11 +88,7 @@ MAX_ROWS = 40
 
 
 def say(refused: Refused) -> str:
-    return (
-        str(REFUSED[refused.code]) % refused.details
-        if refused.details
-        else str(REFUSED[refused.code])
-    )
+    return refused.say(REFUSED[refused.code])
 
 
 def _recipients(first_is_copy: bool) -> list[services.RecipientInput]:
@@ -194,7 +190,7 @@ def _form(f, draft, rows, holding, error=None, status=200):
 
 
 def _issued(f, draft, d, rows=None, error=None, status=200):
-    may_add = services.may_add(current_actor(), d)
+    may_add = services.adding_charge(current_actor(), d) is not None
     return render_template(
         "dispatch/issued.html",
         file=f,

@@ -53,6 +53,22 @@ def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Docum
     return doc
 
 
+def same_document(doc: Document) -> Document:
+    """Another document row for the same stored files (one accepted upload placed in several
+    offices' dak): nothing is checked or stored again."""
+    copy = Document(
+        sha256=doc.sha256,
+        size=doc.size,
+        pages=doc.pages,
+        preview_sha256=list(doc.preview_sha256),
+        original_sha256=doc.original_sha256,
+        original_name=doc.original_name,
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
 def discard_new_files() -> None:
     """After a rollback: the files this request stored that no document names are removed
     (a committed document may have taken the same bytes)."""

@@ -7,3 +7,7 @@ class Refused(Exception):
         super().__init__(code)
         self.code = code
         self.details = details
+
+    def say(self, message) -> str:
+        """`message` (the view's text for this code, maybe lazy) with the details filled in."""
+        return str(message) % self.details if self.details else str(message)

@@ -72,21 +72,27 @@ def service_errors() -> tuple[type[Exception], ...]:
     return (TimestampRequestError, SigningError, PathBuildingError, PathValidationError, OSError)
 
 
+def _with_info(pdf: bytes, index: int, ctx) -> bytes:
+    """The revocation data of the index-th signature added to the DSS (an incremental update)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import add_validation_info
+
+    sig = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures[index]
+    return add_validation_info(sig, ctx, in_place=False).getvalue()
+
+
 def archive(pdf: bytes) -> bytes:
     """B-LTA: the revocation data of every signature in the DSS, then a document timestamp
     (with its own chain's data). Refused(UNAVAILABLE) when a service cannot be reached."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfTimeStamper
-    from pyhanko.sign.validation import add_validation_info
 
     try:
         ctx = signing_context()
         data = pdf
-        count = len(PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures)
-        for i in range(count):  # each update read again: the next one builds on it
-            sig = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[i]
-            data = add_validation_info(sig, ctx, in_place=False).getvalue()
+        for i in range(len(PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures)):
+            data = _with_info(data, i, ctx)  # each builds on the one before
         out = io.BytesIO()
         PdfTimeStamper(timestamper()).timestamp_pdf(
             IncrementalPdfFileWriter(io.BytesIO(data)),
@@ -120,12 +126,8 @@ def timestamp_cms(ci):
 
 def with_validation_info(pdf: bytes) -> bytes:
     """B-LT for the newest signature: its chain's revocation data in the DSS."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import add_validation_info
-
     try:
-        sig = PdfFileReader(io.BytesIO(pdf)).embedded_regular_signatures[-1]
-        return add_validation_info(sig, signing_context(), in_place=False).getvalue()
+        return _with_info(pdf, -1, signing_context())
     except service_errors() as e:
         raise unavailable(e) from e
 
@@ -184,17 +186,10 @@ def _spec(roots):
 
 def signature_timestamp(sig) -> datetime | None:
     """The TSA's time in an embedded signature's timestamp token (B-T and up), or None."""
-    from asn1crypto import cms, tsp
     from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 
     for signed_data in extract_tst_data_iter(sig.signer_info, signed=False):
-        content = signed_data["encap_content_info"]["content"]
-        info = content.parsed if isinstance(content, cms.ParsableOctetString) else content
-        if not isinstance(info, tsp.TSTInfo):
-            info = tsp.TSTInfo.load(
-                bytes(content.native if hasattr(content, "native") else content)
-            )
-        return info["gen_time"].native
+        return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
     return None
 
 
