@@ -193,3 +193,66 @@ def test_officers_see_who_has_seen_a_file(app, demo):
     stranger = Client(app.test_client())
     stranger.login("bdo.bar")  # an officer of another office, who may not open the file
     assert stranger.get(f"/files/{file_id}/viewers").status_code in (403, 404)
+
+
+def test_who_is_not_ready_by_name_as_a_page_a_csv_and_a_pdf(app, nodal, demo):
+    """The DM's weekly review is on paper: the names of who has not logged in, not been trained
+    or has no certificate, with post and office."""
+    from tests.test_pdf import extracted, hindi_words
+
+    db = demo
+    tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    staff = db.session.scalars(
+        select(User).where(User.office_id == tehsil.id, User.is_enabled).order_by(User.id)
+    ).all()
+    nodal.submit(
+        "/admin/training",
+        {"office": str(tehsil.id), "held_on": "01-12-2026", "topic": "डाक और पत्रावली",
+         "attended": [str(staff[0].id)]},
+        form_page=f"/admin/training?office={tehsil.id}",
+    )  # fmt: skip
+    assert nodal.page("/admin/readiness").find("a", href="/admin/readiness/names")
+    page = nodal.page(f"/admin/readiness/names?office={tehsil.id}&gap=not_trained")
+    rows = [tr.get_text(" ", strip=True) for tr in page.select("table.report tbody tr")]
+    assert len(rows) == len(staff) - 1
+    assert not any(staff[0].login_id in r for r in rows)
+    assert any(staff[1].name_hi in r and staff[1].login_id in r and tehsil.name_hi in r
+               for r in rows)  # fmt: skip
+    # every gap, the whole district: the DM's clerk included, with posts named
+    page = nodal.page("/admin/readiness/names")
+    text_ = page.get_text(" ")
+    assert "रजिस्ट्रार कानूनगो" in text_ and "प्रशिक्षण नहीं हुआ" in text_
+
+    resp = nodal.get(f"/admin/readiness/names.csv?office={tehsil.id}&gap=not_trained")
+    body = resp.data.decode("utf-8")
+    assert resp.mimetype == "text/csv" and body.startswith("\ufeff")
+    assert "प्रशिक्षण नहीं हुआ" in body.splitlines()[0] and staff[1].login_id in body
+    assert len(body.strip().splitlines()) == len(staff)  # the header and a line each but one
+
+    resp = nodal.get(f"/admin/readiness/names.pdf?office={tehsil.id}")
+    assert resp.mimetype == "application/pdf"
+    for tool, got in extracted(resp.data).items():  # a name may wrap in its cell
+        words = hindi_words(got)
+        assert hindi_words(staff[1].name_hi, "जो अभी तैयार नहीं हैं") <= words, tool
+
+    # a past session's attendance opens, people told apart
+    session_page = nodal.page("/admin/training?office=" + str(tehsil.id))
+    link = session_page.find("a", string=lambda s: s and "डाक और पत्रावली" in s)
+    attended = nodal.page(link["href"]).get_text(" ")
+    assert staff[0].login_id in attended and staff[1].login_id not in attended
+
+    # hostile: an office not theirs, a gap that is none, a huge id
+    assert nodal.get("/admin/readiness/names?office=99999999999999999").status_code in (200, 404)
+    assert nodal.get("/admin/readiness/names?gap=drop").status_code == 200
+    assert nodal.get("/admin/training/99999999999999999999").status_code == 404
+
+
+def test_an_officer_of_another_office_sees_only_their_own_names(app, demo):
+    db = demo
+    bdo = Client(app.test_client())
+    bdo.login("bdo.bar")
+    page = bdo.page("/admin/readiness/names")
+    offices = {tr.find("td").get_text(strip=True) for tr in page.select("table.report tbody tr")}
+    assert offices == {"विकास खंड बार"}
+    tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    assert bdo.get(f"/admin/readiness/names?office={tehsil.id}").status_code == 404

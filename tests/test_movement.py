@@ -343,7 +343,7 @@ def test_refusals_are_clear_and_keep_the_form(login, demo):
     elsewhere = factories.post()  # another district
     factories.user(posts=[elsewhere])
     cases = [
-        ({"to_post": str(vacant.id)}, "कोई पदस्थ नहीं है"),
+        ({"to_post": str(vacant.id)}, "पद रिक्त है। कोई दूसरा पद चुनें, या प्रीति गुप्ता"),
         ({"to_post": str(post_id(db, "लिपिक-राज"))}, "स्वयं को नहीं भेज सकते"),
         ({"to_post": str(elsewhere.id)}, "अपने ही जनपद"),
         ({"to_post": ""}, "वह पद चुनें"),
@@ -570,7 +570,7 @@ def test_transfer_leaves_files_with_the_post_for_the_successor(login, demo):
     resp = nodal.submit(url, {"successor": str(successor.id)})
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "पुष्टि करें" in text
-    assert "सुनीता वर्मा आज इस पद से कार्यमुक्त होंगे" in text
+    assert "सुनीता वर्मा (so.revenue) आज इस पद से कार्यमुक्त होंगे" in text
     assert "खतौनी" in login("so.revenue").page("/inbox").get_text()
     resp = nodal.submit(url, {"successor": str(successor.id), "confirm": "1"})
     assert resp.status_code == 302

@@ -94,6 +94,47 @@ def readiness(offices: list[Office]) -> list[Row]:
     return rows + [total]
 
 
+#: (key, label): what a person may still lack, for the names list the DM's review is on
+GAPS = [
+    ("not_logged_in", _l("Not logged in yet")),
+    ("not_trained", _l("Not trained")),
+    ("no_certificate", _l("No signing certificate")),
+]
+
+
+@dataclass
+class Person:
+    office: Office
+    user: User
+    gaps: set[str]
+
+
+def names(offices: list[Office], gap: str | None = None, limit: int = 5000) -> list[Person]:
+    """The active staff who lack any of GAPS (or the one `gap`), by office and name, with
+    their posts loaded: one statement for the people, one for their posts."""
+    from sqlalchemy.orm import selectinload
+
+    logged_in = or_(User.password_changed_at.is_not(None), User.must_change_password.is_(False))
+    trained = exists().where(TrainingAttendance.user_id == User.id)
+    has_cert = exists().where(
+        SigningCredential.user_id == User.id, SigningCredential.removed_at.is_(None)
+    )
+    flags = {"not_logged_in": ~logged_in, "not_trained": ~trained, "no_certificate": ~has_cert}
+    wanted = [flags[gap]] if gap in flags else list(flags.values())
+    q = (
+        select(User, *flags.values())
+        .where(User.office_id.in_([o.id for o in offices]), User.is_enabled, or_(*wanted))
+        .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        .order_by(User.office_id, User.name_hi, User.login_id)
+        .limit(limit)
+    )
+    by_id = {o.id: o for o in offices}
+    return [
+        Person(by_id[u.office_id], u, {k for k, v in zip(flags, row, strict=True) if v})
+        for u, *row in db.session.execute(q)
+    ]
+
+
 def sort_rows(rows: list[Row], key: str | None) -> list[Row]:
     """By a column's share, lowest first (who needs the nodal officer's visit); the total last."""
     body, total = rows[:-1], rows[-1]

@@ -20,10 +20,13 @@ from eoffice.admin.staff import _free_login_id, clean_mobile, one_time_password
 from eoffice.auth import services as auth_services
 from eoffice.auth.models import LoginAttempt
 from eoffice.auth.services import hash_password, is_valid_login_id
-from eoffice.files.models import File, SubjectHead
+from eoffice.files.models import Correspondence, File, SubjectHead
 from eoffice.movement.models import Holiday, RouteStep, RouteTemplate, TimeLimit
+from eoffice.org import services as org_services
+from eoffice.org.messages import CHARGE_REFUSED
 from eoffice.org.models import (
     FILE_NUMBER_PATTERN,
+    Delegation,
     FileTerm,
     Office,
     OfficeKind,
@@ -61,7 +64,7 @@ MESSAGES = {
         "The post cannot be abolished: it holds %(files)d files and %(receipts)d receipts, and "
         "has %(holders)d holders. Move them first."
     ),
-    "days": _l("Give the time limit as working days, 0 to 365."),
+    "days": _l("Give the time limit as working days, 1 to 365."),
     "route_posts": _l("Choose at least one post, each of this office."),
     "category_unknown": _l("Choose a category of this office."),
     "date": _l("Give a date as dd-mm-yyyy."),
@@ -76,9 +79,6 @@ MESSAGES = {
     "email": _l("The email address is not valid."),
     "role": _l("Choose a role."),
     "role_not_yours": _l("Only the district admin can make a district admin."),
-    "post_unknown": _l("Choose a post of this office."),
-    "post_held": _l("The post already has a regular holder: give an additional charge, or use “change holder”."),
-    "holds_already": _l("The user already holds this post."),
     "yourself": _l("You cannot deactivate yourself or change your own role."),
     "attendees": _l("Tick who attended."),
     "office_busy": _l(
@@ -87,6 +87,7 @@ MESSAGES = {
     ),
     "prefix": _l("The dispatch prefix is one word of letters (at most 16), e.g. प्रेषण."),
     "employee_taken": _l("Another user has this employee ID."),
+    **CHARGE_REFUSED,
 }  # fmt: skip
 
 KINDS = {
@@ -134,26 +135,25 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
-def preview_number(office: Office, pattern: str) -> str:
-    """The next file number under `pattern` for the office's first section and subject head."""
-    section = office.sections[0] if office.sections else None
+def preview_number(office: Office, pattern: str) -> str | None:
+    """The next file number under `pattern` for the office's first section and subject head in
+    use; None while it has none (a number made up of guesses would mislead)."""
+    section = next((s for s in office.sections if s.retired_at is None), None)
     head = db.session.scalar(
-        select(SubjectHead).where(SubjectHead.office_id == office.id).order_by(SubjectHead.id)
+        select(SubjectHead)
+        .where(SubjectHead.office_id == office.id, SubjectHead.retired_at.is_(None))
+        .order_by(SubjectHead.id)
     )
+    if section is None or head is None:
+        return None
     year = today().year
-    serial = 1
-    if section is not None and head is not None:
-        serial += db.session.scalar(
-            select(func.count(File.id)).where(
-                File.section_id == section.id, File.head_id == head.id, File.year == year
-            )
+    serial = 1 + db.session.scalar(
+        select(func.count(File.id)).where(
+            File.section_id == section.id, File.head_id == head.id, File.year == year
         )
+    )
     return pattern.format(
-        office=office.code,
-        section=section.code if section else "राज",
-        head=head.code if head else "विषय",
-        serial=serial,
-        year=year,
+        office=office.code, section=section.code, head=head.code, serial=serial, year=year
     )
 
 
@@ -259,7 +259,7 @@ def _section_of(office: Office, value: str | None, *, required: bool) -> Section
             raise Refused("section_unknown")
         return None
     section = db.session.get(Section, sid) if (sid := to_int(value)) else None
-    if section is None or section.office_id != office.id:
+    if section is None or section.office_id != office.id or section.retired_at is not None:
         raise Refused("section_unknown")
     return section
 
@@ -354,12 +354,74 @@ def add_head(actor: Actor, office: Office, form: dict[str, str]) -> SubjectHead:
     return head
 
 
+# --- correcting and retiring what was set up ------------------------------------------
+
+#: the masters an admin corrects and retires through one screen: kind → (model, code's length)
+MASTERS: dict[str, tuple[type, int | None]] = {
+    "section": (Section, 16),
+    "head": (SubjectHead, 20),
+    "category": (ReceiptCategory, None),
+}
+
+
+def edit_master(actor: Actor, kind: str, item: Any, form: dict[str, str]) -> list[str]:
+    """Rename or correct a section, subject head or category. What was made under it keeps
+    what it was given (a file number keeps the old code); the audit event keeps the old and
+    new values. Returns the fields changed."""
+    model, code_length = MASTERS[kind]
+    limit = 120 if model is ReceiptCategory else 200
+    values: dict[str, Any] = {
+        "name_hi": _text(form.get("name_hi"), limit),
+        "name_en": _text(form.get("name_en"), limit, required=False) or item.name_en,
+    }
+    if code_length is not None:
+        code = _text(form.get("code"), code_length)
+        if code != item.code and db.session.scalar(
+            select(model.id).where(model.office_id == item.office_id, model.code == code)
+        ):
+            raise Refused("code_taken")
+        values["code"] = code
+    if model is SubjectHead:
+        office = db.session.get(Office, item.office_id)
+        section = _section_of(office, form.get("section"), required=False)
+        values["section_id"] = section.id if section else None
+    changed = sorted(k for k, v in values.items() if getattr(item, k) != v)
+    before = {k: getattr(item, k) for k in changed}
+    for k in changed:
+        setattr(item, k, values[k])
+    db.session.flush()
+    if changed:
+        _audit(actor, f"admin_{kind}_edit", kind, item.id, office_id=item.office_id,
+               before=before, after={k: values[k] for k in changed})  # fmt: skip
+    return changed
+
+
+def retire_master(actor: Actor, kind: str, item: Any, retire: bool) -> None:
+    """Retired: no longer offered for new files, receipts or posts; restored: offered again."""
+    if retire == (item.retired_at is not None):
+        return  # the same button twice on a slow link
+    item.retired_at = func.now() if retire else None
+    db.session.flush()
+    _audit(actor, f"admin_{kind}_{'retire' if retire else 'restore'}", kind, item.id,
+           office_id=item.office_id, name=item.name_hi)  # fmt: skip
+
+
+def remove_route(actor: Actor, route: RouteTemplate) -> None:
+    _audit(actor, "admin_route_remove", "route", route.id, office_id=route.office_id,
+           category_id=route.category_id)  # fmt: skip
+    for step in list(route.steps):
+        db.session.delete(step)
+    db.session.delete(route)
+    db.session.flush()
+
+
 # --- categories, time limits, routes ----------------------------------------------------
 
 
 def _days(value: str | None) -> int:
+    """Working days at a desk: at least 1 (0 would be stricter than तत्काल), at most 365."""
     value = clean_line(value)
-    if not value.isdigit() or len(value) > 3 or int(value) > 365:
+    if not value.isdigit() or len(value) > 3 or not 1 <= int(value) <= 365:
         raise Refused("days")
     return int(value)
 
@@ -607,7 +669,15 @@ def set_enabled(actor: Actor, user: User, enabled: bool) -> None:
     if not enabled:
         auth_services.end_sessions(user.id, "admin")
         for h in user.current_holdings:
-            h.until = today()
+            h.until = max(today(), h.since)
+        for d in db.session.scalars(  # nobody acts for a post through a deactivated user
+            select(Delegation).where(
+                Delegation.delegate_id == user.id,
+                Delegation.revoked_at.is_(None),
+                Delegation.ends_on >= today(),
+            )
+        ):
+            d.revoked_at = func.now()
     db.session.flush()
     _audit(actor, "admin_user_enable" if enabled else "admin_user_disable", "user", user.id)
 
@@ -639,22 +709,32 @@ def unlock(actor: Actor, user: User) -> None:
     _audit(actor, "admin_login_unlock", "user", user.id)
 
 
-def give_charge(actor: Actor, user: User, form: dict[str, str]) -> PostHolding:
-    raw = form.get("post", "")
-    post = db.session.get(Post, pid) if (pid := to_int(raw)) else None
-    if post is None or not post.is_active or post.office_id != user.office_id:
+def give_charge(actor: Actor, user: User, form: dict[str, str], office_ids: list[int]):
+    """A regular charge (a transfer, within the office or to another office the admin keeps,
+    with its date) or an additional one: org.services.take_charge says what ends."""
+    post = db.session.get(Post, pid) if (pid := to_int(form.get("post", ""))) else None
+    if post is None or post.office_id not in office_ids:
         raise Refused("post_unknown")
-    additional = form.get("additional") == "y"
-    holders = [h for h in post.holdings if h.until is None]
-    if any(h.user_id == user.id for h in holders):
-        raise Refused("holds_already")
-    if not additional and any(not h.is_additional for h in holders):
-        raise Refused("post_held")
-    holding = PostHolding(user_id=user.id, post_id=post.id, is_additional=additional)
-    db.session.add(holding)
-    db.session.flush()
-    _audit(actor, "admin_charge_give", "user", user.id, post_id_held=post.id, additional=additional)
-    return holding
+    on = parse_date(form.get("on")) if clean_line(form.get("on")) else today()
+    return org_services.take_charge(actor, user, post, on, additional=form.get("additional") == "y")
+
+
+def still_held(user: User, limit: int = 20) -> dict[str, Any]:
+    """What deactivating the user leaves with their posts: the files and receipts those posts
+    hold (they stay there, for the next holder), counted and the first few named."""
+    post_ids = [h.post_id for h in user.current_holdings] or [0]
+    out: dict[str, Any] = {"posts": [h.post for h in user.current_holdings]}
+    filed = select(Correspondence.receipt_id).where(Correspondence.receipt_id.is_not(None))
+    for key, model, number, done in (
+        ("files", File, File.number, File.status != "closed"),
+        ("receipts", Receipt, Receipt.diary_number, ~Receipt.id.in_(filed)),
+    ):
+        where = (model.holder_post_id.in_(post_ids), done)
+        out[key + "_count"] = db.session.scalar(select(func.count()).where(*where)) or 0
+        out[key] = db.session.execute(
+            select(model.id, number, model.subject).where(*where).order_by(model.id).limit(limit)
+        ).all()
+    return out
 
 
 def withdraw_charge(actor: Actor, holding: PostHolding) -> None:

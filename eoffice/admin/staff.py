@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from argon2 import PasswordHasher
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -28,8 +27,10 @@ from sqlalchemy.orm import selectinload
 from eoffice.admin import tables
 from eoffice.admin.models import StaffImport
 from eoffice.admin.names import login_base, romanise, verhoeff_ok
+from eoffice.auth.services import hash_password
 from eoffice.org.models import Office, Post, PostHolding, Role, Section, User
 from eoffice.platform import audit
+from eoffice.platform.clock import today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock
@@ -38,8 +39,11 @@ from eoffice.policy import Actor
 
 MAX_ROWS, MAX_COLUMNS = tables.MAX_ROWS, tables.MAX_COLUMNS
 #: rows a confirmation applies within the request (about 1.5 s here); a longer list is applied
-#: by the job worker while the page says so (10,000 rows take about 10 s)
+#: by the job worker while the page says so
 INLINE_ROWS = 1000
+#: new users a confirmation makes within the request: each one-time password is hashed at full
+#: argon2 cost (about 85 ms), so 20 take under 2 s; more go to the job worker (10,000: 15 min)
+INLINE_NEW = 20
 #: slips in one PDF on the web page (about 2 s of WeasyPrint here); the CLI writes them all
 SLIPS_PER_PDF = 200
 
@@ -111,6 +115,10 @@ MESSAGES = {
         "again in a minute."
     ),
     "user_other_office": _l("This employee is in another office (%(value)s): transfer them."),
+    "user_disabled": _l(
+        "This employee is deactivated (retired or transferred out). Activate them on their "
+        "page first if they have returned."
+    ),
 }
 
 #: What will happen to a row.
@@ -121,15 +129,13 @@ ACTIONS = {
     "error": _l("Error"),
 }
 
-_otp_hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a printed slip
 
 
 def one_time_password() -> str:
-    """12 characters from 31: about 59 bits. The hash of a random password this long can be
-    cheap (argon2 at 64 KiB, a twentieth of a millisecond here; guessing 2^58 of them is still
-    out of reach), so 10,000 users import in seconds; the user's own password, chosen at the
-    first login, is hashed at full cost."""
+    """12 characters from 31: about 59 bits, hashed like every password (argon2's defaults,
+    auth.services.hash_password: about 85 ms here), so a list of more than INLINE_NEW new
+    users is imported by the job worker."""
     return "".join(secrets.choice(_OTP_ALPHABET) for _ in range(12))
 
 
@@ -183,6 +189,22 @@ def map_columns(header: list[str]) -> dict[str, int]:
 # --- checking the rows -----------------------------------------------------------------
 
 
+_NAME = re.compile(r"[A-Za-z][A-Za-z.'\- ]*[A-Za-z.]")
+
+
+def plausible_name(value: str) -> bool:
+    """A name in English as people write one ("Ram Kishor Yadav", "R. K. Yadav", "D'Souza"):
+    letters, spaces, dots, dashes and apostrophes, with a word of two letters. Anything else
+    ("@SUM(A1)", "#REF!", "1234", "N/A") is junk from a spreadsheet: the Hindi name is
+    transliterated instead."""
+    return (
+        bool(value)
+        and _NAME.fullmatch(value) is not None
+        and any(len(w.strip(".'-")) >= 2 for w in value.split())
+        and value.strip().lower() not in {"na", "n/a", "nil", "none", "null", "name"}
+    )
+
+
 def _digits(value: str) -> str:
     value = value.translate(str.maketrans("०१२३४५६७८९", "0123456789"))
     return re.sub(r"\D", "", value)
@@ -207,12 +229,14 @@ LIMITS = {"name_hi": 200, "name_en": 200, "designation": 200, "employee_id": 40,
 class Context:
     office: Office
     sections: dict[str, Section]
+    #: the office's active posts by their abbreviation's key
     posts: dict[str, Post]
 
 
 def _context(office: Office) -> Context:
     sections = {}
-    for s in db.session.scalars(select(Section).where(Section.office_id == office.id)):
+    in_use = select(Section).where(Section.office_id == office.id, Section.retired_at.is_(None))
+    for s in db.session.scalars(in_use):
         for key in (s.code, s.name_hi, s.name_en):
             sections[_header_key(key)] = s
     posts = {
@@ -224,8 +248,12 @@ def _context(office: Office) -> Context:
     return Context(office, sections, posts)
 
 
-def plan(rows: list[list[str]], office: Office) -> list[dict[str, Any]]:
-    """What will happen to each row: a list of dicts (JSON, kept as the import's plan)."""
+def plan(
+    rows: list[list[str]], office: Office, *, create_posts: bool = True
+) -> list[dict[str, Any]]:
+    """What will happen to each row: a list of dicts (JSON, kept as the import's plan). A row
+    with a designation and no post is given a vacant post of that designation (and section),
+    else — `create_posts` — a new one."""
     columns = map_columns(rows[0])
     ctx = _context(office)
     holders = _regular_holders(office.id)
@@ -235,8 +263,51 @@ def plan(rows: list[list[str]], office: Office) -> list[dict[str, Any]]:
     seen_post: dict[str, int] = {}
     for line, raw in enumerate(rows[1:], start=2):
         out.append(_plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post))
-    _match_users(out, office)
+    _match_users(
+        out, office, lambda found: _posts_by_designation(out, ctx, holders, found, create_posts)
+    )
     return out
+
+
+def _posts_by_designation(
+    rows: list[dict], ctx: Context, holders: dict[int, User], users: dict[int, User], create: bool
+) -> None:
+    """Rows that name a designation but no post: a vacant post of the office with that
+    designation (in the row's section, when it names one), in the order of the list; else a new
+    post "designation-section code[-n]" when `create`. A person who holds a post already keeps
+    it (a re-import changes nothing)."""
+    named = {_header_key(r["post_abbreviation"]) for r in rows if r.get("post_abbreviation")}
+    free: dict[str, list[Post]] = {}
+    for post in sorted(ctx.posts.values(), key=lambda p: (p.rank, p.id)):
+        if post.id not in holders and _header_key(post.abbreviation) not in named:
+            free.setdefault(_header_key(post.designation_hi), []).append(post)
+    taken = set(ctx.posts) | named
+    for r in rows:
+        if r["errors"] or r.get("post_abbreviation") or not r["designation"]:
+            continue
+        user = users.get(r.get("user_id") or 0)
+        if user is not None and user.current_holdings:
+            continue
+        candidates = [
+            p
+            for p in free.get(_header_key(r["designation"]), [])
+            if r["section_id"] is None or p.section_id == r["section_id"]
+        ]
+        if candidates:
+            post = candidates[0]
+            free[_header_key(post.designation_hi)].remove(post)
+            r.update(post_id=post.id, post_abbreviation=post.abbreviation, post_by="designation")
+        elif create:
+            section = next((s for s in ctx.sections.values() if s.id == r["section_id"]), None)
+            base = "-".join(
+                x for x in (r["designation"][:30], section.code if section else "") if x
+            )
+            abbreviation, n = base, 1
+            while _header_key(abbreviation) in taken:
+                n += 1
+                abbreviation = f"{base}-{n}"
+            taken.add(_header_key(abbreviation))
+            r.update(post_abbreviation=abbreviation, post_created=True, post_by="designation")
 
 
 def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post) -> dict:
@@ -268,7 +339,7 @@ def _plan_row(line, raw, columns, ctx, holders, seen_emp, seen_mobile, seen_post
     if not name_hi and not any(e["code"] == "formula" for e in err):
         fail("name_missing")
     row["name_hi"] = name_hi
-    row["name_en"] = name_en if name_en.isascii() and name_en else ""
+    row["name_en"] = name_en if plausible_name(name_en) else ""
     if not row["name_en"] and name_hi:
         row["name_en"] = romanise(name_hi).title() if not name_hi.isascii() else name_hi
     row["designation"] = values["designation"]
@@ -352,44 +423,73 @@ def _regular_holders(office_id: int) -> dict[int, User]:
     return {post_id: user for post_id, user in rows}
 
 
-def _match_users(rows: list[dict], office: Office) -> None:
-    """Find each row's user (employee ID first, then mobile) and say what will happen."""
+def _match_users(rows: list[dict], office: Office, assign=None) -> None:
+    """Find each row's user (employee ID first, then mobile) and say what will happen;
+    `assign(users by id)` gives posts by designation once the users are known."""
     emp = {r["employee_id"] for r in rows if r.get("employee_id")}
     mob = {r["mobile"] for r in rows if r.get("mobile")}
     found: dict[tuple[str, str], User] = {}
     for chunk in _chunks(sorted(emp), 1000):
-        for u in db.session.scalars(select(User).where(User.employee_id.in_(chunk))):
+        for u in db.session.scalars(
+            select(User).where(User.employee_id.in_(chunk)).options(_with_posts)
+        ):
             found[("e", u.employee_id)] = u
     for chunk in _chunks(sorted(mob), 1000):
-        for u in db.session.scalars(select(User).where(User.mobile.in_(chunk))):
+        for u in db.session.scalars(
+            select(User).where(User.mobile.in_(chunk)).options(_with_posts)
+        ):
             found.setdefault(("m", u.mobile), u)
     offices = {}
+    users: dict[int, User] = {}
     for r in rows:
         user = (r.get("employee_id") and found.get(("e", r["employee_id"]))) or (
             r.get("mobile") and found.get(("m", r["mobile"]))
         )
         r["user_id"] = user.id if user else None
-        if user is not None and user.office_id != office.id:
+        if user is None:
+            continue
+        users[user.id] = user
+        if not user.is_enabled:
+            r["errors"].append({"code": "user_disabled"})
+        elif user.office_id != office.id:
             if user.office_id not in offices:
                 offices[user.office_id] = db.session.get(Office, user.office_id)
             r["errors"].append(
                 {"code": "user_other_office", "value": offices[user.office_id].name_hi}
             )
+    if assign is not None:
+        assign(users)
+    for r in rows:
+        user = users.get(r["user_id"] or 0)
         if r.get("post_holder_id") and r["post_holder_id"] != r["user_id"]:
             r["errors"].append(
                 {"code": "post_held", "value": r["post_abbreviation"], "holder": r["post_holder"]}
             )
+        r.pop("transfer_from", None)
+        if user is not None and (r.get("post_id") or r.get("post_created")):
+            regular = [
+                h.post for h in user.current_holdings
+                if not h.is_additional and h.post_id != r.get("post_id")
+            ]  # fmt: skip
+            if regular:  # a new regular post for them: a transfer, the old one ends
+                r["transfer_from"] = ", ".join(p.designation_hi for p in regular)
         if r["errors"]:
             r["action"] = "error"
         elif user is None:
             r["action"] = "new"
         else:
             r["action"] = "update" if _changes(user, r) else "same"
+        r["no_post"] = r["action"] != "error" and not (
+            r.get("post_id") or r.get("post_created") or (user and user.current_holdings)
+        )
     if any(r["action"] == "new" for r in rows):
         taken = set(db.session.scalars(select(User.login_id)))
         for r in rows:
             if r["action"] == "new":
                 r["login_id"] = _free_login_id(login_base(r["name_hi"], r["name_en"]), taken)
+
+
+_with_posts = selectinload(User.holdings).joinedload(PostHolding.post)
 
 
 def _changes(user: User, r: dict) -> list[str]:
@@ -430,13 +530,19 @@ def summary(plan_rows: list[dict]) -> dict[str, int]:
     for r in plan_rows:
         out[r["action"]] += 1
     out["posts"] = sum(1 for r in plan_rows if r["action"] != "error" and r.get("post_created"))
+    out["no_post"] = sum(1 for r in plan_rows if r.get("no_post"))
+    out["transfers"] = sum(
+        1 for r in plan_rows if r["action"] != "error" and r.get("transfer_from")
+    )
     return out
 
 
 # --- preview and apply -----------------------------------------------------------------
 
 
-def preview(actor: Actor, data: bytes, filename: str, office: Office) -> StaffImport:
+def preview(
+    actor: Actor, data: bytes, filename: str, office: Office, *, create_posts: bool = True
+) -> StaffImport:
     """Check the file and keep the plan (no user or post is made). Raises Refused(code)."""
     rows = read_table(data, filename)
     imp = StaffImport(
@@ -444,7 +550,7 @@ def preview(actor: Actor, data: bytes, filename: str, office: Office) -> StaffIm
         by_user_id=actor.id,
         filename=clean_line(os.path.basename(filename or ""))[:255] or "staff",
         sha256=hashlib.sha256(data).hexdigest(),
-        plan=plan(rows, office),
+        plan=plan(rows, office, create_posts=create_posts),
     )
     db.session.add(imp)
     db.session.flush()
@@ -501,7 +607,7 @@ def apply(actor: Actor, imp: StaffImport) -> dict[str, int]:
                 email=r["email"],
                 aadhaar_last4=r["aadhaar_last4"],
                 employee_id=r["employee_id"],
-                password_hash=_otp_hasher.hash(password),
+                password_hash=hash_password(password),
                 role=Role.STAFF,
                 office_id=office.id,
                 must_change_password=True,
@@ -539,6 +645,11 @@ def apply(actor: Actor, imp: StaffImport) -> dict[str, int]:
         user = by_row.get(id(r)) or existing[r["user_id"]]
         post = new_posts.get(r["post_abbreviation"]) if r.get("post_created") else None
         post_id = post.id if post else r.get("post_id")
+        if post_id and r.get("transfer_from"):  # a new regular post: the old one ends today
+            for h in user.current_holdings:
+                if not h.is_additional and h.post_id != post_id:
+                    h.until = max(today(), h.since)
+                    held.discard((user.id, h.post_id))
         if post_id and (user.id, post_id) not in held:
             holdings.append(PostHolding(user_id=user.id, post_id=post_id))
             held.add((user.id, post_id))
@@ -570,7 +681,7 @@ def _recheck(old: list[dict], office: Office) -> list[dict]:
     rows = []
     for r in old:
         # what the database says is found again below; what the file said stays
-        again = ("post_held", "user_other_office")
+        again = ("post_held", "user_other_office", "user_disabled")
         r = {**r, "errors": [e for e in r["errors"] if e["code"] not in again]}
         key = _header_key(r["post_abbreviation"] or "")
         post = ctx.posts.get(key) if key else None

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,11 +24,13 @@ from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions
 from eoffice.org.current import current_actor
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
+from eoffice.org.services import find_posts, person_matches
 from eoffice.platform.clock import today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import worker_state
 from eoffice.platform.locks import heavy_slot
+from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import roles
 from eoffice.web.changes import attempt
@@ -37,6 +40,10 @@ from eoffice.web.htmx import redirect_to
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ADMINS = roles_that("administer")
+#: posts offered on a user's page at once; others are found by a few letters
+POST_CHOICES = 100
+#: people listed on an office's users page at once; others are found by a few letters
+USER_PAGE = 200
 #: rows of the preview table on one page (2G): the errors are always listed in full first
 PAGE_SIZE = 100
 
@@ -84,7 +91,13 @@ def staff_import():
             error = str(staff.MESSAGES["busy"])
         else:
             try:
-                imp = staff.preview(current_actor(), upload.read(), upload.filename, office)
+                imp = staff.preview(
+                    current_actor(),
+                    upload.read(),
+                    upload.filename,
+                    office,
+                    create_posts=request.form.get("create_posts") == "y",
+                )
             except Refused as e:
                 error = str(staff.MESSAGES.get(e.code, staff.MESSAGES["malformed"]))
             else:
@@ -133,7 +146,7 @@ def staff_import_confirm(import_id: int):
         flash(_("This list was imported already."), "info")
         return redirect_to(url_for("admin.staff_import_show", import_id=imp.id))
     counts = staff.summary(imp.plan)
-    if counts["new"] + counts["update"] > staff.INLINE_ROWS:  # the job worker's, not ours
+    if counts["new"] + counts["update"] > staff.INLINE_ROWS or counts["new"] > staff.INLINE_NEW:
         from eoffice.platform import jobs
 
         imp.status = "queued"
@@ -148,6 +161,16 @@ def staff_import_confirm(import_id: int):
             "Imported: %(new)d new users, %(update)d updated, %(posts)d posts created; "
             "%(error)d rows with errors left out.",
             **counts,
+        )
+        + (
+            " "
+            + ngettext(
+                "%(num)d person has no post yet.",
+                "%(num)d people have no post yet.",
+                counts["no_post"],
+            )
+            if counts["no_post"]
+            else ""
         ),
         "success",
     )
@@ -250,7 +273,7 @@ def _office_page(office: Office, errors: dict[str, str] | None = None, form=None
     try:
         preview = setup.preview_number(office, setup.check_pattern(pattern))
     except Refused:
-        preview = None
+        preview = False  # a pattern that is no pattern: its form says why
     from eoffice.files.models import LetterTemplate
 
     return render_template(
@@ -349,6 +372,53 @@ def office_change(office_id: int, what: str):
     return _act(
         office, what, lambda: change(current_actor(), office, request.form), form=request.form
     )
+
+
+@bp.route("/masters/<kind>/<int:item_id>", methods=["GET", "POST"])
+@roles(*ADMINS)
+def master(kind: str, item_id: int):
+    """Correct, rename or retire a section, subject head or category (one screen for each)."""
+    if kind not in setup.MASTERS:
+        abort(404)
+    item = _get_or_404(setup.MASTERS[kind][0], item_id)
+    office = _office_or_404(item.office_id)
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "edit")
+        if action not in ("edit", "retire", "restore"):
+            abort(400)
+        _done, error = attempt(
+            lambda: (
+                setup.edit_master(current_actor(), kind, item, request.form)
+                if action == "edit"
+                else setup.retire_master(current_actor(), kind, item, action == "retire")
+            ),
+            setup.message,
+        )
+        if error is None:
+            flash(_("Saved."), "success")
+            return redirect_to(url_for("admin.office", office_id=office.id) + f"#{_ANCHORS[kind]}")
+    return render_template(
+        "admin/master.html", kind=kind, item=item, office=office, error=error,
+        form=request.form if error else {},
+        sections=[s for s in office.sections if s.retired_at is None or s.id == getattr(item, "section_id", None)],
+    ), 400 if error else 200  # fmt: skip
+
+
+_ANCHORS = {"section": "sections", "head": "heads", "category": "categories"}
+
+
+@bp.post("/routes/<int:route_id>/remove")
+@roles(*ADMINS)
+def route_remove(route_id: int):
+    from eoffice.movement.models import RouteTemplate
+
+    route = _get_or_404(RouteTemplate, route_id)
+    office = _office_or_404(route.office_id)
+    setup.remove_route(current_actor(), route)
+    db.session.commit()
+    flash(_("Route removed."), "success")
+    return redirect_to(url_for("admin.office", office_id=office.id) + "#routes")
 
 
 @bp.post("/offices/<int:office_id>/close")
@@ -464,14 +534,23 @@ def users(office_id: int):
         )
         if error is None:
             return _slip(*made)
-    people = db.session.scalars(
+    without_post = request.args.get("without_post") == "1"
+    q = clean_line(request.args.get("q"))[:100]
+    query = (
         select(User)
         .where(User.office_id == office.id)
         .options(selectinload(User.holdings).joinedload(PostHolding.post))
-        .order_by(User.is_enabled.desc(), User.name_hi)
-    ).all()
+        .order_by(User.is_enabled.desc(), User.name_hi, User.login_id)
+    )
+    if without_post:
+        current = select(PostHolding.user_id).where(PostHolding.until.is_(None))
+        query = query.where(User.is_enabled, User.id.not_in(current))
+    if q:
+        query = query.where(person_matches(q))
+    people = db.session.scalars(query.limit(USER_PAGE + 1)).all()
     return render_template(
-        "admin/users.html", office=office, people=people, error=error, form=request.form,
+        "admin/users.html", office=office, people=people[:USER_PAGE], more=len(people) > USER_PAGE,
+        error=error, form=request.form, without_post=without_post, q=q,
         roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
     ), 400 if error else 200  # fmt: skip
 
@@ -498,15 +577,17 @@ def user(user_id: int):
 
 
 def _user_page(user: User, error: str | None = None, status: int = 200):
-    posts = db.session.scalars(
-        select(Post)
-        .where(Post.office_id == user.office_id, Post.is_active.is_(True))
-        .order_by(Post.rank, Post.id)
-    ).all()
+    """The user's page: facts, charges, and the posts a charge can be given of — the user's
+    office's, or (the district admin) any office's found by a few letters."""
+    q = clean_line(request.args.get("q"))[:100]
+    kept = [o.id for o in offices_i_keep() if o.closed_at is None]
+    posts = find_posts(kept if q else [user.office_id], q, limit=POST_CHOICES)
     return render_template(
         "admin/user.html",
         user=user,
         posts=posts,
+        q=q,
+        other_offices=len(kept) > 1,
         error=error,
         roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
         live_sessions=len(live_sessions(user.id)),
@@ -524,6 +605,10 @@ def user_change(user_id: int, action: str):
             password = setup.reset_password(current_actor(), user)
             db.session.commit()
             return _slip(user, password)
+        elif action == "disable" and request.form.get("confirm") != "1":
+            return render_template(  # say what stays with the posts, then act
+                "admin/user_disable.html", user=user, held=setup.still_held(user)
+            )
         elif action in ("disable", "enable"):
             setup.set_enabled(current_actor(), user, action == "enable")
         elif action == "edit":
@@ -533,7 +618,7 @@ def user_change(user_id: int, action: str):
         elif action == "end_sessions":
             setup.end_sessions(current_actor(), user)
         elif action == "charge":
-            setup.give_charge(current_actor(), user, request.form)
+            setup.give_charge(current_actor(), user, request.form, [o.id for o in offices_i_keep()])
         elif action == "withdraw":
             holding_id = request.form.get("holding", type=db_int)
             holding = next((h for h in user.current_holdings if h.id == holding_id), None)
@@ -613,6 +698,50 @@ def readiness_csv():
     return csv_response(header, body, "readiness.csv")
 
 
+@bp.get("/readiness/names", defaults={"fmt": ""})
+@bp.get("/readiness/names<any('.csv', '.pdf'):fmt>")
+@roles(*READINESS)
+def readiness_names(fmt: str):
+    """Who is not ready, by name (with post and office): the page, a CSV and a Hindi PDF for
+    the DM's weekly review, on paper."""
+    from eoffice.admin import readiness
+    from eoffice.reports.periodic_views import table_out
+    from eoffice.reports.tables import Table
+    from eoffice.web.i18n import format_day
+
+    offices = readiness_offices()
+    chosen = request.args.get("office", type=db_int)
+    if chosen is not None:
+        offices = [o for o in offices if o.id == chosen]
+        if not offices:
+            abort(404)
+    gaps = dict(readiness.GAPS)
+    gap = request.args.get("gap") if request.args.get("gap") in gaps else None
+    people = readiness.names(offices, gap)
+    shown = [(k, v) for k, v in readiness.GAPS if gap in (None, k)]
+    caption = (
+        _("as of %(date)s", date=format_day(today(), "long"))
+        + " — "
+        + (offices[0].name if len(offices) == 1 else _("Whole district"))
+    )
+    table = Table(
+        str(gaps[gap]) if gap else _("Who is not ready yet"),
+        caption,
+        [_("Office"), _("Name"), _("Post"), _("Login ID"), _("Mobile"), *(str(v) for _k, v in shown)],
+        [
+            [p.office.name, p.user.name,
+             ", ".join(h.post.designation for h in p.user.current_holdings) or _("no post"),
+             p.user.login_id, p.user.mobile or "—",
+             *(_("Yes") if k in p.gaps else "—" for k, _v in shown)]
+            for p in people
+        ],
+    )  # fmt: skip
+    return table_out(
+        fmt, table, f"readiness-names-{today()}", "admin/readiness_names.html",
+        offices=readiness_offices(), chosen=chosen, gap=gap, gaps=readiness.GAPS,
+    )  # fmt: skip
+
+
 @bp.route("/training", methods=["GET", "POST"])
 @roles(*ADMINS)
 def training():
@@ -632,7 +761,8 @@ def training():
     people = db.session.scalars(
         select(User)
         .where(User.office_id == office.id, User.is_enabled.is_(True))
-        .order_by(User.name_hi)
+        .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        .order_by(User.name_hi, User.login_id)
     ).all()
     sessions = db.session.scalars(
         select(TrainingSession)
@@ -645,6 +775,23 @@ def training():
         "admin/training.html", offices=offices, office=office, people=people,
         sessions=sessions, error=error, form=request.form,
     ), 400 if error else 200  # fmt: skip
+
+
+@bp.get("/training/<int:session_id>")
+@roles(*ADMINS)
+def training_session(session_id: int):
+    """Who attended a session held: each told apart by post and login ID."""
+    from eoffice.admin.models import TrainingSession
+
+    ts = _get_or_404(TrainingSession, session_id)
+    _office_or_404(ts.office_id)
+    people = db.session.scalars(
+        select(User)
+        .where(User.id.in_([u.id for u in ts.attendees]))
+        .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        .order_by(User.name_hi, User.login_id)
+    ).all()
+    return render_template("admin/training_session.html", ts=ts, people=people)
 
 
 # --- the audit trail -------------------------------------------------------------------

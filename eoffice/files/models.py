@@ -38,6 +38,8 @@ class SubjectHead(db.Model):
     code: Mapped[str] = mapped_column(String(20))
     name_hi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    #: retired: not offered for new files; the files numbered under it keep their numbers
+    retired_at: Mapped[datetime | None]
 
     section: Mapped[Section | None] = relationship()
 

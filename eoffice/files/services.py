@@ -132,7 +132,9 @@ def list_files(
 def subject_heads(office_id: int) -> list[SubjectHead]:
     return list(
         db.session.scalars(
-            select(SubjectHead).where(SubjectHead.office_id == office_id).order_by(SubjectHead.code)
+            select(SubjectHead)
+            .where(SubjectHead.office_id == office_id, SubjectHead.retired_at.is_(None))
+            .order_by(SubjectHead.code)
         )
     )
 

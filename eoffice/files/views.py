@@ -78,7 +78,9 @@ def new():
         return redirect(url_for("org.home"))
     form = FileForm()
     office = post.office
-    form.section.choices = [(s.id, f"{s.name} ({s.code})") for s in office.sections]
+    form.section.choices = [
+        (s.id, f"{s.name} ({s.code})") for s in office.sections if s.retired_at is None
+    ]
     # the section's own heads first, then the office-wide and other sections' heads; nothing
     # is chosen for the user (a new file in शस्त्र got भूमि अभिलेख by default)
     heads = sorted(

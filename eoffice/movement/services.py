@@ -27,7 +27,7 @@ from eoffice.files.models import File
 from eoffice.files.services import is_filed
 from eoffice.movement.models import Holiday, Movement, MovementCopy, RouteTemplate, TimeLimit
 from eoffice.org.models import Office, Post, PostHolding, User
-from eoffice.org.services import is_vacant
+from eoffice.org.services import is_vacant, who_to_ask
 from eoffice.platform import audit, events, jobs
 from eoffice.platform.clock import local_date, today, zone
 from eoffice.platform.errors import Refused
@@ -274,6 +274,12 @@ def cannot_send(actor: Actor, item: Item, expected: str | None = None) -> str | 
     return None
 
 
+def vacant(post: Post) -> Refused:
+    """A send to a post nobody active holds: the refusal names the post and whom to ask."""
+    ask = ", ".join(f"{u.name} ({u.mobile})" if u.mobile else u.name for u in who_to_ask(post))
+    return Refused("vacant", post=post.designation, office=post.office.name, ask=ask or "—")
+
+
 def send(actor: Actor, item: Item, data: SendInput) -> tuple[Movement, bool]:
     """Move the item to `data.to_post`. Returns (movement, False) — or, when this very form
     was already submitted (double click, resubmit on a slow link), (that movement, True)."""
@@ -293,7 +299,7 @@ def send(actor: Actor, item: Item, data: SendInput) -> tuple[Movement, bool]:
     if to_post.office.district_id != item.holder_post.office.district_id or not to_post.is_active:
         raise Refused("other_district")
     if is_vacant(to_post):
-        raise Refused("vacant")
+        raise vacant(to_post)
 
     moment = end_hop(actor, item)
     movement = Movement(

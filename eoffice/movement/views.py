@@ -54,7 +54,10 @@ REFUSED = {
     "closed": _l("This file is closed. Reopen it before sending it."),
     "self": _l("You cannot send an item to yourself."),
     "other_district": _l("You can send only to posts of your own district."),
-    "vacant": _l("Nobody holds that post now (it is vacant). Choose another post."),
+    "vacant": _l(
+        "Nobody holds %(post)s (%(office)s) now: the post is vacant. Choose another post, or "
+        "ask %(ask)s to give its charge to someone."
+    ),
     "not_sender": _l("Only the post that sent an item can pull it back."),
     "opened": _l("The recipient has already opened it, so it can no longer be pulled back."),
 }
@@ -211,9 +214,9 @@ def send(kind: str, item_id: int):
             except Refused as refused:
                 db.session.rollback()
                 if refused.code not in FORM_ERRORS:
-                    flash(str(REFUSED[refused.code]), "error")
+                    flash(refused.say(REFUSED[refused.code]), "error")
                     return redirect_to(item_url(kind, item_id))
-                form.to_post.errors.append(str(REFUSED[refused.code]))
+                form.to_post.errors.append(refused.say(REFUSED[refused.code]))
                 status = 400
             else:
                 db.session.commit()

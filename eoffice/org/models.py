@@ -112,6 +112,9 @@ class Section(db.Model):
     name_hi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
 
+    #: retired: not offered for new files or posts; what was numbered under it keeps it
+    retired_at: Mapped[datetime | None]
+
     office: Mapped[Office] = relationship(back_populates="sections")
     posts: Mapped[list[Post]] = relationship(back_populates="section", order_by="Post.rank")
 
@@ -153,7 +156,9 @@ class Post(db.Model):
 
     @property
     def current_holders(self) -> list[User]:
-        return [h.user for h in self.holdings if h.until is None]
+        """Who holds it now. A deactivated user holds nothing, whatever a charge row says: the
+        post shows vacant and cannot be sent to (org.services.is_vacant)."""
+        return [h.user for h in self.holdings if h.until is None and h.user.is_enabled]
 
 
 class User(UserMixin, db.Model):
@@ -208,6 +213,19 @@ class User(UserMixin, db.Model):
     @property
     def name(self) -> str:
         return _pick(self.name_hi, self.name_en)
+
+    @property
+    def label(self) -> str:
+        """How a person is told apart where they are listed or chosen (a district has four
+        अंकुर सिंह): name — the posts held now (else the employee ID) — login ID."""
+        posts = ", ".join(h.post.designation for h in self.current_holdings)
+        middle = posts or (self.employee_id and f"#{self.employee_id}") or ""
+        return " — ".join(x for x in (self.name, middle, self.login_id) if x)
+
+    @property
+    def name_and_login(self) -> str:
+        """Name (login ID): where the post is already said."""
+        return f"{self.name} ({self.login_id})"
 
     @property
     def role_enum(self) -> Role:

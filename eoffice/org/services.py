@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
 from eoffice.platform import audit
@@ -53,8 +53,30 @@ def actor_for(user: User | None, post_id: int | None = None) -> Actor:
 
 
 def is_vacant(post: Post) -> bool:
-    """Nobody holds the post and nobody acts for it under a delegation."""
-    return not post.current_holders and not active_delegations(post_id=post.id)
+    """Nobody active holds the post and nobody active acts for it under a delegation."""
+    return not post.current_holders and not any(
+        d.delegate.is_enabled for d in active_delegations(post_id=post.id)
+    )
+
+
+def who_to_ask(post: Post) -> list[User]:
+    """Whom a sender asks to fill a vacant post: its office's admins, else the district's."""
+    in_district = select(Office.id).where(Office.district_id == post.office.district_id)
+    for role, where in (
+        (Role.OFFICE_ADMIN, User.office_id == post.office_id),
+        (Role.DISTRICT_ADMIN, User.office_id.in_(in_district)),
+    ):
+        found = list(
+            db.session.scalars(
+                select(User)
+                .where(where, User.role == role, User.is_enabled)
+                .order_by(User.name_hi)
+                .limit(3)
+            )
+        )
+        if found:
+            return found
+    return []
 
 
 def switch_post(actor: Actor, post_id: int) -> bool:
@@ -103,20 +125,11 @@ def delegable_posts(actor: Actor) -> list[Post]:
     return [h.post for h in actor.user.current_holdings if not h.is_additional]
 
 
-def delegate_choices(actor: Actor, post: Post) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.office_id.in_(
-                    select(Office.id).where(Office.district_id == post.office.district_id)
-                ),
-                User.is_enabled,
-                User.id != actor.id,
-            )
-            .order_by(User.office_id != post.office_id, User.name_hi)
-        )
-    )
+def delegate_choices(actor: Actor, post: Post, q: str = "", *, limit: int = 100) -> list[User]:
+    """Active users of the district found by a few letters (all of them, up to `limit`, before
+    any search), other than the actor."""
+    found = find_people(post.office.district_id, q, limit=limit + 1)
+    return [u for u in found if u.id != actor.id][:limit]
 
 
 def delegate(
@@ -200,12 +213,136 @@ def revoke(actor: Actor, d: Delegation) -> None:
         )
 
 
-def transfer_choices(actor: Actor, post: Post) -> list[User]:
-    """Who may be made the post's holder: an office admin chooses among the office's own
-    people; the district admin among the district's."""
-    if actor.role == Role.DISTRICT_ADMIN:
-        return delegate_choices(actor, post)
-    return [u for u in delegate_choices(actor, post) if u.office_id == post.office_id]
+def transfer_choices(actor: Actor, post: Post, q: str = "", *, limit: int = 100) -> list[User]:
+    """Who may be made the post's holder, found by a few letters: an office admin chooses among
+    the office's own people; the district admin among the district's."""
+    office_id = None if actor.role == Role.DISTRICT_ADMIN else post.office_id
+    found = find_people(post.office.district_id, q, office_id=office_id, limit=limit + 1)
+    return [u for u in found if u.id != actor.id][:limit]
+
+
+def may_hold(actor: Actor, post: Post, user: User | None) -> bool:
+    """May this admin make `user` the post's holder (whoever a search would have found)?"""
+    return (
+        user is not None
+        and user.is_enabled
+        and user.id != actor.id
+        and user.office.district_id == post.office.district_id
+        and (actor.role == Role.DISTRICT_ADMIN or user.office_id == post.office_id)
+    )
+
+
+def take_charge(
+    actor: Actor, user: User, post: Post, on: date | None = None, *, additional: bool = False
+) -> tuple[PostHolding, list[PostHolding]]:
+    """`user` takes charge of `post` on `on` (today, or a day already past): one action, one
+    date. A regular charge is a transfer: the regular post the user held ends that day (its
+    files and receipts stay with it, for its next holder); a post of another office of the
+    district moves the user there, and every charge of the old office ends. An additional
+    charge (अतिरिक्त प्रभार) is given and withdrawn explicitly and leaves the rest as it is.
+    Returns (the new charge, the charges ended). Raises Refused(code, **details)."""
+    on = on or today()
+    if not user.is_enabled:
+        raise Refused("user_disabled")
+    if not post.is_active or post.office.closed_at is not None:
+        raise Refused("post_unknown")
+    if post.office.district_id != user.office.district_id:
+        raise Refused("other_district")
+    if on > today():
+        raise Refused("date_future")
+    current = user.current_holdings
+    if any(h.post_id == post.id for h in current):
+        raise Refused("holds_already")
+    live = [h for h in post.holdings if h.until is None]
+    if not additional and any(not h.is_additional and h.user.is_enabled for h in live):
+        raise Refused("post_held", holder=", ".join(u.name for u in post.current_holders))
+    moving = post.office_id != user.office_id
+    if moving and additional:
+        raise Refused("additional_other_office")
+    ending = [h for h in current if moving or (not additional and not h.is_additional)]
+    for h in ending:
+        if on < h.since:
+            raise Refused("date_before", since=h.since.strftime("%d-%m-%Y"))
+        h.until = on
+    for h in live:  # a deactivated user's charge left over from before: it ends now
+        if not h.user.is_enabled:
+            h.until = max(today(), h.since)
+    old_office = user.office_id
+    if moving:
+        user.office_id = post.office_id
+    holding = PostHolding(user_id=user.id, post_id=post.id, is_additional=additional, since=on)
+    db.session.add(holding)
+    db.session.flush()
+    audit.record(
+        "transfer" if ending and not additional else "join",
+        user_id=actor.id,
+        post_id=post.id,
+        object_type="user",
+        object_id=user.id,
+        joined_id=user.id,
+        on=on.isoformat(),
+        additional=additional,
+        ended_post_ids=[h.post_id for h in ending],
+        **({"from_office_id": old_office, "to_office_id": post.office_id} if moving else {}),
+    )
+    db.session.expire(post, ["holdings"])
+    db.session.expire(user, ["holdings"])
+    return holding, ending
+
+
+def find_people(district_id: int, q: str, *, office_id: int | None = None, limit: int = 50):
+    """Enabled users of the district (or of one office) whose name, login ID, employee ID or
+    mobile contains `q`: the server-side search of every long list of people."""
+    query = (
+        select(User)
+        .join(Office, Office.id == User.office_id)
+        .where(Office.district_id == district_id, User.is_enabled)
+        .options(selectinload(User.holdings).joinedload(PostHolding.post))
+        .order_by(User.name_hi, User.login_id)
+        .limit(limit)
+    )
+    if office_id is not None:
+        query = query.where(User.office_id == office_id)
+    if q.strip():
+        query = query.where(person_matches(q))
+    return list(db.session.scalars(query))
+
+
+def person_matches(q: str):
+    """The where clause of a search for people: a few letters of the name (Hindi or English),
+    login ID, employee ID or mobile."""
+    pattern = f"%{q.strip()}%"
+    return or_(
+        User.name_hi.ilike(pattern),
+        User.name_en.ilike(pattern),
+        User.login_id.ilike(pattern),
+        User.employee_id.ilike(pattern),
+        User.mobile.ilike(pattern),
+    )
+
+
+def find_posts(office_ids: list[int], q: str, *, limit: int = 50) -> list[Post]:
+    """Active posts of these offices whose designation, abbreviation or office name has `q`."""
+    pattern = f"%{q.strip()}%"
+    query = (
+        select(Post)
+        .join(Office, Office.id == Post.office_id)
+        .where(Post.office_id.in_(office_ids), Post.is_active, Office.closed_at.is_(None))
+        .options(
+            contains_eager(Post.office), selectinload(Post.holdings).joinedload(PostHolding.user)
+        )
+        .order_by(Post.office_id, Post.rank, Post.id)
+        .limit(limit)
+    )
+    if q.strip():
+        query = query.where(
+            Post.designation_hi.ilike(pattern)
+            | Post.designation_en.ilike(pattern)
+            | Post.abbreviation.ilike(pattern)
+            | Office.name_hi.ilike(pattern)
+            | Office.name_en.ilike(pattern)
+        )
+    return list(db.session.scalars(query))
 
 
 def transfer(actor: Actor, post: Post, successor: User | None) -> None:
@@ -214,11 +351,13 @@ def transfer(actor: Actor, post: Post, successor: User | None) -> None:
     (email, when the office sends email)."""
     from eoffice.platform.jobs import enqueue
 
-    if successor is not None and successor not in transfer_choices(actor, post):
+    if successor is not None and not may_hold(actor, post, successor):
         raise Refused("other_office")
     relieved = []
     for h in post.holdings:
-        if h.until is None and not h.is_additional:
+        if h.until is None and successor is not None and h.user_id == successor.id:
+            h.until = today()  # their additional charge of it becomes the regular one
+        elif h.until is None and not h.is_additional:
             h.until = today()
             relieved.append(h.user_id)
             audit.record("relieve", user_id=actor.id, post_id=post.id, relieved_id=h.user_id)
@@ -230,8 +369,7 @@ def transfer(actor: Actor, post: Post, successor: User | None) -> None:
         relieved=relieved,
         joined=successor.id if successor else None,
     )
-    if successor is not None:
-        db.session.add(PostHolding(user_id=successor.id, post_id=post.id, since=today()))
-        db.session.flush()
-        audit.record("join", user_id=actor.id, post_id=post.id, joined_id=successor.id)
     db.session.expire(post, ["holdings"])
+    if successor is not None:  # a transfer for them: their own regular post ends today
+        db.session.expire(successor, ["holdings"])
+        take_charge(actor, successor, post)

@@ -7,11 +7,13 @@ from eoffice.org import jobs as _jobs  # noqa: F401  (registers its job handlers
 from eoffice.org import services
 from eoffice.org.current import current_actor
 from eoffice.org.forms import DelegationForm, TransferForm
+from eoffice.org.messages import CHARGE_REFUSED
 from eoffice.org.models import Delegation, Post, Role, User
 from eoffice.platform.extensions import db
+from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
-from eoffice.web.hostile import db_int
+from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import redirect_to
 from eoffice.web.urls import safe_next
 
@@ -72,9 +74,13 @@ def delegations():
     posts = services.delegable_posts(current_actor())
     form = DelegationForm()
     form.post.choices = [(p.id, p.designation) for p in posts]
-    users = services.delegate_choices(current_actor(), posts[0]) if posts else []
+    q = clean_line(request.values.get("q"))[:100]
+    users = services.delegate_choices(current_actor(), posts[0], q) if posts else []
+    chosen = db.session.get(User, to_int(request.form.get("delegate")) or 0)
+    if chosen is not None and chosen not in users and chosen.id != current_user.id:
+        users.insert(0, chosen)  # found by an earlier search; the service checks who it is
     form.delegate.choices = [(0, _("Choose a user"))] + [
-        (u.id, f"{u.name} ({u.office.name})") for u in users
+        (u.id, f"{u.label} ({u.office.name})") for u in users
     ]
     status = 200
     if posts and form.validate_on_submit():
@@ -109,6 +115,7 @@ def delegations():
     return render_template(
         "org/delegations.html",
         form=form,
+        q=q,
         posts=posts,
         items=services.my_delegations(current_actor()),
     ), status
@@ -142,9 +149,14 @@ def transfer(post_id: int):
     ):
         abort(404)
     form = TransferForm()
-    users = services.transfer_choices(current_actor(), post)
+    actor = current_actor()
+    q = clean_line(request.values.get("q"))[:100]
+    users = services.transfer_choices(actor, post, q)
+    chosen = db.session.get(User, to_int(request.form.get("successor")) or 0)
+    if services.may_hold(actor, post, chosen) and chosen not in users:
+        users.insert(0, chosen)  # found by an earlier search: it stays chosen
     form.successor.choices = [(0, _("Nobody (the post falls vacant)"))] + [
-        (u.id, f"{u.name} ({u.office.name})") for u in users
+        (u.id, f"{u.label} ({u.office.name})") for u in users
     ]
     if form.validate_on_submit():
         successor = db.session.get(User, form.successor.data) if form.successor.data else None
@@ -152,8 +164,15 @@ def transfer(post_id: int):
             return render_template(
                 "org/transfer_confirm.html", form=form, post=post, successor=successor
             )
-        services.transfer(current_actor(), post, successor)
+        try:
+            services.transfer(actor, post, successor)
+        except services.Refused as refused:
+            db.session.rollback()
+            flash(refused.say(CHARGE_REFUSED[refused.code]), "error")
+            return redirect_to(url_for("org.transfer", post_id=post.id))
         db.session.commit()
         flash(_("Charge of %(post)s updated.", post=post.designation), "success")
         return redirect_to(url_for("org.directory", office=post.office_id))
-    return render_template("org/transfer.html", form=form, post=post), 400 if form.errors else 200
+    return render_template(
+        "org/transfer.html", form=form, post=post, q=q, found=len(users)
+    ), 400 if form.errors else 200

@@ -37,6 +37,8 @@ class ReceiptCategory(db.Model):
     office: Mapped[Office] = relationship()
     name_hi: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
+    #: retired: not offered for new receipts or files; items of the category keep it
+    retired_at: Mapped[datetime | None]
 
     @property
     def name(self) -> str:

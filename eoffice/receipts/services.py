@@ -106,7 +106,7 @@ def categories(office_id: int) -> list[ReceiptCategory]:
     return list(
         db.session.scalars(
             select(ReceiptCategory)
-            .where(ReceiptCategory.office_id == office_id)
+            .where(ReceiptCategory.office_id == office_id, ReceiptCategory.retired_at.is_(None))
             .order_by(ReceiptCategory.id)
         )
     )

@@ -51,7 +51,7 @@ def _months(n: int = 24) -> list[date]:
     return out
 
 
-def _out(fmt: str, table: tables.Table, name: str, page: str, **context):
+def table_out(fmt: str, table: tables.Table, name: str, page: str, **context):
     """The table as a page (fmt ""), a CSV or a PDF."""
     if fmt == ".csv":
         return csv_response(table.header, table.csv_rows(), f"{name}.csv")
@@ -95,7 +95,7 @@ def monthly(fmt: str):
     table = tables.monthly_table(current_actor(), month, caption)
     trend = periodic.trend(current_actor(), month)
     more = [tables.trend_table(trend, month_name, _scope())]
-    return _out(fmt, table, f"monthly-{month:%Y-%m}", "reports/monthly.html",
+    return table_out(fmt, table, f"monthly-{month:%Y-%m}", "reports/monthly.html",
                 month=month, months=_months(), month_name=month_name, trend=trend,
                 trend_labels=[month_name(m) for m, _c in trend],
                 trend_disposed=[c["closed"] for _m, c in trend],
@@ -112,7 +112,7 @@ def desk_time(fmt: str):
     caption = _("%(start)s to %(end)s", start=format_day(p.start, "long"),
                 end=format_day(p.end, "long")) + f" — {_scope()}"  # fmt: skip
     table = tables.desk_time_table(current_actor(), p.start, p.end, caption)
-    return _out(fmt, table, f"desk-time-{p.start}-{p.end}", "reports/desk_time.html", p=p,
+    return table_out(fmt, table, f"desk-time-{p.start}-{p.end}", "reports/desk_time.html", p=p,
                 period_errors=PERIOD_ERRORS)  # fmt: skip
 
 
@@ -126,7 +126,7 @@ def overdue(fmt: str):
     if not fmt and len(table.rows) > OVERDUE_SHOWN:  # a district has thousands of lines
         shown = len(table.rows)
         table.rows = sorted(table.rows, key=lambda r: -r[3])[:OVERDUE_SHOWN]
-    return _out(fmt, table, f"overdue-{today()}", "reports/overdue.html", all_lines=shown)
+    return table_out(fmt, table, f"overdue-{today()}", "reports/overdue.html", all_lines=shown)
 
 
 @bp.get("/dashboard")
