@@ -133,7 +133,13 @@ def test_the_audit_viewer_filters_pages_and_keeps_to_the_admins_offices(app, nod
     reader.login(holder)
     assert reader.get(f"/files/{file_id}").status_code == 200  # a "view" of the file
     file_events = nodal.page("/admin/audit", query_string={"file": number}).select("ol.events > li")
-    assert file_events and all("file" in li.get_text() for li in file_events)
+    assert file_events and all(number in li.get_text() for li in file_events)
+    # a part of the number finds it too; the events read as Hindi sentences, names not ids
+    part = number.split("/", 2)[2]  # "भू-अभि/1/2026"
+    found = nodal.page("/admin/audit", query_string={"file": part}).select("ol.events > li")
+    assert [li["data-id"] for li in found] == [li["data-id"] for li in file_events]
+    seen = file_events[0].get_text(" ")
+    assert f"ने पत्रावली {number} देखी।" in seen and "{" not in seen and "_id" not in seen
     # dates: a day with nothing, and a date that is not one
     assert "कोई घटना मेल नहीं" in nodal.page("/admin/audit?from=01-01-2001&to=02-01-2001").get_text()
     assert "dd-mm-yyyy" in nodal.page("/admin/audit?from=31-02-2026").get_text()
@@ -142,7 +148,7 @@ def test_the_audit_viewer_filters_pages_and_keeps_to_the_admins_offices(app, nod
 
     nodal_id = db.session.scalar(select(User.id).where(User.login_id == "nodal"))
     with app.test_request_context():
-        audit.record_many([{"action": "probe", "user_id": nodal_id, "n": i} for i in range(60)])
+        audit.record_many([{"action": "login", "user_id": nodal_id, "n": i} for i in range(60)])
         db.session.commit()
     first = nodal.page("/admin/audit")
     shown = [int(li["data-id"]) for li in first.select("ol.events > li")]
@@ -235,6 +241,12 @@ def test_who_is_not_ready_by_name_as_a_page_a_csv_and_a_pdf(app, nodal, demo):
         words = hindi_words(got)
         assert hindi_words(staff[1].name_hi, "जो अभी तैयार नहीं हैं") <= words, tool
 
+    # the counts print too
+    resp = nodal.get("/admin/readiness.pdf")
+    assert resp.mimetype == "application/pdf"
+    for tool, got in extracted(resp.data).items():
+        assert hindi_words(tehsil.name_hi, "प्रशिक्षित") <= hindi_words(got), tool
+
     # a past session's attendance opens, people told apart
     session_page = nodal.page("/admin/training?office=" + str(tehsil.id))
     link = session_page.find("a", string=lambda s: s and "डाक और पत्रावली" in s)
@@ -256,3 +268,86 @@ def test_an_officer_of_another_office_sees_only_their_own_names(app, demo):
     assert offices == {"विकास खंड बार"}
     tehsil = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
     assert bdo.get(f"/admin/readiness/names?office={tehsil.id}").status_code == 404
+
+
+def test_the_audit_reads_as_hindi_sentences_and_shows_failed_logins(app, nodal, demo):
+    from tests.test_movement import open_file, post_id, send
+
+    db = demo
+    clerk = Client(app.test_client())
+    clerk.login("clerk.revenue")
+    f = open_file(clerk, db)
+    send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज"))
+    events = nodal.page("/admin/audit?user=clerk.revenue").select("ol.events > li")
+    texts = [li.get_text(" ", strip=True) for li in events]
+    sent = next(t for t in texts if "भेजी" in t)
+    assert f"रामकिशोर यादव (clerk.revenue), लिपिक (राजस्व) ने पत्रावली {f.number}" in sent or (
+        f"ने पत्रावली {f.number} अनुभाग अधिकारी" in sent and "को भेजी।" in sent
+    ), sent
+    assert any(t.startswith("नई पत्रावली खोली") for t in texts), texts
+    for t in texts:
+        assert "{" not in t and "_id" not in t and "send" not in t, t
+    # a transfer reads as one
+    tehsil_clerk = db.session.scalar(select(User).where(User.login_id == "clerk.tehsil"))
+    from tests import factories
+
+    office = db.session.scalar(select(Office).where(Office.code == "तह-सद"))
+    new = factories.post(office=office, designation_hi="वरिष्ठ सहायक", abbreviation="वसहा")
+    nodal.submit(f"/admin/users/{tehsil_clerk.id}/charge", {"post": str(new.id)},
+                 form_page=f"/admin/users/{tehsil_clerk.id}")  # fmt: skip
+    moved = nodal.page("/admin/audit?action=transfer").select("ol.events > li")[0].get_text(" ")
+    assert "ने उपयोगकर्ता बृजेश राय (clerk.tehsil) का स्थानांतरण वरिष्ठ सहायक पर किया।" in moved
+    assert "समाप्त प्रभार: रजिस्ट्रार कानूनगो" in moved
+    # failed logins and a lockout are there, in words
+    stranger = Client(app.test_client())
+    for _ in range(6):  # the sixth is refused unchecked: a lockout
+        stranger.submit("/login", {"login_id": "so.arms", "password": "galat-galat"})
+    page = nodal.page("/admin/audit?user=so.arms")
+    failed = page.find(id="failed-logins").find_next("ol").get_text(" ")
+    assert "गलत पासवर्ड" in failed and "लॉकआउट" in failed
+    csv = nodal.get("/admin/audit.csv?user=clerk.revenue").data.decode()
+    assert "क्या हुआ" in csv and f"पत्रावली {f.number}" in csv
+
+
+def test_every_recorded_action_has_words():
+    """Walk the code for the actions it records (audit.record, record_on, record_many, the
+    admin's _audit), the branches of a conditional and the f-strings' known values included:
+    each is named in eoffice.admin.auditwords.ACTIONS."""
+    import ast
+    from pathlib import Path
+
+    from eoffice.admin.auditwords import ACTIONS
+
+    found: set[str] = set()
+    patterns = {"admin_{kind}_edit": ("section", "head", "category"),
+                "{action}_file": ("close", "reopen", "park", "resume")}  # fmt: skip
+    for path in Path("eoffice").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
+                    node.func, "id", "")  # fmt: skip
+                if name not in ("record", "record_on", "_audit"):
+                    continue
+                for arg in node.args[:3]:
+                    values = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+                    got = [v.value for v in values if isinstance(v, ast.Constant)
+                           and isinstance(v.value, str) and v.value.replace("_", "").isalpha()
+                           and v.value.islower()]  # fmt: skip
+                    if got:
+                        found.update(got)
+                        break
+            elif isinstance(node, ast.Dict):
+                for k, v in zip(node.keys, node.values, strict=True):
+                    if (
+                        isinstance(k, ast.Constant)
+                        and k.value == "action"
+                        and isinstance(v, ast.Constant)
+                    ):
+                        found.add(v.value)
+    for pattern, values in patterns.items():
+        key = pattern.split("{")[1].split("}")[0]
+        found.update(pattern.replace("{" + key + "}", v) for v in values)
+    found.update(f"admin_{k}_{w}" for k in ("section", "head", "category")
+                 for w in ("retire", "restore"))  # fmt: skip
+    assert len(found) > 60
+    assert sorted(found - set(ACTIONS)) == []

@@ -89,3 +89,53 @@ def test_inbox_age_and_due_filters_take_only_known_values(client, demo):
         assert len(client.page(f"/inbox?{junk}").select("#inbox-table tbody tr")) == len(
             everything
         ), junk
+
+
+def test_every_pendency_tab_and_the_dashboard_download_as_csv_and_pdf(app, demo):
+    """What is on screen, as a CSV and as a Hindi PDF: officer-, section- and office-wise
+    pendency (the section and office tabs downloaded the officer-wise CSV) and the dashboard
+    (it had neither)."""
+    from tests.test_pdf import extracted, hindi_words
+
+    dm = Client(app.test_client())
+    dm.login("dm.lalitpur")
+    for by, first in (("post", "कार्यालय"), ("section", "अनुभाग"), ("office", "कार्यालय")):
+        page = dm.page(f"/reports/pendency?by={by}")
+        links = {
+            a.get_text(strip=True): a["href"] for a in page.select("main a[href*='pendency.']")
+        }
+        csv_link = next(h for t, h in links.items() if "CSV" in t)
+        pdf_link = next(h for t, h in links.items() if "PDF" in t)
+        assert f"by={by}" in csv_link and f"by={by}" in pdf_link
+        body = dm.get(csv_link).get_data(as_text=True)
+        rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+        assert rows[0][0] == first and rows[-1][0] == "योग", (by, rows[0], rows[-1])
+        screen = [
+            td.get_text(strip=True) for td in page.select("table.stack tbody tr td:first-child")
+        ]
+        if by != "post":
+            assert [r[0] for r in rows[1:-1]] == screen, by
+        resp = dm.get(pdf_link)
+        assert resp.mimetype == "application/pdf", by
+        for tool, got in extracted(resp.data).items():
+            assert hindi_words("लंबित", rows[1][0]) <= hindi_words(got), (by, tool)
+    assert dm.get("/reports/pendency.pdf?by=%27%3B").status_code == 200  # an odd tab: officer-wise
+
+    page = dm.page("/reports/dashboard")
+    assert page.find("a", href="/reports/dashboard.pdf") and page.find(
+        "a", href="/reports/dashboard.csv"
+    )
+    body = dm.get("/reports/dashboard.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    offices = [
+        td.get_text(strip=True)
+        for td in page.select("table.report")[0].select("tbody td:first-child")
+    ]
+    assert rows[0][0] == "कार्यालय" and [r[0] for r in rows[1:]] == offices
+    pdf = dm.get("/reports/dashboard.pdf")
+    assert pdf.mimetype == "application/pdf"
+    for tool, got in extracted(pdf.data).items():
+        assert hindi_words("कार्यालय", "लंबित", offices[0]) <= hindi_words(got), tool
+    clerk = Client(app.test_client())
+    clerk.login("clerk.revenue")
+    assert clerk.get("/reports/dashboard.csv").status_code == 403

@@ -102,12 +102,14 @@ def events(
     if f.file:
         q = q.where(
             AuditEvent.object_type == "file",
-            AuditEvent.object_id.in_(select(File.id).where(File.number == f.file)),
+            AuditEvent.object_id.in_(select(File.id).where(_number_matches(File.number, f.file))),
         )
     if f.receipt:
         q = q.where(
             AuditEvent.object_type == "receipt",
-            AuditEvent.object_id.in_(select(Receipt.id).where(Receipt.diary_number == f.receipt)),
+            AuditEvent.object_id.in_(
+                select(Receipt.id).where(_number_matches(Receipt.diary_number, f.receipt))
+            ),
         )
     if f.action:
         q = q.where(AuditEvent.action == f.action)
@@ -134,18 +136,15 @@ def events(
     return rows[:limit], len(rows) > limit
 
 
+def _number_matches(column, typed: str):
+    """A whole number, or a part of one of at least 3 characters ("भू-अभि/12", "000123")."""
+    if len(typed) < 3:
+        return column == typed
+    return column.icontains(typed, autoescape=True)
+
+
 def _id_of(subquery):
     return subquery.scalar_subquery()
-
-
-def names_for(events: list[AuditEvent], s=None) -> dict[int, str]:
-    s = s or db.session
-    ids = {e.actor_user_id for e in events if e.actor_user_id}
-    if not ids:
-        return {}
-    return {
-        u.id: f"{u.name_hi} ({u.login_id})" for u in s.scalars(select(User).where(User.id.in_(ids)))
-    }
 
 
 def known_actions(s=None) -> list[str]:
@@ -158,4 +157,25 @@ def known_actions(s=None) -> list[str]:
 
 
 def details(e: AuditEvent) -> str:
+    """The event's data as written (the CSV's technical column; the page reads it in words)."""
     return json.dumps(e.data or {}, ensure_ascii=False, sort_keys=True)[:500]
+
+
+def failed_logins(f: Filters, office_ids: list[int] | None, *, limit: int = 50, s=None):
+    """The latest failed logins and lockouts (throttled attempts): of the people of these
+    offices, or — the district admin — any login ID typed, known or not."""
+    from eoffice.auth.models import LoginAttempt
+
+    s = s or db.session
+    q = select(LoginAttempt).where(LoginAttempt.succeeded.is_(False))
+    if office_ids is not None:
+        q = q.where(
+            LoginAttempt.login_id.in_(select(User.login_id).where(User.office_id.in_(office_ids)))
+        )
+    if f.user:
+        q = q.where(LoginAttempt.login_id == f.user)
+    if f.start:
+        q = q.where(LoginAttempt.at >= start_of(f.start))
+    if f.end:
+        q = q.where(LoginAttempt.at < start_of(f.end + timedelta(days=1)))
+    return list(s.scalars(q.order_by(LoginAttempt.id.desc()).limit(limit)))

@@ -364,6 +364,10 @@ MASTERS: dict[str, tuple[type, int | None]] = {
 }
 
 
+#: the audit's name for each kind of master
+OBJECT_TYPES = {"section": "section", "head": "subject_head", "category": "category"}
+
+
 def edit_master(actor: Actor, kind: str, item: Any, form: dict[str, str]) -> list[str]:
     """Rename or correct a section, subject head or category. What was made under it keeps
     what it was given (a file number keeps the old code); the audit event keeps the old and
@@ -391,7 +395,7 @@ def edit_master(actor: Actor, kind: str, item: Any, form: dict[str, str]) -> lis
         setattr(item, k, values[k])
     db.session.flush()
     if changed:
-        _audit(actor, f"admin_{kind}_edit", kind, item.id, office_id=item.office_id,
+        _audit(actor, f"admin_{kind}_edit", OBJECT_TYPES[kind], item.id, office_id=item.office_id,
                before=before, after={k: values[k] for k in changed})  # fmt: skip
     return changed
 
@@ -402,7 +406,7 @@ def retire_master(actor: Actor, kind: str, item: Any, retire: bool) -> None:
         return  # the same button twice on a slow link
     item.retired_at = func.now() if retire else None
     db.session.flush()
-    _audit(actor, f"admin_{kind}_{'retire' if retire else 'restore'}", kind, item.id,
+    _audit(actor, f"admin_{kind}_{'retire' if retire else 'restore'}", OBJECT_TYPES[kind], item.id,
            office_id=item.office_id, name=item.name_hi)  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -679,11 +680,14 @@ def readiness_page():
     )
 
 
-@bp.get("/readiness.csv")
+@bp.get("/readiness<any('.csv', '.pdf'):fmt>")
 @roles(*READINESS)
-def readiness_csv():
+def readiness_out(fmt: str):
+    """The readiness counts as a CSV (Excel) or a Hindi PDF."""
     from eoffice.admin import readiness
-    from eoffice.web.csvout import csv_response
+    from eoffice.reports.periodic_views import table_out
+    from eoffice.reports.tables import Table
+    from eoffice.web.i18n import format_day
 
     rows = readiness.readiness(readiness_offices())
     header = [_("Office"), _("Staff")]
@@ -695,7 +699,9 @@ def readiness_csv():
         for key, _label in readiness.COLUMNS:
             line += [r.counts.get(key, 0), r.of(key)]
         body.append(line)
-    return csv_response(header, body, "readiness.csv")
+    caption = _("as of %(date)s", date=format_day(today(), "long"))
+    table = Table(_("Roll-out readiness"), caption, header, body[:-1], body[-1])
+    return table_out(fmt, table, "readiness", "")
 
 
 @bp.get("/readiness/names", defaults={"fmt": ""})
@@ -802,7 +808,7 @@ AUDIT_PAGE = 50
 @bp.get("/audit")
 @roles(*ADMINS)
 def audit_viewer():
-    from eoffice.admin import auditview
+    from eoffice.admin import auditview, auditwords
     from eoffice.platform.replica import read_session
 
     f = auditview.Filters.from_args(request.args)
@@ -814,15 +820,27 @@ def audit_viewer():
         f=f,
         events=events,
         more=more,
-        names=auditview.names_for(events, s),
-        actions=auditview.known_actions(s),
+        names=auditwords.names_for(events, s),
+        words=auditwords,
+        actions=[(a, auditwords.ACTIONS.get(a, a)) for a in auditview.known_actions(s)],
+        failed=auditview.failed_logins(f, scope, s=s) if not f.before else [],
+        outcomes=LOGIN_OUTCOMES,
     )
+
+
+#: why a login failed, in words
+LOGIN_OUTCOMES = {
+    "bad_password": _l("wrong password"),
+    "unknown_user": _l("no such login ID"),
+    "disabled": _l("deactivated user"),
+    "throttled": _l("locked out: too many attempts"),
+}
 
 
 @bp.get("/audit.csv")
 @roles(*ADMINS)
 def audit_csv():
-    from eoffice.admin import auditview
+    from eoffice.admin import auditview, auditwords
     from eoffice.platform.clock import local
     from eoffice.platform.replica import read_session
     from eoffice.web.csvout import csv_response
@@ -831,23 +849,25 @@ def audit_csv():
     scope = [o.id for o in offices_i_keep()] if current_user.role != Role.DISTRICT_ADMIN else None
     s = read_session()
     events, _more = auditview.events(f, scope, limit=auditview.CSV_LIMIT, s=s)
-    names = auditview.names_for(events, s)
+    names = auditwords.names_for(events, s)
     return csv_response(
-        ["id", _("When"), _("Who"), _("Action"), _("What"), _("Details"), "SHA-256"],
+        ["id", _("When"), _("Who"), _("Action"), _("What happened"), _("Details"),
+         _("Details as recorded"), "SHA-256"],
         (
             [
                 e.id,
                 local(e.at).strftime("%d-%m-%Y %H:%M:%S"),
-                names.get(e.actor_user_id, ""),
-                e.action,
-                f"{e.object_type or ''} {e.object_id or ''}".strip(),
+                names.users.get(e.actor_user_id, ""),
+                str(auditwords.ACTIONS.get(e.action, e.action)),
+                auditwords.sentence(e, names),
+                "; ".join(f"{k}: {v}" for k, v in auditwords.details(e, names)),
                 auditview.details(e),
                 e.hash,
             ]
             for e in events
         ),
         "audit.csv",
-    )
+    )  # fmt: skip
 
 
 @bp.route("/district", methods=["GET", "POST"])

@@ -129,12 +129,17 @@ def overdue(fmt: str):
     return table_out(fmt, table, f"overdue-{today()}", "reports/overdue.html", all_lines=shown)
 
 
-@bp.get("/dashboard")
+@bp.get("/dashboard", defaults={"fmt": ""})
+@bp.get("/dashboard<any('.csv', '.pdf'):fmt>")
 @roles(*roles_that("see_dashboard"))
-def dashboard():
+def dashboard(fmt: str):
     month = periodic.month_start(today())
     offices = dash.offices_side_by_side(current_actor(), month)
     trend = periodic.trend(current_actor(), month)
+    if fmt:  # the two tables on screen: the CSV has the first, the PDF both
+        caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
+        side, months = tables.dashboard_tables(offices, trend, month_name, month, caption)
+        return table_out(fmt, side, f"dashboard-{today()}", "", more=[months])
     return render_template(
         "reports/dashboard.html",
         offices=offices, trend=trend, month=month, month_name=month_name, scope=_scope(),

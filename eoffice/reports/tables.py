@@ -73,3 +73,52 @@ def overdue_table(actor: Actor, caption: str, date_format) -> Table:
         for line in periodic.overdue_by_category(actor)
     ]  # fmt: skip
     return Table(_("Overdue against time limits"), caption, header, rows)
+
+
+def pendency_table(actor: Actor, by: str, caption: str, age_labels: dict) -> Table:
+    """The pendency report as on screen: officer-wise (every desk, the most delayed first),
+    section-wise or office-wise."""
+    from eoffice.org import scope
+    from eoffice.reports import services
+
+    post_ids = scope.scope_post_ids(actor)
+    bands = [str(label) for label in age_labels.values()]
+    if by == "post":
+        lines = services.with_posts(services.most_delayed_first(services.pendency(actor, post_ids)))
+        header = [_("Office"), _("Section"), _("Post"), _("Held by"), *bands, _("Total")]
+        rows = [
+            [line.post.office.name, line.post.section.name if line.post.section else "",
+             line.post.designation, ", ".join(u.name for u in line.post.current_holders)
+             or _("vacant"), *(line.bands[k] for k in age_labels), line.total]
+            for line in lines
+        ]  # fmt: skip
+        sums = [sum(r[4 + i] for r in rows) for i in range(len(bands) + 1)]
+        total = [_("Total"), "", "", "", *sums]
+        title = _("Pendency by age: officer-wise")
+    else:
+        groups = services.grouped(actor, post_ids, by)
+        header = [_("Section") if by == "section" else _("Office"), *bands, _("Total")]
+        rows = [[g.name, *(g.bands[k] for k in age_labels), g.total] for g in groups]
+        total = [_("Total"), *(sum(r[1 + i] for r in rows) for i in range(len(bands) + 1))]
+        title = _("Pendency by age: section-wise") if by == "section" else _(
+            "Pendency by age: office-wise")  # fmt: skip
+    return Table(title, caption, header, rows, total if rows else None)
+
+
+def dashboard_tables(offices, trend, month_name, month: date, caption: str) -> list[Table]:
+    """The dashboard's two tables, as on screen."""
+    disposed = _("Disposed of in %(month)s", month=month_name(month))
+    side = Table(
+        _("Offices side by side"),
+        caption,
+        [_("Office"), _("Pending"), _("Overdue"), disposed, _("Median days at a desk")],
+        [[o.office.name, o.pending, o.overdue, o.disposed,
+          _days(o.median_days) if o.median_days is not None else "—"] for o in offices],
+    )  # fmt: skip
+    months = Table(
+        _("The last twelve months"),
+        caption,
+        [_("Month"), _("Dak received"), _("Files disposed of"), _("Letters issued")],
+        [[month_name(m), c["received"], c["closed"], c["issued"]] for m, c in trend],
+    )
+    return [side, months]

@@ -12,7 +12,6 @@ from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required
 from eoffice.reports import services
 from eoffice.tasks.services import overdue_tasks_by_post
-from eoffice.web.csvout import csv_response
 from eoffice.web.hostile import db_int, to_int
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -66,28 +65,19 @@ def pendency_items(post_id: int):
     )  # fmt: skip
 
 
-@bp.get("/pendency.csv")
+@bp.get("/pendency<any('.csv', '.pdf'):fmt>")
 @login_required
-def pendency_csv():
-    lines = services.with_posts(
-        services.pendency(current_actor(), scope.scope_post_ids(current_actor()))
-    )
-    return csv_response(
-        [_("Office"), _("Section"), _("Post"), _("Held by"), *map(str, AGE_LABELS.values()),
-         _("Total")],
-        (
-            [
-                line.post.office.name,
-                line.post.section.name if line.post.section else "",
-                line.post.designation,
-                ", ".join(u.name for u in line.post.current_holders),
-                *(line.bands[k] for k in AGE_LABELS),
-                line.total,
-            ]
-            for line in lines
-        ),
-        f"pendency-{today().isoformat()}.csv",
-    )  # fmt: skip
+def pendency_out(fmt: str):
+    """The tab on screen (officer-, section- or office-wise) as a CSV or a Hindi PDF."""
+    from eoffice.reports.periodic_views import _scope, table_out
+    from eoffice.reports.tables import pendency_table
+    from eoffice.web.i18n import format_day
+
+    by = request.args.get("by", "post")
+    by = by if by in GROUPS else "post"
+    caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
+    table = pendency_table(current_actor(), by, caption, AGE_LABELS)
+    return table_out(fmt, table, f"pendency-{by}-{today().isoformat()}", "")
 
 
 def _post_in_scope(post_id: int) -> Post:
