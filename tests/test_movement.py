@@ -274,9 +274,16 @@ def test_pull_back_before_opening_and_not_after(login, demo):
     m = db.session.scalar(select(Movement).where(Movement.file_id == f.id))
     sent = clerk.page("/inbox/sent?pending=1")
     assert f.number in sent.get_text() and "अभी खोली नहीं गई" in sent.get_text()
+    # under the recipient: who holds that post, not the sender's own name
+    to = sent.find("a", string=f.number).find_parent("tr").find_all("td")[1].get_text(" ")
+    assert "सुनीता वर्मा" in to and "रामकिशोर यादव" not in to
     resp = clerk.submit(f"/movements/{m.id}/pull-back", {}, form_page="/inbox/sent")
     assert "वापस आपके पास है" in flash_text(clerk, resp)
     assert db.session.get(File, f.id).holder_post_id == post_id(db, "लिपिक-राज")
+    # pulled back, there is no sender to return it to
+    page = clerk.page(f"/files/{f.id}")
+    assert page.find("a", href=f"/file/{f.id}/send")
+    assert not page.find("a", href=f"/file/{f.id}/send?back=1"), "वापस भेजें after a pull-back"
     so = login("so.revenue")
     assert f.number not in so.page("/inbox").get_text()
     # sent again; this time it is opened first

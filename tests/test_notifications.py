@@ -147,6 +147,9 @@ def test_daily_digest_lists_pending_and_overdue(app, demo, smtp):
     so = by_user["so.revenue@demo.eoffice.example"]
     assert "लंबित" in so["Subject"]
     body = so.get_content()
+    count = int(re.search(r"(\d+) प्रविष्टि", so["Subject"]).group(1))
+    assert ("प्रविष्टियाँ" in so["Subject"]) == (count != 1)  # "1 प्रविष्टि", "2 प्रविष्टियाँ"
+    assert re.search(r"आपके पास \d+ प्रविष्टि(याँ)?(, [^\n]*)?।", body), body  # a Hindi full stop
     assert "खतौनी" in body and "समय-सीमा पार" in body
     assert "clerk.revenue@demo.eoffice.example" not in by_user  # nothing with the clerk
 

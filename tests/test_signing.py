@@ -149,7 +149,7 @@ def test_soft_then_two_phase_countersignature_with_the_cli(
     assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code) and code in text
 
     resp = add_soft(adm, p12_of(keys, pki, "adm"))
-    assert "PIN से सुरक्षित" in flash_text(adm, resp)
+    assert "पिन से सुरक्षित" in flash_text(adm, resp)
     cred = db.session.get(SigningCredential, cred_id(db, "adm.fr", "soft"))
     assert PIN.encode() not in cred.sealed_key and b"p12-pass" not in cred.sealed_key
     resp = sign_soft(adm, file_id, cred.id)
@@ -248,8 +248,8 @@ def test_wrong_pin_is_throttled_and_nothing_is_signed(clerk, login, demo, keys, 
     add_soft(adm, p12_of(keys, pki, "adm"))
     cred = cred_id(db, "adm.fr", "soft")
     for _ in range(4):
-        assert "गलत PIN" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111111"))
-    assert "गलत PIN" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111112"))
+        assert "गलत पिन" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111111"))
+    assert "गलत पिन" in flash_text(adm, sign_soft(adm, file_id, cred, pin="111112"))
     # locked now: even the right PIN waits
     assert "15 मिनट" in flash_text(adm, sign_soft(adm, file_id, cred))
     assert db.session.scalar(select(Signature.id)) is None
@@ -647,7 +647,7 @@ def test_a_damaged_credential_is_not_blamed_on_the_pin(clerk, login, demo, keys,
     db.session.commit()
     for _ in range(6):  # more than the five tries a wrong PIN gets
         text = flash_text(adm, sign_soft(adm, file_id, cred.id))
-        assert "क्षतिग्रस्त" in text and "गलत PIN" not in text, text
+        assert "क्षतिग्रस्त" in text and "गलत पिन" not in text, text
     db.session.expire_all()
     cred = db.session.get(SigningCredential, cred.id)
     assert cred.failed_pins == 0 and cred.locked_until is None
@@ -671,7 +671,7 @@ def test_a_wrong_pin_renders_nothing_and_locks_nothing(app, clerk, login, demo, 
         {"credential": str(cred_id(db, "clerk.revenue", "soft")), "pin": "999999"},
         form_page=url,
     )
-    assert "गलत PIN" in flash_text(clerk, resp)
+    assert "गलत पिन" in flash_text(clerk, resp)
     after = {p for p in Path(app.config["STORAGE_DIR"]).rglob("*") if p.is_file()}
     assert after == before
     assert db.session.scalar(select(func.count(NotePdf.note_id))) == 0
@@ -770,7 +770,7 @@ def test_the_unsigned_rendering_leaves_the_store_once_signed(app, clerk, login, 
         unsigned = Path(storage.store().where(draft.pdf_sha256))
     assert unsigned.exists()
     add_soft(adm, p12_of(keys, pki, "adm"))
-    assert "गलत PIN" in flash_text(
+    assert "गलत पिन" in flash_text(
         adm, sign_soft(adm, file_id, cred_id(db, "adm.fr", "soft"), pin="111111")
     )
     assert unsigned.exists()  # a refused signature changes nothing

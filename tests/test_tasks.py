@@ -47,6 +47,8 @@ def test_a_task_is_given_done_and_reported(login, demo):  # noqa: F811
     assert "1 कार्य लंबित" in " ".join(home.split())
     listed = clerk.page("/tasks")
     assert listed.find("a", string="बैठक की कार्यवाही भेजें") is not None
+    row = listed.find("a", string="बैठक की कार्यवाही भेजें").find_parent("tr").get_text(" ")
+    assert "लंबित" in row and "खोलें" not in row  # a status, not a verb
     page = clerk.page(f"/tasks/{task.id}")
     assert f.number in page.get_text()
     key = page.find("input", attrs={"name": "key"})["value"]
@@ -142,6 +144,8 @@ def test_a_reminder_from_the_escalation_list_reaches_the_holder(app, login, demo
     form = page.find("form", action=f"/file/{f.id}/remind")
     assert form is not None
     data = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    assert "message" in data  # the form offers a message (optional)
+    data["message"] = "कृपया आज ही प्रस्तुत करें"
     resp = adm.post(form["action"], data=data)
     assert resp.status_code == 302 and "अनुस्मारक" in flash_text(adm, resp)
     assert adm.post(form["action"], data=data).status_code == 302  # double submission: one
@@ -155,6 +159,7 @@ def test_a_reminder_from_the_escalation_list_reaches_the_holder(app, login, demo
     assert "अनुस्मारक (1)" in tabs
     listed = so.page("/inbox/reminders")
     assert f.number in listed.get_text() and "नया" in listed.get_text()
+    assert "कृपया आज ही प्रस्तुत करें" in listed.get_text()
     assert "अनुस्मारक (1)" not in so.page("/inbox").find(class_="tabs").get_text(" ")  # seen
     track = so.page(f"/file/{f.id}/track").get_text(" ")
     assert "अनुस्मारक भेजा" in track and "देखा गया" in track

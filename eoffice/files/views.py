@@ -183,6 +183,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         file=f,
         holding=holding,
         writable=services.is_writable(current_actor(), f),
+        returnable=movement.came_from(f) is not None,
         letters=drafts,
         issued=dispatches.issued([d.id for d in drafts]),
         linked=services.linked_files(current_actor(), f),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from procrastinate import JobContext
 from sqlalchemy import select
@@ -78,7 +78,11 @@ def digest_now(app: Flask) -> int:
                 continue
             overdue = services.inbox(actor, services.Filters(overdue=True), posts, page_size=1)[1]
             with force_locale(user.locale or "hi"):
-                subject = _("e-Office: %(count)d items pending with you", count=total)
+                subject = ngettext(
+                    "e-Office: %(num)d item pending with you",
+                    "e-Office: %(num)d items pending with you",
+                    total,
+                )
                 body = render_template(
                     "mail/digest.txt",
                     user=user,

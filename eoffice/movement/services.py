@@ -481,7 +481,10 @@ def _with_rows():
         joinedload(Movement.file),
         joinedload(Movement.receipt),
         joinedload(Movement.from_post),
-        joinedload(Movement.to_post).joinedload(Post.office),
+        # the sent list names who holds the post it went to
+        joinedload(Movement.to_post).options(
+            joinedload(Post.office), selectinload(Post.holdings).joinedload(PostHolding.user)
+        ),
         joinedload(Movement.sent_by),
         joinedload(Movement.delegation),
         selectinload(Movement.copies).joinedload(MovementCopy.post),

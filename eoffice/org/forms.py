@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
@@ -11,7 +12,7 @@ class DelegationForm(FlaskForm):
     post = Select(_l("Post"), coerce=int)
     delegate = Select(_l("Hand over to"), coerce=int)
     starts_on = DateInput(
-        _l("From"), default=today, validators=[InputRequired(_l("Enter a date."))]
+        lazy_pgettext("date range", "From"), default=today, validators=[InputRequired(_l("Enter a date."))]
     )
     ends_on = DateInput(_l("Until (inclusive)"), validators=[InputRequired(_l("Enter a date."))])
     reason = StringField(

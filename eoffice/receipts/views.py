@@ -146,6 +146,7 @@ def show(receipt_id: int):
         holding=current_actor().charge_for(receipt.holder_post_id) is not None and filed_in is None,
         filed_in=filed_in,
         hops=movement.track(receipt),
+        returnable=movement.came_from(receipt) is not None,
         sms=sms_for(receipt) if receipt.citizen_mobile else None,
         sms_on=sms_configured(),
         email_ack=email_state(receipt) if receipt.citizen_email else None,

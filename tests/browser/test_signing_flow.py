@@ -54,7 +54,7 @@ def test_sign_countersign_dispatch_and_verify(live_server, browser, live_trust_d
     adm.click("text=हस्ताक्षर और प्रेषण")
     adm.fill("#pin", "000000")
     adm.click("button.primary:has-text('हस्ताक्षर करें')")
-    assert "गलत PIN" in adm.locator(".flashes").inner_text()
+    assert "गलत पिन" in adm.locator(".flashes").inner_text()
     adm.fill("#pin", "123456")
     adm.click("button.primary:has-text('हस्ताक्षर करें')")
     assert "हस्ताक्षर 1 मान्य है" in adm.locator(".flashes").inner_text()
