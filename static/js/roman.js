@@ -13,8 +13,33 @@
     u:["उ","ु"],uu:["ऊ","ू"],oo:["ऊ","ू"],U:["ऊ","ू"],e:["ए","े"],ai:["ऐ","ै"],o:["ओ","ो"],
     au:["औ","ौ"]};
   var M = {M:"ं","~":"ँ",H:"ः"};
-  /* common words whose Hindi spelling no letter-by-letter rule gives */
-  var W = {mein:"में",hain:"हैं",hai:"है",nahin:"नहीं",nahi:"नहीं",main:"मैं",kyon:"क्यों"};
+  /* words as people type them whose Hindi spelling no letter-by-letter rule gives: the
+     short words of every sentence, and the office's own words and names (a roman keyboard's
+     dictionary does the same). Each is one Hindi word; a word not here goes by the rules. */
+  var W = {mein:"में",me:"में",men:"में",hain:"हैं",hai:"है",nahin:"नहीं",nahi:"नहीं",main:"मैं",
+    kyon:"क्यों",ka:"का",ki:"की",ke:"के",ko:"को",se:"से",ne:"ने",par:"पर",aur:"और",ya:"या",
+    tak:"तक",liye:"लिए",lie:"लिए",evam:"एवं",dwara:"द्वारा",dvara:"द्वारा",hetu:"हेतु",
+    kripya:"कृपया",krpya:"कृपया",shri:"श्री",shree:"श्री",shrimati:"श्रीमती",smt:"श्रीमती",
+    kaaryaalay:"कार्यालय",kaaryaalaya:"कार्यालय",karyalay:"कार्यालय",karyalaya:"कार्यालय",
+    karyalya:"कार्यालय",patravali:"पत्रावली",patraavali:"पत्रावली",patravlee:"पत्रावली",
+    tehsil:"तहसील",tahsil:"तहसील",tehseel:"तहसील",tehsildar:"तहसीलदार",tahsildar:"तहसीलदार",
+    lekhpal:"लेखपाल",lekhpaal:"लेखपाल",kanungo:"कानूनगो",khatauni:"खतौनी",khatoni:"खतौनी",
+    aavedan:"आवेदन",avedan:"आवेदन",aavedak:"आवेदक",avedak:"आवेदक",prarthna:"प्रार्थना",
+    prarthana:"प्रार्थना",patra:"पत्र",sankhya:"संख्या",dinank:"दिनांक",vishay:"विषय",
+    vishaya:"विषय",sandarbh:"संदर्भ",prapt:"प्राप्त",anumodan:"अनुमोदन",aadesh:"आदेश",
+    adesh:"आदेश",shikayat:"शिकायत",shikaayat:"शिकायत",bhumi:"भूमि",bhoomi:"भूमि",
+    nirikshak:"निरीक्षक",rajasv:"राजस्व",rajasva:"राजस्व",rajaswa:"राजस्व",janpad:"जनपद",
+    jila:"जिला",zila:"जिला",jiladhikari:"जिलाधिकारी",ziladhikari:"जिलाधिकारी",gram:"ग्राम",
+    graam:"ग्राम",nivasi:"निवासी",niwasi:"निवासी",sachiv:"सचिव",adhikari:"अधिकारी",
+    karmchari:"कर्मचारी",karmachari:"कर्मचारी",suchna:"सूचना",soochna:"सूचना",avashyak:"आवश्यक",
+    aavashyak:"आवश्यक",karyavahi:"कार्यवाही",kaaryavaahi:"कार्यवाही",tippani:"टिप्पणी",
+    hastakshar:"हस्ताक्षर",uttar:"उत्तर",pradesh:"प्रदेश",sadar:"सदर",lalitpur:"ललितपुर",
+    mahodaya:"महोदय",mahoday:"महोदय",nirdesh:"निर्देश",jaanch:"जाँच",janch:"जाँच",
+    aakhya:"आख्या",akhya:"आख्या",prastut:"प्रस्तुत",avlokan:"अवलोकन",avalokan:"अवलोकन",
+    anubhag:"अनुभाग",nakal:"नकल",bhugtan:"भुगतान",vetan:"वेतन",awedan:"आवेदन",
+    singh:"सिंह",kumar:"कुमार",yadav:"यादव",devi:"देवी",prasad:"प्रसाद",mishra:"मिश्र",
+    ram:"राम",shyam:"श्याम",lal:"लाल",chand:"चंद",chandra:"चंद्र",verma:"वर्मा",raja:"राजा",
+    sita:"सीता",gita:"गीता",geeta:"गीता",kamla:"कमला",kamala:"कमला"};
   function word(w) {
     var out = "", i = 0, prevC = false, n, t, hit, toks = [], j;
     if (/^[A-Z][a-z]/.test(w)) w = w[0].toLowerCase() + w.slice(1);  /* Ramesh as ramesh */
@@ -44,9 +69,14 @@
       else { out += M[t] || t; prevC = false; }
     }
     /* a final consonant keeps its inherent vowel unwritten (रमेश, not रमेश्); a final i is
-       long, as Hindi writes it (हिंदी, खतौनी) */
-    return /ि$/.test(out) && /i$/.test(w) ? out.slice(0, -1) + "ी" : out;
+       long, as Hindi writes it (हिंदी, खतौनी); a final a typed after a consonant is long too
+       (kamla → कमला, sharma → शर्मा): typed Hindi leaves the silent one out (ramesh) */
+    if (/ि$/.test(out) && /i$/.test(w)) return out.slice(0, -1) + "ी";
+    if (toks.length > 1 && /[^aeiouAEIOU]a$/.test(w) && toks[toks.length - 1][1] === "a" &&
+        toks[toks.length - 2][0] === "c") return out + "ा";
+    return out;
   }
+  window.eofficeRoman = word;  /* the rules, for the browser test of the office's words */
   function convert(el, atEnd) {
     var pos = el.selectionStart, before = el.value.slice(0, pos), m;
     m = atEnd ? /(\\?)([A-Za-z~]+)$/.exec(before) : /(\\?)([A-Za-z~]+)([\s.,;:!?()\-\/।]+)$/.exec(before);
