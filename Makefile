@@ -30,8 +30,9 @@ install: $(VENV)/.installed ## Create the virtualenv and install the app with it
 system-deps: ## Debian packages for OCR and Hindi PDFs (apt-get as root, sudo otherwise; quiet when present)
 	@scripts/system-deps.sh run
 
-system-deps-test: ## The same, and Debian's Chromium for the browser tests
+system-deps-test: ## The same, Debian's Chromium for the browser tests, Java and the Nu HTML Checker
 	@scripts/system-deps.sh test
+	@$(PYTHON) scripts/vnu.py >/dev/null
 
 translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -l $* -d translations -i $<

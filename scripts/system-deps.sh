@@ -3,7 +3,8 @@
 #   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts)
 #   scripts/system-deps.sh test   the same, Debian's Chromium for the browser tests, nginx and
 #                                 poppler-utils (pdftotext, pdfsig: checking our PDFs as others read them)
-#                                 (the shipped site is tested in front of gunicorn)
+#                                 (the shipped site is tested in front of gunicorn), and a Java
+#                                 runtime for the Nu HTML Checker (scripts/vnu.py)
 #   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
 # As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
 # neither works it names the packages and how to install them, and fails.
@@ -14,7 +15,7 @@ pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva)
 case "$what" in
   run) ;;
-  test) pkgs+=(chromium nginx poppler-utils) ;;
+  test) pkgs+=(chromium nginx poppler-utils default-jre-headless:java) ;;
   bench) pkgs+=(chromium nginx poppler-utils wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
@@ -25,7 +26,10 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 missing=()
-for p in "${pkgs[@]}"; do
+for entry in "${pkgs[@]}"; do
+  p="${entry%%:*}"
+  # "package:command": any installed command of that name will do (a Java already there)
+  if [ "$entry" != "$p" ] && command -v "${entry#*:}" >/dev/null 2>&1; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done

@@ -45,3 +45,16 @@ def test_the_delegation_dates_and_signing_words(app, demo):
     assert "पिन" in text and "PIN" not in text
     inbox = adm.page("/inbox").get_text(" ")
     assert "एस्केलेशन" not in inbox
+
+
+@pytest.mark.parametrize("url", ["/login", "/status", "/verify"])
+def test_public_pages_describe_themselves_and_carry_no_token_they_do_not_use(client, demo, url):
+    resp = client.get(url)
+    page = resp.get_data(as_text=True)
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    meta = soup.find("meta", attrs={"name": "description"})
+    assert meta is not None and len(meta["content"]) > 40 and "कार्यालय" in meta["content"]
+    assert "hx-headers" not in page or url == "/login"  # /status and /verify load no script
+    assert not soup.find(attrs={"hx-get": True}) and not soup.find(attrs={"hx-post": True})

@@ -18,6 +18,8 @@ USERS = ["clerk.revenue", "so.revenue", "adm.fr", "dm.lalitpur", "nodal"]
 #: not pages: downloads, actions, and the public verification of a code (walked via /verify)
 SKIP = re.compile(r"\.(pdf|csv|jpg|png|xlsx)$|^/(logout|language|static|s)/?")
 WIDTH = 360
+#: the header and the menu together, at most (px)
+CHROME = 160
 
 
 def _axe_js() -> str:
@@ -139,6 +141,21 @@ def _check(page, path: str, axe: str | None, who: str) -> list[str]:
             WIDTH,
         )
         faults.append(f"{who} {path}: {width} px wide ({', '.join(culprits)})")
+    # the page's heading on the first screen, under a header and menu of at most CHROME px
+    # (they took 224–286 px, with "लॉग आउट" wrapping to a line of its own)
+    top = page.evaluate(
+        """() => { const h1 = document.querySelector('main h1');
+             const chrome = [...document.querySelectorAll('header.top, nav.main')]
+               .map(e => e.getBoundingClientRect().bottom);
+             const out = [...document.querySelectorAll('header.top button, header.top a')]
+               .filter(e => e.getBoundingClientRect().right > innerWidth + 1
+                            || e.getBoundingClientRect().height > 50).map(e => e.textContent.trim());
+             return {h1: h1 ? h1.getBoundingClientRect().bottom : null,
+                     chrome: Math.max(0, ...chrome), out}; }"""
+    )
+    if top["h1"] is None or top["h1"] > 740 or top["chrome"] > CHROME or top["out"]:
+        faults.append(f"{who} {path}: heading at {top['h1']} px, header and menu {top['chrome']} "
+                      f"px, cut or wrapped: {top['out']}")  # fmt: skip
     if axe:
         page.add_script_tag(content=axe)
         for v in page.evaluate(AXE_RUN):
@@ -166,3 +183,48 @@ def _demo_diary_number() -> str:
     from eoffice.platform.clock import local_now
 
     return f"{OFFICE}/{(local_now() - timedelta(days=5)).year}/000001"
+
+
+def _vnu():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("vnu", root / "scripts" / "vnu.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_walked_page_is_valid_html(live_server, browser, tmp_path):
+    """The Nu HTML Checker (vnu.jar, run with Debian's Java) finds no error in any page the
+    phone walk reaches, as the server sends it: 664 errors were all hx-* attributes (htmx reads
+    the data-hx-* form too)."""
+    vnu = _vnu()
+    base, files = live_server, {}
+
+    def keep(page, who, path):
+        resp = page.request.get(base + path)
+        assert resp.status == 200, (who, path, resp.status)
+        name = tmp_path / f"{len(files):03d}.html"
+        name.write_text(resp.text())
+        files[str(name)] = f"{who} {path}"
+
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    for path in ("/login", "/verify", "/status"):
+        page.goto(base + path)
+        keep(page, "anonymous", path)
+    ctx.close()
+    for login_id in USERS:
+        ctx, page = _login(browser, base, login_id, javascript=False, lang="hi")
+        for path in walk(page, base):
+            keep(page, login_id, path)
+        ctx.close()
+    assert len(files) >= 40, len(files)
+    errors = vnu.validate(sorted(files))
+    faults = [
+        f"{files.get(m.get('url', '').removeprefix('file:'), m.get('url'))}:{m.get('lastLine')}: "
+        f"{m.get('message')}"
+        for m in errors
+    ]
+    assert not faults, f"{len(faults)} errors:\n" + "\n".join(faults[:60])
