@@ -12,7 +12,9 @@ class DelegationForm(FlaskForm):
     post = Select(_l("Post"), coerce=int)
     delegate = Select(_l("Hand over to"), coerce=int)
     starts_on = DateInput(
-        lazy_pgettext("date range", "From"), default=today, validators=[InputRequired(_l("Enter a date."))]
+        lazy_pgettext("date range", "From"),
+        default=today,
+        validators=[InputRequired(_l("Enter a date."))],
     )
     ends_on = DateInput(_l("Until (inclusive)"), validators=[InputRequired(_l("Enter a date."))])
     reason = StringField(
