@@ -225,6 +225,7 @@ def _ints(value: Any) -> list[int]:
 
 def names_for(events: list[AuditEvent], s=None) -> Names:
     """Every person, post, office and object the events name, by kind in a query each."""
+    from eoffice.admin.models import StaffImport, TrainingSession
     from eoffice.files.models import File, SubjectHead
     from eoffice.receipts.models import Receipt, ReceiptCategory
 
@@ -263,6 +264,8 @@ def names_for(events: list[AuditEvent], s=None) -> Names:
         ("section", Section, lambda x: x.name),
         ("subject_head", SubjectHead, lambda x: x.name),
         ("category", ReceiptCategory, lambda x: x.name),
+        ("staff_import", StaffImport, lambda x: x.filename),
+        ("training", TrainingSession, lambda x: x.topic),
     ):
         if objects.get(kind):
             for row in s.scalars(select(model).where(model.id.in_(objects[kind]))):
