@@ -154,7 +154,8 @@ class TimeLimit(db.Model):
             name="uq_time_limit",
             postgresql_nulls_not_distinct=True,
         ),
-        CheckConstraint("working_days BETWEEN 0 AND 365", name="working_days"),
+        # at least a working day: 0 would be stricter than तत्काल (migration 0031)
+        CheckConstraint("working_days BETWEEN 1 AND 365", name="working_days"),
         CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
     )
 
