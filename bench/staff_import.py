@@ -4,7 +4,8 @@ fresh demo database, as the app's own role, with the slips PDF. Prints the secon
     python bench/staff_import.py [--rows 10000]
 
 Budget (issue 15): the check (preview) of a 10,000-row list fits in a web request (≤ 5 s);
-the whole import of 10,000 from the command line ≤ 60 s.
+the whole import of 10,000 from the command line ≤ 60 s — missed since #28 hashes one-time
+passwords at argon2's full cost (docs/performance.md says why).
 """
 
 from __future__ import annotations
