@@ -20,7 +20,7 @@ from tests import factories
 from tests.conftest import Client
 from tests.html import check_page
 from tests.test_admin import xlsx
-from tests.test_movement import login, open_file, post_id, send  # noqa: F401  (fixture)
+from tests.test_movement import login, open_file, post_id, send, send_form  # noqa: F401
 
 HEADER = ["क्रम", "नाम", "Name in English", "पदनाम", "अनुभाग", "मोबाइल", "कर्मचारी कोड"]
 DESIGNATIONS = ["लेखपाल", "राजस्व निरीक्षक", "कनिष्ठ सहायक", "चपरासी"]
@@ -214,10 +214,12 @@ def test_a_deactivated_user_holds_nothing_and_their_desk_cannot_be_sent_to(app, 
     db.session.commit()
     clerk = login("clerk.revenue")
     f = open_file(clerk, db)
-    form = clerk.page(f"/file/{f.id}/send?q=लेखपाल-9")
-    option = form.find("option", value=str(desk.id))
-    if option is not None:
-        assert "रिक्त" in option.get_text() and "रमेश" not in option.get_text()
+    found = send_form(clerk, "file", f.id)  # the Find button, as without JavaScript
+    found.update({"q": "लेखपाल-9", "action": "find"})
+    option = check_page(clerk.post(f"/file/{f.id}/send", data=found)).find(
+        "option", value=str(desk.id)
+    )
+    assert option is not None and "रिक्त" in option.get_text() and "रमेश" not in option.get_text()
     resp = send(clerk, "file", f.id, desk.id)
     body = check_page(resp).get_text(" ")
     assert resp.status_code == 400 and "रिक्त है" in body
