@@ -344,3 +344,22 @@ def test_hostile_charge_forms(nodal, demo):
         check_page(resp)
     db.session.expire_all()
     assert [p.abbreviation for p in regular_posts(db, clerk)] == ["लिपिक-तह"]
+
+
+def test_a_post_beyond_the_first_hundred_is_found_on_the_users_page(app, demo):
+    """An office with more posts than the list shows (a tehsil after its staff list): its own
+    admin finds the one they want by a few letters (there was a search for the district admin
+    only, and the list stopped at 100)."""
+    db = demo
+    vikas = db.session.scalar(select(Office).where(Office.code == "विभ"))
+    for n in range(105):
+        factories.post(office=vikas, designation_hi=f"सहायक {n}", abbreviation=f"सहा-{n}")
+    last = factories.post(office=vikas, designation_hi="लेखाकार", abbreviation="लेखा", rank=999)
+    clerk = db.session.scalar(select(User).where(User.login_id == "clerk.vikas"))
+    admin = Client(app.test_client())
+    admin.login("admin.vikas")
+    page = admin.page(f"/admin/users/{clerk.id}")
+    assert not page.find("option", value=str(last.id))  # beyond the first hundred
+    assert page.find("form", attrs={"role": "search"})
+    found = admin.page(f"/admin/users/{clerk.id}?q=लेखाकार")
+    assert found.find("option", value=str(last.id))

@@ -589,6 +589,7 @@ def _user_page(user: User, error: str | None = None, status: int = 200):
         posts=posts,
         q=q,
         other_offices=len(kept) > 1,
+        post_choices=POST_CHOICES,
         error=error,
         roles=[r for r in Role if r != Role.DISTRICT_ADMIN or current_user.role == r],
         live_sessions=len(live_sessions(user.id)),
