@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from eoffice.admin.models import TrainingAttendance
 from eoffice.auth.models import LoginAttempt
@@ -112,8 +113,6 @@ class Person:
 def names(offices: list[Office], gap: str | None = None, limit: int = 5000) -> list[Person]:
     """The active staff who lack any of GAPS (or the one `gap`), by office and name, with
     their posts loaded: one statement for the people, one for their posts."""
-    from sqlalchemy.orm import selectinload
-
     logged_in = or_(User.password_changed_at.is_not(None), User.must_change_password.is_(False))
     trained = exists().where(TrainingAttendance.user_id == User.id)
     has_cert = exists().where(

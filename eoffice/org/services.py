@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from eoffice.org.models import Delegation, Office, Post, PostHolding, Role, Section, User
 from eoffice.platform import audit
@@ -192,6 +192,13 @@ def my_delegations(actor: Actor) -> list[Delegation]:
         db.session.scalars(
             select(Delegation)
             .where((Delegation.post_id.in_(mine)) | (Delegation.delegate_id == actor.id))
+            # each row names the delegate by User.label (their posts): loaded with the rows
+            .options(
+                joinedload(Delegation.post),
+                joinedload(Delegation.delegate)
+                .selectinload(User.holdings)
+                .joinedload(PostHolding.post),
+            )
             .order_by(Delegation.id.desc())
             .limit(50)
         )
