@@ -84,6 +84,10 @@ def test_issue_by_email_register_and_public_verification(app, clerk, login, demo
     # a second click (slow link): no second dispatch
     issue(adm, file_id, name0="तहसीलदार, सदर", email0="tehsildar.sadar@mail.example")
     assert db.session.scalar(select(func.count(Dispatch.id))) == 1
+    # found by a word of its subject, filtered to dispatches (issue #32: this answered 500)
+    soup = adm.page("/search/", query_string={"q": "अतिक्रमण", "kind": "dispatch"})
+    assert [a.get_text() for a in soup.select("ol.results li > a")] == [d.number]
+    assert {t.get_text() for t in soup.select("ol.results .tag")} == {"प्रेषण"}
     job = db.session.execute(
         text("SELECT args FROM procrastinate_jobs WHERE task_name = 'eoffice:send_dispatch'")
     ).one()

@@ -185,10 +185,10 @@ def _candidates(actor: Actor, q_ts, f: Filters, s):
         parts.append(q)
     if f.kind in ("", "receipt") and not f.state and not f.section:
         q = select(
-            literal("receipt"),
-            cast(Receipt.id, Integer),
-            func.ts_rank(Receipt.search_keys, q_ts),
-            Receipt.created_at,
+            literal("receipt").label("kind"),
+            cast(Receipt.id, Integer).label("id"),
+            func.ts_rank(Receipt.search_keys, q_ts).label("rank"),
+            Receipt.created_at.label("at"),
         ).where(Receipt.search_keys.op("@@")(q_ts), openable(actor, Receipt))
         if f.year:
             q = q.where(Receipt.diary_year == f.year)
@@ -203,10 +203,10 @@ def _candidates(actor: Actor, q_ts, f: Filters, s):
     if f.kind in ("", "letter") and not f.state:
         q = (
             select(
-                literal("letter"),
-                cast(LetterDraft.id, Integer),
-                func.max(func.ts_rank(LetterVersion.search_keys, q_ts)),
-                LetterDraft.created_at,
+                literal("letter").label("kind"),
+                cast(LetterDraft.id, Integer).label("id"),
+                func.max(func.ts_rank(LetterVersion.search_keys, q_ts)).label("rank"),
+                LetterDraft.created_at.label("at"),
             )
             .join(LetterVersion, LetterVersion.draft_id == LetterDraft.id)
             .join(File, File.id == LetterDraft.file_id)
@@ -220,10 +220,10 @@ def _candidates(actor: Actor, q_ts, f: Filters, s):
     if f.kind in ("", "dispatch") and not f.state:
         q = (
             select(
-                literal("dispatch"),
-                cast(Dispatch.id, Integer),
-                func.ts_rank(Dispatch.search_keys, q_ts),
-                Dispatch.issued_at,
+                literal("dispatch").label("kind"),
+                cast(Dispatch.id, Integer).label("id"),
+                func.ts_rank(Dispatch.search_keys, q_ts).label("rank"),
+                Dispatch.issued_at.label("at"),
             )
             .join(File, File.id == Dispatch.file_id)
             .where(Dispatch.search_keys.op("@@")(q_ts), openable(actor, File))
