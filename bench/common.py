@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -29,15 +30,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(db_url: str):
-    """The production config (gunicorn.conf.py: 2 workers per core, gthread), no job worker
-    and no access log (both would only add noise)."""
+def gunicorn(db_url: str, app: str = "wsgi:app", **extra_env: str):
+    """The production config (gunicorn.conf.py: 2 sync workers per core), no job worker and no
+    access log (both would only add noise). `app`: another WSGI app under the same config (the
+    bare baseline, bench/baseline.py)."""
     port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": db_url,
         "EOFFICE_BIND": f"127.0.0.1:{port}",
         "EOFFICE_JOBS_WORKER": "0",
+        **extra_env,
     }
     proc = subprocess.Popen(
         [
@@ -48,7 +51,7 @@ def gunicorn(db_url: str):
             "gunicorn.conf.py",
             "--access-logfile",
             "/dev/null",
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env=env,
@@ -60,6 +63,8 @@ def gunicorn(db_url: str):
     while True:
         try:
             urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except urllib.error.HTTPError:  # up (the baseline has no /login)
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:

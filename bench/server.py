@@ -22,6 +22,8 @@ from bench.common import ROOT, gunicorn, login, save, verdict  # noqa: E402
 #: (name, p95 budget ms): inbox and file page ≤ 50 ms, search ≤ 150 ms; ≥ 400 req/s for both
 BUDGETS = {"inbox": 50, "file": 50, "search": 150}
 RPS_BUDGET = {"inbox": 400, "file": 400}
+#: issue #32: the inbox's req/s at least this share of the bare baseline's, in the same run
+RATIO_BUDGET = 0.6
 
 
 def targets(db_url: str) -> tuple[str, dict[str, str]]:
@@ -42,6 +44,40 @@ def targets(db_url: str) -> tuple[str, dict[str, str]]:
         "file": f"/files/{file_id}",
         "search": "/files/?scope=section&q=%E0%A4%88-%E0%A4%91%E0%A4%AB%E0%A4%BF%E0%A4%B8",
     }
+
+
+def posts_of(db_url: str, login_id: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(data.plain_url(db_url)) as conn:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT h.post_id FROM post_holding h JOIN app_user u ON u.id = h.user_id "
+                "WHERE u.login_id = %s AND h.until IS NULL",
+                (login_id,),
+            )
+        ]
+
+
+def against_baseline(db_url: str, rounds: int, seconds: int, connections: int) -> list[dict]:
+    """The inbox and the bare baseline (bench/baseline.py: the same SQL, a minimal template,
+    the same gunicorn config) in turns, `rounds` times: the ratio of their req/s each round."""
+    user, _ = targets(db_url)
+    posts = ",".join(map(str, posts_of(db_url, user)))
+    out = []
+    with (
+        gunicorn(db_url) as base,
+        gunicorn(db_url, "bench.baseline:app", BASELINE_POSTS=posts) as bare,
+    ):
+        cookie = login(base, user)
+        run_wrk(base + "/inbox", cookie, 3, connections)
+        run_wrk(bare + "/inbox", "", 3, connections)
+        for _ in range(rounds):
+            b = run_wrk(bare + "/inbox", "", seconds, connections)
+            e = run_wrk(base + "/inbox", cookie, seconds, connections)
+            out.append({"baseline": b, "inbox": e, "ratio": e["rps"] / max(b["rps"], 0.1)})
+    return out
 
 
 def run_wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
@@ -71,6 +107,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3, help="inbox vs baseline turns")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: sudo apt-get install wrk")
@@ -104,6 +141,18 @@ def main() -> int:
             f"(budget ≤ ×1.5: {verdict(ratio, 1.5)})"
         )
         results["inbox_growth"] = ratio
+    if args.rounds:
+        size = max(args.sizes)
+        turns = against_baseline(data.ensure(size), args.rounds, args.seconds, args.connections)
+        print(f"\ninbox vs the bare baseline at {size:,} files, {args.connections} connections:")
+        for n, t in enumerate(turns, 1):
+            b, e = t["baseline"], t["inbox"]
+            print(
+                f"  round {n}: baseline {b['rps']:.0f} req/s (p95 {b['p95_ms']:.0f} ms), inbox "
+                f"{e['rps']:.0f} req/s (p95 {e['p95_ms']:.0f} ms): ÷ {t['ratio']:.2f} "
+                f"(budget ≥ {RATIO_BUDGET}: {verdict(t['ratio'], RATIO_BUDGET, higher_is_better=True)})"
+            )
+        results["against_baseline"] = turns
     path = save(
         "server", {"seconds": args.seconds, "connections": args.connections, "results": results}
     )

@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
 
         from eoffice.auth.models import UserSession
         from eoffice.auth.services import token_digest
+        from eoffice.org.services import acts_under_delegation
 
         token = session.get("sid")
         if not isinstance(token, str) or not user_id.isdigit():
@@ -117,9 +118,9 @@ def _init_extensions(app: Flask) -> None:
             )
             .exists()
         )
-        return (
-            db.session.scalars(
-                select(User)
+        found = (
+            db.session.execute(
+                select(User, acts_under_delegation(User.id))
                 .where(User.id == int(user_id), live)
                 .options(
                     joinedload(User.holdings).joinedload(PostHolding.post).joinedload(Post.office)
@@ -128,6 +129,10 @@ def _init_extensions(app: Flask) -> None:
             .unique()
             .one_or_none()
         )
+        if found is None:
+            return None
+        user, user.delegated_today = found
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

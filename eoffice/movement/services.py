@@ -8,7 +8,7 @@ one item exactly one wins; the others find it moved and are told so.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
@@ -586,6 +586,9 @@ _PRIORITY_RANK = (
     "CASE priority WHEN 'most_immediate' THEN 0 WHEN 'immediate' THEN 1 "
     "WHEN 'normal' THEN 2 ELSE 3 END"
 )
+#: the unseen reminders of the posts (the inbox tabs show it): counted with the inbox's page
+_REMINDERS = "SELECT count(*) FROM reminder WHERE to_post_id = ANY(:posts) AND seen_at IS NULL"
+_COUNTS = ("total", "unread_n", "reminders_n")
 #: Fixed SQL only: the sort key chooses one of these, never text from the request.
 _ORDER = {
     "newest": "since DESC",
@@ -610,18 +613,21 @@ class Row:
     remarks: str | None
     from_hi: str | None
     from_en: str | None
+    #: India's today, once for the whole list (`days`, `band` and `is_overdue` count from it)
+    on: date = field(default_factory=today)
 
     @property
     def days(self) -> int:
-        return (today() - local_date(self.since)).days
+        return (self.on - local_date(self.since)).days
 
     @property
     def band(self) -> str:
-        return "fresh" if self.days <= FRESH else "ageing" if self.days <= AGEING else "old"
+        days = self.days
+        return "fresh" if days <= FRESH else "ageing" if days <= AGEING else "old"
 
     @property
     def is_overdue(self) -> bool:
-        return self.due_on is not None and self.due_on < today()
+        return self.due_on is not None and self.due_on < self.on
 
 
 def inbox(
@@ -656,17 +662,20 @@ def inbox(
     params.update(limit=page_size, offset=(page - 1) * page_size)
     held = f"FROM ({_HELD}) held" + (" WHERE " + " AND ".join(where) if where else "")
     sql = (
-        "SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n "
-        f"{held} ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
+        "SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n, "
+        f"({_REMINDERS}) AS reminders_n {held} ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
         " LIMIT :limit OFFSET :offset"
     )
     result = db.session.execute(text(sql), params).mappings().all()
     if not result:  # an empty page: past the end, or nothing held
         total = 0 if page == 1 else db.session.scalar(text(f"SELECT count(*) {held}"), params)
         return [], total
-    if not where and post_ids is None:
-        actor.memo["unread_count"] = result[0]["unread_n"]
-    rows = [Row(**{k: v for k, v in r.items() if k not in ("total", "unread_n")}) for r in result]
+    if post_ids is None:  # the layout's counts came with the page: no statement of their own
+        actor.memo["unseen_reminders"] = result[0]["reminders_n"]
+        if not where:
+            actor.memo["unread_count"] = result[0]["unread_n"]
+    on = today()
+    rows = [Row(**{k: v for k, v in r.items() if k not in _COUNTS}, on=on) for r in result]
     return rows, result[0]["total"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from flask_babel import get_locale
 from flask_login import UserMixin
@@ -163,6 +164,9 @@ class Post(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+    #: whether the user acts under a delegation today, when the request's user load read it
+    #: with the user (False spares the request a query for delegations); None: not read
+    delegated_today: ClassVar[bool | None] = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: ASCII, lower case; see eoffice.auth.services.normalise_login_id

@@ -102,11 +102,14 @@ def reminders_for_me(actor: Actor, limit: int = 100) -> list[Reminder]:
 
 
 def unseen_reminders(actor: Actor) -> int:
-    return db.session.scalar(
-        select(func.count(Reminder.id)).where(
-            Reminder.to_post_id.in_(actor.post_ids or [0]), Reminder.seen_at.is_(None)
+    """For the inbox tabs; once per request (the inbox's own statement counts it too)."""
+    if "unseen_reminders" not in actor.memo:
+        actor.memo["unseen_reminders"] = db.session.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.to_post_id.in_(actor.post_ids or [0]), Reminder.seen_at.is_(None)
+            )
         )
-    )
+    return actor.memo["unseen_reminders"]
 
 
 def mark_seen(reminders: list[Reminder]) -> None:
