@@ -244,3 +244,59 @@ def test_each_kind_filter_finds_only_its_kind(dak, demo, kind):
         assert not tags  # nothing issued yet
     else:
         assert tags == {names[kind]}, tags
+
+
+#: Issue #32: the dak of a block office as people later look for it — compounds split or joined,
+#: English loanwords typed in roman, and क्ष/छ, श/स, व/ब typed for one another
+TYPED = [
+    "प्रधानमंत्री आवास योजना की किस्त",
+    "मुख्य मंत्री हेल्पलाइन की शिकायत",
+    "डिजिटल हस्ताक्षर प्रमाणपत्र",
+    "ऑफिस के रजिस्टर का मिलान",
+    "बजट आवंटन एवं टैक्स वसूली",
+    "पुलिस स्टेशन से रिपोर्ट",
+    "पेंशन स्कीम की ऑनलाइन एप्लीकेशन",
+    "क्षेत्र पंचायत विकास खंड की मीटिंग",
+    "जिलाधिकारी का शासनादेश",
+    "वन विभाग की ट्रेनिंग",
+    "मोबाइल नंबर और ईमेल का सत्यापन",
+    "प्रोजेक्ट कमीशन की बैठक",
+]
+#: (query, a subject that must be among the hits)
+TYPED_CASES = [
+    ("प्रधान मंत्री", "प्रधानमंत्री आवास"), ("pradhan mantri", "प्रधानमंत्री आवास"),
+    ("pradhanmantri", "प्रधानमंत्री आवास"), ("प्रधानमंत्री", "प्रधानमंत्री आवास"),
+    ("प्रधान मंत्री आवास", "प्रधानमंत्री आवास"), ("मुख्यमंत्री", "मुख्य मंत्री हेल्पलाइन"),
+    ("mukhyamantri", "मुख्य मंत्री हेल्पलाइन"), ("mukhya mantri", "मुख्य मंत्री हेल्पलाइन"),
+    ("helpline", "मुख्य मंत्री हेल्पलाइन"), ("digital", "डिजिटल हस्ताक्षर"),
+    ("digital hastakshar", "डिजिटल हस्ताक्षर"), ("प्रमाण पत्र", "डिजिटल हस्ताक्षर"),
+    ("praman patra", "डिजिटल हस्ताक्षर"), ("office", "ऑफिस के रजिस्टर"),
+    ("register", "ऑफिस के रजिस्टर"), ("office register", "ऑफिस के रजिस्टर"),
+    ("budget", "बजट आवंटन"), ("tax", "बजट आवंटन"), ("tax vasooli", "बजट आवंटन"),
+    ("police", "पुलिस स्टेशन"), ("station", "पुलिस स्टेशन"), ("police station", "पुलिस स्टेशन"),
+    ("report", "पुलिस स्टेशन"), ("scheme", "पेंशन स्कीम"), ("pension scheme", "पेंशन स्कीम"),
+    ("online", "पेंशन स्कीम"), ("application", "पेंशन स्कीम"), ("छेत्र", "क्षेत्र पंचायत"),
+    ("chhetra", "क्षेत्र पंचायत"), ("kshetra", "क्षेत्र पंचायत"), ("बिकास", "क्षेत्र पंचायत"),
+    ("bikas khand", "क्षेत्र पंचायत"), ("meeting", "क्षेत्र पंचायत"),
+    ("जिला अधिकारी", "जिलाधिकारी का शासनादेश"), ("zila adhikari", "जिलाधिकारी का शासनादेश"),
+    ("सासनादेस", "जिलाधिकारी का शासनादेश"), ("sasanadesh", "जिलाधिकारी का शासनादेश"),
+    ("बन बिभाग", "वन विभाग"), ("ban vibhag", "वन विभाग"), ("training", "वन विभाग"),
+    ("mobile", "मोबाइल नंबर"), ("email", "मोबाइल नंबर"), ("mobile number", "मोबाइल नंबर"),
+    ("project", "प्रोजेक्ट कमीशन"), ("commission", "प्रोजेक्ट कमीशन"),
+]  # fmt: skip
+
+
+def test_words_as_people_type_them(client, demo):
+    """At least 40 more query → hit pairs, all reported at once."""
+    client.login("clerk.revenue")
+    for subject in TYPED:
+        resp = diarise(client, sender_name="खंड विकास अधिकारी बार", subject=subject,
+                       scan=[(io.BytesIO(samples.pdf(1)), "s.pdf")])  # fmt: skip
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    assert len(TYPED_CASES) >= 40
+    missed = []
+    for query, expected in TYPED_CASES:
+        got = titles(client, query)
+        if not any(expected in " ".join(t.split()) for t in got):
+            missed.append((query, expected, got[:3]))
+    assert not missed, "\n".join(map(str, missed))

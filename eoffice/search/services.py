@@ -31,6 +31,7 @@ from eoffice.org.models import Office
 from eoffice.platform.extensions import db
 from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
+from eoffice.search.query import Query, build, spellings_of
 
 KINDS = ("file", "receipt", "letter", "dispatch")
 PAGE_SIZE = 20
@@ -54,22 +55,19 @@ def as_number(q: str) -> str:
     return re.sub(r"\s*/\s*", "/", q.translate(_DEVA_DIGITS)).strip()
 
 
-def terms(q: str) -> list[str]:
-    """The query's search keys (by Postgres's own eo_key), at most MAX_TERMS."""
-    if not q:
-        return []
-    key = db.session.scalar(select(func.eo_key(q))) or ""
-    out: list[str] = []
-    for t in key.split():
-        if t not in out:
-            out.append(t)
-    return out[:MAX_TERMS]
+def parse(q: str, s=None) -> Query:
+    """The query's words (at most MAX_TERMS) with their spellings, keyed by Postgres's own
+    eo_key in one statement (eoffice.search.query)."""
+    from sqlalchemy import text
 
-
-def tsquery(keys: list[str]) -> str:
-    """All the keys; the last as a prefix too (results as one types). Keys are [a-z0-9] only."""
-    parts = list(keys[:-1]) + [f"{keys[-1]}:*"] if keys else []
-    return " & ".join(parts)
+    words = list(dict.fromkeys(q.split()))[:MAX_TERMS] if q else []
+    spellings = sorted({sp for w in words for sp in spellings_of(w)})
+    if not spellings:
+        return Query([])
+    rows = (s or db.session).execute(
+        text("SELECT w, eo_key(w) FROM unnest(CAST(:ws AS text[])) AS w"), {"ws": spellings}
+    )
+    return build(words, {w: k or "" for w, k in rows})
 
 
 # --- the search ------------------------------------------------------------------------
@@ -266,8 +264,8 @@ def search(
 ) -> tuple[list[Hit], int, list[str]]:
     """(the page's hits, how many in all up to COUNT_CAP + 1, the query's keys)."""
     s = s or db.session
-    keys = terms(q)
-    if not keys:
+    query = parse(q, s)
+    if not query:
         return [], 0, []
     if timeout_ms:
         from sqlalchemy import text as sql_text
@@ -277,19 +275,19 @@ def search(
             # a savepoint: a search cut short undoes itself, not the caller's transaction
             with s.begin_nested():
                 s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-                return _search(actor, q, f, page, s, keys)
+                return _search(actor, f, page, s, query)
         except OperationalError as e:
             if "statement timeout" not in str(e) and "canceling statement" not in str(e):
                 raise
             raise TooBroad from e
-    return _search(actor, q, f, page, s, keys)
+    return _search(actor, f, page, s, query)
 
 
-def _search(actor: Actor, q: str, f: Filters, page: int, s, keys: list[str]):
-    q_ts = func.to_tsquery("simple", tsquery(keys))
+def _search(actor: Actor, f: Filters, page: int, s, query: Query):
+    q_ts = func.to_tsquery("simple", query.tsquery())
     sub = _candidates(actor, q_ts, f, s)
     if sub is None:
-        return [], 0, keys
+        return [], 0, query.keys
     total = s.scalar(
         select(func.count()).select_from(select(sub.c.id).limit(COUNT_CAP + 1).subquery())
     )
@@ -300,8 +298,8 @@ def _search(actor: Actor, q: str, f: Filters, page: int, s, keys: list[str]):
         .offset((max(page, 1) - 1) * PAGE_SIZE)
     ).all()
     hits = _load(rows, s)
-    _mark(hits, keys, s)
-    return hits, total, keys
+    _mark(hits, query, s)
+    return hits, total, query.keys
 
 
 def _ids_by_kind(pairs) -> dict[str, list[int]]:
@@ -341,10 +339,10 @@ def _load(rows, s) -> list[Hit]:
     return [objs[(kind, i)] for kind, i in rows if (kind, i) in objs]
 
 
-def _texts_for_snippets(hits: list[Hit], keys: list[str], s) -> dict[tuple[str, int], str]:
+def _texts_for_snippets(hits: list[Hit], query: Query, s) -> dict[tuple[str, int], str]:
     """The text to show a piece of, for every hit at once (one query per kind, not per hit):
     a file's first final note with the words, a receipt's OCR text, a letter's latest body."""
-    q_ts = func.to_tsquery("simple", tsquery(keys))
+    q_ts = func.to_tsquery("simple", query.tsquery())
     ids = _ids_by_kind((h.kind, h.id) for h in hits)
     texts: dict[tuple[str, int], str] = {}
     if ids["file"]:
@@ -376,12 +374,12 @@ def _texts_for_snippets(hits: list[Hit], keys: list[str], s) -> dict[tuple[str, 
 WORD = re.compile(r"\w[\w\u0900-\u097f\u200c\u200d]*")
 
 
-def _mark(hits: list[Hit], keys: list[str], s) -> None:
+def _mark(hits: list[Hit], query: Query, s) -> None:
     """Each hit's snippet: a dozen words around the first match (in the title when the title
     matches), the matching words marked. Words are keyed by Postgres, in one query."""
     words: set[str] = set()
     pieces: dict[int, list[str]] = {}
-    texts = _texts_for_snippets(hits, keys, s)
+    texts = _texts_for_snippets(hits, query, s)
     for n, h in enumerate(hits):
         extra = texts.get((h.kind, h.id), "")[:20000]
         pieces[n] = [h.title, extra]
@@ -390,11 +388,11 @@ def _mark(hits: list[Hit], keys: list[str], s) -> None:
     if not words:
         return
     keyed = _keys_of(sorted(words), s)
-    last = keys[-1]
+    exact, prefixes = set(query.keys), tuple(query.prefixes)
 
     def matches(w: str) -> bool:
         k = keyed.get(w, "")
-        return any(part in keys or part.startswith(last) for part in k.split())
+        return any(part in exact or part.startswith(prefixes) for part in k.split())
 
     for n, h in enumerate(hits):
         title, extra = pieces[n]
