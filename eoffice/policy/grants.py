@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 
 from eoffice.platform.extensions import db
 from eoffice.policy.roles import CAN
@@ -45,7 +45,21 @@ def _posts(actor: Actor) -> list[int]:
 class Grant:
     """One reason an actor may open an item of `kind` (whose mapped class is `m`)."""
 
+    #: decided by the item's own columns (no subquery): tried first (Postgres evaluates an OR's
+    #: arms in order, and an officer's office-wide grant then spares the movement lookups)
+    by_columns = False
+
     def clause(self, actor: Actor, kind: str, m: Any) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def wide(self, actor: Actor, kind: str, m: Any) -> ColumnElement[bool] | None:
+        """A wide grant (an office's or a section's items): the clause, which an index on the
+        item's office walks in date order; None for a narrow one."""
+        return None
+
+    def ids(self, actor: Actor, kind: str, m: Any) -> Select | None:
+        """A narrow grant (a desk's own items): the ids it opens, found by index lookups (a
+        desk's few thousand); None for a wide one, or when it opens nothing."""
         raise NotImplementedError
 
 
@@ -53,16 +67,26 @@ class Grant:
 class Holder(Grant):
     """The item sits with one of the actor's posts."""
 
+    by_columns = True
+
     def clause(self, actor, kind, m):
         return m.holder_post_id.in_(_posts(actor))
+
+    def ids(self, actor, kind, m):
+        return select(m.id).where(self.clause(actor, kind, m))
 
 
 @dataclass(frozen=True)
 class Creator(Grant):
     """One of the actor's posts opened (diarised) it."""
 
+    by_columns = True
+
     def clause(self, actor, kind, m):
         return m.created_post_id.in_(_posts(actor))
+
+    def ids(self, actor, kind, m):
+        return select(m.id).where(self.clause(actor, kind, m))
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,14 @@ class PassedThrough(Grant):
             )
         )
 
+    def ids(self, actor, kind, m):
+        mv = model("Movement")
+        col, posts = getattr(mv, f"{kind}_id"), _posts(actor)
+        return union(
+            select(col).where(mv.from_post_id.in_(posts), col.is_not(None)),
+            select(col).where(mv.to_post_id.in_(posts), col.is_not(None)),
+        )
+
 
 @dataclass(frozen=True)
 class Copied(Grant):
@@ -92,18 +124,36 @@ class Copied(Grant):
             .where(getattr(mv, f"{kind}_id") == m.id, copy.post_id.in_(_posts(actor)))
         )
 
+    def ids(self, actor, kind, m):
+        mv, copy = model("Movement"), model("MovementCopy")
+        col = getattr(mv, f"{kind}_id")
+        return (
+            select(col)
+            .join(copy, copy.movement_id == mv.id)
+            .where(copy.post_id.in_(_posts(actor)), col.is_not(None))
+        )
+
 
 @dataclass(frozen=True)
 class OfficeWide(Grant):
     """A role with `capability` opens the normal-grade items of the user's own office (never
     a confidential or secret one)."""
 
+    by_columns = True
+
     capability: str
 
     def clause(self, actor, kind, m):
+        wide = self.wide(actor, kind, m)
+        return false() if wide is None else wide
+
+    def wide(self, actor, kind, m):
         if actor.role is None or actor.role not in CAN[self.capability]:
-            return false()
+            return None
         return and_(m.grading == "normal", m.office_id == actor.office_id)
+
+    def ids(self, actor, kind, m):
+        return None
 
 
 @dataclass(frozen=True)
@@ -111,16 +161,25 @@ class SectionWide(Grant):
     """A role with `capability` opens the normal-grade items of its own office in the sections
     of the posts it acts for."""
 
+    by_columns = True
+
     capability: str
 
     def clause(self, actor, kind, m):
+        wide = self.wide(actor, kind, m)
+        return false() if wide is None else wide
+
+    def wide(self, actor, kind, m):
         if actor.role is None or actor.role not in CAN[self.capability] or not actor.section_ids:
-            return false()
+            return None
         return and_(
             m.grading == "normal",
             m.office_id == actor.office_id,
             m.section_id.in_(actor.section_ids),
         )
+
+    def ids(self, actor, kind, m):
+        return None
 
 
 @dataclass(frozen=True)
@@ -142,10 +201,21 @@ class InOpenableFile(Grant):
             select(link.id).where(getattr(link, self.column) == m.id, link.file_id.in_(files))
         )
 
+    def ids(self, actor, kind, m):
+        f = model("File")
+        files = select(f.id).where(openable(actor, f))
+        if self.via is None:
+            return select(m.id).where(m.file_id.in_(files))
+        link = model(self.via)
+        col = getattr(link, self.column)
+        return select(col).where(link.file_id.in_(files), col.is_not(None))
+
 
 @dataclass(frozen=True)
 class Column(Grant):
     """The item's `column` names one of the actor's posts (`post`) or the actor (`user`)."""
+
+    by_columns = True
 
     column: str
     of: str = "post"
@@ -155,6 +225,9 @@ class Column(Grant):
         if self.of == "user":
             return col == actor.id if actor.id is not None else false()
         return col.in_(_posts(actor))
+
+    def ids(self, actor, kind, m):
+        return select(m.id).where(self.clause(actor, kind, m))
 
 
 # --- the lists: who may open each kind of item --------------------------------------------------
@@ -214,7 +287,23 @@ def openable(actor: Actor, m: Any) -> ColumnElement[bool]:
     kind = kind_of(m)
     if not actor.is_authenticated:
         return false()
-    return or_(*(g.clause(actor, kind, m) for g in GRANTS[kind][1]))
+    grants = sorted(GRANTS[kind][1], key=lambda g: not g.by_columns)
+    return or_(*(g.clause(actor, kind, m) for g in grants))
+
+
+def openable_parts(actor: Actor, m: Any) -> tuple[list[ColumnElement[bool]], Select | None]:
+    """The items `openable` gives, in two parts for a search that must stop at its first page:
+    the wide grants' clauses (an officer's office, a section officer's sections: walked newest
+    first by an index, stopping early) and the narrow grants' ids as one select (a desk's own
+    items, a few thousand, found by index lookups). Together exactly `openable` (tests hold
+    them to each other)."""
+    kind = kind_of(m)
+    if not actor.is_authenticated:
+        return [], None
+    grants = GRANTS[kind][1]
+    wide = [c for g in grants if (c := g.wide(actor, kind, m)) is not None]
+    narrow = [q for g in grants if (q := g.ids(actor, kind, m)) is not None]
+    return wide, (union(*narrow) if narrow else None)
 
 
 def openable_ids(actor: Actor, m: Any, ids: list[int]) -> set[int]:
