@@ -300,3 +300,31 @@ def test_words_as_people_type_them(client, demo):
         if not any(expected in " ".join(t.split()) for t in got):
             missed.append((query, expected, got[:3]))
     assert not missed, "\n".join(map(str, missed))
+
+
+def test_results_come_newest_first_a_page_at_a_time(app, dak, demo):
+    """Issue #32: a common word is answered with its newest hits and a link to older ones (by
+    keyset: the last hit of the page), never a count of everything. Every hit turns up once."""
+    from eoffice.search import services
+
+    saved = services.PAGE_SIZE
+    services.PAGE_SIZE = 3
+    try:
+        seen, url, pages = [], "/search/?q=%E0%A4%B9%E0%A5%87%E0%A4%A4%E0%A5%81", 0  # हेतु
+        while url and pages < 20:
+            soup = dak.page(url)
+            seen += [a["href"] for a in soup.select("ol.results li > a")]
+            older = soup.find("a", rel="next")
+            url = older["href"] if older else None
+            pages += 1
+        assert pages >= 2 and len(seen) == len(set(seen)) >= 4, seen
+        # the same hits as one long page, in the same order
+        services.PAGE_SIZE = 100
+        everything = [a["href"] for a in dak.page("/search/?q=हेतु").select("ol.results li > a")]
+        assert seen == everything
+    finally:
+        services.PAGE_SIZE = saved
+    for junk in ["", "x", "1~file", "1~file~0", "-5~file~3", "9" * 40 + "~file~1", "1~efile~1",
+                 "1~receipt~99999999999999", "१~file~१", "\u200b1~file~1"]:  # fmt: skip
+        resp = dak.get("/search/", query_string={"q": "हेतु", "after": junk})
+        assert resp.status_code == 200, junk

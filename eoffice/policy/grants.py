@@ -203,7 +203,13 @@ class InOpenableFile(Grant):
 
     def ids(self, actor, kind, m):
         f = model("File")
-        files = select(f.id).where(openable(actor, f))
+        wide, narrow = openable_parts(actor, f)
+        parts = ([select(f.id).where(or_(*wide))] if wide else []) + (
+            [narrow] if narrow is not None else []
+        )
+        if not parts:
+            return None
+        files = union(*parts)
         if self.via is None:
             return select(m.id).where(m.file_id.in_(files))
         link = model(self.via)

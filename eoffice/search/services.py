@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     Integer,
+    and_,
     cast,
     func,
     literal,
+    or_,
     select,
     union,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import joinedload, selectinload
@@ -30,12 +31,12 @@ from eoffice.files.models import File, LetterDraft, LetterVersion, Note
 from eoffice.org.models import Office
 from eoffice.platform.extensions import db
 from eoffice.policy import Actor, openable
+from eoffice.policy.grants import openable_parts
 from eoffice.receipts.models import Receipt
 from eoffice.search.query import Query, build, spellings_of
 
 KINDS = ("file", "receipt", "letter", "dispatch")
 PAGE_SIZE = 20
-COUNT_CAP = 500
 MAX_QUERY = 200
 MAX_TERMS = 8
 
@@ -156,81 +157,163 @@ class Hit:
     found_in: list[tuple[str, bool]] = field(default_factory=list)
 
 
-def _candidates(actor: Actor, q_ts, f: Filters, s):
-    """(kind, id, rank, at) of every visible match, as one UNION ALL."""
-    parts = []
-    rank_file = func.ts_rank(File.search_keys, q_ts)
-    if f.kind in ("", "file"):
-        # the ids matched by the file's own key or by a final note's, each by its GIN index
-        # (an OR of the two made Postgres read every file: 40 s for a rare word at 1M files)
-        matched = union(
-            select(File.id.label("id")).where(File.search_keys.op("@@")(q_ts)),
+# --- what each kind is matched, filtered and ordered by ---------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    #: "newest first": when the item was made (a dispatch: issued)
+    at: str
+    #: the filters that apply (a receipt has no section; letters and dispatches go by their file)
+    by_file: bool = False
+
+
+SPECS = {
+    "file": Kind("file", File, "created_at"),
+    "receipt": Kind("receipt", Receipt, "created_at"),
+    "letter": Kind("letter", LetterDraft, "created_at", by_file=True),
+    "dispatch": Kind("dispatch", Dispatch, "issued_at", by_file=True),
+}
+#: below this many estimated matches a word is rare: matched first (by the GIN indexes), then
+#: held to the access rule; above it, walked newest first within what the user may open, up to
+#: a page of matches (bench/search.py measures both sides of it)
+RARE = 2000
+
+
+def _matches(kind: str, m, q_ts):
+    """`m` (the model or a subquery of its rows) matches the query."""
+    if kind == "file":
+        note = select(Note.id).where(
+            Note.file_id == m.id, Note.status == "final", Note.search_keys.op("@@")(q_ts)
+        )
+        return or_(m.search_keys.op("@@")(q_ts), note.exists())
+    if kind == "letter":
+        return (
+            select(LetterVersion.id)
+            .where(LetterVersion.draft_id == m.id, LetterVersion.search_keys.op("@@")(q_ts))
+            .exists()
+        )
+    return m.search_keys.op("@@")(q_ts)
+
+
+def _matched_ids(kind: str, q_ts):
+    """The ids that match, by the GIN indexes alone (what a rare word starts from)."""
+    if kind == "file":
+        return union(
+            select(File.id).where(File.search_keys.op("@@")(q_ts)),
             select(Note.file_id).where(Note.status == "final", Note.search_keys.op("@@")(q_ts)),
-        ).subquery()
-        q = select(
-            literal("file").label("kind"),
-            File.id.label("id"),
-            rank_file.label("rank"),
-            File.created_at.label("at"),
-        ).where(File.id.in_(select(matched.c.id)), openable(actor, File))
+        )
+    if kind == "letter":
+        return select(LetterVersion.draft_id).where(LetterVersion.search_keys.op("@@")(q_ts))
+    m = SPECS[kind].model
+    return select(m.id).where(m.search_keys.op("@@")(q_ts))
+
+
+def _filters(kind: str, f: Filters) -> list:
+    """The filters' conditions on the kind's own rows (letters and dispatches: by their file,
+    which the query joins)."""
+    spec = SPECS[kind]
+    m = spec.model
+    conds = list(_on_days(getattr(m, spec.at), f))
+    if kind == "file":
         if f.year:
-            q = q.where(File.year == f.year)
+            conds.append(File.year == f.year)
         if f.state == "open":
-            q = q.where(File.status != "closed")
+            conds.append(File.status != "closed")
         elif f.state == "closed":
-            q = q.where(File.status == "closed")
-        q = q.where(*_file_filters(f), *_on_days(File.created_at, f))
-        parts.append(q)
-    if f.kind in ("", "receipt") and not f.state and not f.section:
-        q = select(
-            literal("receipt").label("kind"),
-            cast(Receipt.id, Integer).label("id"),
-            func.ts_rank(Receipt.search_keys, q_ts).label("rank"),
-            Receipt.created_at.label("at"),
-        ).where(Receipt.search_keys.op("@@")(q_ts), openable(actor, Receipt))
+            conds.append(File.status == "closed")
+        return conds + _file_filters(f)
+    if kind == "receipt":
         if f.year:
-            q = q.where(Receipt.diary_year == f.year)
+            conds.append(Receipt.diary_year == f.year)
         if f.office:
-            q = q.where(Receipt.office_id == f.office)
+            conds.append(Receipt.office_id == f.office)
         if f.category:
-            q = q.where(Receipt.category_id == f.category)
+            conds.append(Receipt.category_id == f.category)
         if f.grading:
-            q = q.where(Receipt.grading == f.grading)
-        q = q.where(*_on_days(Receipt.created_at, f))
-        parts.append(q)
-    if f.kind in ("", "letter") and not f.state:
-        q = (
-            select(
-                literal("letter").label("kind"),
-                cast(LetterDraft.id, Integer).label("id"),
-                func.max(func.ts_rank(LetterVersion.search_keys, q_ts)).label("rank"),
-                LetterDraft.created_at.label("at"),
-            )
-            .join(LetterVersion, LetterVersion.draft_id == LetterDraft.id)
-            .join(File, File.id == LetterDraft.file_id)
-            .where(LetterVersion.search_keys.op("@@")(q_ts), openable(actor, File))
-            .group_by(LetterDraft.id)
+            conds.append(Receipt.grading == f.grading)
+        return conds
+    if f.year and kind == "dispatch":
+        conds.append(Dispatch.year == f.year)
+    elif f.year:
+        conds.append(func.extract("year", LetterDraft.created_at) == f.year)
+    return conds + _file_filters(f)
+
+
+def _offered(kind: str, f: Filters) -> bool:
+    """Does the kind answer these filters at all (receipts have no state or section; letters
+    and dispatches no state)?"""
+    if f.kind and f.kind != kind:
+        return False
+    if kind == "receipt":
+        return not f.state and not f.section
+    if kind in ("letter", "dispatch"):
+        return not f.state
+    return True
+
+
+def _after(kind: str, m, at, after: tuple | None):
+    """Keyset paging: the rows that come after `after` (at, kind, id) in the order newest first,
+    then kind, then id downwards."""
+    if after is None:
+        return []
+    a_at, a_kind, a_id = after
+    mine, theirs = KINDS.index(kind), KINDS.index(a_kind)
+    if mine < theirs:
+        return [at < a_at]
+    if mine > theirs:
+        return [at <= a_at]
+    return [or_(at < a_at, and_(at == a_at, m.id < a_id))]
+
+
+def _arms(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> list:
+    """The selects of (kind, id, at) of one kind: each ordered newest first and stopping at
+    `limit` rows, all together every visible match that comes after `after`."""
+    spec = SPECS[kind]
+    m = spec.model
+    at = getattr(m, spec.at)
+    cols = (literal(kind).label("kind"), cast(m.id, Integer).label("id"), at.label("at"))
+    order = (at.desc(), m.id.desc())
+    where = [*_filters(kind, f), *_after(kind, m, at, after)]
+
+    if spec.by_file:  # letters and dispatches (few): the matches, then their file's rule
+        q = select(*cols).join(File, File.id == m.file_id)
+        q = q.where(m.id.in_(_matched_ids(kind, q_ts)), openable(actor, File), *where)
+        return [q.order_by(*order).limit(limit)]
+    if _estimate(s, _matched_ids(kind, q_ts)) <= RARE:  # a rare word: the matches, then the rule
+        q = select(*cols).where(m.id.in_(_matched_ids(kind, q_ts)), openable(actor, m), *where)
+        return [q.order_by(*order).limit(limit)]
+    arms = []
+    wide, narrow = openable_parts(actor, m)
+    if wide:  # an office's or a section's items, walked newest first by its index
+        q = select(*cols).where(or_(*wide), _matches(kind, m, q_ts), *where)
+        arms.append(q.order_by(*order).limit(limit))
+    if narrow is not None:
+        # the desk's own items, newest first, matched one by one until `limit` match: OFFSET 0
+        # keeps Postgres from matching them all before it orders them
+        mine = (
+            select(m.id, at.label("at"), m.search_keys)
+            .where(m.id.in_(narrow), *where)
+            .order_by(*order)
+            .offset(0)
+            .subquery()
         )
-        if f.year:
-            q = q.where(func.extract("year", LetterDraft.created_at) == f.year)
-        q = q.where(*_file_filters(f), *_on_days(LetterDraft.created_at, f))
-        parts.append(q)
-    if f.kind in ("", "dispatch") and not f.state:
-        q = (
-            select(
-                literal("dispatch").label("kind"),
-                cast(Dispatch.id, Integer).label("id"),
-                func.ts_rank(Dispatch.search_keys, q_ts).label("rank"),
-                Dispatch.issued_at.label("at"),
-            )
-            .join(File, File.id == Dispatch.file_id)
-            .where(Dispatch.search_keys.op("@@")(q_ts), openable(actor, File))
-        )
-        if f.year:
-            q = q.where(Dispatch.year == f.year)
-        q = q.where(*_file_filters(f), *_on_days(Dispatch.issued_at, f))
-        parts.append(q)
-    return union_all(*parts).subquery() if parts else None
+        q = select(literal(kind).label("kind"), mine.c.id, mine.c.at)
+        arms.append(q.where(_matches(kind, mine.c, q_ts)).limit(limit))
+    return arms
+
+
+def _estimate(s, q) -> int:
+    """Postgres's own estimate of the rows `q` gives (EXPLAIN, not run: a millisecond)."""
+    compiled = q.compile(dialect=s.get_bind().dialect)
+    plan = (
+        s.connection()
+        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params)
+        .scalar()
+    )
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def by_number(actor: Actor, q: str, s) -> list[tuple[str, int]]:
@@ -260,13 +343,20 @@ class TooBroad(Exception):
 
 
 def search(
-    actor: Actor, q: str, f: Filters, page: int = 1, s=None, *, timeout_ms: int | None = None
-) -> tuple[list[Hit], int, list[str]]:
-    """(the page's hits, how many in all up to COUNT_CAP + 1, the query's keys)."""
+    actor: Actor,
+    q: str,
+    f: Filters,
+    after: tuple | None = None,
+    s=None,
+    *,
+    timeout_ms: int | None = None,
+) -> tuple[list[Hit], bool, list[str]]:
+    """(the page's hits, newest first; whether more come after them; the query's keys).
+    `after`: the last hit of the page before (at, kind, id), from `cursor_of`."""  # fmt: skip
     s = s or db.session
     query = parse(q, s)
     if not query:
-        return [], 0, []
+        return [], False, []
     if timeout_ms:
         from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
@@ -275,31 +365,63 @@ def search(
             # a savepoint: a search cut short undoes itself, not the caller's transaction
             with s.begin_nested():
                 s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-                return _search(actor, f, page, s, query)
+                return _search(actor, f, after, s, query)
         except OperationalError as e:
             if "statement timeout" not in str(e) and "canceling statement" not in str(e):
                 raise
             raise TooBroad from e
-    return _search(actor, f, page, s, query)
+    return _search(actor, f, after, s, query)
 
 
-def _search(actor: Actor, f: Filters, page: int, s, query: Query):
+def _search(actor: Actor, f: Filters, after, s, query: Query):
     q_ts = func.to_tsquery("simple", query.tsquery())
-    sub = _candidates(actor, q_ts, f, s)
-    if sub is None:
-        return [], 0, query.keys
-    total = s.scalar(
-        select(func.count()).select_from(select(sub.c.id).limit(COUNT_CAP + 1).subquery())
-    )
+    arms = [
+        arm
+        for kind in KINDS
+        if _offered(kind, f)
+        for arm in _arms(actor, kind, q_ts, f, after, PAGE_SIZE + 1, s)
+    ]
+    if not arms:
+        return [], False, query.keys
+    found = union(*(a.subquery().select() for a in arms)).subquery()
     rows = s.execute(
-        select(sub.c.kind, sub.c.id)
-        .order_by(sub.c.rank.desc(), sub.c.at.desc(), sub.c.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        select(found.c.kind, found.c.id, found.c.at)
+        .order_by(found.c.at.desc(), _kind_rank(found.c.kind), found.c.id.desc())
+        .limit(PAGE_SIZE + 1)
     ).all()
-    hits = _load(rows, s)
+    more = len(rows) > PAGE_SIZE
+    hits = _load([(r.kind, r.id) for r in rows[:PAGE_SIZE]], s)
     _mark(hits, query, s)
-    return hits, total, query.keys
+    return hits, more, query.keys
+
+
+def _kind_rank(kind_col):
+    from sqlalchemy import case
+
+    return case({k: n for n, k in enumerate(KINDS)}, value=kind_col)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def cursor_of(h: Hit) -> str:
+    """The next page's `after`: the page's last hit as "at~kind~id" (at in microseconds)."""
+    return f"{(h.at - _EPOCH) // _MICRO}~{h.kind}~{h.id}"
+
+
+def parse_cursor(value: str | None) -> tuple | None:
+    """`after` from the URL, or None for anything that is not one (never an error)."""
+    parts = (value or "").split("~")
+    if len(parts) != 3 or parts[1] not in KINDS:
+        return None
+    try:
+        stamp, item_id = int(parts[0]), int(parts[2])
+    except ValueError:
+        return None
+    if not (0 <= stamp < 10**17 and 0 < item_id < 2**31):  # up to the year 5138
+        return None
+    return _EPOCH + stamp * _MICRO, parts[1], item_id
 
 
 def _ids_by_kind(pairs) -> dict[str, list[int]]:

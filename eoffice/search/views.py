@@ -10,7 +10,6 @@ from eoffice.platform.locks import heavy_slot
 from eoffice.platform.replica import read_session
 from eoffice.policy.routes import login_required
 from eoffice.search import services
-from eoffice.web.hostile import to_int
 from eoffice.web.htmx import page_or_fragment
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -21,9 +20,9 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 def index():
     q = services.clean(request.args.get("q", ""))
     f = services.Filters.from_args(request.args)
-    page = max(1, min(to_int(request.args.get("page")) or 1, 50))
+    after = services.parse_cursor(request.args.get("after"))
     s = read_session()  # heavy and read-only: a replica serves it when there is one
-    hits, total, keys, too_broad, busy = [], 0, [], False, False
+    hits, more, keys, too_broad, busy = [], False, [], False, False
     if q:
         exact = services.by_number(current_actor(), q, s)
         if len(exact) == 1:  # a file, diary or dispatch number: straight to it
@@ -36,15 +35,15 @@ def index():
             busy = True
         else:
             try:
-                hits, total, keys = services.search(
-                    current_actor(), q, f, page, s, timeout_ms=_timeout_ms()
+                hits, more, keys = services.search(
+                    current_actor(), q, f, after, s, timeout_ms=_timeout_ms()
                 )
             except services.TooBroad:
                 too_broad = True
     return page_or_fragment(
         "search/index.html", "search/_results.html", "results", 429 if busy else 200,
-        q=q, f=f, hits=hits, total=total, page_no=page, keys=keys, too_broad=too_broad,
-        busy=busy, page_size=services.PAGE_SIZE, cap=services.COUNT_CAP, choices=_choices(f),
+        q=q, f=f, hits=hits, after=after, keys=keys, too_broad=too_broad, busy=busy,
+        next_after=services.cursor_of(hits[-1]) if more and hits else None, choices=_choices(f),
     )  # fmt: skip
 
 
