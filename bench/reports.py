@@ -29,6 +29,7 @@ HOME_BUDGET_MS = 50  # the inbox's p95 (docs/performance.md)
 PAGES = [
     ("home (my work)", "/"),
     ("pendency, officer-wise", "/reports/pendency"),
+    ("pendency, section-wise", "/reports/pendency?by=section"),
     ("pendency, office-wise", "/reports/pendency?by=office"),
     ("monthly", "/reports/monthly"),
     ("time per desk", "/reports/desk-time"),

@@ -84,7 +84,7 @@ def run_wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",

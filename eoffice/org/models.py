@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 from typing import ClassVar
 
-from flask_babel import get_locale
 from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
@@ -21,15 +20,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.platform.extensions import db
 from eoffice.policy.roles import ROLE_LABELS, Role  # noqa: F401  (the models' vocabulary)
-from eoffice.web.i18n import FileTerm
+from eoffice.web.i18n import FileTerm, language
 
 
 def _pick(hi: str, en: str | None) -> str:
     """The Hindi or English form of a name, by the page's language."""
-    locale = get_locale()
-    if locale is not None and locale.language == "en" and en:
-        return en
-    return hi
+    return en if en and language() == "en" else hi
 
 
 class OfficeKind(enum.StrEnum):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from eoffice.org.models import Office, OfficeKind, Post, PostHolding, Role
 from eoffice.platform.extensions import db
+from eoffice.platform.sql import among
 from eoffice.policy import Actor
 
 HEADQUARTERS = (OfficeKind.COLLECTORATE, OfficeKind.DEVELOPMENT)
@@ -75,5 +76,5 @@ def load_posts(ids: list[int], *, holders: bool = False) -> dict[int, Post]:
     if not ids:
         return {}
     return {
-        p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*opts))
+        p.id: p for p in db.session.scalars(select(Post).where(among(Post.id, ids)).options(*opts))
     }

@@ -15,6 +15,7 @@ from eoffice.org.models import Office, Post
 from eoffice.org.scope import scope_post_ids
 from eoffice.platform.clock import today
 from eoffice.platform.extensions import db
+from eoffice.platform.sql import among
 from eoffice.policy import Actor
 from eoffice.reports import periodic
 from eoffice.reports.services import rollup_at
@@ -32,7 +33,7 @@ class OfficeLine:
 def offices_side_by_side(actor: Actor, month: date) -> list[OfficeLine]:
     post_ids = scope_post_ids(actor) or [0]
     office_ids = list(
-        db.session.scalars(select(Post.office_id).where(Post.id.in_(post_ids)).distinct())
+        db.session.scalars(select(Post.office_id).where(among(Post.id, post_ids)).distinct())
     )
     lines = {
         o.id: OfficeLine(o)

@@ -20,6 +20,7 @@ from eoffice.org.models import Office, Post, Section
 from eoffice.org.scope import load_posts, scope_name, scope_post_ids
 from eoffice.platform.clock import today, zone
 from eoffice.platform.extensions import db
+from eoffice.platform.sql import among
 from eoffice.policy import Actor
 from eoffice.reports.services import rollup_at
 
@@ -58,7 +59,7 @@ def _bounds(start: date, end: date) -> dict:
 def scope_offices_sections(actor: Actor) -> tuple[list[int], list[int] | None]:
     """(office ids, section ids or None for all sections of those offices)."""
     rows = db.session.execute(
-        select(Post.office_id, Post.section_id).where(Post.id.in_(scope_post_ids(actor) or [0]))
+        select(Post.office_id, Post.section_id).where(among(Post.id, scope_post_ids(actor)))
     ).all()
     offices = sorted({o for o, _s in rows}) or [actor.office_id]
     if scope_name(actor) in ("district", "office"):
@@ -217,15 +218,18 @@ class OverdueLine:
     oldest_due: date
 
 
-def overdue_by_category(actor: Actor) -> list[OverdueLine]:
+def overdue_by_category(actor: Actor, top: int | None = None) -> tuple[list[OverdueLine], int]:
+    """(the lines, how many there are): with `top`, only the `top` lines with the most
+    overdue items (ranked in SQL; only their posts are loaded: a district has thousands)."""
     post_ids = scope_post_ids(actor)
     if rollup_at(actor, overview=True) is not None:  # the job worker's count
         from eoffice.reports import rollup
 
-        return _overdue_lines([
+        rows = [
             _Overdue(c or None, p, n, o.date() if hasattr(o, "date") else o)
             for c, p, n, o in rollup.overdue_by_category(post_ids)
-        ])  # fmt: skip
+        ]
+        return _overdue_lines(rows[:top] if top else rows), len(rows)
     rows = db.session.execute(
         text(
             "SELECT category_id, holder_post_id, count(*) AS n, min(due_on) AS oldest FROM ("
@@ -239,11 +243,11 @@ def overdue_by_category(actor: Actor) -> list[OverdueLine]:
             "   WHERE r.holder_post_id = ANY(:posts)"
             "     AND coalesce(m.due_on, r.due_on) < :today"
             "     AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)"
-            ") x GROUP BY 1, 2"
+            ") x GROUP BY 1, 2 ORDER BY 3 DESC, 2, 1"
         ),
         {"posts": post_ids or [0], "today": today()},
     ).all()
-    return _overdue_lines(rows)
+    return _overdue_lines(rows[:top] if top else rows), len(rows)
 
 
 @dataclass

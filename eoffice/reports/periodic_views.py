@@ -121,11 +121,14 @@ def desk_time(fmt: str):
 @login_required
 def overdue(fmt: str):
     caption = _("as of %(date)s", date=format_day(today(), "long")) + f" — {_scope()}"
-    table = tables.overdue_table(current_actor(), caption, lambda d: format_day(d, "short"))
+    top = None if fmt else OVERDUE_SHOWN  # a district has thousands of lines: the page shows
+    table, count = tables.overdue_table(
+        current_actor(), caption, lambda d: format_day(d, "short"), top
+    )
     shown = None
-    if not fmt and len(table.rows) > OVERDUE_SHOWN:  # a district has thousands of lines
-        shown = len(table.rows)
-        table.rows = sorted(table.rows, key=lambda r: -r[3])[:OVERDUE_SHOWN]
+    if top and count > top:  # the most overdue first, then the rest in the downloads
+        shown = count
+        table.rows = sorted(table.rows, key=lambda r: -r[3])
     return table_out(fmt, table, f"overdue-{today()}", "reports/overdue.html", all_lines=shown)
 
 

@@ -113,13 +113,68 @@ def per_post(post_ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def most_delayed(post_ids: list[int], limit: int, offset: int) -> tuple[list[dict], int]:
+    """One page of the officer-wise pendency, ranked in SQL (the desks with the oldest
+    pendency first; ties in the scope's order), and how many desks hold anything: a district's
+    5,000 posts are neither lines nor sorted in Python."""
+    keys = [key for _lo, _hi, key in AGE_BANDS]
+    bands = ", ".join(
+        f"coalesce(sum(h.n) FILTER (WHERE h.band = '{k}'), 0) AS \"{k}\"" for k in keys
+    )  # keys from AGE_BANDS, never from a request
+    order = ", ".join(f'"{k}" DESC' for k in reversed(keys))
+    rows = (
+        db.session.execute(
+            text(
+                f"SELECT h.post_id, sum(h.n) AS total, {bands}, count(*) OVER () AS lines "
+                "FROM held_rollup h JOIN unnest(CAST(:posts AS int[])) WITH ORDINALITY AS o(id, n) "
+                "ON o.id = h.post_id GROUP BY h.post_id, o.n "
+                f"ORDER BY {order}, o.n LIMIT :limit OFFSET :offset"
+            ),
+            {"posts": post_ids or [0], "limit": limit, "offset": offset},
+        )
+        .mappings()
+        .all()
+    )
+    if not rows and offset:  # past the last page: the count all the same
+        count = db.session.scalar(
+            text("SELECT count(DISTINCT post_id) FROM held_rollup WHERE post_id = ANY(:posts)"),
+            {"posts": post_ids or [0]},
+        )
+        return [], count or 0
+    return [dict(r) for r in rows], (rows[0]["lines"] if rows else 0)
+
+
+def per_group(post_ids: list[int], by: str) -> list[dict]:
+    """The rollup summed per office (`by` "office") or per office and section, in SQL, in the
+    live count's order: rows of office_id, section_id, total and one count per age band (a
+    district's 5,000 posts are never lines in Python)."""
+    cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
+    bands = ", ".join(
+        f"coalesce(sum(h.n) FILTER (WHERE h.band = '{key}'), 0) AS \"{key}\""
+        for _lo, _hi, key in AGE_BANDS
+    )  # keys from AGE_BANDS, never from a request
+    section = "NULL" if by == "office" else "p.section_id"
+    return [
+        dict(r)
+        for r in db.session.execute(
+            text(
+                f"SELECT p.office_id, {section} AS section_id, sum(h.n) AS total, {bands} "
+                "FROM held_rollup h JOIN post p ON p.id = h.post_id "
+                f"WHERE h.post_id = ANY(:posts) GROUP BY {cols} ORDER BY {cols}"
+            ),
+            {"posts": post_ids or [0]},
+        ).mappings()
+    ]
+
+
 def overdue_by_category(post_ids: list[int]) -> list[tuple[int, int, int, object]]:
-    """(category id or 0, post id, overdue items, oldest due) from the rollup."""
+    """(category id or 0, post id, overdue items, oldest due) from the rollup, the most
+    overdue items first."""
     return list(
         db.session.execute(
             text(
                 "SELECT category_id, post_id, sum(n), min(oldest_due) FROM held_rollup "
-                "WHERE post_id = ANY(:posts) AND overdue GROUP BY 1, 2"
+                "WHERE post_id = ANY(:posts) AND overdue GROUP BY 1, 2 ORDER BY 3 DESC, 2, 1"
             ),
             {"posts": post_ids or [0]},
         ).all()

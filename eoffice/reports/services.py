@@ -53,6 +53,21 @@ def with_posts(lines: list[Line]) -> list[Line]:
     return lines
 
 
+def most_delayed_page(
+    actor: Actor, post_ids: list[int], page: int, size: int
+) -> tuple[list[Line], int]:
+    """One page of the officer-wise report (the most delayed desks first), posts attached, and
+    how many desks hold anything. The district reads the worker's count, ranked in SQL."""
+    if rollup_at(actor) is not None:
+        from eoffice.reports import rollup
+
+        rows, count = rollup.most_delayed(post_ids, size, (page - 1) * size)
+        lines = [Line(r["post_id"], {k: r[k] for _, _, k in BANDS}, r["total"]) for r in rows]
+        return with_posts(lines), count
+    lines = pendency(actor, post_ids)
+    return with_posts(most_delayed_first(lines)[(page - 1) * size : page * size]), len(lines)
+
+
 def most_delayed_first(lines: list[Line]) -> list[Line]:
     """Officer-wise order for accountability: the desks with the oldest pendency first."""
     keys = [k for _, _, k in reversed(BANDS)]
@@ -129,13 +144,6 @@ def rollup_at(actor: Actor, *, overview: bool = False):
     return actor.memo["rollup_fresh"] if (overview or scope_name(actor) == "district") else None
 
 
-def _post_places(post_ids: list[int]) -> dict[int, tuple[int, int | None]]:
-    rows = db.session.execute(
-        select(Post.id, Post.office_id, Post.section_id).where(Post.id.in_(post_ids or [0]))
-    )
-    return {pid: (office, section) for pid, office, section in rows}
-
-
 def pendency(actor: Actor, post_ids: list[int]) -> list[Line]:
     """Per post: held items by age band (posts holding nothing are left out), in the scope's
     order."""
@@ -160,19 +168,10 @@ def pendency(actor: Actor, post_ids: list[int]) -> list[Line]:
 def grouped(actor: Actor, post_ids: list[int], by: str) -> list[Group]:
     """Pendency per office, or per section (and office), summed in SQL."""
     cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
-    if rollup_at(actor) is not None:  # the district: summed from the job worker's count
-        places = _post_places(post_ids)
-        sums: dict[tuple, dict] = {}
-        for line in pendency(actor, post_ids):
-            office, section = places[line.post_id]
-            key = (office,) if by == "office" else (office, section or 0)
-            row = sums.setdefault(
-                key, {"office_id": office, "section_id": section, "total": 0,
-                      **{k: 0 for _, _, k in BANDS}})  # fmt: skip
-            row["total"] += line.total
-            for k in line.bands:
-                row[k] += line.bands[k]
-        rows = [sums[k] for k in sorted(sums)]
+    if rollup_at(actor) is not None:  # the district: summed in SQL from the worker's count
+        from eoffice.reports import rollup
+
+        rows = rollup.per_group(post_ids, by)
     else:
         rows = (
             db.session.execute(

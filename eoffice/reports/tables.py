@@ -65,14 +65,20 @@ def desk_time_table(actor: Actor, start: date, end: date, caption: str) -> Table
     return Table(_("Time per desk"), caption, header, rows)
 
 
-def overdue_table(actor: Actor, caption: str, date_format) -> Table:
+def overdue_table(
+    actor: Actor, caption: str, date_format, top: int | None = None
+) -> tuple[Table, int]:
+    """(the table, how many lines there are in all): `top` keeps the lines with the most
+    overdue items (the page; the downloads have every line)."""
     header = [_("Category"), _("Post"), _("Office"), _("Overdue items"), _("Due since")]
+    lines, count = periodic.overdue_by_category(actor, top)
+    no_category = _("No category")
     rows = [
-        [line.category or _("No category"), line.post.designation, line.post.office.name,
+        [line.category or no_category, line.post.designation, line.post.office.name,
          line.count, date_format(line.oldest_due)]
-        for line in periodic.overdue_by_category(actor)
+        for line in lines
     ]  # fmt: skip
-    return Table(_("Overdue against time limits"), caption, header, rows)
+    return Table(_("Overdue against time limits"), caption, header, rows), count
 
 
 def pendency_table(actor: Actor, by: str, caption: str, age_labels: dict) -> Table:

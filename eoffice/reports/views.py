@@ -35,11 +35,9 @@ def pendency():
     by = by if by in GROUPS else "post"
     post_ids = scope.scope_post_ids(current_actor())
     page = max(1, request.args.get("page", 1, type=db_int) or 1)
-    lines, shown, groups = [], [], []
+    shown, count, groups = [], 0, []
     if by == "post":
-        lines = services.pendency(current_actor(), post_ids)
-        shown = services.most_delayed_first(lines)[(page - 1) * PAGE : page * PAGE]
-        services.with_posts(shown)
+        shown, count = services.most_delayed_page(current_actor(), post_ids, page, PAGE)
     else:
         groups = services.grouped(current_actor(), post_ids, by)
     late = overdue_tasks_by_post(post_ids)
@@ -47,7 +45,7 @@ def pendency():
     late_tasks = [(late_posts[pid], late[pid]) for pid in post_ids if pid in late]
     return render_template(
         "reports/pendency.html",
-        by=by, lines=shown, total_lines=len(lines), page=page, page_size=PAGE, groups=groups,
+        by=by, lines=shown, total_lines=count, page=page, page_size=PAGE, groups=groups,
         late_tasks=late_tasks, scope=scope.scope_name(current_actor()), as_of=today(),
     )  # fmt: skip
 

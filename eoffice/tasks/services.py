@@ -24,6 +24,7 @@ from eoffice.platform import audit, jobs
 from eoffice.platform.clock import local_date, today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
+from eoffice.platform.sql import among
 from eoffice.policy import Actor
 from eoffice.receipts.models import Receipt
 from eoffice.tasks.models import Reminder, Task, TaskUpdate
@@ -277,7 +278,7 @@ def overdue_tasks_by_post(post_ids: list[int]) -> dict[int, int]:
     """Open tasks past their due date, per post: for the pendency report."""
     rows = db.session.execute(
         select(Task.to_post_id, func.count(Task.id))
-        .where(Task.to_post_id.in_(post_ids or [0]), Task.status == "open", Task.due_on < today())
+        .where(among(Task.to_post_id, post_ids), Task.status == "open", Task.due_on < today())
         .group_by(Task.to_post_id)
     )
     return dict(rows.all())

@@ -74,6 +74,16 @@ def _translations():
         return get_translations()
 
 
+def language() -> str:
+    """The page's language ("hi", "en"), read where Flask-Babel keeps it once chosen (names
+    of posts and offices ask this thousands of times on a district report)."""
+    try:
+        return g._flask_babel.babel_locale.language
+    except (AttributeError, RuntimeError):
+        locale = get_locale()
+        return locale.language if locale is not None else "hi"
+
+
 def install_fast_gettext(app) -> None:
     """Replace the gettext callables Flask-Babel gave Jinja with ones using `_translations`."""
     app.jinja_env.install_gettext_callables(
