@@ -18,7 +18,7 @@ from eoffice.platform.extensions import babel, compress, csrf, db, login_manager
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-#: Sent on every response. htmx needs no inline script or eval (see static/js/htmx-config.js).
+#: Sent on every response. htmx needs no inline script or eval (eoffice.web.htmx.CONFIG).
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -215,8 +215,11 @@ def _register_hooks(app: Flask) -> None:
     app.register_error_handler(Exception, core_views.handle_exception)
 
     # Proxies as globals, so macros rendered alone (htmx fragments) see them too.
+    from eoffice.web.htmx import CONFIG as htmx_config
+
     app.jinja_env.globals.update(
         asset_url=assets.asset_url,
+        htmx_config=htmx_config,
         item_url=item_url,
         term=term,
         navigation=navigation,

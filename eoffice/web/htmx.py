@@ -1,8 +1,29 @@
 """Page-or-fragment helpers: one macro renders both (see STYLE.md)."""
 
 import hashlib
+import json
 
 from flask import make_response, redirect, request
+
+#: htmx's settings, on each page that uses it as <meta name="htmx-config"> (htmx reads it when
+#: it starts, also when static/js/note.js loads it late; one request fewer than a settings
+#: script on 2G). No inline styles or eval (the CSP forbids both); no history cache (pages
+#: hold CSRF tokens); 4xx answers are fragments with a message in the user's language, so
+#: they are swapped in.
+CONFIG = json.dumps(
+    {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "historyCacheSize": 0,
+        "responseHandling": [
+            {"code": "204", "swap": False},
+            {"code": "[23]..", "swap": True},
+            {"code": "4..", "swap": True, "error": False},
+            {"code": "...", "swap": False, "error": True},
+        ],
+    },
+    separators=(",", ":"),
+)
 
 
 def is_htmx() -> bool:
