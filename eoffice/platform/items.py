@@ -47,7 +47,8 @@ class MovableItem:
     #: From a hidden form field: a resubmitted form finds its item instead of making another.
     idempotency_key: Mapped[uuid.UUID] = mapped_column(UUID)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
-    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    #: indexed: a desk's own items are found by it (eoffice.policy.grants.Creator.ids)
+    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     #: Exactly one holder at any time: NOT NULL, and changed only under a row lock.
     holder_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

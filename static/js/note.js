@@ -19,6 +19,12 @@
     waiting.push(fn);
     if (loading) return;
     loading = true;
+    // htmx starts at once only in a complete document (between DOMContentLoaded and load it
+    // would wait for a DOMContentLoaded that has passed): so after the page's load
+    if (document.readyState === "complete") inject(src);
+    else window.addEventListener("load", function () { inject(src); });
+  }
+  function inject(src) {
     var s = document.createElement("script");
     s.src = src;
     s.onload = function () {  // htmx has processed the page as it started (it was complete)
