@@ -28,6 +28,16 @@ def main() -> int:
     args = parser.parse_args()
     url = data.ensure(args.files)
     user, paths = targets(url)
+    # issue #32: every shape of /search (bench/search.py's queries, as this user)
+    from urllib.parse import quote
+
+    from bench.search import queries, rare_items
+
+    rare_items(url, user)
+    officer = user.rsplit(".", 1)[0] + ".0"
+    for name, q in queries(url, officer).items():
+        if name != "file number":  # a number the user may open redirects to it
+            paths[f"search {name}"] = f"/search/?q={quote(q)}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("EOFFICE_JOBS_WORKER", "0")
     from sqlalchemy import event
@@ -50,7 +60,7 @@ def main() -> int:
             captured.append((statement, parameters))
 
     out = [f"# EXPLAIN (ANALYZE, BUFFERS), {args.files:,} files, user {user}\n"]
-    print(f"{'page':<8}{'plan ms':>9}{'exec ms':>9}  query")
+    print(f"{'page':<36}{'plan ms':>9}{'exec ms':>9}  query")
     for name, path in paths.items():
         client.get(path)  # once to warm caches and mark things opened; then the measured one
         captured.clear()
@@ -66,7 +76,7 @@ def main() -> int:
                 planning = float(re.search(r"Planning Time: ([\d.]+)", plan).group(1))
                 execution = float(re.search(r"Execution Time: ([\d.]+)", plan).group(1))
                 short = " ".join(statement.split())[:90]
-                print(f"{name:<8}{planning:>9.2f}{execution:>9.2f}  {short}")
+                print(f"{name:<36}{planning:>9.2f}{execution:>9.2f}  {short}")
                 out.append(f"\n## {name}: {path}\n\n{' '.join(statement.split())}\n\n{plan}\n")
             raw.rollback()
         finally:

@@ -80,11 +80,12 @@ def against_baseline(db_url: str, rounds: int, seconds: int, connections: int) -
     return out
 
 
-def run_wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
+def run_wrk(url: str, cookie: str, seconds: int, connections: int, cookies: list[str] = ()) -> dict:
+    """wrk's figures for `url`; with `cookies`, one thread and connection per user."""
     out = subprocess.run(
         [
             "wrk",
-            f"-t{min(2, connections)}",
+            f"-t{connections if cookies else min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
@@ -96,7 +97,7 @@ def run_wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
         capture_output=True,
         text=True,
         check=True,
-        env={"WRK_COOKIE": cookie, "PATH": "/usr/bin:/bin"},
+        env={"WRK_COOKIE": cookie, "WRK_COOKIES": "\n".join(cookies), "PATH": "/usr/bin:/bin"},
     ).stdout
     nums = dict(re.findall(r"(\w+)=([\d.]+)", out))
     return {k: float(v) for k, v in nums.items()}
