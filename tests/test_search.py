@@ -197,8 +197,9 @@ def test_filters_narrow_the_hits(app, dak, demo):
 
 
 def test_a_search_too_broad_for_its_time_is_stopped_and_explained(app, dak):
-    """A real statement timeout (1 ms: every search runs past it) stops the query; the page
-    asks for another word instead of holding a worker or answering 500."""
+    """A search's time limit (1 ms: every search runs past it) holds for all its statements
+    together (each gets what is left, as Postgres's statement timeout); the page asks for
+    another word instead of holding a worker or answering 500."""
     saved = app.config["SEARCH_TIMEOUT_MS"]
     app.config["SEARCH_TIMEOUT_MS"] = 1
     try:

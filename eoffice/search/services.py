@@ -9,7 +9,9 @@ list and page is held to).
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -283,7 +285,10 @@ def _found(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> l
     where = [*_filters(kind, f), *_after(kind, m, at, after)]
 
     def run(*arms) -> list:
-        rows = s.execute(union(*(a.subquery().select() for a in arms))).all() if arms else []
+        if not arms:
+            return []
+        _within_time(s)
+        rows = s.execute(union(*(a.subquery().select() for a in arms))).all()
         return sorted(rows, key=lambda r: (r.at, r.id), reverse=True)[:limit]
 
     def matched_first():  # the matches by the GIN indexes, then the rule: for a rare word
@@ -316,6 +321,7 @@ def _found(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> l
     if len(rows) < limit and window is not None:
         # fewer than a page in the window: if the office has more than the window, the word is
         # rarer than estimated and the matches are looked up first after all
+        _within_time(s)
         full = s.scalar(select(func.count()).select_from(window)) >= WINDOW
         if full:
             rows = run(matched_first())
@@ -324,6 +330,7 @@ def _found(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> l
 
 def _estimate(s, q) -> int:
     """Postgres's own estimate of the rows `q` gives (EXPLAIN, not run: a millisecond)."""
+    _within_time(s)
     compiled = q.compile(dialect=s.get_bind().dialect)
     plan = (
         s.connection()
@@ -355,8 +362,8 @@ def by_number(actor: Actor, q: str, s) -> list[tuple[str, int]]:
 
 
 class TooBroad(Exception):
-    """The search ran past its time limit: too many matches to rank; the user is asked to add a
-    word or a filter (a worker is never held longer than the limit)."""
+    """The search ran past its time limit (SEARCH_TIMEOUT_MS, for all its statements together):
+    the user is asked to add a word or a filter (a worker is never held longer than the limit)."""
 
 
 def search(
@@ -378,16 +385,38 @@ def search(
         from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
 
+        token = _DEADLINE.set(time.monotonic() + timeout_ms / 1000)
         try:
             # a savepoint: a search cut short undoes itself, not the caller's transaction
             with s.begin_nested():
-                s.execute(sql_text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-                return _search(actor, f, after, s, query)
+                found = _search(actor, f, after, s, query)
+                s.execute(sql_text("SET LOCAL statement_timeout TO DEFAULT"))  # the page's own
+                return found
         except OperationalError as e:
             if "statement timeout" not in str(e) and "canceling statement" not in str(e):
                 raise
             raise TooBroad from e
+        finally:
+            _DEADLINE.reset(token)
     return _search(actor, f, after, s, query)
+
+
+#: when the running search must have ended (time.monotonic()); None: no limit
+_DEADLINE: ContextVar[float | None] = ContextVar("search_deadline", default=None)
+
+
+def _within_time(s) -> None:
+    """Before each of a search's statements: what is left of the search's time as Postgres's
+    statement timeout (the search as a whole is held to the limit, not each statement)."""
+    from sqlalchemy import text as sql_text
+
+    end = _DEADLINE.get()
+    if end is None:
+        return
+    left = int((end - time.monotonic()) * 1000)
+    if left < 1:
+        raise TooBroad
+    s.execute(sql_text(f"SET LOCAL statement_timeout = {left}"))
 
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
