@@ -165,14 +165,9 @@ def show(file_id: int):
 
 def _file_page(f: File, *, typed: str | None = None, note_error: str | None = None, status=200):
     holding = current_actor().charge_for(f.holder_post_id) is not None
-    attach = None
-    if holding and f.status != "closed":
-        attach = AttachForm()
-        attach.receipt.choices = [
-            # short labels: a busy desk holds dozens of receipts, and this page is read on 2G
-            (r.id, f"{r.diary_number}: {shorten(r.subject, 32)}")
-            for r in services.held_receipts(current_actor())
-        ]
+    # a link to the receipts the desk may place here (their list is a page of its own: a busy
+    # desk holds dozens, and this page is read on 2G)
+    attach = holding and f.status != "closed" and bool(services.held_receipts(current_actor(), 1))
     draft = notes.my_draft(current_actor(), f) if holding else None
     finals = notes.final_notes(f)
     from eoffice.signing.services import note_signature_counts
@@ -253,12 +248,31 @@ def finalise_note(file_id: int):
     return redirect_to(url_for("files.show", file_id=file_id) + f"#p{note.paragraph}")
 
 
+def _attach_form() -> AttachForm:
+    form = AttachForm()
+    form.receipt.choices = [
+        (r.id, f"{r.diary_number}: {shorten(r.subject, 60)}")
+        for r in services.held_receipts(current_actor())
+    ]
+    return form
+
+
+@bp.get("/<int:file_id>/correspondence")
+@login_required
+def attach_form(file_id: int):
+    """The receipts with the user's desks, to place one in this file."""
+    f = visible_file(file_id)
+    if current_actor().charge_for(f.holder_post_id) is None or f.status == "closed":
+        flash(_("This file is not with you now, so you cannot add documents to it."), "error")
+        return redirect(url_for("files.show", file_id=file_id))
+    return render_template("files/attach.html", file=f, form=_attach_form())
+
+
 @bp.post("/<int:file_id>/correspondence")
 @login_required
 def attach(file_id: int):
     f = visible_file(file_id)
-    form = AttachForm()
-    form.receipt.choices = [(r.id, r.diary_number) for r in services.held_receipts(current_actor())]
+    form = _attach_form()
     if not form.validate_on_submit():
         flash(_("Choose a receipt that is with you."), "error")
         return redirect_to(url_for("files.show", file_id=file_id))
