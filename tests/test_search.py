@@ -78,15 +78,21 @@ def titles(client, q: str, **args) -> list[str]:
     return [li.get_text(" ", strip=True) for li in soup.select("ol.results li")]
 
 
+def missed(client, cases) -> list:
+    """The (query, expected subject) cases whose subject is not among the query's hits."""
+    out = []
+    for query, expected in cases:
+        got = titles(client, query)
+        if not any(expected in " ".join(t.split()) for t in got):
+            out.append((query, expected, got[:3]))
+    return out
+
+
 def test_hindi_as_people_type_it(dak):
     """Every case, all reported at once (one set of dak for the whole table)."""
     assert len(CASES) >= 40
-    missed = []
-    for query, expected in CASES:
-        got = titles(dak, query)
-        if not any(expected in " ".join(t.split()) for t in got):
-            missed.append((query, expected, got[:3]))
-    assert not missed, "\n".join(map(str, missed))
+    failed = missed(dak, CASES)
+    assert not failed, "\n".join(map(str, failed))
 
 
 def test_the_matching_words_are_marked(dak):
@@ -295,12 +301,8 @@ def test_words_as_people_type_them(client, demo):
                        scan=[(io.BytesIO(samples.pdf(1)), "s.pdf")])  # fmt: skip
         assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     assert len(TYPED_CASES) >= 40
-    missed = []
-    for query, expected in TYPED_CASES:
-        got = titles(client, query)
-        if not any(expected in " ".join(t.split()) for t in got):
-            missed.append((query, expected, got[:3]))
-    assert not missed, "\n".join(map(str, missed))
+    failed = missed(client, TYPED_CASES)
+    assert not failed, "\n".join(map(str, failed))
 
 
 def test_results_come_newest_first_a_page_at_a_time(app, dak, demo):
