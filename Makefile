@@ -98,7 +98,7 @@ bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, ag
 bench-ltv: install ## What long-term signatures cost: B-B vs B-LT signing, B-LTA at issue, strict validation (issue #27)
 	$(BIN)/python -m bench.ltv
 
-bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, against the budgets (installs apt wrk)
+bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, and the inbox ÷ the bare baseline (bench/baseline.py) in one run (installs apt wrk)
 	@scripts/system-deps.sh bench
 	$(BIN)/python bench/server.py --sizes 10000 $(BENCH_FILES)
 
@@ -119,7 +119,7 @@ bench-audit: install i18n-compile ## The audit viewer's queries on 10 million ev
 bench-backup: install i18n-compile ## flask backup create and restore of the BENCH_FILES-file database (made by bench-data if missing), timed, with its size
 	$(BIN)/python bench/backup.py --files $(BENCH_FILES)
 
-bench-search: bench-data ## /search at BENCH_FILES files under wrk (32 connections): common, rare, roman and number queries against p95 ≤ 150 ms
+bench-search: bench-data ## /search at BENCH_FILES files under wrk, 1 and 8 users: every query shape must show results, against p95 ≤ 150 ms
 	@scripts/system-deps.sh bench
 	$(BIN)/python bench/search.py --files $(BENCH_FILES)
 

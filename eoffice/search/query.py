@@ -37,6 +37,9 @@ SWAPS = [
 MAX_SPELLINGS = 8
 #: a long word is also tried as two, each part at least this long (shorter parts are too common)
 MIN_PART = 2
+#: only a key this long is tried as two words (प्रधानमंत्री prdmmntr, जिलाधिकारी jldkr): "tarbooj"
+#: (trbj) as "tr" and "bj", two of the commonest keys, made a rare word cost 150 ms at 1M files
+MIN_SPLIT = 5
 ROMAN_WORD = re.compile(r"^[a-z]+$")
 
 
@@ -129,19 +132,27 @@ class Query:
             return []
         return list(dict.fromkeys(sp[-1] for sp in self.words[-1].spellings))
 
-    def tsquery(self) -> str:
+    def tsquery(self, *, prefix: bool = True) -> str:
+        """The tsquery; `prefix` False: the last word as a whole word too (what Postgres can
+        estimate from its statistics: a prefix it estimates at a fixed share of the rows)."""
         if not self.words:
             return ""
         n = len(self.words)
-        options = [self._and(range(n), joined=None)]
+        options = [self._and(range(n), None, prefix)]
         for i in range(n - 1):  # two neighbouring words also as one
             a, b = self.words[i].single, self.words[i + 1].single
             if a and b:
-                options.append(self._and(range(n), joined=(i, _join(a, b))))
+                options.append(self._and(range(n), (i, _join(a, b)), prefix))
         return " | ".join(f"( {o} )" for o in options)
 
-    def _and(self, idx, joined: tuple[int, str] | None) -> str:
-        last = len(self.words) - 1
+    @property
+    def short_last(self) -> bool:
+        """The last word is a beginning too short to know how many words it begins (results
+        as one types: "pr")."""
+        return bool(self.words) and min(len(sp[-1]) for sp in self.words[-1].spellings) < 4
+
+    def _and(self, idx, joined: tuple[int, str] | None, prefix: bool) -> str:
+        last = len(self.words) - 1 if prefix else -1
         parts = []
         skip = -1
         for i in idx:
@@ -175,7 +186,7 @@ def _splits(k: str) -> list[tuple[str, str]]:
     """A long key as two words' keys, at every place that leaves each part MIN_PART letters
     (not numbers: 2026 is not 20 and 26): the second may begin with a vowel (a), the first may
     end in n where the whole has m before p, b, m (प्रधानमंत्री: prdmmntr → prdn mntr)."""
-    if not k.isalpha() or len(k) < 2 * MIN_PART:
+    if not k.isalpha() or len(k) < MIN_SPLIT:
         return []
     out = []
     for cut in range(MIN_PART, len(k) - MIN_PART + 1):

@@ -274,9 +274,11 @@ def _after(kind: str, m, at, after: tuple | None):
     return [or_(at < a_at, and_(at == a_at, m.id < a_id))]
 
 
-def _found(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> list:
+def _found(actor: Actor, kind: str, query: Query, f: Filters, after, limit: int, s) -> list:
     """(kind, id, at) of one kind's visible matches after `after`, newest first, at most
     `limit`: each plan bounded by what it looks at, not by how common the word is."""
+    q_ts = func.to_tsquery("simple", query.tsquery())
+    exact = func.to_tsquery("simple", query.tsquery(prefix=False))  # for the estimate
     spec = SPECS[kind]
     m = spec.model
     at = getattr(m, spec.at)
@@ -299,7 +301,7 @@ def _found(actor: Actor, kind: str, q_ts, f: Filters, after, limit: int, s) -> l
         q = q.where(m.id.in_(_matched_ids(kind, q_ts)), *where)
         return q.order_by(*order).limit(limit)
 
-    if spec.by_file or _estimate(s, _matched_ids(kind, q_ts)) <= RARE:
+    if spec.by_file or (not query.short_last and _estimate(s, _matched_ids(kind, exact)) <= RARE):
         return run(matched_first())
     arms, window = [], None
     wide, narrow = openable_parts(actor, m)
@@ -420,13 +422,12 @@ def _within_time(s) -> None:
 
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
-    q_ts = func.to_tsquery("simple", query.tsquery())
     rank = {k: n for n, k in enumerate(KINDS)}
     rows = [
         row
         for kind in KINDS
         if _offered(kind, f)
-        for row in _found(actor, kind, q_ts, f, after, PAGE_SIZE + 1, s)
+        for row in _found(actor, kind, query, f, after, PAGE_SIZE + 1, s)
     ]
     rows.sort(key=lambda r: (-r.at.timestamp(), rank[r.kind], -r.id))
     more = len(rows) > PAGE_SIZE
