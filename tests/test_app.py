@@ -16,6 +16,16 @@ def test_assets_have_hashed_names_and_are_cached_for_a_year(client, demo):
     client.login("clerk.revenue")
     js = client.page("/search/").find("script")["src"]  # a page that uses htmx loads it
     assert js.startswith("/s/js/htmx.min.")
+    assert client.page("/inbox").find("script") is None  # its filters are a plain GET form
+    # the file page: htmx comes only when the holder writes in the note (note.js loads it)
+    from tests.test_movement import open_file
+
+    page = client.page(f"/files/{open_file(client, demo).id}")
+    srcs = [s["src"] for s in page.find_all("script")]
+    assert not any("/htmx.min." in src for src in srcs), srcs
+    note = page.find("script", src=lambda s: s and "/js/note." in s)
+    assert note.has_attr("async") and note["data-htmx"].startswith("/s/js/htmx.min.")
+    assert page.find("meta", attrs={"name": "htmx-config"})
     client.post("/logout", data={"csrf_token": client.csrf("/")})
     for url in (css, js):
         resp = client.get(url)

@@ -98,5 +98,11 @@ def test_the_inbox_and_file_page_are_a_few_queries(app, clerk, demo):
     inbox = queries(app, clerk, "/inbox")
     page = queries(app, clerk, f"/files/{f.id}")
     assert inbox <= 12, inbox
+    # issue #32: two statements — the user (with whether they act under a delegation today) and
+    # the page with the layout's counts (unread, unseen reminders); no query from the template
+    with counted(app) as statements:
+        assert clerk.get("/inbox").status_code == 200
+    selects = [st for st in statements if st.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, [" ".join(st.split())[:80] for st in selects]
     assert page <= 30, page
     _ = Post  # the models are imported for the factories' mappers
