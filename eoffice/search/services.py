@@ -164,7 +164,6 @@ class Hit:
 
 @dataclass(frozen=True)
 class Kind:
-    name: str
     model: type
     #: "newest first": when the item was made (a dispatch: issued)
     at: str
@@ -173,10 +172,10 @@ class Kind:
 
 
 SPECS = {
-    "file": Kind("file", File, "created_at"),
-    "receipt": Kind("receipt", Receipt, "created_at"),
-    "letter": Kind("letter", LetterDraft, "created_at", by_file=True),
-    "dispatch": Kind("dispatch", Dispatch, "issued_at", by_file=True),
+    "file": Kind(File, "created_at"),
+    "receipt": Kind(Receipt, "created_at"),
+    "letter": Kind(LetterDraft, "created_at", by_file=True),
+    "dispatch": Kind(Dispatch, "issued_at", by_file=True),
 }
 #: below this many estimated matches a word is rare: matched first (by the GIN indexes), then
 #: held to the access rule; above it, walked newest first within what the user may open, up to
@@ -274,11 +273,10 @@ def _after(kind: str, m, at, after: tuple | None):
     return [or_(at < a_at, and_(at == a_at, m.id < a_id))]
 
 
-def _found(actor: Actor, kind: str, query: Query, f: Filters, after, limit: int, s) -> list:
+def _found(actor: Actor, kind: str, query: Query, q_ts, exact, f: Filters, after, limit: int, s):
     """(kind, id, at) of one kind's visible matches after `after`, newest first, at most
-    `limit`: each plan bounded by what it looks at, not by how common the word is."""
-    q_ts = func.to_tsquery("simple", query.tsquery())
-    exact = func.to_tsquery("simple", query.tsquery(prefix=False))  # for the estimate
+    `limit`: each plan bounded by what it looks at, not by how common the word is. `q_ts`: the
+    query as typed; `exact`: its last word as a whole word too (for Postgres's estimate)."""
     spec = SPECS[kind]
     m = spec.model
     at = getattr(m, spec.at)
@@ -422,12 +420,14 @@ def _within_time(s) -> None:
 
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
+    q_ts = func.to_tsquery("simple", query.tsquery())
+    exact = func.to_tsquery("simple", query.tsquery(prefix=False))
     rank = {k: n for n, k in enumerate(KINDS)}
     rows = [
         row
         for kind in KINDS
         if _offered(kind, f)
-        for row in _found(actor, kind, query, f, after, PAGE_SIZE + 1, s)
+        for row in _found(actor, kind, query, q_ts, exact, f, after, PAGE_SIZE + 1, s)
     ]
     rows.sort(key=lambda r: (-r.at.timestamp(), rank[r.kind], -r.id))
     more = len(rows) > PAGE_SIZE
