@@ -9,8 +9,6 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from eoffice.platform import config
@@ -61,9 +59,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from eoffice.platform import replica
+    from eoffice.platform.database import keep_prepared_statements
     from eoffice.web.i18n import install_date_filters, install_fast_gettext, select_locale
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            keep_prepared_statements(engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     if app.config["PROXIES"]:  # behind nginx: the client's address for throttling and audit
@@ -88,7 +90,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.files import models as _file_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
     from eoffice.ops import backup as _backup  # noqa: F401
-    from eoffice.org.models import Post, PostHolding, User
+    from eoffice.org import models as _org_models  # noqa: F401
     from eoffice.platform import audit  # noqa: F401
     from eoffice.receipts import models as _receipt_models  # noqa: F401
     from eoffice.reports import rollup as _rollup  # noqa: F401
@@ -97,42 +99,17 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        # Every signed-in request needs the user's charges, their posts and offices: one query,
-        # which also asks whether the cookie's session is still live on the server (logout,
-        # a password change or an administrator ends it, for every copy of the cookie).
+        # Every signed-in request needs the user's charges, their posts and offices, and to know
+        # whether the cookie's session is still live on the server (logout, a password change
+        # or an administrator ends it, for every copy of the cookie): auth.services.signed_in.
         from flask import session
 
-        from eoffice.auth.models import UserSession
-        from eoffice.auth.services import token_digest
-        from eoffice.org.services import acts_under_delegation
+        from eoffice.auth.services import signed_in
 
         token = session.get("sid")
-        if not isinstance(token, str) or not user_id.isdigit():
+        if not isinstance(token, str) or not user_id.isdigit() or len(user_id) > 18:
             return None
-        live = (
-            select(UserSession.id)
-            .where(
-                UserSession.user_id == User.id,
-                UserSession.token_sha256 == token_digest(token),
-                UserSession.ended_at.is_(None),
-            )
-            .exists()
-        )
-        found = (
-            db.session.execute(
-                select(User, acts_under_delegation(User.id))
-                .where(User.id == int(user_id), live)
-                .options(
-                    joinedload(User.holdings).joinedload(PostHolding.post).joinedload(Post.office)
-                )
-            )
-            .unique()
-            .one_or_none()
-        )
-        if found is None:
-            return None
-        user, user.delegated_today = found
-        return user
+        return signed_in(int(user_id), token)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -216,9 +193,11 @@ def _register_hooks(app: Flask) -> None:
 
     # Proxies as globals, so macros rendered alone (htmx fragments) see them too.
     from eoffice.web.htmx import CONFIG as htmx_config
+    from eoffice.web.urls import url_for as cached_url_for
 
     app.jinja_env.globals.update(
         asset_url=assets.asset_url,
+        url_for=cached_url_for,
         htmx_config=htmx_config,
         item_url=item_url,
         term=term,
@@ -236,9 +215,8 @@ def _register_hooks(app: Flask) -> None:
         unseen_reminders=lambda: unseen_reminders(current_actor()),
         counted_at=lambda **kw: rollup_at(current_actor(), **kw),
     )
-    app.jinja_env.add_extension(
-        "jinja2.ext.i18n"
-    )  # {% trans %} blocks; Flask-Babel installs gettext
+    # {% trans %} blocks: Flask-Babel added jinja2.ext.i18n, and web.i18n its callables (adding
+    # the extension again here made a new one, which put Jinja's slower `_` back)
 
     @app.context_processor
     def current_context():

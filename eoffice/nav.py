@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 
 from eoffice.org.current import may
 from eoffice.web.i18n import term
+from eoffice.web.urls import url_for
 
 
 @dataclass

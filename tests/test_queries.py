@@ -77,6 +77,8 @@ def test_sent_list_track_and_copies_do_not_query_per_row(app, clerk, login, demo
     sent_one = queries(app, clerk, "/inbox/sent")
     track_one = queries(app, clerk, f"/file/{first.id}/track")
     dm_client = login("dm.lalitpur")
+    # a process loads a user in full once; later requests only check them (auth.signed_in)
+    dm_client.get("/inbox")
     copies_one = queries(app, dm_client, "/inbox/copies")
     for _ in range(4):
         f = open_file(clerk, db)
@@ -106,3 +108,26 @@ def test_the_inbox_and_file_page_are_a_few_queries(app, clerk, demo):
     assert len(selects) == 2, [" ".join(st.split())[:80] for st in selects]
     assert page <= 30, page
     _ = Post  # the models are imported for the factories' mappers
+
+
+def test_prepared_statements_outlive_a_rollback(app):
+    """Issue #32: psycopg prepares a statement run five times, but forgets them all at every
+    ROLLBACK — and every read request ends with one. The app's connections keep them
+    (platform.database.KeptStatements); after an error the connection still recovers."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    sql = text("SELECT count(*) FROM app_user WHERE id > :n")
+    with app.app_context(), _db.engine.connect() as conn:
+        for _ in range(6):
+            conn.execute(sql, {"n": 0})
+            conn.rollback()
+        # …and plans each run for its own values (a generic plan made search ten times slower)
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+        kept = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+        assert any("FROM app_user WHERE id >" in s for s in kept), kept
+        try:
+            conn.execute(text("SELECT 1 / 0"))
+        except DBAPIError:
+            conn.rollback()
+        assert conn.execute(sql, {"n": 0}).scalar() >= 0

@@ -4,7 +4,7 @@ user sees their sessions and ends one or all others."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select, update
 
 from eoffice.auth.models import UserSession
 from tests.conftest import Client
@@ -114,3 +114,69 @@ def test_a_forged_or_missing_session_token_is_not_signed_in(app, login, demo):
     with clerk.session_transaction() as s:
         s["sid"] = ["not", "a", "string"]
     assert not signed_in(clerk)
+
+
+def test_the_user_kept_between_requests_is_never_stale(app, login, demo):
+    """Issue #32: a process keeps each user as it last loaded them and checks a stamp of row
+    versions instead of loading them again; any change to the user, their charges, those posts
+    or offices — made by anyone — shows on the very next request."""
+    from eoffice.org.models import Office, Post, PostHolding, User
+    from tests.test_queries import counted
+
+    db = demo
+
+    def done(statement):  # as another request would: its own commit, nothing left in memory
+        db.session.execute(statement)
+        db.session.commit()
+        db.session.remove()
+
+    def change(model, row_id, **values):
+        done(update(model).where(model.id == row_id).values(**values))
+
+    clerk = login("clerk.revenue")
+    clerk.get("/inbox")
+    with counted(app) as statements:
+        page = clerk.get("/inbox").get_data(as_text=True)
+    assert not [s for s in statements if "FROM app_user" in s and "xmin" not in s], statements
+    user = db.session.scalar(select(User).where(User.login_id == "clerk.revenue"))
+    user_id, post = user.id, user.current_holdings[0].post
+    post_id, office_id = post.id, post.office_id
+    other_id = db.session.scalar(
+        select(Post.id).where(Post.office_id == office_id, Post.id != post_id).limit(1)
+    )
+    assert post.designation_hi in page
+    db.session.remove()
+
+    for model, row_id, values, shown in (
+        (Post, post_id, {"designation_hi": "डाक लिपिक (नया पदनाम)"}, "डाक लिपिक (नया पदनाम)"),
+        (Office, office_id, {"name_hi": "कलेक्ट्रेट (नया नाम)"}, "कलेक्ट्रेट (नया नाम)"),
+        (User, user_id, {"name_hi": "नया नाम लिपिक"}, "नया नाम लिपिक"),
+    ):
+        change(model, row_id, **values)
+        assert shown in clerk.get("/inbox").get_data(as_text=True), model
+
+    # an additional charge given, then taken away: the post switcher follows at once
+    done(insert(PostHolding).values(user_id=user_id, post_id=other_id, is_additional=True))
+    assert 'name="post_id"' in clerk.get("/inbox").get_data(as_text=True)
+    done(delete(PostHolding).where(PostHolding.user_id == user_id, PostHolding.post_id == other_id))
+    assert 'name="post_id"' not in clerk.get("/inbox").get_data(as_text=True)
+
+
+def test_a_cookie_sent_back_unchanged_does_not_write_on_every_request(app, login, demo):
+    """ "Last active" is written at most once a minute per session, even by a client that
+    sends the same old cookie each time (requests already on their way when the first answer
+    set a new one; a benchmark tool): a read stays a read (issue #32)."""
+    import time
+
+    from tests.test_queries import counted
+
+    clerk = login("clerk.revenue")
+    writes = []
+    for _ in range(3):
+        with clerk.session_transaction() as s:
+            s["seen"] = int(time.time()) - 120  # the cookie says: last seen two minutes ago
+        with counted(app) as statements:
+            assert clerk.get("/inbox").status_code == 200
+        writes.append([s for s in statements if s.lstrip().upper().startswith("UPDATE")])
+    assert len(writes[0]) == 1 and "user_session" in writes[0][0], writes[0]
+    assert writes[1:] == [[], []], writes

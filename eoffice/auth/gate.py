@@ -26,6 +26,10 @@ def _to_login():
     return redirect(url)
 
 
+#: per process: when each live session's token was last touched in the database
+_TOUCHED: dict[str, int] = {}
+
+
 def _session_expired() -> bool:
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     now = int(time.time())
@@ -34,9 +38,16 @@ def _session_expired() -> bool:
         return True
     if now - seen > 60:  # touching the cookie on every request would cost bytes on 2G
         session["seen"] = now
-        if session.get("sid"):  # "last active" on the sessions page: its own short transaction
-            touch_session(session["sid"])
+        sid = session.get("sid")
+        # "last active" on the sessions page: its own short transaction, at most once a minute
+        # per session and process even when the cookie comes back unchanged (requests already
+        # on their way, a client that does not keep cookies: not a write on every request)
+        if sid and now - _TOUCHED.get(sid, 0) > 60:
+            touch_session(sid)
             db.session.commit()
+            if len(_TOUCHED) >= 10_000:
+                _TOUCHED.clear()
+            _TOUCHED[sid] = now
     return False
 
 

@@ -8,8 +8,9 @@ one item exactly one wins; the others find it moved and are told so.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import (
@@ -588,7 +589,6 @@ _PRIORITY_RANK = (
 )
 #: the unseen reminders of the posts (the inbox tabs show it): counted with the inbox's page
 _REMINDERS = "SELECT count(*) FROM reminder WHERE to_post_id = ANY(:posts) AND seen_at IS NULL"
-_COUNTS = ("total", "unread_n", "reminders_n")
 #: Fixed SQL only: the sort key chooses one of these, never text from the request.
 _ORDER = {
     "newest": "since DESC",
@@ -616,7 +616,7 @@ class Row:
     #: India's today, once for the whole list (`days`, `band` and `is_overdue` count from it)
     on: date = field(default_factory=today)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.on - local_date(self.since)).days
 
@@ -628,6 +628,9 @@ class Row:
     @property
     def is_overdue(self) -> bool:
         return self.due_on is not None and self.due_on < self.on
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(Row) if f.name != "on")
 
 
 def inbox(
@@ -666,17 +669,19 @@ def inbox(
         f"({_REMINDERS}) AS reminders_n {held} ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
         " LIMIT :limit OFFSET :offset"
     )
-    result = db.session.execute(text(sql), params).mappings().all()
+    result = db.session.execute(text(sql), params).all()
     if not result:  # an empty page: past the end, or nothing held
         total = 0 if page == 1 else db.session.scalar(text(f"SELECT count(*) {held}"), params)
         return [], total
+    first = result[0]
     if post_ids is None:  # the layout's counts came with the page: no statement of their own
-        actor.memo["unseen_reminders"] = result[0]["reminders_n"]
+        actor.memo["unseen_reminders"] = first.reminders_n
         if not where:
-            actor.memo["unread_count"] = result[0]["unread_n"]
-    on = today()
-    rows = [Row(**{k: v for k, v in r.items() if k not in _COUNTS}, on=on) for r in result]
-    return rows, result[0]["total"]
+            actor.memo["unread_count"] = first.unread_n
+    on, width = today(), len(_ROW_FIELDS)  # the held columns, in Row's order, then the counts
+    if first._fields[:width] != _ROW_FIELDS:
+        raise RuntimeError(f"HELD_SQL's columns {first._fields} are not Row's {_ROW_FIELDS}")
+    return [Row(*r[:width], on=on) for r in result], first.total
 
 
 def unread_count(actor: Actor) -> int:

@@ -5,12 +5,43 @@ from pathlib import Path
 
 import psycopg
 import psycopg.sql
-from sqlalchemy.engine import make_url
+from psycopg import pq
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
 
 DEFAULT_DB = "eoffice"
 #: the role the app connects as on the embedded server: it owns nothing and has only the grants
 #: that `grant_app_role` gives it (the migrations run as the server's owner, `postgres`)
 APP_ROLE = "eoffice_app"
+
+
+class KeptStatements(psycopg.Connection):
+    """A psycopg connection whose prepared statements outlive a rollback.
+
+    psycopg prepares a statement once it has run five times on a connection; Postgres then
+    skips parsing it, and plans it once where a generic plan serves. But psycopg forgets them
+    all at every ROLLBACK (and deallocates them on the server), in case the rolled-back
+    transaction changed the schema under them — and every read request ends with one, so
+    nothing was ever kept. The app's connections never change the schema (migrations run on
+    their own connection; a change made elsewhere makes Postgres re-plan by itself), so here a
+    rollback is only a rollback: the inbox's Postgres CPU fell by a fifth (docs/performance.md,
+    issue #32)."""
+
+    def rollback(self) -> None:
+        if self.pgconn.transaction_status == pq.TransactionStatus.INTRANS:
+            with self.lock:
+                done = self.pgconn.exec_(b"ROLLBACK").status == pq.ExecStatus.COMMAND_OK
+            if done and self.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+                return
+        super().rollback()  # after an error, or anything unusual: psycopg's own (it forgets)
+
+
+def keep_prepared_statements(engine: Engine) -> None:
+    """The engine's connections are `KeptStatements`."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, conn_rec, cargs, cparams):
+        return KeptStatements.connect(*cargs, **cparams)
 
 
 def sqlalchemy_url(url: str) -> str:

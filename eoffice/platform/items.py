@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,9 +27,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 KINDS = {"file": ("files.show", "file_id"), "receipt": ("receipts.show", "receipt_id")}
 
 
+#: an id no item has, to learn the shape of an item's URL once per request
+_PROBE = 987_654_321_012_345
+
+
 def item_url(kind: str, item_id: int) -> str:
-    endpoint, arg = KINDS[kind]
-    return url_for(endpoint, **{arg: item_id})
+    """The item's page. A list links every row: the URL's shape is built once per request
+    (`url_for` with a probe id, as the app is mounted for this request) and filled per row."""
+    try:
+        shapes = g._item_url_shapes
+    except AttributeError:
+        shapes = g._item_url_shapes = {}
+    shape = shapes.get(kind)
+    if shape is None:
+        endpoint, arg = KINDS[kind]
+        shape = shapes[kind] = url_for(endpoint, **{arg: _PROBE}).split(str(_PROBE))
+    return f"{shape[0]}{int(item_id)}{shape[1]}"
 
 
 class MovableItem:

@@ -26,3 +26,25 @@ def base_url() -> str:
     from flask import current_app, request
 
     return (current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+
+
+#: {(script root, endpoint): path} of the pages named without arguments (a page's header,
+#: navigation and tabs name about twenty; each is the same for every request of a process)
+_BARE: dict[tuple[str, str], str] = {}
+
+
+def url_for(endpoint: str, **values) -> str:
+    """Flask's url_for, remembering the address of a page named without arguments (relative
+    endpoints and anything with values are built every time)."""
+    from flask import has_request_context, request
+    from flask import url_for as build
+
+    if values or endpoint.startswith(".") or not has_request_context():
+        return build(endpoint, **values)
+    key = (request.script_root, endpoint)
+    found = _BARE.get(key)
+    if found is None:
+        found = build(endpoint)
+        if len(_BARE) < 1000:
+            _BARE[key] = found
+    return found
