@@ -161,7 +161,8 @@ class Post(db.Model):
 class User(UserMixin, db.Model):
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
     #: whether the user acts under a delegation today, when the request's user load read it
-    #: with the user (False spares the request a query for delegations); None: not read
+    #: with the user (auth.services.signed_in; False spares the request a query for
+    #: delegations); None: not read
     delegated_today: ClassVar[bool | None] = None
 
     id: Mapped[int] = mapped_column(primary_key=True)

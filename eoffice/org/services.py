@@ -28,21 +28,6 @@ def active_delegations(*, user_id: int | None = None, post_id: int | None = None
     return list(db.session.scalars(q.order_by(Delegation.id)))
 
 
-def acts_under_delegation(user_id):
-    """Whether `user_id` (a column or a value) acts under a delegation today, as a clause:
-    what the request's user load reads with the user (eoffice.load_user)."""
-    return (
-        select(Delegation.id)
-        .where(
-            Delegation.delegate_id == user_id,
-            Delegation.revoked_at.is_(None),
-            Delegation.starts_on <= today(),
-            Delegation.ends_on >= today(),
-        )
-        .exists()
-    )
-
-
 def charges_of(user: User) -> list[Charge]:
     held = [Charge(h.post, h.is_additional) for h in user.current_holdings]
     held_ids = {c.post.id for c in held}

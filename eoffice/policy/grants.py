@@ -59,8 +59,23 @@ class Grant:
 
     def ids(self, actor: Actor, kind: str, m: Any) -> Select | None:
         """A narrow grant (a desk's own items): the ids it opens, found by index lookups (a
-        desk's few thousand); None for a wide one, or when it opens nothing."""
-        raise NotImplementedError
+        desk's few thousand); None for a wide one, or when it opens nothing. By default the
+        items its own clause picks (right for a grant decided by the item's columns)."""
+        return select(m.id).where(self.clause(actor, kind, m))
+
+
+class WideGrant(Grant):
+    """A grant of an office's or a section's items: a clause on the item's own columns, never
+    a list of ids."""
+
+    by_columns = True
+
+    def clause(self, actor, kind, m):
+        wide = self.wide(actor, kind, m)
+        return false() if wide is None else wide
+
+    def ids(self, actor, kind, m):
+        return None
 
 
 @dataclass(frozen=True)
@@ -72,9 +87,6 @@ class Holder(Grant):
     def clause(self, actor, kind, m):
         return m.holder_post_id.in_(_posts(actor))
 
-    def ids(self, actor, kind, m):
-        return select(m.id).where(self.clause(actor, kind, m))
-
 
 @dataclass(frozen=True)
 class Creator(Grant):
@@ -84,9 +96,6 @@ class Creator(Grant):
 
     def clause(self, actor, kind, m):
         return m.created_post_id.in_(_posts(actor))
-
-    def ids(self, actor, kind, m):
-        return select(m.id).where(self.clause(actor, kind, m))
 
 
 @dataclass(frozen=True)
@@ -135,39 +144,24 @@ class Copied(Grant):
 
 
 @dataclass(frozen=True)
-class OfficeWide(Grant):
+class OfficeWide(WideGrant):
     """A role with `capability` opens the normal-grade items of the user's own office (never
     a confidential or secret one)."""
 
-    by_columns = True
-
     capability: str
-
-    def clause(self, actor, kind, m):
-        wide = self.wide(actor, kind, m)
-        return false() if wide is None else wide
 
     def wide(self, actor, kind, m):
         if actor.role is None or actor.role not in CAN[self.capability]:
             return None
         return and_(m.grading == "normal", m.office_id == actor.office_id)
 
-    def ids(self, actor, kind, m):
-        return None
-
 
 @dataclass(frozen=True)
-class SectionWide(Grant):
+class SectionWide(WideGrant):
     """A role with `capability` opens the normal-grade items of its own office in the sections
     of the posts it acts for."""
 
-    by_columns = True
-
     capability: str
-
-    def clause(self, actor, kind, m):
-        wide = self.wide(actor, kind, m)
-        return false() if wide is None else wide
 
     def wide(self, actor, kind, m):
         if actor.role is None or actor.role not in CAN[self.capability] or not actor.section_ids:
@@ -177,9 +171,6 @@ class SectionWide(Grant):
             m.office_id == actor.office_id,
             m.section_id.in_(actor.section_ids),
         )
-
-    def ids(self, actor, kind, m):
-        return None
 
 
 @dataclass(frozen=True)
@@ -231,9 +222,6 @@ class Column(Grant):
         if self.of == "user":
             return col == actor.id if actor.id is not None else false()
         return col.in_(_posts(actor))
-
-    def ids(self, actor, kind, m):
-        return select(m.id).where(self.clause(actor, kind, m))
 
 
 # --- the lists: who may open each kind of item --------------------------------------------------

@@ -113,14 +113,21 @@ def per_post(post_ids: list[int]) -> dict[int, dict]:
     return out
 
 
+def _band_sums() -> str:
+    """One summed column per age band of the rollup `h`, named by the band's key (keys from
+    AGE_BANDS, never from a request)."""
+    return ", ".join(
+        f"coalesce(sum(h.n) FILTER (WHERE h.band = '{key}'), 0) AS \"{key}\""
+        for _lo, _hi, key in AGE_BANDS
+    )
+
+
 def most_delayed(post_ids: list[int], limit: int, offset: int) -> tuple[list[dict], int]:
     """One page of the officer-wise pendency, ranked in SQL (the desks with the oldest
     pendency first; ties in the scope's order), and how many desks hold anything: a district's
     5,000 posts are neither lines nor sorted in Python."""
     keys = [key for _lo, _hi, key in AGE_BANDS]
-    bands = ", ".join(
-        f"coalesce(sum(h.n) FILTER (WHERE h.band = '{k}'), 0) AS \"{k}\"" for k in keys
-    )  # keys from AGE_BANDS, never from a request
+    bands = _band_sums()
     order = ", ".join(f'"{k}" DESC' for k in reversed(keys))
     rows = (
         db.session.execute(
@@ -149,10 +156,7 @@ def per_group(post_ids: list[int], by: str) -> list[dict]:
     live count's order: rows of office_id, section_id, total and one count per age band (a
     district's 5,000 posts are never lines in Python)."""
     cols = "p.office_id" if by == "office" else "p.office_id, p.section_id"
-    bands = ", ".join(
-        f"coalesce(sum(h.n) FILTER (WHERE h.band = '{key}'), 0) AS \"{key}\""
-        for _lo, _hi, key in AGE_BANDS
-    )  # keys from AGE_BANDS, never from a request
+    bands = _band_sums()
     section = "NULL" if by == "office" else "p.section_id"
     return [
         dict(r)

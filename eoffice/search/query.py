@@ -88,7 +88,12 @@ def spellings_of(word: str) -> list[str]:
 def fold(key: str) -> str:
     """What eo_key does last, for keys put together here: doubled letters as one, then n before
     p, b, m as m (प्रधान + मंत्री: prdn + mntr → prdmmntr, as eo_key('प्रधानमंत्री'))."""
-    return re.sub(r"n([pbm])", r"m\1", re.sub(r"([a-z0-9])\1+", r"\1", key))
+    return re.sub(r"n([pbm])", r"m\1", _once(key))
+
+
+def _once(key: str) -> str:
+    """Doubled letters as one (eo_key's own step)."""
+    return re.sub(r"([a-z0-9])\1+", r"\1", key)
 
 
 @dataclass
@@ -213,7 +218,7 @@ def build(words: list[str], keyed: dict[str, str]) -> Query:
                 spellings.append(tokens)
                 # eo_key makes n before b, m into m after it made doubled letters one: नंबर is
                 # mbr, "number" mmbr; both are tried
-                once = [re.sub(r"([a-z0-9])\1+", r"\1", t) for t in tokens]
+                once = [_once(t) for t in tokens]
                 if once != tokens:
                     spellings.append(once)
         unique = list(dict.fromkeys(tuple(s) for s in spellings))

@@ -60,17 +60,12 @@ def as_number(q: str) -> str:
 
 def parse(q: str, s=None) -> Query:
     """The query's words (at most MAX_TERMS) with their spellings, keyed by Postgres's own
-    eo_key in one statement (eoffice.search.query)."""
-    from sqlalchemy import text
-
+    eo_key (`_keys_of`: in one statement, none for words keyed before; eoffice.search.query)."""
     words = list(dict.fromkeys(q.split()))[:MAX_TERMS] if q else []
     spellings = sorted({sp for w in words for sp in spellings_of(w)})
     if not spellings:
         return Query([])
-    rows = (s or db.session).execute(
-        text("SELECT w, eo_key(w) FROM unnest(CAST(:ws AS text[])) AS w"), {"ws": spellings}
-    )
-    return build(words, {w: k or "" for w, k in rows})
+    return build(words, _keys_of(spellings, s or db.session))
 
 
 # --- the search ------------------------------------------------------------------------

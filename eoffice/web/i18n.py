@@ -98,13 +98,7 @@ def install_fast_gettext(app) -> None:
     already in Jinja's "newstyle" form (a translated string is marked safe when autoescaping
     and always %-formatted with its variables, exactly as jinja2.ext does it). Jinja's own
     wrappers cost two context calls a string, and a page has about a hundred strings."""
-    app.jinja_env.install_gettext_callables(
-        gettext=_gettext,
-        ngettext=_ngettext,
-        newstyle=True,
-        pgettext=_pgettext,
-        npgettext=_npgettext,
-    )
+    app.jinja_env.newstyle_gettext = True  # {% trans %} compiles to calls of these as they are
     app.jinja_env.globals.update(
         _=_gettext,
         gettext=_gettext,
