@@ -96,6 +96,8 @@ class Receipt(MovableItem, db.Model):
     __table_args__ = (
         key_index("receipt"),
         Index("ix_receipt_office_received", "office_id", "received_on"),
+        Index("ix_receipt_office_created", "office_id", "created_at"),
+        Index("ix_receipt_diary_number", "diary_number"),
         UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
         CheckConstraint(

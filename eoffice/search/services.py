@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql import Select, Subquery
 
 from eoffice.dispatch.models import Dispatch
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
@@ -268,10 +270,22 @@ def _after(kind: str, m, at, after: tuple | None):
     return [or_(at < a_at, and_(at == a_at, m.id < a_id))]
 
 
-def _found(actor: Actor, kind: str, query: Query, q_ts, exact, f: Filters, after, limit: int, s):
-    """(kind, id, at) of one kind's visible matches after `after`, newest first, at most
-    `limit`: each plan bounded by what it looks at, not by how common the word is. `q_ts`: the
-    query as typed; `exact`: its last word as a whole word too (for Postgres's estimate)."""
+@dataclass
+class Plan:
+    """How one kind's visible matches are found: `arms` give (kind, id, at) newest first, each
+    bounded by what it looks at; when the office's or section's `window` was walked and gave
+    fewer than a page, the word is rarer than its statistics said and `first()` (the matches
+    by the GIN indexes, then the rule; built only when asked for) answers instead."""
+
+    kind: str
+    arms: list
+    first: Callable[[], Select]
+    window: Subquery | None = None
+
+
+def _plan(actor: Actor, kind: str, query: Query, q_ts, f: Filters, after, limit: int, s) -> Plan:
+    """The kind's plan (eoffice.search's module note): a rare word is matched first, then held
+    to the access rule; a common one walked newest first within what the user may open."""
     spec = SPECS[kind]
     m = spec.model
     at = getattr(m, spec.at)
@@ -279,14 +293,7 @@ def _found(actor: Actor, kind: str, query: Query, q_ts, exact, f: Filters, after
     order = (at.desc(), m.id.desc())
     where = [*_filters(kind, f), *_after(kind, m, at, after)]
 
-    def run(*arms) -> list:
-        if not arms:
-            return []
-        _within_time(s)
-        rows = s.execute(union(*(a.subquery().select() for a in arms))).all()
-        return sorted(rows, key=lambda r: (r.at, r.id), reverse=True)[:limit]
-
-    def matched_first():  # the matches by the GIN indexes, then the rule: for a rare word
+    def first() -> Select:
         if spec.by_file:  # letters and dispatches go by their file's rule
             q = select(*cols).join(File, File.id == m.file_id).where(openable(actor, File))
         else:
@@ -294,45 +301,116 @@ def _found(actor: Actor, kind: str, query: Query, q_ts, exact, f: Filters, after
         q = q.where(m.id.in_(_matched_ids(kind, q_ts)), *where)
         return q.order_by(*order).limit(limit)
 
-    if spec.by_file or (not query.short_last and _estimate(s, _matched_ids(kind, exact)) <= RARE):
-        return run(matched_first())
-    arms, window = [], None
+    if spec.by_file or (not query.short_last and _estimate(s, kind, query) <= RARE):
+        return Plan(kind, [first()], first)
+    plan = Plan(kind, [], first)
     wide, narrow = openable_parts(actor, m)
     if wide:
         # an office's or a section's items, newest first by its index, matched one by one: at
-        # most WINDOW of them (a word rarer than Postgres thought would walk the whole office)
+        # most WINDOW of them (a word rarer than its statistics say would walk the whole office)
         window = select(m.id, at.label("at"), m.search_keys).where(or_(*wide), *where)
-        window = window.order_by(*order).limit(WINDOW).subquery()
-        q = select(literal(kind).label("kind"), window.c.id, window.c.at)
-        arms.append(q.where(_matches(kind, window.c, q_ts)).limit(limit))
+        plan.window = window.order_by(*order).limit(WINDOW).subquery()
+        q = select(literal(kind).label("kind"), plan.window.c.id, plan.window.c.at)
+        plan.arms.append(q.where(_matches(kind, plan.window.c, q_ts)).limit(limit))
     if narrow is not None:
         # the desk's own items (a few thousand), newest first, matched one by one until `limit`
         # match: OFFSET 0 keeps Postgres from matching them all before it orders them
         mine = select(m.id, at.label("at"), m.search_keys).where(m.id.in_(narrow), *where)
         mine = mine.order_by(*order).offset(0).subquery()
         q = select(literal(kind).label("kind"), mine.c.id, mine.c.at)
-        arms.append(q.where(_matches(kind, mine.c, q_ts)).limit(limit))
-    rows = run(*arms)
-    if len(rows) < limit and window is not None:
-        # fewer than a page in the window: if the office has more than the window, the word is
-        # rarer than estimated and the matches are looked up first after all
+        plan.arms.append(q.where(_matches(kind, mine.c, q_ts)).limit(limit))
+    return plan
+
+
+def _found(plans: list[Plan], limit: int, s) -> list:
+    """(kind, id, at) of every kind's visible matches, at most `limit` of each, newest first:
+    every plan's arms in one statement; a walked window that gave fewer than a page and was
+    full is answered by the matches-first plan after all."""
+
+    def run(arms) -> dict[str, list]:
+        by_kind: dict[str, list] = {}
+        if arms:
+            _within_time(s)
+            for r in s.execute(union(*(a.subquery().select() for a in arms))):
+                by_kind.setdefault(r.kind, []).append(r)
+        return {k: sorted(v, key=lambda r: (r.at, r.id), reverse=True)[:limit]
+                for k, v in by_kind.items()}  # fmt: skip
+
+    found = run([a for p in plans for a in p.arms])
+    short = [p for p in plans if p.window is not None and len(found.get(p.kind, ())) < limit]
+    if short:
         _within_time(s)
-        full = s.scalar(select(func.count()).select_from(window)) >= WINDOW
-        if full:
-            rows = run(matched_first())
-    return rows
+        counts = s.execute(
+            select(*(select(func.count()).select_from(p.window).scalar_subquery() for p in short))
+        ).one()
+        again = [p.first() for p, n in zip(short, counts, strict=True) if n >= WINDOW]
+        found.update(run(again))
+    return [r for rows in found.values() for r in rows]
 
 
-def _estimate(s, q) -> int:
-    """Postgres's own estimate of the rows `q` gives (EXPLAIN, not run: a millisecond)."""
-    _within_time(s)
-    compiled = q.compile(dialect=s.get_bind().dialect)
-    plan = (
-        s.connection()
-        .exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params)
-        .scalar()
-    )
-    return int(plan[0]["Plan"]["Plan Rows"])
+#: each kind's key columns whose statistics bound how many of its items a query matches
+#: (a file: its own keys and its notes')
+_COUNTED = {"file": ("efile", "note"), "receipt": ("receipt",)}
+
+
+class Shares:
+    """One key column's statistics as Postgres keeps them (pg_stats: its most common keys with
+    the share of rows holding each, for a sample of rows) and the table's rows."""
+
+    def __init__(self, rows: float, keys: list[str] | None, shares: list[float] | None,
+                 capacity: int) -> None:  # fmt: skip
+        pairs = sorted(zip(keys or [], shares or [], strict=False))
+        self.rows = rows
+        self.keys = [k for k, _ in pairs]
+        self.shares = [v for _, v in pairs]
+        self.exact = dict(pairs)
+        # a key not among them is rarer than the least common one kept; when the list is not
+        # full, every key the sample held often enough is in it, and a key not in it is
+        # taken as absent (Postgres assumes half the least common one: for a district's small
+        # vocabulary 25,000 notes for a word no note has, which sent rare words the slow way)
+        full = len(pairs) >= capacity
+        self.absent = min(self.shares) if full and self.shares else 0.0
+
+    def __call__(self, key: str, prefix: bool) -> float:
+        if not prefix:
+            return self.exact.get(key, self.absent)
+        from bisect import bisect_left
+
+        lo = bisect_left(self.keys, key)
+        hi = bisect_left(self.keys, key + "\uffff")
+        return sum(self.shares[lo:hi]) + self.absent
+
+
+#: the key columns' statistics per process, read again after STATS_TTL seconds
+STATS_TTL = 600.0
+_STATS: dict[str, Shares] = {}
+_STATS_READ = [float("-inf")]
+
+_STATS_SQL = """
+SELECT c.relname, greatest(c.reltuples, 0), st.most_common_elems::text::text[],
+       st.most_common_elem_freqs,
+       10 * coalesce(nullif(a.attstattarget, -1), current_setting('default_statistics_target')::int)
+FROM pg_class c
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'search_keys'
+LEFT JOIN pg_stats st ON st.schemaname = current_schema() AND st.tablename = c.relname
+     AND st.attname = 'search_keys'
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN ('efile', 'note', 'receipt')
+"""
+
+
+def _estimate(s, kind: str, query: Query) -> float:
+    """How many of the kind's items the query matches at most, from Postgres's statistics of
+    the key columns (kept per process; no statement most of the time)."""
+    from sqlalchemy import text
+
+    now = time.monotonic()
+    if now - _STATS_READ[0] > STATS_TTL:
+        _STATS.clear()
+        for table, rows, keys, shares, capacity in s.execute(text(_STATS_SQL)):
+            # the last three numbers are the least and greatest share and the empty rows'
+            _STATS[table] = Shares(rows, keys, (shares or [])[: len(keys or [])], capacity)
+        _STATS_READ[0] = now
+    return sum(_STATS[t].rows * query.share(_STATS[t]) for t in _COUNTED[kind] if t in _STATS)
 
 
 def by_number(actor: Actor, q: str, s) -> list[tuple[str, int]]:
@@ -376,6 +454,8 @@ def search(
     query = parse(q, s)
     if not query:
         return [], False, []
+    # a number typed in full (slashes: a file, diary or dispatch number) is looked for whole
+    query.whole = "/" in as_number(q)
     if timeout_ms:
         from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
@@ -416,14 +496,13 @@ def _within_time(s) -> None:
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
     q_ts = func.to_tsquery("simple", query.tsquery())
-    exact = func.to_tsquery("simple", query.tsquery(prefix=False))
     rank = {k: n for n, k in enumerate(KINDS)}
-    rows = [
-        row
+    plans = [
+        _plan(actor, kind, query, q_ts, f, after, PAGE_SIZE + 1, s)
         for kind in KINDS
         if _offered(kind, f)
-        for row in _found(actor, kind, query, q_ts, exact, f, after, PAGE_SIZE + 1, s)
     ]
+    rows = _found(plans, PAGE_SIZE + 1, s)
     rows.sort(key=lambda r: (-r.at.timestamp(), rank[r.kind], -r.id))
     more = len(rows) > PAGE_SIZE
     hits = _load([(r.kind, r.id) for r in rows[:PAGE_SIZE]], s)
@@ -470,21 +549,25 @@ def _load(rows, s) -> list[Hit]:
     from eoffice.platform.items import item_url
 
     files = select(File.id, File.number, File.subject, File.created_at)
-    for i, number, subject, at in s.execute(files.where(File.id.in_(ids["file"] or [0]))):
+    for i, number, subject, at in (
+        s.execute(files.where(File.id.in_(ids["file"]))) if ids["file"] else ()
+    ):
         objs["file", i] = Hit("file", i, number, subject, item_url("file", i), at)
     receipts = select(Receipt.id, Receipt.diary_number, Receipt.subject, Receipt.created_at)
-    for i, number, subject, at in s.execute(receipts.where(Receipt.id.in_(ids["receipt"] or [0]))):
+    for i, number, subject, at in (
+        s.execute(receipts.where(Receipt.id.in_(ids["receipt"]))) if ids["receipt"] else ()
+    ):
         objs["receipt", i] = Hit("receipt", i, number, subject, item_url("receipt", i), at)
-    letters = select(LetterDraft).where(LetterDraft.id.in_(ids["letter"] or [0]))
+    letters = select(LetterDraft).where(LetterDraft.id.in_(ids["letter"]))
     letters = letters.options(selectinload(LetterDraft.versions), joinedload(LetterDraft.file))
-    for d in s.scalars(letters):
+    for d in s.scalars(letters) if ids["letter"] else ():
         latest = max(d.versions, key=lambda v: v.number)
         objs["letter", d.id] = Hit(
             "letter", d.id, d.dispatch_number or f"{d.file.number} ({d.serial})", latest.subject,
             url_for("letters.show", file_id=d.file_id, serial=d.serial), d.created_at,
         )  # fmt: skip
-    dispatches = select(Dispatch).where(Dispatch.id.in_(ids["dispatch"] or [0]))
-    for d in s.scalars(dispatches.options(joinedload(Dispatch.draft))):
+    dispatches = select(Dispatch).where(Dispatch.id.in_(ids["dispatch"]))
+    for d in s.scalars(dispatches.options(joinedload(Dispatch.draft))) if ids["dispatch"] else ():
         objs["dispatch", d.id] = Hit(
             "dispatch", d.id, d.number, d.subject,
             url_for("dispatch.issue", file_id=d.file_id, serial=d.draft.serial), d.issued_at,
@@ -542,10 +625,14 @@ def _mark(hits: list[Hit], query: Query, s) -> None:
         return
     keyed = _keys_of(sorted(words), s)
     exact, prefixes = set(query.keys), tuple(query.prefixes)
+    # each word judged once (a page's snippets have about a thousand words, mostly repeated)
+    marked = {
+        w: any(part in exact or part.startswith(prefixes) for part in k.split())
+        for w, k in keyed.items()
+    }
 
     def matches(w: str) -> bool:
-        k = keyed.get(w, "")
-        return any(part in exact or part.startswith(prefixes) for part in k.split())
+        return marked.get(w, False)
 
     for n, h in enumerate(hits):
         title, extra = pieces[n]
