@@ -144,6 +144,37 @@ def test_dak_clerk_sends_a_receipt_to_a_section_officer_who_sees_it(login, demo)
     assert db.session.get(Receipt, receipt.id).holder_post_id == post_id(db, "अनु.अधि.-राज")
 
 
+def test_the_unread_badge_is_the_same_on_every_page(login, demo):
+    """The navigation's unread count on any page (counted from the movements to the desk not
+    yet opened, issue #32) agrees with the inbox's own (counted with its rows): a file and a
+    receipt arrive, each opened in turn; a file sent on is no longer the desk's."""
+    db = demo
+
+    def badges(c) -> tuple[str, str]:
+        def of(page):
+            found = page.find("nav", class_="main").find(class_="badge")
+            return found.get_text() if found else "0"
+
+        return of(c.page("/inbox")), of(c.page("/search/?q=zz"))
+
+    clerk = login("clerk.arms")
+    f = open_file(clerk, db)
+    assert send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज")).status_code == 302
+    assert diarise(clerk, is_physical_only="y").status_code == 302
+    receipt = db.session.scalar(select(Receipt).order_by(Receipt.id.desc()).limit(1))
+    assert send(clerk, "receipt", receipt.id, post_id(db, "अनु.अधि.-राज")).status_code == 302
+    so = login("so.revenue")
+    assert badges(so) == ("2", "2")
+    so.page(f"/files/{f.id}")  # opening it
+    assert badges(so) == ("1", "1")
+    so.page(f"/receipts/{receipt.id}")
+    assert badges(so) == ("0", "0")
+    assert send(clerk := login("clerk.arms"), "file", open_file(clerk, db).id,
+                post_id(db, "अनु.अधि.-राज")).status_code == 302  # fmt: skip
+    so = login("so.revenue")
+    assert badges(so) == ("1", "1")
+
+
 def test_receipt_placed_in_a_new_file_moves_with_it(login, demo):
     db = demo
     clerk = login("clerk.revenue")

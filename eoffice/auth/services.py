@@ -173,20 +173,8 @@ def token_digest(token: str) -> str:
 #: versions of the user, their holdings and those posts and offices — each row's xmin (the
 #: transaction that wrote it) and ctid (where that version lies; it differs for two versions
 #: written by one transaction): any change to any of them, by anyone, changes the stamp.
-_SIGNED_IN = text(
-    """
-    SELECT concat_ws(',', u.xmin, u.ctid, (
-               SELECT string_agg(concat_ws('.', h.id, h.xmin, h.ctid, p.xmin, p.ctid,
-                                           o.xmin, o.ctid), ',' ORDER BY h.id)
-               FROM post_holding h JOIN post p ON p.id = h.post_id JOIN office o ON o.id = p.office_id
-               WHERE h.user_id = u.id)) AS stamp,
-           EXISTS (SELECT 1 FROM delegation d
-                   WHERE d.delegate_id = u.id AND d.revoked_at IS NULL
-                     AND d.starts_on <= :today AND d.ends_on >= :today) AS delegated
-    FROM app_user u JOIN user_session s ON s.user_id = u.id
-    WHERE u.id = :id AND s.token_sha256 = :digest AND s.ended_at IS NULL
-    """
-)
+#: The statement is the function eo_signed_in (migration 0035), so that Postgres keeps its plan.
+_SIGNED_IN = text("SELECT stamp, delegated FROM eo_signed_in(:id, :digest, :today)")
 #: per process: {user id: (stamp, the user as loaded, detached with holdings, posts, offices)}
 _LOADED: dict[int, tuple[str, User]] = {}
 _LOADED_MAX = 5_000
@@ -202,8 +190,8 @@ def signed_in(user_id: int, token: str) -> User | None:
 
     found = db.session.execute(
         _SIGNED_IN, {"id": user_id, "digest": token_digest(token), "today": today()}
-    ).one_or_none()
-    if found is None:
+    ).one()
+    if found.stamp is None:  # no such live session
         return None
     kept = _LOADED.get(user_id)
     # a session already holding the user (a CLI command, a test that loaded it) keeps its own

@@ -87,6 +87,14 @@ class Movement(NamesAnItem, db.Model):
             postgresql_include=["file_id", "receipt_id"],
         ),
         Index("ix_movement_to_post_id", "to_post_id", postgresql_include=["file_id", "receipt_id"]),
+        # the files sent to a desk and not yet opened: the navigation's unread count on every
+        # page (a hundredth of the movements; it looked up the last movement of every held file)
+        Index(
+            "ix_movement_unread",
+            "to_post_id",
+            postgresql_include=["file_id"],
+            postgresql_where=text("opened_at IS NULL"),
+        ),
         Index(
             "ix_movement_acted",
             "acted_at",

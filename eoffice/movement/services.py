@@ -573,10 +573,10 @@ HELD_SQL = _HELD = f"""
 """
 
 _UNREAD = f"""
-    SELECT (SELECT count(*) FROM efile f
-            JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
-            WHERE f.holder_post_id = ANY(:posts) AND f.status <> 'closed'
-              AND m.opened_at IS NULL)
+    SELECT (SELECT count(*) FROM movement m
+            JOIN efile f ON f.id = m.file_id AND f.last_movement_id = m.id
+                        AND f.holder_post_id = m.to_post_id
+            WHERE m.to_post_id = ANY(:posts) AND m.opened_at IS NULL AND f.status <> 'closed')
          + (SELECT count(*) FROM receipt r
             LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
             WHERE r.holder_post_id = ANY(:posts) AND {_RECEIPT_UNREAD}

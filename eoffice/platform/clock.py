@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask.globals import _cv_app  # the app context itself (zone() is on a hot path)
 
 DEFAULT_ZONE = "Asia/Kolkata"
 
@@ -20,9 +20,11 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def zone() -> ZoneInfo:
-    """The office's time zone (BABEL_DEFAULT_TIMEZONE, from EOFFICE_TIMEZONE)."""
-    if has_app_context():
-        return _zone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
+    """The office's time zone (BABEL_DEFAULT_TIMEZONE, from EOFFICE_TIMEZONE). Asked for every
+    date a page shows: the app context is read directly, not through Flask's proxies."""
+    ctx = _cv_app.get(None)
+    if ctx is not None:
+        return _zone(ctx.app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
     return _zone(os.environ.get("EOFFICE_TIMEZONE", DEFAULT_ZONE))
 
 

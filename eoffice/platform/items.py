@@ -18,7 +18,8 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from flask import g, url_for
+from flask import url_for
+from flask.globals import _cv_app
 from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,10 +35,11 @@ _PROBE = 987_654_321_012_345
 def item_url(kind: str, item_id: int) -> str:
     """The item's page. A list links every row: the URL's shape is built once per request
     (`url_for` with a probe id, as the app is mounted for this request) and filled per row."""
+    here = _cv_app.get().g  # the request's g, read directly (once per row of a list)
     try:
-        shapes = g._item_url_shapes
+        shapes = here._item_url_shapes
     except AttributeError:
-        shapes = g._item_url_shapes = {}
+        shapes = here._item_url_shapes = {}
     shape = shapes.get(kind)
     if shape is None:
         endpoint, arg = KINDS[kind]

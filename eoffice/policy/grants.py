@@ -286,7 +286,14 @@ def openable(actor: Actor, m: Any) -> ColumnElement[bool]:
     kind = kind_of(m)
     if not actor.is_authenticated:
         return false()
-    return or_(*(g.clause(actor, kind, m) for g in _COLUMNS_FIRST[kind]))
+    if not isinstance(m, type):  # an alias or a subquery: its own columns
+        return or_(*(g.clause(actor, kind, m) for g in _COLUMNS_FIRST[kind]))
+    # the same clause for the model all through the request (a search asks for File's four
+    # times): clauses are immutable, and the actor's charges do not change within a request
+    key = ("openable", m)
+    if key not in actor.memo:
+        actor.memo[key] = or_(*(g.clause(actor, kind, m) for g in _COLUMNS_FIRST[kind]))
+    return actor.memo[key]
 
 
 def openable_parts(actor: Actor, m: Any) -> tuple[list[ColumnElement[bool]], Select | None]:

@@ -13,12 +13,15 @@ import time
 import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
+    DateTime,
     Integer,
+    String,
     and_,
+    bindparam,
     cast,
     func,
     literal,
@@ -256,18 +259,27 @@ def _offered(kind: str, f: Filters) -> bool:
     return True
 
 
-def _after(kind: str, m, at, after: tuple | None):
-    """Keyset paging: the rows that come after `after` (at, kind, id) in the order newest first,
-    then kind, then id downwards."""
-    if after is None:
+#: the values a search's statements take as parameters, so that one user's statements are
+#: built and compiled once and used for every query and page (building them was a fifth of a
+#: search's Python): the query, and the last hit of the page before
+_Q = bindparam("eo_q", "", type_=String)
+_AFTER_AT = bindparam(
+    "eo_after_at", datetime(1970, 1, 1, tzinfo=UTC), type_=DateTime(timezone=True)
+)
+_AFTER_ID = bindparam("eo_after_id", 0, type_=Integer)
+
+
+def _after(kind: str, m, at, a_kind: str | None):
+    """Keyset paging: the rows that come after the page before's last hit (at, kind, id: bound
+    as _AFTER_AT and _AFTER_ID) in the order newest first, then kind, then id downwards."""
+    if a_kind is None:
         return []
-    a_at, a_kind, a_id = after
     mine, theirs = KINDS.index(kind), KINDS.index(a_kind)
     if mine < theirs:
-        return [at < a_at]
+        return [at < _AFTER_AT]
     if mine > theirs:
-        return [at <= a_at]
-    return [or_(at < a_at, and_(at == a_at, m.id < a_id))]
+        return [at <= _AFTER_AT]
+    return [or_(at < _AFTER_AT, and_(at == _AFTER_AT, m.id < _AFTER_ID))]
 
 
 @dataclass
@@ -283,15 +295,16 @@ class Plan:
     window: Subquery | None = None
 
 
-def _plan(actor: Actor, kind: str, query: Query, q_ts, f: Filters, after, limit: int, s) -> Plan:
+def _plan(actor: Actor, kind: str, rare: bool, f: Filters, a_kind, limit: int) -> Plan:
     """The kind's plan (eoffice.search's module note): a rare word is matched first, then held
     to the access rule; a common one walked newest first within what the user may open."""
     spec = SPECS[kind]
     m = spec.model
     at = getattr(m, spec.at)
+    q_ts = func.to_tsquery("simple", _Q)
     cols = (literal(kind).label("kind"), cast(m.id, Integer).label("id"), at.label("at"))
     order = (at.desc(), m.id.desc())
-    where = [*_filters(kind, f), *_after(kind, m, at, after)]
+    where = [*_filters(kind, f), *_after(kind, m, at, a_kind)]
 
     def first() -> Select:
         if spec.by_file:  # letters and dispatches go by their file's rule
@@ -301,7 +314,7 @@ def _plan(actor: Actor, kind: str, query: Query, q_ts, f: Filters, after, limit:
         q = q.where(m.id.in_(_matched_ids(kind, q_ts)), *where)
         return q.order_by(*order).limit(limit)
 
-    if spec.by_file or (not query.short_last and _estimate(s, kind, query) <= RARE):
+    if rare:
         return Plan(kind, [first()], first)
     plan = Plan(kind, [], first)
     wide, narrow = openable_parts(actor, m)
@@ -322,29 +335,66 @@ def _plan(actor: Actor, kind: str, query: Query, q_ts, f: Filters, after, limit:
     return plan
 
 
-def _found(plans: list[Plan], limit: int, s) -> list:
+@dataclass
+class Shape:
+    """A user's plans for one shape of search (filters, paging, which kinds are rare), with
+    their arms compiled once into one statement (SQL and its fixed parameters)."""
+
+    plans: list[Plan]
+    sql: str
+    params: dict
+
+
+#: shapes built, per process (a user's charges are part of the key: a new charge, a new shape)
+_SHAPES: dict[tuple, Shape] = {}
+_SHAPES_MAX = 1000
+
+
+def _shape(actor: Actor, query: Query, f: Filters, a_kind, s) -> Shape:
+    kinds = tuple(
+        (kind, SPECS[kind].by_file or (not query.short_last and _estimate(s, kind, query) <= RARE))
+        for kind in KINDS
+        if _offered(kind, f)
+    )
+    who = (actor.id, actor.role, actor.office_id, tuple(actor.post_ids), tuple(actor.section_ids))
+    key = (who, astuple(f), a_kind, kinds, PAGE_SIZE, WINDOW)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        plans = [_plan(actor, kind, rare, f, a_kind, PAGE_SIZE + 1) for kind, rare in kinds]
+        arms = [a for p in plans for a in p.arms]
+        compiled = union(*(a.subquery().select() for a in arms)).compile(
+            dialect=s.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+        )
+        if len(_SHAPES) >= _SHAPES_MAX:
+            _SHAPES.clear()
+        shape = _SHAPES[key] = Shape(plans, compiled.string, dict(compiled.params))
+    return shape
+
+
+def _found(shape: Shape, values: dict, limit: int, s) -> list:
     """(kind, id, at) of every kind's visible matches, at most `limit` of each, newest first:
     every plan's arms in one statement; a walked window that gave fewer than a page and was
     full is answered by the matches-first plan after all."""
 
-    def run(arms) -> dict[str, list]:
+    def kept(rows) -> dict[str, list]:
         by_kind: dict[str, list] = {}
-        if arms:
-            _within_time(s)
-            for r in s.execute(union(*(a.subquery().select() for a in arms))):
-                by_kind.setdefault(r.kind, []).append(r)
+        for r in rows:
+            by_kind.setdefault(r.kind, []).append(r)
         return {k: sorted(v, key=lambda r: (r.at, r.id), reverse=True)[:limit]
                 for k, v in by_kind.items()}  # fmt: skip
 
-    found = run([a for p in plans for a in p.arms])
-    short = [p for p in plans if p.window is not None and len(found.get(p.kind, ())) < limit]
+    _within_time(s)
+    found = kept(s.connection().exec_driver_sql(shape.sql, {**shape.params, **values}))
+    short = [p for p in shape.plans if p.window is not None and len(found.get(p.kind, ())) < limit]
     if short:
         _within_time(s)
-        counts = s.execute(
-            select(*(select(func.count()).select_from(p.window).scalar_subquery() for p in short))
-        ).one()
+        counts = s.execute(select(*(
+            select(func.count()).select_from(p.window).scalar_subquery() for p in short)),
+            values).one()  # fmt: skip
         again = [p.first() for p, n in zip(short, counts, strict=True) if n >= WINDOW]
-        found.update(run(again))
+        if again:
+            _within_time(s)
+            found.update(kept(s.execute(union(*(a.subquery().select() for a in again)), values)))
     return [r for rows in found.values() for r in rows]
 
 
@@ -495,14 +545,12 @@ def _within_time(s) -> None:
 
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
-    q_ts = func.to_tsquery("simple", query.tsquery())
     rank = {k: n for n, k in enumerate(KINDS)}
-    plans = [
-        _plan(actor, kind, query, q_ts, f, after, PAGE_SIZE + 1, s)
-        for kind in KINDS
-        if _offered(kind, f)
-    ]
-    rows = _found(plans, PAGE_SIZE + 1, s)
+    shape = _shape(actor, query, f, after[1] if after else None, s)
+    values = {"eo_q": query.tsquery()}
+    if after:
+        values.update(eo_after_at=after[0], eo_after_id=after[2])
+    rows = _found(shape, values, PAGE_SIZE + 1, s)
     rows.sort(key=lambda r: (-r.at.timestamp(), rank[r.kind], -r.id))
     more = len(rows) > PAGE_SIZE
     hits = _load([(r.kind, r.id) for r in rows[:PAGE_SIZE]], s)

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from flask import current_app, g, request
+from flask.globals import _cv_app  # the app context itself: `g` without its proxy (hot path)
 from flask_babel import get_locale, get_translations, lazy_gettext, lazy_pgettext
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -70,7 +71,7 @@ def _translations():
     inside force_locale before its first lookup). The catalogue is then kept beside the locale
     for the rest of the request (naming the locale to look it up costs more than the lookup)."""
     try:
-        babel = g._flask_babel
+        babel = _cv_app.get().g._flask_babel  # the app context's g without the proxy `g`
         locale = babel.babel_locale
         kept = babel.__dict__.get("eo_translations")
         if kept is not None and kept[0] is locale:  # the same locale object: the same catalogue
@@ -79,16 +80,21 @@ def _translations():
         found = domain.cache[str(locale), domain.domain[0]]
         babel.eo_translations = (locale, found)
         return found
-    except (AttributeError, KeyError, RuntimeError):
+    except (AttributeError, LookupError):  # KeyError, and no app context (ContextVar unset)
         return get_translations()
+
+
+def translate(msgid: str) -> str:
+    """gettext for Python code on a hot path (the navigation's labels on every page)."""
+    return _translations().ugettext(msgid)
 
 
 def language() -> str:
     """The page's language ("hi", "en"), read where Flask-Babel keeps it once chosen (names
     of posts and offices ask this thousands of times on a district report)."""
     try:
-        return g._flask_babel.babel_locale.language
-    except (AttributeError, RuntimeError):
+        return _cv_app.get().g._flask_babel.babel_locale.language
+    except (AttributeError, LookupError):
         locale = get_locale()
         return locale.language if locale is not None else "hi"
 
@@ -114,15 +120,40 @@ def _newstyle(eval_ctx, rv: str, variables: dict) -> str:
     return rv % variables
 
 
+#: (catalogue, string) → the string as a template shows it, for calls without variables (most
+#: of a page's strings: each was looked up, marked safe and %-formatted every time); and the
+#: same for a plural with only its number ("3 दिन"), per number
+_SHOWN: dict[tuple, str] = {}
+_SHOWN_MAX = 20_000
+
+
+def _kept(key: tuple, make) -> str:
+    found = _SHOWN.get(key)
+    if found is None:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        found = _SHOWN[key] = make()
+    return found
+
+
 @pass_eval_context
 def _gettext(eval_ctx, string: str, /, **variables) -> str:
-    return _newstyle(eval_ctx, _translations().ugettext(string), variables)
+    tr = _translations()
+    if variables or not eval_ctx.autoescape:
+        return _newstyle(eval_ctx, tr.ugettext(string), variables)
+    return _kept((tr, string), lambda: Markup(tr.ugettext(string)) % {})
 
 
 @pass_eval_context
 def _ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
-    variables.setdefault("num", num)
-    return _newstyle(eval_ctx, _translations().ungettext(singular, plural, num), variables)
+    tr = _translations()
+    if variables or not eval_ctx.autoescape or type(num) is not int:
+        variables.setdefault("num", num)
+        return _newstyle(eval_ctx, tr.ungettext(singular, plural, num), variables)
+    return _kept(
+        (tr, singular, plural, num),
+        lambda: Markup(tr.ungettext(singular, plural, num)) % {"num": num},
+    )
 
 
 @pass_eval_context
