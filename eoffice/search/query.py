@@ -129,14 +129,24 @@ class Query:
         """Every key the query looks for, in order: each spelling's, two words joined, a long
         word's parts (what the page marks in the results)."""
         out: list[str] = []
+        joined = dict(self._joined())
         for i, w in enumerate(self.words):
             for sp in w.spellings:
                 out.extend(sp)
                 if len(sp) == 1:
                     out.extend(part for cut in _splits(sp[0]) for part in cut)
-            if i + 1 < len(self.words) and w.single and self.words[i + 1].single:
-                out.append(_join(w.single, self.words[i + 1].single))
+            if i in joined:
+                out.append(joined[i])
         return list(dict.fromkeys(out))
+
+    def _joined(self) -> list[tuple[int, str]]:
+        """(i, key) for each two neighbouring one-key words i and i + 1, also tried as the one
+        word they make (जिला अधिकारी = जिलाधिकारी)."""
+        return [
+            (i, _join(a.single, b.single))
+            for i, (a, b) in enumerate(zip(self.words, self.words[1:], strict=False))
+            if a.single and b.single
+        ]
 
     @property
     def prefixes(self) -> list[str]:
@@ -151,10 +161,7 @@ class Query:
             return ""
         n = len(self.words)
         options = [self._and(range(n), None)]
-        for i in range(n - 1):  # two neighbouring words also as one
-            a, b = self.words[i].single, self.words[i + 1].single
-            if a and b:
-                options.append(self._and(range(n), (i, _join(a, b))))
+        options += [self._and(range(n), pair) for pair in self._joined()]
         return " | ".join(f"( {o} )" for o in options)
 
     def share(self, freq) -> float:
@@ -174,10 +181,7 @@ class Query:
             return total
 
         share = min(word(i) for i in range(len(self.words)))
-        for i in range(len(self.words) - 1):  # two neighbouring words also as one
-            a, b = self.words[i].single, self.words[i + 1].single
-            if a and b:
-                share += freq(_join(a, b), i + 1 == last)
+        share += sum(freq(joined, i + 1 == last) for i, joined in self._joined())
         return min(share, 1.0)
 
     @property

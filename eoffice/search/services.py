@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import astuple, dataclass, field
@@ -70,7 +71,10 @@ def parse(q: str, s=None) -> Query:
     spellings = sorted({sp for w in words for sp in spellings_of(w)})
     if not spellings:
         return Query([])
-    return build(words, _keys_of(spellings, s or db.session))
+    query = build(words, _keys_of(spellings, s or db.session))
+    # a number typed in full (slashes: a file, diary or dispatch number) is looked for whole
+    query.whole = "/" in as_number(q)
+    return query
 
 
 # --- the search ------------------------------------------------------------------------
@@ -424,8 +428,6 @@ class Shares:
     def __call__(self, key: str, prefix: bool) -> float:
         if not prefix:
             return self.exact.get(key, self.absent)
-        from bisect import bisect_left
-
         lo = bisect_left(self.keys, key)
         hi = bisect_left(self.keys, key + "\uffff")
         return sum(self.shares[lo:hi]) + self.absent
@@ -504,8 +506,6 @@ def search(
     query = parse(q, s)
     if not query:
         return [], False, []
-    # a number typed in full (slashes: a file, diary or dispatch number) is looked for whole
-    query.whole = "/" in as_number(q)
     if timeout_ms:
         from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
@@ -547,14 +547,15 @@ def _within_time(s) -> None:
 def _search(actor: Actor, f: Filters, after, s, query: Query):
     rank = {k: n for n, k in enumerate(KINDS)}
     shape = _shape(actor, query, f, after[1] if after else None, s)
-    values = {"eo_q": query.tsquery()}
+    tsquery = query.tsquery()
+    values = {"eo_q": tsquery}
     if after:
         values.update(eo_after_at=after[0], eo_after_id=after[2])
     rows = _found(shape, values, PAGE_SIZE + 1, s)
     rows.sort(key=lambda r: (-r.at.timestamp(), rank[r.kind], -r.id))
     more = len(rows) > PAGE_SIZE
     hits = _load([(r.kind, r.id) for r in rows[:PAGE_SIZE]], s)
-    _mark(hits, query, s)
+    _mark(hits, query, tsquery, s)
     return hits, more, query.keys
 
 
@@ -623,10 +624,10 @@ def _load(rows, s) -> list[Hit]:
     return [objs[(kind, i)] for kind, i in rows if (kind, i) in objs]
 
 
-def _texts_for_snippets(hits: list[Hit], query: Query, s) -> dict[tuple[str, int], str]:
+def _texts_for_snippets(hits: list[Hit], tsquery: str, s) -> dict[tuple[str, int], str]:
     """The text to show a piece of, for every hit at once (one query per kind, not per hit):
     a file's first final note with the words, a receipt's OCR text, a letter's latest body."""
-    q_ts = func.to_tsquery("simple", query.tsquery())
+    q_ts = func.to_tsquery("simple", tsquery)
     ids = _ids_by_kind((h.kind, h.id) for h in hits)
     texts: dict[tuple[str, int], str] = {}
     if ids["file"]:
@@ -658,12 +659,12 @@ def _texts_for_snippets(hits: list[Hit], query: Query, s) -> dict[tuple[str, int
 WORD = re.compile(r"\w[\w\u0900-\u097f\u200c\u200d]*")
 
 
-def _mark(hits: list[Hit], query: Query, s) -> None:
+def _mark(hits: list[Hit], query: Query, tsquery: str, s) -> None:
     """Each hit's snippet: a dozen words around the first match (in the title when the title
     matches), the matching words marked. Words are keyed by Postgres, in one query."""
     words: set[str] = set()
     pieces: dict[int, list[str]] = {}
-    texts = _texts_for_snippets(hits, query, s)
+    texts = _texts_for_snippets(hits, tsquery, s)
     for n, h in enumerate(hits):
         extra = texts.get((h.kind, h.id), "")[:20000]
         pieces[n] = [h.title, extra]

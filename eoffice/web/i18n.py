@@ -127,13 +127,11 @@ _SHOWN: dict[tuple, str] = {}
 _SHOWN_MAX = 20_000
 
 
-def _kept(key: tuple, make) -> str:
-    found = _SHOWN.get(key)
-    if found is None:
-        if len(_SHOWN) >= _SHOWN_MAX:
-            _SHOWN.clear()
-        found = _SHOWN[key] = make()
-    return found
+def _keep(key: tuple, shown: str) -> str:
+    if len(_SHOWN) >= _SHOWN_MAX:
+        _SHOWN.clear()
+    _SHOWN[key] = shown
+    return shown
 
 
 @pass_eval_context
@@ -141,7 +139,9 @@ def _gettext(eval_ctx, string: str, /, **variables) -> str:
     tr = _translations()
     if variables or not eval_ctx.autoescape:
         return _newstyle(eval_ctx, tr.ugettext(string), variables)
-    return _kept((tr, string), lambda: Markup(tr.ugettext(string)) % {})
+    key = (tr, string)
+    found = _SHOWN.get(key)
+    return found if found is not None else _keep(key, Markup(tr.ugettext(string)) % {})
 
 
 @pass_eval_context
@@ -150,10 +150,11 @@ def _ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) ->
     if variables or not eval_ctx.autoescape or type(num) is not int:
         variables.setdefault("num", num)
         return _newstyle(eval_ctx, tr.ungettext(singular, plural, num), variables)
-    return _kept(
-        (tr, singular, plural, num),
-        lambda: Markup(tr.ungettext(singular, plural, num)) % {"num": num},
-    )
+    key = (tr, singular, plural, num)
+    found = _SHOWN.get(key)
+    if found is None:
+        found = _keep(key, Markup(tr.ungettext(singular, plural, num)) % {"num": num})
+    return found
 
 
 @pass_eval_context
