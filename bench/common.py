@@ -100,7 +100,12 @@ def get(base: str, path: str, cookie: str) -> str:
 
 
 def save(kind: str, payload: dict) -> Path:
+    """The run's figures as bench/results/<kind>-<UTC time>.json and <kind>-latest.json, with
+    the machine's load averages (1, 5, 15 minutes) at the end of the run, also printed: the
+    5-minute one is about the load the run itself ran under (issue #32: figures with their load)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {**payload, "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]}
+    print("load average at the end (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"{kind}-{stamp}.json"
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))

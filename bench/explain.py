@@ -56,7 +56,11 @@ def main() -> int:
 
     @event.listens_for(engine, "before_cursor_execute")
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "pg_advisory" not in statement:
+        if (
+            statement.lstrip().upper().startswith("SELECT")
+            and "pg_advisory" not in statement
+            and "set_config" not in statement  # a search's limits (applied below)
+        ):
             captured.append((statement, parameters))
 
     out = [f"# EXPLAIN (ANALYZE, BUFFERS), {args.files:,} files, user {user}\n"]
@@ -70,6 +74,8 @@ def main() -> int:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
+            if name.startswith("search"):  # as the search runs them (search.services._LIMITS)
+                cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             for statement, params in queries:
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
                 plan = "\n".join(r[0] for r in cur.fetchall())

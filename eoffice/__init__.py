@@ -192,6 +192,7 @@ def _register_hooks(app: Flask) -> None:
     app.register_error_handler(Exception, core_views.handle_exception)
 
     # Proxies as globals, so macros rendered alone (htmx fragments) see them too.
+    from eoffice.web.fragments import kept_each
     from eoffice.web.htmx import CONFIG as htmx_config
     from eoffice.web.urls import url_for as cached_url_for
 
@@ -200,6 +201,7 @@ def _register_hooks(app: Flask) -> None:
         url_for=cached_url_for,
         htmx_config=htmx_config,
         item_url=item_url,
+        kept_each=kept_each,
         term=term,
         navigation=navigation,
         get_locale=get_locale,

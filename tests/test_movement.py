@@ -175,6 +175,52 @@ def test_the_unread_badge_is_the_same_on_every_page(login, demo):
     assert badges(so) == ("1", "1")
 
 
+def test_a_kept_inbox_row_changes_with_all_it_shows(login, demo, monkeypatch):
+    """Inbox rows are rendered once and kept by what they show (eoffice/web/fragments.py):
+    a row seen before is shown anew when the item is opened, the day turns, the language
+    changes; and it is the same HTML as a fresh rendering."""
+    from eoffice.web import fragments
+
+    db = demo
+    clerk = login("clerk.arms")
+    f = open_file(clerk, db)
+    assert send(clerk, "file", f.id, post_id(db, "अनु.अधि.-राज")).status_code == 302
+    so = login("so.revenue")
+
+    def row(lang="hi"):
+        page = so.page("/inbox", lang=lang)
+        return next(tr for tr in page.find_all("tr") if f.number in tr.get_text())
+
+    first = row()
+    assert "नया" in first.get_text() and "0 दिन" in first.get_text()
+    assert str(row()) == str(first)  # kept: the same row again
+    fragments._KEPT.clear()
+    assert str(row()) == str(first)  # and the same as rendered afresh
+    monkeypatch.setattr(services, "today", lambda: india_today() + timedelta(days=2))
+    assert "2 दिन" in row().get_text()
+    so.page(f"/files/{f.id}")  # opened
+    assert "नया" not in row().get_text() and "2 दिन" in row().get_text()
+    so.submit("/language", {"lang": "en", "next": "/inbox"}, form_page="/inbox")
+    english = row(lang="en").get_text()
+    assert "2 days" in english and "Normal" in english and "सामान्य" not in english
+
+
+def test_kept_rows_are_kept_per_language_and_argument(app):
+    """The helper itself: a macro whose only other input is the language."""
+    from flask_babel import force_locale
+
+    from eoffice.web.fragments import kept_each
+
+    module = app.jinja_env.from_string(
+        '{% macro m(x, word) %}{{ _("Normal") }} {{ x }} {{ word }}{% endmacro %}'
+    ).module
+    with app.test_request_context("/"):
+        assert str(kept_each(module.m, [1, 2], "a")) == "सामान्य 1 aसामान्य 2 a"
+        with force_locale("en"):
+            assert str(kept_each(module.m, [1], "a")) == "Normal 1 a"
+        assert str(kept_each(module.m, [1], "b<")) == "सामान्य 1 b&lt;"
+
+
 def test_receipt_placed_in_a_new_file_moves_with_it(login, demo):
     db = demo
     clerk = login("clerk.revenue")

@@ -539,38 +539,62 @@ def age_span(key: str) -> tuple[int, int | None] | None:
     return next(((lo, hi) for lo, hi, k in AGE_BANDS if k == key), None)
 
 
-#: Items held by some posts: open files and unfiled receipts, with the hop that brought each
-#: (unread while that hop is unopened). Plain SQL: the inbox and the unread badge run on every
-#: page, and building this UNION with SQLAlchemy's expression language cost more CPU than
-#: Postgres spends answering it (bench/README.md, docs/performance.md).
 #: a receipt is new while the hop that brought it is unopened; one that came from another
 #: office in e-Office (by no movement) while its holder has not opened it
 _RECEIPT_UNREAD = """CASE WHEN m.id IS NOT NULL THEN m.opened_at IS NULL
                 ELSE r.from_dispatch_id IS NOT NULL AND r.e_dak_opened_at IS NULL END"""
 #: who an e-Office arrival is from: the sending post and office
 _E_DAK_FROM = "CASE WHEN r.from_dispatch_id IS NOT NULL THEN r.sender_name || ', ' || r.sender_organisation END"
-HELD_SQL = _HELD = f"""
+
+
+def _hop(item: str, fence: str) -> str:
+    """The hop that brought an item to its holder (if it came by a movement) and who sent it,
+    as a lateral join. `fence` "OFFSET 0" keeps each lookup a subquery probed by its key: the
+    planner then never weighs a merge join for it, and weighing one made it read the ends of
+    the movement and post keys' indexes (about 90 buffers) on every plan: the inbox's planning
+    fell from 0.72 to 0.45 ms of Postgres time (docs/performance.md). Without the fence the
+    subqueries are pulled up into the plain joins the reports plan as before."""
+    return f"""LEFT JOIN LATERAL (
+        SELECT m.id, m.priority, m.due_on, m.opened_at, m.remarks,
+               s.designation_hi AS from_hi, s.designation_en AS from_en
+        FROM movement m
+        LEFT JOIN LATERAL (SELECT designation_hi, designation_en FROM post s
+                           WHERE s.id = m.from_post_id {fence}) s ON true
+        WHERE m.id = {item}.last_movement_id AND m.to_post_id = {item}.holder_post_id {fence}
+    ) m ON true"""
+
+
+def _held_sql(fence: str = "") -> str:
+    """Items held by some posts: open files and unfiled receipts, with the hop that brought each
+    (unread while that hop is unopened). Plain SQL: the inbox and the unread badge run on every
+    page, and building this UNION with SQLAlchemy's expression language cost more CPU than
+    Postgres spends answering it (bench/README.md, docs/performance.md)."""
+    return f"""
     SELECT 'file' AS kind, f.id, f.number, f.subject,
            coalesce(m.priority, f.priority) AS priority, f.grading, m.due_on AS due_on,
            f.held_since AS since, f.holder_post_id,
            (m.id IS NOT NULL AND m.opened_at IS NULL) AS unread, m.remarks,
-           s.designation_hi AS from_hi, s.designation_en AS from_en
+           m.from_hi, m.from_en
     FROM efile f
-    LEFT JOIN movement m ON m.id = f.last_movement_id AND m.to_post_id = f.holder_post_id
-    LEFT JOIN post s ON s.id = m.from_post_id
+    {_hop("f", fence)}
     WHERE f.holder_post_id = ANY(:posts) AND f.status <> 'closed'
     UNION ALL
     SELECT 'receipt', r.id, r.diary_number, r.subject,
            coalesce(m.priority, r.priority), r.grading, coalesce(m.due_on, r.due_on),
            r.held_since, r.holder_post_id,
            {_RECEIPT_UNREAD}, m.remarks,
-           coalesce(s.designation_hi, {_E_DAK_FROM}), coalesce(s.designation_en, {_E_DAK_FROM})
+           coalesce(m.from_hi, {_E_DAK_FROM}), coalesce(m.from_en, {_E_DAK_FROM})
     FROM receipt r
-    LEFT JOIN movement m ON m.id = r.last_movement_id AND m.to_post_id = r.holder_post_id
-    LEFT JOIN post s ON s.id = m.from_post_id
+    {_hop("r", fence)}
     WHERE r.holder_post_id = ANY(:posts)
       AND NOT EXISTS (SELECT 1 FROM correspondence c WHERE c.receipt_id = r.id)
 """
+
+
+#: for the reports, which count a district's held items (plain joins, the planner's choice)
+HELD_SQL = _held_sql()
+#: for the inbox, one desk's few hundred items: each hop looked up by its key
+_HELD = _held_sql("OFFSET 0")
 
 _UNREAD = f"""
     SELECT (SELECT count(*) FROM movement m
@@ -598,8 +622,11 @@ _ORDER = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
+    """A line of an inbox: frozen, so that a list can keep its rendered HTML by the row itself
+    (web/fragments.py): every field, today's date among them, is part of the key."""
+
     kind: str
     id: int
     number: str

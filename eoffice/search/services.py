@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select, Subquery
@@ -507,7 +508,6 @@ def search(
     if not query:
         return [], False, []
     if timeout_ms:
-        from sqlalchemy import text as sql_text
         from sqlalchemy.exc import OperationalError
 
         token = _DEADLINE.set(time.monotonic() + timeout_ms / 1000)
@@ -530,18 +530,26 @@ def search(
 _DEADLINE: ContextVar[float | None] = ContextVar("search_deadline", default=None)
 
 
+#: what is left of the search's time, and no parallel workers: a search is one user of many,
+#: and Postgres's workers cost more CPU than they saved (a rare word at 1M files: the note arm
+#: planned parallel for an estimate of 112,000 matches, found none; the machine spent 30.5 ms
+#: a search with them, 22.6 without; docs/performance.md)
+_LIMITS = sql_text(
+    "SELECT set_config('statement_timeout', :left, true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
+)
+
+
 def _within_time(s) -> None:
     """Before each of a search's statements: what is left of the search's time as Postgres's
     statement timeout (the search as a whole is held to the limit, not each statement)."""
-    from sqlalchemy import text as sql_text
-
     end = _DEADLINE.get()
     if end is None:
         return
     left = int((end - time.monotonic()) * 1000)
     if left < 1:
         raise TooBroad
-    s.execute(sql_text(f"SET LOCAL statement_timeout = {left}"))
+    s.execute(_LIMITS, {"left": str(left)})
 
 
 def _search(actor: Actor, f: Filters, after, s, query: Query):
