@@ -2,12 +2,13 @@
 
 A busy desk opens its inbox dozens of times a day and its 25 rows hardly change between visits;
 each row was rendered afresh every time (about fifteen escaped values and three translations a
-row: a sixth of the inbox's Python time). `kept_each(macro, items, *shared)` renders
+row: 0.45 of the inbox's 3.2 ms of Python). `kept_each(macro, items, *shared)` renders
 `macro(item, *shared)` once per distinct key and reuses the HTML after. The key is the whole
 input: the item (a frozen dataclass: every field, today's date among them), the shared
 arguments, the page's language and where the app is mounted. So the macro must read nothing
-else: no `current_user`, no `request`, no clock (tests/test_movement.py checks that a row
-changes when any of these inputs does).
+else: no `current_user`, no `request`, no clock (tests/test_movement.py checks that a kept row
+changes when the item is opened, the day turns and the language changes). The macro is known
+by its compiled code (Jinja's `Macro._func`): a template reloaded in development is a new key.
 """
 
 from __future__ import annotations
