@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 
 from eoffice.auth.services import end_session, touch_session
 from eoffice.platform.extensions import db
+from eoffice.platform.kept import Kept
 from eoffice.policy.routes import rule_for
 from eoffice.web.htmx import is_htmx
 
@@ -27,7 +28,7 @@ def _to_login():
 
 
 #: per process: when each live session's token was last touched in the database
-_TOUCHED: dict[str, int] = {}
+_TOUCHED = Kept(10_000)
 
 
 def _session_expired() -> bool:
@@ -45,9 +46,7 @@ def _session_expired() -> bool:
         if sid and now - _TOUCHED.get(sid, 0) > 60:
             touch_session(sid)
             db.session.commit()
-            if len(_TOUCHED) >= 10_000:
-                _TOUCHED.clear()
-            _TOUCHED[sid] = now
+            _TOUCHED.keep(sid, now)
     return False
 
 

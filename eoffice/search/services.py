@@ -39,6 +39,7 @@ from eoffice.dispatch.models import Dispatch
 from eoffice.files.models import File, LetterDraft, LetterVersion, Note
 from eoffice.org.models import Office
 from eoffice.platform.extensions import db
+from eoffice.platform.kept import Kept
 from eoffice.policy import Actor, openable
 from eoffice.policy.grants import openable_parts
 from eoffice.receipts.models import Receipt
@@ -351,8 +352,7 @@ class Shape:
 
 
 #: shapes built, per process (a user's charges are part of the key: a new charge, a new shape)
-_SHAPES: dict[tuple, Shape] = {}
-_SHAPES_MAX = 1000
+_SHAPES = Kept(1000)
 
 
 def _shape(actor: Actor, query: Query, f: Filters, a_kind, s) -> Shape:
@@ -370,9 +370,7 @@ def _shape(actor: Actor, query: Query, f: Filters, a_kind, s) -> Shape:
         compiled = union(*(a.subquery().select() for a in arms)).compile(
             dialect=s.get_bind().dialect, compile_kwargs={"render_postcompile": True}
         )
-        if len(_SHAPES) >= _SHAPES_MAX:
-            _SHAPES.clear()
-        shape = _SHAPES[key] = Shape(plans, compiled.string, dict(compiled.params))
+        shape = _SHAPES.keep(key, Shape(plans, compiled.string, dict(compiled.params)))
     return shape
 
 
@@ -454,12 +452,10 @@ WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN ('efile',
 def _estimate(s, kind: str, query: Query) -> float:
     """How many of the kind's items the query matches at most, from Postgres's statistics of
     the key columns (kept per process; no statement most of the time)."""
-    from sqlalchemy import text
-
     now = time.monotonic()
     if now - _STATS_READ[0] > STATS_TTL:
         _STATS.clear()
-        for table, rows, keys, shares, capacity in s.execute(text(_STATS_SQL)):
+        for table, rows, keys, shares, capacity in s.execute(sql_text(_STATS_SQL)):
             # the last three numbers are the least and greatest share and the empty rows'
             _STATS[table] = Shares(rows, keys, (shares or [])[: len(keys or [])], capacity)
         _STATS_READ[0] = now
@@ -705,12 +701,10 @@ _KEYED_MAX = 50_000
 
 
 def _keys_of(words: list[str], s) -> dict[str, str]:
-    from sqlalchemy import text
-
     missing = [w for w in words if w not in _KEYED]
     if missing:
         rows = s.execute(
-            text("SELECT w, eo_key(w) FROM unnest(CAST(:ws AS text[])) AS w"), {"ws": missing}
+            sql_text("SELECT w, eo_key(w) FROM unnest(CAST(:ws AS text[])) AS w"), {"ws": missing}
         ).all()
         if len(_KEYED) + len(rows) > _KEYED_MAX:
             _KEYED.clear()

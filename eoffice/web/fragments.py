@@ -19,10 +19,11 @@ from flask import request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-#: (macro's code, language, mount point, shared arguments, item) → the row's HTML
-_KEPT: dict[tuple, Markup] = {}
-#: a few thousand desks' pages: about 700 bytes a row, some 14 MB at the most per worker
-_KEPT_MAX = 20_000
+from eoffice.platform.kept import Kept
+
+#: (macro's code, language, mount point, shared arguments, item) → the row's HTML: a few
+#: thousand desks' pages, about 700 bytes a row, some 14 MB at the most per worker
+_KEPT = Kept(20_000)
 
 
 def kept_each(macro, items: Iterable[Hashable], *shared: Hashable) -> Markup:
@@ -33,8 +34,6 @@ def kept_each(macro, items: Iterable[Hashable], *shared: Hashable) -> Markup:
         key = (page, item)
         html = _KEPT.get(key)
         if html is None:
-            if len(_KEPT) >= _KEPT_MAX:
-                _KEPT.clear()
-            html = _KEPT[key] = Markup(macro(item, *shared))
+            html = _KEPT.keep(key, Markup(macro(item, *shared)))
         out.append(html)
     return Markup("").join(out)

@@ -15,6 +15,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from eoffice.platform import clock
+from eoffice.platform.kept import Kept
 
 
 class FileTerm(enum.StrEnum):
@@ -123,15 +124,7 @@ def _newstyle(eval_ctx, rv: str, variables: dict) -> str:
 #: (catalogue, string) → the string as a template shows it, for calls without variables (most
 #: of a page's strings: each was looked up, marked safe and %-formatted every time); and the
 #: same for a plural with only its number ("3 दिन"), per number
-_SHOWN: dict[tuple, str] = {}
-_SHOWN_MAX = 20_000
-
-
-def _keep(key: tuple, shown: str) -> str:
-    if len(_SHOWN) >= _SHOWN_MAX:
-        _SHOWN.clear()
-    _SHOWN[key] = shown
-    return shown
+_SHOWN = Kept(20_000)
 
 
 @pass_eval_context
@@ -141,7 +134,7 @@ def _gettext(eval_ctx, string: str, /, **variables) -> str:
         return _newstyle(eval_ctx, tr.ugettext(string), variables)
     key = (tr, string)
     found = _SHOWN.get(key)
-    return found if found is not None else _keep(key, Markup(tr.ugettext(string)) % {})
+    return found if found is not None else _SHOWN.keep(key, Markup(tr.ugettext(string)) % {})
 
 
 @pass_eval_context
@@ -153,7 +146,7 @@ def _ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) ->
     key = (tr, singular, plural, num)
     found = _SHOWN.get(key)
     if found is None:
-        found = _keep(key, Markup(tr.ungettext(singular, plural, num)) % {"num": num})
+        found = _SHOWN.keep(key, Markup(tr.ungettext(singular, plural, num)) % {"num": num})
     return found
 
 
