@@ -206,19 +206,24 @@ def test_a_kept_inbox_row_changes_with_all_it_shows(login, demo, monkeypatch):
 
 
 def test_kept_rows_are_kept_per_language_and_argument(app):
-    """The helper itself: a macro whose only other input is the language."""
+    """The helper itself: a macro whose only other input is the language, rendered once per
+    item, language and arguments (then kept: the macro is not called again)."""
     from flask_babel import force_locale
 
     from eoffice.web.fragments import kept_each
 
+    calls = []
     module = app.jinja_env.from_string(
-        '{% macro m(x, word) %}{{ _("Normal") }} {{ x }} {{ word }}{% endmacro %}'
-    ).module
+        '{% macro m(x, word) %}{{ called(x) }}{{ _("Normal") }} {{ x }} {{ word }}{% endmacro %}'
+    ).make_module({"called": lambda x: calls.append(x) or ""})
     with app.test_request_context("/"):
         assert str(kept_each(module.m, [1, 2], "a")) == "सामान्य 1 aसामान्य 2 a"
+        assert str(kept_each(module.m, [2, 1], "a")) == "सामान्य 2 aसामान्य 1 a"
+        assert calls == [1, 2]  # kept: each rendered once
         with force_locale("en"):
             assert str(kept_each(module.m, [1], "a")) == "Normal 1 a"
         assert str(kept_each(module.m, [1], "b<")) == "सामान्य 1 b&lt;"
+        assert calls == [1, 2, 1, 1]
 
 
 def test_receipt_placed_in_a_new_file_moves_with_it(login, demo):
