@@ -93,6 +93,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.org import models as _org_models  # noqa: F401
     from eoffice.platform import audit  # noqa: F401
     from eoffice.receipts import models as _receipt_models  # noqa: F401
+    from eoffice.records import models as _record_models  # noqa: F401
     from eoffice.reports import rollup as _rollup  # noqa: F401
     from eoffice.signing import models as _signing_models  # noqa: F401
     from eoffice.tasks import models as _task_models  # noqa: F401
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.ops import scheduled as _ops_jobs  # noqa: F401  (registers the scheduled jobs)
     from eoffice.org.views import bp as org_bp
     from eoffice.receipts.views import bp as receipts_bp
+    from eoffice.records.views import bp as records_bp
     from eoffice.reports.views import bp as reports_bp
     from eoffice.search.views import bp as search_bp
     from eoffice.signing.views import bp as signing_bp
@@ -136,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         org_bp,
         receipts_bp,
+        records_bp,
         files_bp,
         letters_bp,
         signing_bp,
@@ -183,6 +186,8 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.movement.views import AGE_LABELS
     from eoffice.platform.clock import today as clock_today
     from eoffice.platform.items import item_url
+    from eoffice.records.services import label as records_label
+    from eoffice.records.services import may_see_room
     from eoffice.reports.services import rollup_at
     from eoffice.search.services import kind_names as search_kind_names
     from eoffice.tasks.services import unseen_reminders
@@ -202,6 +207,8 @@ def _register_hooks(app: Flask) -> None:
         htmx_config=htmx_config,
         item_url=item_url,
         kept_each=kept_each,
+        records_label=records_label,
+        sees_record_room=lambda: may_see_room(current_actor()),
         term=term,
         navigation=navigation,
         get_locale=get_locale,

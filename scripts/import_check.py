@@ -16,7 +16,7 @@ from pathlib import Path
 
 LAYERS = ["platform", "policy", "web"]  # each may import the ones before it
 DOMAINS = ["org", "auth", "documents", "receipts", "files", "movement", "signing", "dispatch",
-           "citizens", "search", "tasks", "reports", "admin", "core"]  # fmt: skip
+           "citizens", "search", "tasks", "records", "reports", "admin", "core"]  # fmt: skip
 
 
 def is_page(module: str) -> bool:

@@ -48,6 +48,7 @@ from eoffice.web.hostile import to_int
 MESSAGES = {
     "required": _l("Fill in every field marked as needed."),
     "dak_post": _l("Choose one of the office's posts as its dak desk."),
+    "record_post": _l("Choose one of the office's posts as its record keeper."),
     "too_long": _l("A value is too long."),
     "code_taken": _l("This code is already used in the office."),
     "office_code_taken": _l("Another office of the district already uses this code."),
@@ -319,6 +320,17 @@ def set_dak_desk(actor: Actor, office: Office, form: dict[str, str]) -> Post:
     office.dak_post_id = post.id
     db.session.flush()
     _audit(actor, "admin_dak_desk", "office", office.id, post_id=post.id)
+    return post
+
+
+def set_record_desk(actor: Actor, office: Office, form: dict[str, str]) -> Post:
+    """अभिलेखपाल: the record keeper's post, who reviews the record room and proposes weeding."""
+    post = db.session.get(Post, to_int(form.get("record_post")) or 0)
+    if post is None or post.office_id != office.id or not post.is_active:
+        raise Refused("record_post")
+    office.record_post_id = post.id
+    db.session.flush()
+    _audit(actor, "admin_record_desk", "office", office.id, post_id=post.id)
     return post
 
 

@@ -35,7 +35,7 @@ from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import roles
 from eoffice.web.changes import attempt
-from eoffice.web.hostile import db_int
+from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -334,6 +334,7 @@ CHANGES = {
     "sections": setup.add_section,
     "posts": setup.add_post,
     "dak_desk": setup.set_dak_desk,
+    "record_desk": setup.set_record_desk,
     "heads": setup.add_head,
     "categories": setup.add_category,
     "routes": setup.set_route,
@@ -886,3 +887,46 @@ def district():
     return render_template(
         "admin/district.html", d=d, error=error, form=request.form
     ), 400 if error else 200
+
+
+SCHEDULE_REFUSED = {
+    "category": _l("Choose the record category: A, B or C."),
+    "years": _l("For category C, keep it for 1 to 10 years."),
+    "other_office": _l("Choose a subject head and a post of this office."),
+}
+
+
+@bp.route("/offices/<int:office_id>/schedule", methods=["GET", "POST"])
+@roles(*ADMINS)
+def retention_schedule(office_id: int):
+    """प्रतिधारण अनुसूची: per subject head, the category a closed file is suggested and the
+    post that approves weeding it (eoffice/records)."""
+    from eoffice.files.models import SubjectHead
+    from eoffice.records import services as records
+
+    office = _office_or_404(office_id)
+    if request.method == "POST":
+        head = db.session.get(SubjectHead, to_int(request.form.get("head"), 0))
+        approver_id = to_int(request.form.get("approver"))
+        approver = db.session.get(Post, approver_id) if approver_id else None
+        if head is None:
+            abort(400)
+        try:
+            records.set_rule(
+                current_actor(), office, head, request.form.get("category", "")[:1],
+                to_int(request.form.get("years")), approver,
+            )  # fmt: skip
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(SCHEDULE_REFUSED[refused.code]), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved the schedule for %(head)s.", head=head.name), "success")
+        return redirect_to(
+            url_for("admin.retention_schedule", office_id=office.id) + f"#head-{head.id}"
+        )
+    posts = [p for p in office.posts if p.is_active and p.may_approve]
+    return render_template(
+        "records/schedule.html", office=office, rows=records.schedule(office), posts=posts,
+        default_approver=records.default_approver(office),
+    )  # fmt: skip

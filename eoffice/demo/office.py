@@ -177,6 +177,42 @@ def _name_dak_desks(district: District) -> None:
             )
 
 
+#: each demo office's record keeper (अभिलेखपाल): a clerk's post (the Collectorate's revenue
+#: clerk keeps its record room)
+RECORD_DESKS = {
+    "कले": "लिपिक-राज",
+    "विभ": "लिपिक-विका",
+    "तह-सद": "लिपिक-तह",
+    "ब्लॉक-बार": "लिपिक-ब्लॉक",
+}
+#: who approves weeding in the Collectorate's schedule (the others: the head of office)
+WEEDING_APPROVER = "एडीएम (वि/रा)"
+
+
+def _name_record_desks(district: District) -> None:
+    """The record keepers, and the Collectorate's schedule from the default one naming the
+    ADM to approve weeding (an installation seeded before the record room gets them too)."""
+    from eoffice.files.models import SubjectHead
+    from eoffice.records.models import RetentionRule
+    from eoffice.records.services import DEFAULT_SCHEDULE, FALLBACK
+
+    for office in district.offices:
+        if office.record_post_id is not None or office.code not in RECORD_DESKS:
+            continue
+        office.record_post = next(
+            (p for p in office.posts if p.abbreviation == RECORD_DESKS[office.code]), None
+        )
+        if office.code != "कले":
+            continue
+        approver = next((p for p in office.posts if p.abbreviation == WEEDING_APPROVER), None)
+        heads = db.session.scalars(select(SubjectHead).where(SubjectHead.office_id == office.id))
+        for head in heads:
+            category, years = DEFAULT_SCHEDULE.get(head.code, FALLBACK)
+            db.session.add(RetentionRule(office_id=office.id, head_id=head.id, category=category,
+                                         years=years, approver_post_id=approver and approver.id))  # fmt: skip
+    db.session.flush()
+
+
 def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     """Create the demo district; False (and nothing written) if it already exists."""
     from eoffice.demo.files import seed_files_demo
@@ -187,6 +223,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
         for office in existing.offices:  # and one seeded before the पावती named a desk
             office.enquiry = office.enquiry or _enquiry(office.name_hi)
         _name_dak_desks(existing)  # and one seeded before offices named their dak desks
+        _name_record_desks(existing)  # and one seeded before the record room
         return False
     district = District(code="LKO-LAL", name_hi="ललितपुर", name_en="Lalitpur", state_hi="उत्तर प्रदेश")
     db.session.add(district)
@@ -253,4 +290,5 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> bool:
     db.session.flush()
     _name_dak_desks(district)
     seed_files_demo(district)
+    _name_record_desks(district)
     return True

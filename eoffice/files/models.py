@@ -83,6 +83,15 @@ class File(MovableItem, db.Model):
     part_of_id: Mapped[int | None] = mapped_column(ForeignKey("efile.id"))
     part_no: Mapped[int | None]
     merged_at: Mapped[datetime | None]
+    #: अभिलेखन (CSMOP ch. 10): set when the file is closed and recorded — A (keep for ever and
+    #: digitise), B (keep for ever), C (keep `retention_years`, 1–10, then review); cleared when
+    #: it is reopened. A weeded file keeps them (status "weeded": the row stays, its content
+    #: is gone; eoffice/records)
+    record_category: Mapped[str | None] = mapped_column(String(1))
+    retention_years: Mapped[int | None]
+    recorded_at: Mapped[datetime | None]
+    #: the year the record keeper looks at it again (C: the year recorded + its years)
+    review_year: Mapped[int | None]
 
     office: Mapped[Office] = relationship()
     section: Mapped[Section] = relationship()
@@ -105,12 +114,28 @@ class File(MovableItem, db.Model):
         CheckConstraint("kind IN ('electronic','physical')", name="kind"),
         CheckConstraint("grading IN ('normal','confidential','secret')", name="grading"),
         CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
-        CheckConstraint("status IN ('open','parked','closed')", name="status"),
+        CheckConstraint("status IN ('open','parked','closed','weeded')", name="status"),
+        CheckConstraint(
+            "record_category IS NULL OR status IN ('closed','weeded')", name="recorded_closed"
+        ),
+        CheckConstraint(
+            "record_category IS NULL OR (record_category IN ('A','B') AND retention_years IS NULL"
+            " AND review_year IS NULL) OR (record_category = 'C' AND retention_years BETWEEN 1"
+            " AND 10 AND review_year IS NOT NULL)",
+            name="record_category",
+        ),
+        CheckConstraint("status <> 'weeded' OR record_category = 'C'", name="weeded_c"),
         CheckConstraint("length(btrim(subject)) > 0", name="subject_not_blank"),
         CheckConstraint("(part_of_id IS NULL) = (part_no IS NULL)", name="part_numbered"),
         Index("ix_efile_section_created", "section_id", "id"),
         Index("ix_efile_office_created", "office_id", "created_at"),
         Index("ix_efile_part_of", "part_of_id", postgresql_where=text("part_of_id IS NOT NULL")),
+        Index(
+            "ix_efile_record_room",
+            "office_id",
+            "review_year",
+            postgresql_where=text("record_category IS NOT NULL"),
+        ),
     )
 
     kind_name = "file"

@@ -343,6 +343,8 @@ def change_status(actor: Actor, f: File, to: str, reason: str) -> FileStatusChan
         by_id=actor.id,
         post_id=charge.post.id,
     )
+    if action == "reopen":  # back out of the record room (recorded again when closed again)
+        f.record_category = f.retention_years = f.recorded_at = f.review_year = None
     f.status = to
     db.session.add(change)
     db.session.flush()

@@ -37,6 +37,7 @@ from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
+from eoffice.records import services as records
 from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import is_htmx, redirect_to
 from eoffice.web.i18n import term
@@ -373,6 +374,8 @@ STATUS_REFUSED = {
     "no_reason": _l("Give the reason."),
     "already": _l("The file already has this status."),
     "bad_transition": _l("A closed file must be reopened first."),
+    "category": _l("Choose the record category: A, B or C."),
+    "years": _l("For category C, keep it for 1 to 10 years."),
 }
 STATUS_DONE = {
     "closed": _l("The file is closed."),
@@ -392,14 +395,27 @@ def change_status(file_id: int):
             flash(str(STATUS_REFUSED["not_holder"]), "error")
             return redirect(url_for("files.show", file_id=file_id))
         return render_template(
-            "files/status.html", file=f, may_close=services.may_close(current_actor(), f)
+            "files/status.html",
+            file=f,
+            may_close=services.may_close(current_actor(), f),
+            suggested=records.suggestion(f.office, f.head) if f.status != "closed" else None,
         )
     to = request.form.get("to", "")
     reason = clean_note(request.form.get("reason"))[:1000]
     if to not in STATUS_DONE:
         abort(400)
     try:
-        services.change_status(current_actor(), f, to, reason)
+        if to == "closed":  # closing records the file (CSMOP ch. 10); the form offers the
+            # schedule's suggestion, which a form without the choice (an old page) takes
+            category = request.form.get("category")
+            if category is None:
+                suggested = records.suggestion(f.office, f.head)
+                category, years = suggested.category, suggested.years
+            else:
+                years = to_int(request.form.get("years"))
+            records.close_and_record(current_actor(), f, category[:1], years, reason)
+        else:
+            services.change_status(current_actor(), f, to, reason)
     except Refused as refused:
         db.session.rollback()
         flash(str(STATUS_REFUSED[refused.code]), "error")
@@ -407,7 +423,11 @@ def change_status(file_id: int):
             return redirect_to(url_for("files.change_status", file_id=file_id))
     else:
         db.session.commit()
-        flash(str(STATUS_DONE[to]), "success")
+        if to == "closed":
+            flash(_("The file is closed and recorded as %(category)s.",
+                    category=records.label(f.record_category, f.retention_years)), "success")  # fmt: skip
+        else:
+            flash(str(STATUS_DONE[to]), "success")
     return redirect_to(url_for("files.show", file_id=file_id))
 
 

@@ -71,6 +71,8 @@ class Office(db.Model):
     #: डाक डेस्क: where letters sent in e-Office to the office (not to one of its posts) arrive;
     #: set by the office admin
     dak_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", use_alter=True))
+    #: the record keeper's desk (अभिलेखपाल): reviews the record room and proposes weeding
+    record_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", use_alter=True))
     #: closed (merged, abolished): it keeps its history; nobody works in it any more
     closed_at: Mapped[datetime | None]
     #: How file numbers are written: {office} {section} {head} {serial} {year}
@@ -86,6 +88,7 @@ class Office(db.Model):
         back_populates="office", order_by="Post.rank", foreign_keys="Post.office_id"
     )
     dak_post: Mapped[Post | None] = relationship(foreign_keys=[dak_post_id], post_update=True)
+    record_post: Mapped[Post | None] = relationship(foreign_keys=[record_post_id], post_update=True)
 
     __table_args__ = (
         db.UniqueConstraint("district_id", "code", name="uq_office_district_code"),

@@ -72,6 +72,9 @@ class Receipt(MovableItem, db.Model):
     #: e-dispatch: when its holder first opened it. It came by no movement, so until then it
     #: is new (unread) in the holder's inbox; the sending office's register shows it opened
     e_dak_opened_at: Mapped[datetime | None]
+    #: its letter (scan and OCR text) was destroyed with the file it was placed in, when that
+    #: file was weeded (eoffice/records); the diary entry stays in the dak register
+    weeded_at: Mapped[datetime | None]
 
     is_physical_only: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
@@ -106,7 +109,10 @@ class Receipt(MovableItem, db.Model):
         CheckConstraint("grading IN ('normal','confidential','secret')", name="grading"),
         CheckConstraint("priority IN ('normal','immediate','most_immediate')", name="priority"),
         CheckConstraint("citizen_mobile ~ '^[6-9][0-9]{9}$'", name="citizen_mobile"),
-        CheckConstraint("is_physical_only OR document_id IS NOT NULL", name="document_or_physical"),
+        CheckConstraint(
+            "is_physical_only OR document_id IS NOT NULL OR weeded_at IS NOT NULL",
+            name="document_or_physical",
+        ),
     )
 
     kind_name = "receipt"

@@ -1,0 +1,150 @@
+"""The record room (अभिलेख कक्ष, CSMOP 2022 ch. 10): the office's retention schedule, the markings
+that keep a file from being weeded (a pending court case, audit para or RTI application), and
+the weeding of recorded files whose time is up — a proposal, an approval, and the destruction
+register (विनष्टीकरण पंजी) that outlives the file."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eoffice.files.models import File, SubjectHead
+from eoffice.org.models import Office, Post, User
+from eoffice.platform.extensions import db
+from eoffice.receipts.models import Receipt
+
+#: A: keep for ever and digitise; B: keep for ever; C: keep for a number of years (1–10)
+CATEGORIES = ("A", "B", "C")
+
+
+class RetentionRule(db.Model):
+    """प्रतिधारण अनुसूची: for one subject head of an office, the category and years a file is
+    recorded with (suggested on closing), and the post that approves weeding it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    head_id: Mapped[int] = mapped_column(ForeignKey("subject_head.id"))
+    category: Mapped[str] = mapped_column(String(1))
+    years: Mapped[int | None]
+    #: who approves weeding (None: the office's senior approving post)
+    approver_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    head: Mapped[SubjectHead] = relationship()
+    approver_post: Mapped[Post | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "head_id", name="uq_retention_rule_head"),
+        CheckConstraint(
+            "(category IN ('A','B') AND years IS NULL) OR (category = 'C' AND years BETWEEN 1 AND 10)",
+            name="category_years",
+        ),
+    )
+
+
+#: what a marking is about; the first three hold a file from weeding while they are open
+HOLDING_KINDS = ("court_case", "audit_para", "rti")
+MARKING_KINDS = HOLDING_KINDS
+
+
+class Marking(db.Model):
+    """A file or a receipt marked as the subject of a court case, an audit para or an RTI
+    application, from the day it was opened until it is closed. While one is open on a file (or
+    on a receipt placed in it), the file cannot be weeded."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("efile.id"))
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"))
+    #: the case number and court, the audit para's number, the RTI registration number
+    reference: Mapped[str] = mapped_column(String(300))
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_remark: Mapped[str | None] = mapped_column(String(1000))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    file: Mapped[File | None] = relationship()
+    receipt: Mapped[Receipt | None] = relationship()
+    created_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("(file_id IS NULL) <> (receipt_id IS NULL)", name="one_item"),
+        CheckConstraint("length(btrim(reference)) > 0", name="reference_not_blank"),
+        Index("ix_marking_file", "file_id", postgresql_where=text("closed_on IS NULL")),
+        Index("ix_marking_receipt", "receipt_id", postgresql_where=text("closed_on IS NULL")),
+    )
+
+
+class Weeding(db.Model):
+    """A proposal to weed a recorded file, and its decision. An approved one is the file's entry
+    in the destruction register: it keeps what the register must say after the file's content
+    is gone (number, subject, category, dates, who proposed, who approved, what was destroyed)."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"))
+    #: proposed, approved (destroyed), refused
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    #: the destruction register's serial in the office (set on approval)
+    entry_no: Mapped[int | None]
+    number: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(1000))
+    category: Mapped[str] = mapped_column(String(1))
+    retention_years: Mapped[int]
+    opened_on: Mapped[date] = mapped_column(Date)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    review_year: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(1000))
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    proposed_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    proposed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: the post the schedule names to approve it
+    approver_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    decided_at: Mapped[datetime | None]
+    decision_remark: Mapped[str | None] = mapped_column(String(1000))
+    #: what was destroyed: notes, letters (drafts with their versions), correspondence items,
+    #: and the stored files (scans, PDFs) no other record used
+    notes_destroyed: Mapped[int | None]
+    letters_destroyed: Mapped[int | None]
+    items_destroyed: Mapped[int | None]
+    stored_destroyed: Mapped[int | None]
+
+    office: Mapped[Office] = relationship()
+    file: Mapped[File] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    proposed_post: Mapped[Post] = relationship(foreign_keys=[proposed_post_id])
+    approver_post: Mapped[Post] = relationship(foreign_keys=[approver_post_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    decided_post: Mapped[Post | None] = relationship(foreign_keys=[decided_post_id])
+
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed','approved','refused')", name="status"),
+        CheckConstraint("(status = 'approved') = (entry_no IS NOT NULL)", name="entry_numbered"),
+        CheckConstraint("category = 'C'", name="only_c"),
+        UniqueConstraint("office_id", "entry_no", name="uq_weeding_entry_no"),
+        # one open proposal, and one destruction, per file
+        Index(
+            "uq_weeding_open",
+            "file_id",
+            unique=True,
+            postgresql_where=text("status IN ('proposed','approved')"),
+        ),
+        Index("ix_weeding_office", "office_id", "status"),
+    )

@@ -1,0 +1,361 @@
+"""/records: the record room register, a file's record (review, weeding, markings), the
+weeding proposals, the destruction register, and the office's retention schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eoffice.files.models import File
+from eoffice.org.current import current_actor
+from eoffice.platform.clock import local_date, parse_day, today
+from eoffice.platform.errors import Refused
+from eoffice.platform.extensions import db
+from eoffice.platform.locks import heavy_slot
+from eoffice.platform.text import clean_line, clean_note
+from eoffice.policy import can_open
+from eoffice.policy.routes import login_required
+from eoffice.records import services
+from eoffice.records.models import HOLDING_KINDS, Marking, Weeding
+from eoffice.web.csvout import csv_response
+from eoffice.web.hostile import to_int
+from eoffice.web.htmx import redirect_to
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+KIND_NAMES = {
+    "court_case": _l("Court case pending"),
+    "audit_para": _l("Audit para pending"),
+    "rti": _l("RTI application pending"),
+}
+REFUSED = {
+    "not_keeper": _l("Only the record keeper can do this."),
+    "not_recorded": _l("This file is not in the record room."),
+    "not_closed": _l("Only a closed file that is not yet recorded can be recorded."),
+    "permanent": _l("A category %(category)s file is kept for ever: it is never weeded."),
+    "part": _l("A part file is weeded with its main file."),
+    "open_part": _l("This file has a part file not merged back: merge it first."),
+    "not_due": _l("This file is not due for review until %(year)s."),
+    "held": _l("This file cannot be weeded while a marking on it is open: %(which)s."),
+    "proposed": _l("Weeding of this file has already been proposed."),
+    "no_approver": _l("No post may approve weeding in this office: the administrator names one in the retention schedule."),
+    "no_reason": _l("Give the reason."),
+    "no_remark": _l("Give the reason for refusing."),
+    "years": _l("Keep it for 1 to 10 years."),
+    "category": _l("Choose the record category: A, B or C."),
+    "not_approver": _l("Only the officer the schedule names can decide this proposal."),
+    "decided": _l("This proposal has already been decided."),
+    "kind": _l("Choose what the file is marked for."),
+    "not_allowed": _l("You cannot mark this file."),
+    "weeded": _l("This file has been weeded."),
+    "no_reference": _l("Give the case, para or application number."),
+    "future": _l("The date cannot be in the future."),
+    "already": _l("This marking is already closed."),
+}  # fmt: skip
+
+
+def _say(refused: Refused) -> str:
+    if refused.code == "held":
+        which = ", ".join(
+            f"{KIND_NAMES[m.kind]} ({m.reference})" for m in refused.details["markings"]
+        )
+        return str(REFUSED["held"]) % {"which": which}
+    return refused.say(REFUSED[refused.code])
+
+
+def _room_or_404():
+    actor = current_actor()
+    if not services.may_see_room(actor):
+        abort(404)
+    return actor
+
+
+def _args():
+    """The register's filter: due (this year and next), a category."""
+    due = request.args.get("due") == "1"
+    category = request.args.get("category", "")
+    category = category if category in ("A", "B", "C") else ""
+    return due, category
+
+
+def _rows(limit: int):
+    actor = _room_or_404()
+    due, category = _args()
+    rows = services.room(
+        actor, due_by=today().year + 1 if due else None, category=category or None,
+        limit=limit + 1,
+    )  # fmt: skip
+    return actor, due, category, rows[:limit], len(rows) > limit
+
+
+@bp.get("/")
+@login_required
+def room():
+    actor, due, category, rows, more = _rows(5000)
+    return render_template(
+        "records/room.html", rows=rows, more=more, due=due, category=category,
+        keeper=services.keeps_records(actor), unrecorded=services.unrecorded(actor),
+        waiting=services.proposals(actor), this_year=today().year,
+    )  # fmt: skip
+
+
+def _cells(f: File, keeper: bool) -> list[str]:
+    shown = f.grading == "normal" or not keeper
+    return [
+        f.number, f.subject if shown else _("Confidential"),
+        services.label(f.record_category, f.retention_years),
+        local_date(f.recorded_at).strftime("%d-%m-%Y") if f.recorded_at else "",
+        str(f.review_year or _("never (kept for ever)")), f.physical_location or "",
+    ]  # fmt: skip
+
+
+HEADER = [_l("File number"), _l("Subject"), _l("Category"), _l("Recorded on"),
+          _l("Review year"), _l("Where the paper volume is")]  # fmt: skip
+
+
+@bp.get("/register.csv")
+@login_required
+def room_csv():
+    actor, due, category, rows, _more = _rows(5000)
+    keeper = services.keeps_records(actor)
+    name = f"record-room-{'due-' if due else ''}{today().isoformat()}.csv"
+    return csv_response([str(h) for h in HEADER], (_cells(f, keeper) for f in rows), name)
+
+
+def _pdf_response(template: str, name: str, back: str, **context):
+    from eoffice.signing.pdf import _pdf
+
+    if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
+        flash(
+            _("The server is busy making other documents. Please try again in a minute."), "error"
+        )
+        return redirect(back)
+    pdf = _pdf(render_template(template, now=datetime.now(UTC), **context))
+    return current_app.response_class(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/register.pdf")
+@login_required
+def room_pdf():
+    limit = current_app.config["REGISTER_PDF_ROWS"]
+    actor, due, category, rows, more = _rows(limit)
+    back = url_for("records.room", due=1 if due else None, category=category or None)
+    if more:
+        flash(_("More than %(n)d entries: print one category at a time.", n=limit), "error")
+        return redirect(back)
+    title = _("Files due for review") if due else _("Record room register")
+    return _pdf_response(
+        "pdf/records.html", f"record-room-{today().isoformat()}.pdf", back, kind="room",
+        title=title, rows=rows, keeper=services.keeps_records(actor),
+    )  # fmt: skip
+
+
+# --- one file's record ---------------------------------------------------------------------
+
+
+def _record_file(file_id: int) -> File:
+    """The file, if the actor keeps its office's records or may open it."""
+    actor = current_actor()
+    f = db.session.get(File, file_id)
+    if f is None or not (services.keeps_records(actor, f.office) or can_open(actor, f)):
+        abort(404)
+    return f
+
+
+@bp.get("/files/<int:file_id>")
+@login_required
+def record(file_id: int):
+    f = _record_file(file_id)
+    actor = current_actor()
+    keeper = services.keeps_records(actor, f.office)
+    return render_template(
+        "records/file.html", file=f, keeper=keeper, kind_names=KIND_NAMES,
+        markings=services.markings(f), may_mark=services.may_mark(actor, f),
+        proposal=services.open_proposal(f), weeding=services.weeding_of(f),
+        refusal=services.weeding_refusal(f) if f.status == "closed" and f.record_category else None,
+        say=_say, approver=services.approver_of(f), suggested=services.suggestion(f.office, f.head),
+        this_year=today().year, holding_kinds=HOLDING_KINDS,
+    )  # fmt: skip
+
+
+def _act(file_id: int, do, done: str):
+    f = _record_file(file_id)
+    try:
+        do(current_actor(), f)
+    except Refused as refused:
+        db.session.rollback()
+        flash(_say(refused), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect_to(url_for("records.record", file_id=file_id))
+
+
+@bp.post("/files/<int:file_id>/keep")
+@login_required
+def keep(file_id: int):
+    years = to_int(request.form.get("years"), 0)
+    reason = clean_note(request.form.get("reason"))[:1000]
+    return _act(
+        file_id,
+        lambda actor, f: services.keep(actor, f, years, reason),
+        _("Kept: to be reviewed again in %(year)d.", year=today().year + years),
+    )
+
+
+@bp.post("/files/<int:file_id>/propose")
+@login_required
+def propose(file_id: int):
+    reason = clean_note(request.form.get("reason"))[:1000]
+    return _act(
+        file_id,
+        lambda actor, f: services.propose(actor, f, reason),
+        _("Weeding proposed: it waits for the approving officer."),
+    )
+
+
+@bp.post("/files/<int:file_id>/record")
+@login_required
+def record_closed(file_id: int):
+    category = request.form.get("category", "")[:1]
+    years = to_int(request.form.get("years"))
+    return _act(
+        file_id,
+        lambda actor, f: services.record_closed(actor, f, category, years),
+        _("Recorded."),
+    )
+
+
+@bp.post("/files/<int:file_id>/mark")
+@login_required
+def mark(file_id: int):
+    kind = request.form.get("kind", "")
+    reference = clean_line(request.form.get("reference"))[:300]
+    opened = parse_day(request.form.get("opened_on")) or today()
+    return _act(
+        file_id,
+        lambda actor, f: services.mark(actor, f, kind, reference, opened),
+        _("Marked. While the marking is open the file cannot be weeded."),
+    )
+
+
+@bp.post("/markings/<int:marking_id>/close")
+@login_required
+def close_marking(marking_id: int):
+    m = db.session.get(Marking, marking_id)
+    if m is None or m.file_id is None:
+        abort(404)
+    remark = clean_note(request.form.get("remark"))[:1000]
+    return _act(
+        m.file_id,
+        lambda actor, f: services.close_marking(actor, m, remark),
+        _("The marking is closed."),
+    )
+
+
+# --- weeding ---------------------------------------------------------------------------------
+
+
+@bp.get("/weeding")
+@login_required
+def weeding():
+    actor = current_actor()
+    rows = services.proposals(actor)
+    if not rows and not services.may_see_room(actor):
+        abort(404)
+    return render_template(
+        "records/weeding.html", rows=rows, may_decide=lambda w: services.may_decide(actor, w)
+    )
+
+
+@bp.post("/weeding/<int:weeding_id>")
+@login_required
+def decide(weeding_id: int):
+    w = db.session.get(Weeding, weeding_id)
+    actor = current_actor()
+    if w is None or not (actor.holds(w.approver_post_id) or services.keeps_records(actor)):
+        abort(404)
+    approve = request.form.get("decision") == "approve"
+    if request.form.get("decision") not in ("approve", "refuse"):
+        abort(400)
+    remark = clean_note(request.form.get("remark"))[:1000]
+    try:
+        services.decide(actor, w, approve, remark)
+    except Refused as refused:
+        db.session.rollback()
+        flash(_say(refused), "error")
+        return redirect_to(url_for("records.weeding"))
+    db.session.commit()
+    if approve:
+        flash(
+            _("Approved: %(number)s is weeded, entry %(entry)d of the destruction register.",
+              number=w.number, entry=w.entry_no), "success",
+        )  # fmt: skip
+        return redirect_to(url_for("records.destroyed"))
+    flash(_("Refused: the file stays in the record room."), "success")
+    return redirect_to(url_for("records.weeding"))
+
+
+def _destroyed_rows(limit: int):
+    actor = _room_or_404()
+    rows = services.destruction_register(actor, limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+DESTROYED_HEADER = [_l("Entry"), _l("File number"), _l("Subject"), _l("Category"),
+                    _l("Opened"), _l("Recorded on"), _l("Proposed by"), _l("Approved by"),
+                    _l("Destroyed on"), _l("What was destroyed")]  # fmt: skip
+
+
+def destroyed_cells(w: Weeding) -> list[str]:
+    return [
+        str(w.entry_no), w.number, w.subject, services.label(w.category, w.retention_years),
+        w.opened_on.strftime("%d-%m-%Y"), w.recorded_on.strftime("%d-%m-%Y"),
+        f"{w.proposed_by.name} ({w.proposed_post.designation}), "
+        + local_date(w.proposed_at).strftime("%d-%m-%Y"),
+        f"{w.decided_by.name} ({w.decided_post.designation})",
+        local_date(w.decided_at).strftime("%d-%m-%Y"),
+        _("%(notes)d notes, %(letters)d draft letters, %(items)d correspondence items, "
+          "%(stored)d stored files", notes=w.notes_destroyed or 0, letters=w.letters_destroyed or 0,
+          items=w.items_destroyed or 0, stored=w.stored_destroyed or 0),
+    ]  # fmt: skip
+
+
+@bp.get("/destroyed")
+@login_required
+def destroyed():
+    rows, more = _destroyed_rows(5000)
+    return render_template("records/destroyed.html", rows=rows, more=more, cells=destroyed_cells)
+
+
+@bp.get("/destroyed.csv")
+@login_required
+def destroyed_csv():
+    rows, _more = _destroyed_rows(5000)
+    return csv_response(
+        [str(h) for h in DESTROYED_HEADER], (destroyed_cells(w) for w in rows),
+        f"destruction-register-{today().isoformat()}.csv",
+    )  # fmt: skip
+
+
+@bp.get("/destroyed.pdf")
+@login_required
+def destroyed_pdf():
+    limit = current_app.config["REGISTER_PDF_ROWS"]
+    rows, more = _destroyed_rows(limit)
+    if more:
+        flash(_("More than %(n)d entries: download the CSV.", n=limit), "error")
+        return redirect(url_for("records.destroyed"))
+    return _pdf_response(
+        "pdf/records.html", f"destruction-register-{today().isoformat()}.pdf",
+        url_for("records.destroyed"), kind="destroyed", title=_("Destruction register"),
+        rows=rows, header=DESTROYED_HEADER, cells=destroyed_cells,
+    )  # fmt: skip
