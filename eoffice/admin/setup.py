@@ -311,27 +311,30 @@ def post_holds(post: Post) -> dict[str, int]:
     }
 
 
-def _name_desk(actor: Actor, office: Office, form: dict[str, str], field: str, action: str) -> Post:
-    """Name one of the office's active posts as one of its desks (`field`: the office's column
-    and the form's field)."""
+def _name_desk(office: Office, form: dict[str, str], field: str) -> Post:
+    """Name one of the office's active posts as one of its desks (`field`: the form's field
+    and, with "_id", the office's column)."""
     post = db.session.get(Post, to_int(form.get(field)) or 0)
     if post is None or post.office_id != office.id or not post.is_active:
         raise Refused(field)
     setattr(office, f"{field}_id", post.id)
     db.session.flush()
-    _audit(actor, action, "office", office.id, post_id=post.id)
     return post
 
 
 def set_dak_desk(actor: Actor, office: Office, form: dict[str, str]) -> Post:
     """डाक डेस्क: the post where letters sent to the office in e-Office arrive (a letter
     addressed to one of its posts goes to that post)."""
-    return _name_desk(actor, office, form, "dak_post", "admin_dak_desk")
+    post = _name_desk(office, form, "dak_post")
+    _audit(actor, "admin_dak_desk", "office", office.id, post_id=post.id)
+    return post
 
 
 def set_record_desk(actor: Actor, office: Office, form: dict[str, str]) -> Post:
     """अभिलेखपाल: the record keeper's post, who reviews the record room and proposes weeding."""
-    return _name_desk(actor, office, form, "record_post", "admin_record_desk")
+    post = _name_desk(office, form, "record_post")
+    _audit(actor, "admin_record_desk", "office", office.id, post_id=post.id)
+    return post
 
 
 def abolish_post(actor: Actor, post: Post) -> None:
