@@ -186,6 +186,8 @@ def _register_hooks(app: Flask) -> None:
     from eoffice.movement.views import AGE_LABELS
     from eoffice.platform.clock import today as clock_today
     from eoffice.platform.items import item_url
+    from eoffice.records.registers import KIND_WORDS as register_words
+    from eoffice.records.registers import REGISTER_TITLES as register_titles
     from eoffice.records.services import label as records_label
     from eoffice.records.services import may_see_room
     from eoffice.reports.services import rollup_at
@@ -209,6 +211,8 @@ def _register_hooks(app: Flask) -> None:
         kept_each=kept_each,
         records_label=records_label,
         sees_record_room=lambda: may_see_room(current_actor()),
+        register_kind=lambda kind: str(register_words[kind]),
+        register_title=lambda group: str(register_titles[group]),
         term=term,
         navigation=navigation,
         get_locale=get_locale,

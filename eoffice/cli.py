@@ -9,11 +9,12 @@ def register(app: Flask) -> None:
     from eoffice.movement.cli import pendency_digest_command
     from eoffice.ops.cli import audit_cli, backup_cli, signing_cli, storage_cli
     from eoffice.platform.jobs import jobs_cli
+    from eoffice.records.cli import register_reminders_command
     from eoffice.reports.cli import reports_rollup_command
 
     for command in (
         jobs_cli, setup_command, staff_cli, seed_demo_command, reports_rollup_command,
         storage_cli, backup_cli, seed_bulk_command, pendency_digest_command, audit_cli,
-        signing_cli,
+        signing_cli, register_reminders_command,
     ):  # fmt: skip
         app.cli.add_command(command)

@@ -47,6 +47,11 @@ def act(c, file_id, what, **form):
     return c.submit(f"/records/files/{file_id}/{what}", form, form_page=f"/records/files/{file_id}")
 
 
+def mark(c, file_id, kind, **form):
+    url = f"/records/mark/file/{file_id}"
+    return c.submit(url, {"as": kind, **form}, form_page=f"{url}?as=rti")
+
+
 def years_later(n: int):
     return time_machine.travel(datetime.now() + timedelta(days=366 * n), tick=True)
 
@@ -232,12 +237,12 @@ def test_an_open_rti_court_case_or_audit_para_keeps_the_file(login, demo):  # no
     clerk = login("clerk.revenue")
     fid = open_file(clerk, db, head=str(head_id(db, "वसूली"))).id
     close(clerk, fid, category="C", years="1")
-    resp = act(clerk, fid, "mark", kind="rti", reference="आरटीआई/45/2026", opened_on="")
-    assert "चिह्नित" in flash_text(clerk, resp)
-    # hostile markings: nothing saved, a message each
-    for bad in ({"kind": "x", "reference": "1"}, {"kind": "rti", "reference": " \u200b "},
-                {"kind": "rti", "reference": "1", "opened_on": "01-01-2999"}):  # fmt: skip
-        act(clerk, fid, "mark", **bad)
+    resp = mark(clerk, fid, "rti", reference="आरटीआई/45/2026", fee="paid", opened_on="")
+    assert "आरटीआई पंजी में दर्ज" in flash_text(clerk, resp)
+    # hostile markings: nothing saved, a message each (the form again, 400)
+    for kind, bad in (("x", {"reference": "1"}), ("rti", {"reference": " \u200b ", "fee": "paid"}),
+                      ("rti", {"reference": "1", "fee": "paid", "opened_on": "01-01-2999"})):  # fmt: skip
+        assert mark(clerk, fid, kind, **bad).status_code == 400
     assert db.session.scalar(select(func.count()).where(Marking.file_id == fid)) == 1
     with years_later(1):
         clerk = login("clerk.revenue")
@@ -250,7 +255,8 @@ def test_an_open_rti_court_case_or_audit_para_keeps_the_file(login, demo):  # no
         assert "बंद" in flash_text(clerk, resp)
         assert "प्रस्तावित" in flash_text(clerk, act(clerk, fid, "propose", reason="अवधि पूर्ण"))
         # a court case opened after the proposal stops the approval
-        act(clerk, fid, "mark", kind="court_case", reference="रिट 1234/2027 उच्च न्यायालय")
+        hearing = (today() + timedelta(days=400)).strftime("%d-%m-%Y")
+        mark(clerk, fid, "court_case", reference="रिट 1234/2027 उच्च न्यायालय", hearing_on=hearing)
         w = db.session.scalar(select(Weeding).where(Weeding.file_id == fid))
         adm = login("adm.fr")
         resp = adm.submit(

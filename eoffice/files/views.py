@@ -37,6 +37,7 @@ from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
 from eoffice.receipts import services as receipts
 from eoffice.receipts.models import Receipt
+from eoffice.records import registers
 from eoffice.records import services as records
 from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import is_htmx, redirect_to
@@ -194,6 +195,8 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         main_file=db.session.get(File, f.part_of_id) if f.part_of_id else None,
         parts=parts.parts_of(f) if f.part_of_id is None else [],
         can_merge=parts.can_merge(current_actor(), f),
+        markings=registers.open_on(f),
+        may_mark=f.status != "weeded" and registers.may_mark(current_actor(), f),
     ), status
 
 

@@ -640,6 +640,9 @@ class Row:
     remarks: str | None
     from_hi: str | None
     from_en: str | None
+    #: the open register markings on the item: ((kind, limit), …) (_MARKS) — its clock on
+    #: the list
+    marks: tuple = ()
     #: India's today, once for the whole list (`days`, `band` and `is_overdue` count from it)
     on: date = field(default_factory=today)
 
@@ -657,7 +660,7 @@ class Row:
         return self.due_on is not None and self.due_on < self.on
 
 
-_ROW_FIELDS = tuple(f.name for f in fields(Row) if f.name != "on")
+_ROW_FIELDS = tuple(f.name for f in fields(Row) if f.name not in ("on", "marks"))
 
 
 def inbox(
@@ -693,7 +696,8 @@ def inbox(
     held = f"FROM ({_HELD}) held" + (" WHERE " + " AND ".join(where) if where else "")
     sql = (
         "SELECT *, count(*) OVER () AS total, count(*) FILTER (WHERE unread) OVER () AS unread_n, "
-        f"({_REMINDERS}) AS reminders_n {held} ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
+        f"({_REMINDERS}) AS reminders_n, {_MARKS} AS marks {held} "
+        f"ORDER BY {_ORDER.get(f.sort, _ORDER['newest'])}, kind, id DESC"
         " LIMIT :limit OFFSET :offset"
     )
     result = db.session.execute(text(sql), params).all()
@@ -708,7 +712,25 @@ def inbox(
     on, width = today(), len(_ROW_FIELDS)  # the held columns, in Row's order, then the counts
     if first._fields[:width] != _ROW_FIELDS:
         raise RuntimeError(f"HELD_SQL's columns {first._fields} are not Row's {_ROW_FIELDS}")
-    return [Row(*r[:width], on=on) for r in result], first.total
+    return [Row(*r[:width], marks=_marks(r.marks), on=on) for r in result], first.total
+
+
+#: the open register markings of a row's item (eoffice/records: VIP, RTI, court …) as
+#: "kind|limit", the nearest first: a subquery in the page's select list, which Postgres runs
+#: after the sort and the limit, for the page's rows only (two index probes each)
+_MARKS = (
+    "(SELECT array_agg(mk.kind || '|' || coalesce(mk.due_on::text, '')"
+    " ORDER BY mk.due_on NULLS LAST) FROM marking mk WHERE mk.closed_on IS NULL"
+    " AND ((held.kind = 'file' AND mk.file_id = held.id)"
+    " OR (held.kind = 'receipt' AND mk.receipt_id = held.id)))"
+)
+
+
+def _marks(raw: list[str] | None) -> tuple:
+    if not raw:
+        return ()
+    pairs = (m.split("|", 1) for m in raw)
+    return tuple((kind, date.fromisoformat(due) if due else None) for kind, due in pairs)
 
 
 def unread_count(actor: Actor) -> int:

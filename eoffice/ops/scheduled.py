@@ -50,3 +50,17 @@ def held_rollup(context: JobContext, timestamp: int) -> None:
     with app.app_context():
         rollup.refresh()
         db.session.commit()
+
+
+@tasks.periodic(cron="30 3 * * *")  # 09:00 India time, before the office opens its dak
+@tasks.task(name="register_reminders", queue="mail", pass_context=True)
+def register_reminders(context: JobContext, timestamp: int) -> None:
+    """The holders of items whose register limit is three days away, today or past, and of
+    open assurances on the first of the month, are reminded (eoffice/records/registers.py)."""
+    from eoffice.platform.extensions import db
+    from eoffice.records import registers
+
+    app = context.additional_context["flask_app"]
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        registers.send_reminders()
+        db.session.commit()

@@ -23,12 +23,15 @@ bp = Blueprint("org", __name__)
 @bp.get("/")
 @login_required
 def home():
+    from eoffice.records.registers import pending_by_register
     from eoffice.reports.services import my_work
     from eoffice.tasks.services import my_task_counts
 
+    actor = current_actor()
     return render_template(
-        "org/home.html", work=my_work(current_actor()), tasks=my_task_counts(current_actor())
-    )
+        "org/home.html", work=my_work(actor), tasks=my_task_counts(actor),
+        registers=pending_by_register(actor.post_ids),
+    )  # fmt: skip
 
 
 @bp.get("/office")

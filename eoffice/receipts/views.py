@@ -21,6 +21,7 @@ from eoffice.receipts import jobs as _jobs  # noqa: F401  (registers its job han
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
+from eoffice.records import registers
 from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -129,6 +130,11 @@ def diarise():
         )
         db.session.commit()
     flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
+    mark_as = request.form.get("mark_as", "")
+    if mark_as in registers.ACTIONS:  # "for a register": its form next
+        return redirect_to(
+            url_for("records.mark", item_kind="receipt", item_id=receipt.id, **{"as": mark_as})
+        )
     return redirect_to(url_for("receipts.show", receipt_id=receipt.id))
 
 
@@ -152,6 +158,8 @@ def show(receipt_id: int):
         email_ack=email_state(receipt) if receipt.citizen_email else None,
         signed_by=_signed_by(receipt),
         from_dispatch=_from_dispatch(receipt),
+        markings=registers.open_on(receipt),
+        may_mark=registers.may_mark(current_actor(), receipt),
     )
 
 

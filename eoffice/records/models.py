@@ -54,9 +54,12 @@ class RetentionRule(db.Model):
     )
 
 
-#: what a marking is about; the first three hold a file from weeding while they are open
-HOLDING_KINDS = ("court_case", "audit_para", "rti")
-MARKING_KINDS = HOLDING_KINDS
+#: what a marking is about (the registers a DM is reviewed on, CSMOP para 60): the ones that
+#: hold a file from weeding while they are open, then the others
+HOLDING_KINDS = ("court_case", "audit_para", "rti", "rti_appeal")
+MARKING_KINDS = ("vip", "question", "assurance", "rti", "rti_appeal", "court_case", "audit_para")
+#: an RTI application's fee: paid, below the poverty line (no fee), not paid
+RTI_FEES = ("paid", "bpl", "unpaid")
 
 
 class Marking(db.Model):
@@ -74,6 +77,30 @@ class Marking(db.Model):
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_remark: Mapped[str | None] = mapped_column(String(1000))
+    #: the limit now (eoffice/records/limits.py): what the clock on every list counts down to
+    due_on: Mapped[date | None] = mapped_column(Date)
+    #: who: the referring MP/MLA/minister, the RTI applicant, the parties to a case
+    party: Mapped[str | None] = mapped_column(String(300))
+    #: where: the court, the House and its session
+    forum: Mapped[str | None] = mapped_column(String(300))
+    #: RTI: the fee (paid, bpl, unpaid); life or liberty (48 hours); received through the APIO
+    fee: Mapped[str | None] = mapped_column(String(8))
+    life_liberty: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    via_apio: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    #: RTI: transferred to another public authority under section 6(3)
+    transferred_on: Mapped[date | None] = mapped_column(Date)
+    transferred_to: Mapped[str | None] = mapped_column(String(300))
+    #: VIP reference: acknowledged (the reply's 15 days run from here)
+    acknowledged_on: Mapped[date | None] = mapped_column(Date)
+    #: a court case's next hearing; the para-wise comments or counter-affidavit due before it
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    #: a question's answering officer
+    answer_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    #: an assurance given in a question's reply; a first appeal against an RTI reply
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("marking.id"))
+    #: the last reminder sent before or at the limit (its stage: before, due, overdue, month)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    reminded_stage: Mapped[str | None] = mapped_column(String(8))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
@@ -81,10 +108,22 @@ class Marking(db.Model):
     file: Mapped[File | None] = relationship()
     receipt: Mapped[Receipt | None] = relationship()
     created_by: Mapped[User] = relationship()
+    answer_post: Mapped[Post | None] = relationship(foreign_keys=[answer_post_id])
+    parent: Mapped[Marking | None] = relationship(remote_side="Marking.id")
+
+    @property
+    def item(self) -> File | Receipt:
+        return self.file if self.file_id is not None else self.receipt
 
     __table_args__ = (
         CheckConstraint("(file_id IS NULL) <> (receipt_id IS NULL)", name="one_item"),
         CheckConstraint("length(btrim(reference)) > 0", name="reference_not_blank"),
+        CheckConstraint(
+            "kind IN ('vip','question','assurance','rti','rti_appeal','court_case','audit_para')",
+            name="kind",
+        ),
+        CheckConstraint("fee IS NULL OR fee IN ('paid','bpl','unpaid')", name="fee"),
+        Index("ix_marking_register", "office_id", "kind", "due_on"),
         Index("ix_marking_file", "file_id", postgresql_where=text("closed_on IS NULL")),
         Index("ix_marking_receipt", "receipt_id", postgresql_where=text("closed_on IS NULL")),
     )

@@ -11,7 +11,6 @@ blockers(f)                              the open markings that keep a file from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -279,53 +278,6 @@ def markings(f: File) -> list[Marking]:
             .order_by(Marking.closed_on.is_not(None), Marking.opened_on.desc(), Marking.id)
         )
     )
-
-
-def may_mark(actor: Actor, f: File) -> bool:
-    """The file's holder, the record keeper, or an officer who may open it."""
-    return (
-        actor.charge_for(f.holder_post_id) is not None
-        or keeps_records(actor, f.office)
-        or (actor.can("give_tasks") and actor.office_id == f.office_id)
-    )
-
-
-def mark(actor: Actor, f: File, kind: str, reference: str, opened_on: date) -> Marking:
-    if kind not in HOLDING_KINDS:
-        raise Refused("kind")
-    if not may_mark(actor, f):
-        raise Refused("not_allowed")
-    if f.status == "weeded":
-        raise Refused("weeded")
-    if not reference:
-        raise Refused("no_reference")
-    if opened_on > today():
-        raise Refused("future")
-    post = actor.charge_for(f.holder_post_id) or None
-    post_id = post.post.id if post else (actor.post.id if actor.post else f.holder_post_id)
-    m = Marking(
-        office_id=f.office_id, kind=kind, file_id=f.id, reference=reference[:300],
-        opened_on=opened_on, created_by_id=actor.id, created_post_id=post_id,
-    )  # fmt: skip
-    db.session.add(m)
-    db.session.flush()
-    audit.record_on(actor, f, "mark_file", post_id, marking_id=m.id, kind=kind)
-    return m
-
-
-def close_marking(actor: Actor, m: Marking, remark: str) -> Marking:
-    f = m.file
-    if f is None or not may_mark(actor, f):
-        raise Refused("not_allowed")
-    if m.closed_on is not None:
-        raise Refused("already")
-    if not remark:
-        raise Refused("no_remark")
-    m.closed_on, m.closed_remark = today(), remark[:1000]
-    db.session.flush()
-    audit.record_on(actor, f, "close_marking", actor.post.id if actor.post else None,
-                    marking_id=m.id, kind=m.kind)  # fmt: skip
-    return m
 
 
 # --- review and weeding -------------------------------------------------------------------

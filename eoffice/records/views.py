@@ -19,19 +19,15 @@ from eoffice.platform.locks import heavy_slot
 from eoffice.platform.text import clean_line, clean_note
 from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
-from eoffice.records import services
-from eoffice.records.models import HOLDING_KINDS, Marking, Weeding
+from eoffice.records import registers, services
+from eoffice.records.models import HOLDING_KINDS, Weeding
 from eoffice.web.csvout import csv_response
 from eoffice.web.hostile import to_int
 from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
-KIND_NAMES = {
-    "court_case": _l("Court case pending"),
-    "audit_para": _l("Audit para pending"),
-    "rti": _l("RTI application pending"),
-}
+KIND_NAMES = registers.KIND_WORDS
 REFUSED = {
     "not_keeper": _l("Only the record keeper can do this."),
     "not_recorded": _l("This file is not in the record room."),
@@ -55,6 +51,17 @@ REFUSED = {
     "no_reference": _l("Give the case, para or application number."),
     "future": _l("The date cannot be in the future."),
     "already": _l("This marking is already closed."),
+    "date": _l("Enter the date as dd-mm-yyyy."),
+    "fee": _l("Say whether the fee was paid, or the applicant is below the poverty line."),
+    "no_party": _l("Give the name and office of the person who wrote."),
+    "no_due": _l("Give the date the reply is due."),
+    "no_hearing": _l("Give the next date of hearing (not before today)."),
+    "due_before": _l("A limit cannot be before the date received."),
+    "no_parent": _l("Choose the question (or RTI application) it belongs to."),
+    "other_office": _l("Choose a post of this office."),
+    "action": _l("This cannot be done to this marking."),
+    "when": _l("The date must be between the date received and today."),
+    "no_to": _l("Give the public authority it was transferred to."),
 }  # fmt: skip
 
 
@@ -178,7 +185,7 @@ def record(file_id: int):
     keeper = services.keeps_records(actor, f.office)
     return render_template(
         "records/file.html", file=f, keeper=keeper, kind_names=KIND_NAMES,
-        markings=services.markings(f), may_mark=services.may_mark(actor, f),
+        markings=services.markings(f), may_mark=registers.may_mark(actor, f),
         proposal=services.open_proposal(f), weeding=services.weeding_of(f),
         refusal=services.weeding_refusal(f) if f.status == "closed" and f.record_category else None,
         say=_say, approver=services.approver_of(f), suggested=services.suggestion(f.office, f.head),
@@ -231,33 +238,6 @@ def record_closed(file_id: int):
         file_id,
         lambda actor, f: services.record_closed(actor, f, category, years),
         _("Recorded."),
-    )
-
-
-@bp.post("/files/<int:file_id>/mark")
-@login_required
-def mark(file_id: int):
-    kind = request.form.get("kind", "")
-    reference = clean_line(request.form.get("reference"))[:300]
-    opened = parse_day(request.form.get("opened_on")) or today()
-    return _act(
-        file_id,
-        lambda actor, f: services.mark(actor, f, kind, reference, opened),
-        _("Marked. While the marking is open the file cannot be weeded."),
-    )
-
-
-@bp.post("/markings/<int:marking_id>/close")
-@login_required
-def close_marking(marking_id: int):
-    m = db.session.get(Marking, marking_id)
-    if m is None or m.file_id is None:
-        abort(404)
-    remark = clean_note(request.form.get("remark"))[:1000]
-    return _act(
-        m.file_id,
-        lambda actor, f: services.close_marking(actor, m, remark),
-        _("The marking is closed."),
     )
 
 
@@ -359,3 +339,236 @@ def destroyed_pdf():
         url_for("records.destroyed"), kind="destroyed", title=_("Destruction register"),
         rows=rows, header=DESTROYED_HEADER, cells=destroyed_cells,
     )  # fmt: skip
+
+
+# --- the registers: marking an item, its clock, the registers ----------------------------------
+
+
+def _item(item_kind: str, item_id: int):
+    """The file or receipt, if the actor may open it (a file: or keeps its office's records)."""
+    from eoffice.receipts.models import Receipt
+
+    if item_kind == "file":
+        return _record_file(item_id)
+    r = db.session.get(Receipt, item_id)
+    if r is None or not can_open(current_actor(), r):
+        abort(404)
+    return r
+
+
+def _day(name: str):
+    return parse_day(request.form.get(name))
+
+
+def _mark_input(kind: str) -> registers.MarkInput:
+    f = request.form
+    return registers.MarkInput(
+        kind=kind, reference=clean_line(f.get("reference"))[:300],
+        opened_on=_day("opened_on") if f.get("opened_on", "").strip() else today(),
+        party=clean_line(f.get("party"))[:300], forum=clean_line(f.get("forum"))[:300],
+        fee=f.get("fee", "")[:8], life_liberty=f.get("life_liberty") == "y",
+        via_apio=f.get("via_apio") == "y", hearing_on=_day("hearing_on"), due_on=_day("due_on"),
+        answer_post_id=to_int(f.get("answer_post")), parent_id=to_int(f.get("parent")),
+    )  # fmt: skip
+
+
+@bp.route("/mark/<any(file, receipt):item_kind>/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def mark(item_kind: str, item_id: int):
+    """Mark a receipt or a file for a register: choose the kind, then its fields (a plain
+    form per kind: no script)."""
+    item = _item(item_kind, item_id)
+    actor = current_actor()
+    kind = request.values.get("as", "")
+    if not registers.may_mark(actor, item):
+        abort(404)
+    if request.method == "POST":
+        if kind not in registers.ACTIONS:
+            abort(400)
+        try:
+            m = registers.mark_item(actor, item, _mark_input(kind))
+        except Refused as refused:
+            db.session.rollback()
+            flash(_say(refused), "error")
+            return render_template(
+                "records/mark.html", item=item, kind=kind, kind_names=KIND_NAMES,
+                form=request.form, parents=_parents(item, kind), posts=_posts(item),
+            ), 400  # fmt: skip
+        db.session.commit()
+        flash(_("Entered in the %(register)s: the limit is %(date)s.",
+                register=registers.REGISTER_TITLES[registers.group_of(kind)],
+                date=m.due_on.strftime("%d-%m-%Y") if m.due_on else "—"), "success")  # fmt: skip
+        return redirect_to(item.url)
+    return render_template(
+        "records/mark.html", item=item, kind=kind if kind in registers.ACTIONS else "",
+        kind_names=KIND_NAMES, form={}, parents=_parents(item, kind), posts=_posts(item),
+    )  # fmt: skip
+
+
+def _parents(item, kind: str):
+    """The open questions (for an assurance) or RTI applications (for an appeal) of the
+    office, the item's own first."""
+    wanted = {"assurance": "question", "rti_appeal": "rti"}.get(kind)
+    if wanted is None:
+        return []
+    group = registers.group_of(wanted)
+    return [m for m in registers.register(current_actor(), group, state="all", limit=200)
+            if m.kind == wanted]  # fmt: skip
+
+
+def _posts(item):
+    from eoffice.org.models import Post
+
+    return list(
+        db.session.scalars(
+            db.select(Post)
+            .where(Post.office_id == item.office_id, Post.is_active)
+            .order_by(Post.rank, Post.id)
+        )
+    )
+
+
+@bp.get("/markings/<int:marking_id>")
+@login_required
+def marking(marking_id: int):
+    m = _marking(marking_id)
+    return render_template(
+        "records/marking.html", m=m, kind_names=KIND_NAMES, actions=registers.ACTIONS[m.kind],
+        may_act=registers.may_mark(current_actor(), m.item), this_day=today(),
+        register_titles=registers.REGISTER_TITLES, group=registers.group_of(m.kind),
+    )  # fmt: skip
+
+
+def _marking(marking_id: int):
+    from eoffice.records.models import Marking
+
+    m = db.session.get(Marking, marking_id)
+    if m is None:
+        abort(404)
+    _item("file" if m.file_id else "receipt", m.file_id or m.receipt_id)
+    return m
+
+
+DONE = {
+    "acknowledge": _l("Acknowledgement entered: the reply is due by %(date)s."),
+    "transfer": _l("Transfer under section 6(3) entered."),
+    "hearing": _l("Next hearing entered: comments are due by %(date)s."),
+    "close": _l("Closed."),
+}
+
+
+@bp.post("/markings/<int:marking_id>/<any(acknowledge, transfer, hearing, close):action>")
+@login_required
+def marking_act(marking_id: int, action: str):
+    m = _marking(marking_id)
+    f = request.form
+    try:
+        registers.act(
+            current_actor(), m, action, on=_day("on") if f.get("on", "").strip() else today(),
+            remark=clean_note(f.get("remark"))[:1000], to=clean_line(f.get("to"))[:300],
+            hearing_on=_day("hearing_on"), due_on=_day("due_on"),
+        )  # fmt: skip
+    except Refused as refused:
+        db.session.rollback()
+        flash(_say(refused), "error")
+    else:
+        db.session.commit()
+        flash(str(DONE[action]) % {"date": m.due_on.strftime("%d-%m-%Y") if m.due_on else "—"},
+              "success")  # fmt: skip
+    return redirect_to(url_for("records.marking", marking_id=marking_id))
+
+
+def _register_args():
+    state = request.args.get("state", "open")
+    return (state if state in ("open", "closed", "all") else "open"), request.args.get(
+        "week"
+    ) == "1"
+
+
+def _register_rows(group: str, limit: int):
+    state, week = _register_args()
+    rows = registers.register(current_actor(), group, state=state, week=week, limit=limit + 1)
+    return state, week, rows[:limit], len(rows) > limit
+
+
+GROUPS = "vip, questions, rti, court, audit"
+
+
+@bp.get(f"/registers/<any({GROUPS}):group>")
+@login_required
+def register(group: str):
+    state, week, rows, more = _register_rows(group, 5000)
+    return render_template(
+        "records/register.html", group=group, title=registers.REGISTER_TITLES[group],
+        rows=rows, more=more, state=state, week=week, kind_names=KIND_NAMES,
+        titles=registers.REGISTER_TITLES, this_day=today(),
+    )  # fmt: skip
+
+
+def register_cells(m, on) -> list[str]:
+    item = m.item
+    confidential = item.grading != "normal"
+    return [
+        str(KIND_NAMES[m.kind]), m.reference, item.number,
+        _("Confidential") if confidential else item.subject, m.party or "", m.forum or "",
+        m.opened_on.strftime("%d-%m-%Y"), m.due_on.strftime("%d-%m-%Y") if m.due_on else "",
+        clock_words(m, on), m.closed_on.strftime("%d-%m-%Y") if m.closed_on else "",
+        m.closed_remark or "",
+    ]  # fmt: skip
+
+
+def clock_words(m, on) -> str:
+    if m.closed_on is not None:
+        return _("closed")
+    if m.due_on is None:
+        return ""
+    days = (m.due_on - on).days
+    if days < 0:
+        return _("%(n)d days overdue", n=-days)
+    if days == 0:
+        return _("due today")
+    return _("%(n)d days left", n=days)
+
+
+REGISTER_HEADER = [_l("Kind"), _l("Number"), _l("Item"), _l("Subject"), _l("From / parties"),
+                   _l("Court / House"), _l("Received"), _l("Limit"), _l("Clock"),
+                   _l("Closed on"), _l("Outcome")]  # fmt: skip
+
+
+@bp.get(f"/registers/<any({GROUPS}):group>.csv")
+@login_required
+def register_csv(group: str):
+    _state, _week, rows, _more = _register_rows(group, 5000)
+    on = today()
+    return csv_response([str(h) for h in REGISTER_HEADER], (register_cells(m, on) for m in rows),
+                        f"{group}-register-{on.isoformat()}.csv")  # fmt: skip
+
+
+@bp.get(f"/registers/<any({GROUPS}):group>.pdf")
+@login_required
+def register_pdf(group: str):
+    limit = current_app.config["REGISTER_PDF_ROWS"]
+    state, week, rows, more = _register_rows(group, limit)
+    back = url_for("records.register", group=group, state=state, week=1 if week else None)
+    if more:
+        flash(_("More than %(n)d entries: download the CSV.", n=limit), "error")
+        return redirect(back)
+    return _pdf_response(
+        "pdf/records.html", f"{group}-register-{today().isoformat()}.pdf", back, kind="marks",
+        title=str(registers.REGISTER_TITLES[group]), rows=rows, header=REGISTER_HEADER,
+        cells=lambda m: register_cells(m, today()),
+    )  # fmt: skip
+
+
+@bp.get("/registers/rti/return")
+@login_required
+def rti_return():
+    from eoffice.records import limits
+
+    fy, quarter = limits.quarter_of(today())
+    fy = to_int(request.args.get("fy"), fy)
+    quarter = to_int(request.args.get("q"), quarter)
+    if not 2000 <= fy <= 2100 or quarter not in (1, 2, 3, 4):
+        fy, quarter = limits.quarter_of(today())
+    r = registers.rti_return(current_actor(), fy, quarter)
+    return render_template("records/rti_return.html", r=r, fy=fy, quarter=quarter)

@@ -43,10 +43,13 @@ def pendency():
     late = overdue_tasks_by_post(post_ids)
     late_posts = scope.load_posts(list(late))
     late_tasks = [(late_posts[pid], late[pid]) for pid in post_ids if pid in late]
+    from eoffice.records.registers import pending_by_register
+
     return render_template(
         "reports/pendency.html",
         by=by, lines=shown, total_lines=count, page=page, page_size=PAGE, groups=groups,
         late_tasks=late_tasks, scope=scope.scope_name(current_actor()), as_of=today(),
+        registers=pending_by_register(post_ids),
     )  # fmt: skip
 
 
