@@ -148,6 +148,14 @@ def test_an_rti_application_from_diarisation_to_its_30th_day(app, login, demo): 
             db.session.commit()
         clerk = login("clerk.revenue")
         assert "1 दिन से अतिदेय" in clerk.page("/records/registers/rti").get_text()
+    # and not again on the days after
+    with (
+        time_machine.travel(
+            datetime.combine(due + timedelta(days=5), datetime.min.time()) + timedelta(hours=6)
+        ),
+        app.test_request_context(),
+    ):
+        assert registers.send_reminders() == 0
     # replied: closed, out of the open register, counted as late in the return
     with time_machine.travel(
         datetime.combine(due + timedelta(days=1), datetime.min.time()) + timedelta(hours=6),

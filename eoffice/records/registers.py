@@ -402,8 +402,11 @@ def send_reminders(on: date | None = None, limit: int = 2000) -> int:
         select(Marking)
         .where(
             Marking.closed_on.is_(None),
-            or_(
-                Marking.due_on <= on + timedelta(days=REMIND_BEFORE),
+            or_(  # an overdue one reminded once is not read again every day
+                and_(
+                    Marking.due_on <= on + timedelta(days=REMIND_BEFORE),
+                    Marking.reminded_stage.is_distinct_from("overdue"),
+                ),
                 Marking.kind == "assurance",
             ),
         )
