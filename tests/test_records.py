@@ -23,6 +23,7 @@ from eoffice.receipts.models import Receipt
 from eoffice.records import services as records
 from eoffice.records.models import Marking, RetentionRule, Weeding
 from tests import samples
+from tests.test_citizens import text_of
 from tests.test_letters import new_letter, upload
 from tests.test_movement import flash_text, login, open_file  # noqa: F401  (fixture)
 from tests.test_notes import autosave, finalise
@@ -321,3 +322,72 @@ def test_record_pages_refuse_strangers_and_hostile_ids(login, demo):  # noqa: F8
     assert "गोपनीय" in row.get_text()
     assert clerk.get("/records/?category=%00&due=%00").status_code == 400  # NUL: refused early
     assert clerk.get("/records/?category=ZZ&due=" + "9" * 5000).status_code == 200
+
+
+def test_the_guard_file_outlives_weeding_and_orders_are_found_by_their_ocr(app, login, demo):  # noqa: F811
+    from eoffice.records.jobs import ocr_entry_now
+    from eoffice.records.models import LibraryEntry
+
+    db = demo
+    clerk = login("clerk.revenue")
+    fid = open_file(clerk, db, head=str(head_id(db, "वसूली"))).id
+    said = "बकाया वसूली में किस्तों की अनुमति केवल अपर जिलाधिकारी देंगे।"
+    autosave(clerk, fid, said, 0)
+    finalise(clerk, fid, said, 1)
+    close(clerk, fid, category="C", years="1")
+    note_id = db.session.scalar(select(Note.id).where(Note.file_id == fid))
+    so = login("so.revenue")
+    page = so.page(f"/records/files/{fid}")
+    assert page.find("option", attrs={"value": f"note:{note_id}"})
+    resp = so.submit(f"/records/files/{fid}/guard",
+                     {"source": f"note:{note_id}", "kind": "standing_order", "title": ""},
+                     form_page=f"/records/files/{fid}")  # fmt: skip
+    assert "गार्ड फाइल" in flash_text(so, resp)
+    assert so.submit(f"/records/files/{fid}/guard", {"source": "note:abc", "kind": "precedent"},
+                     form_page=f"/records/files/{fid}").status_code == 400  # fmt: skip
+    # weeded a year on: the standing order stays, found by a word of it
+    with years_later(1):
+        clerk = login("clerk.revenue")
+        act(clerk, fid, "propose", reason="अवधि पूर्ण")
+        w = db.session.scalar(select(Weeding).where(Weeding.file_id == fid))
+        adm = login("adm.fr")
+        adm.submit(
+            f"/records/weeding/{w.id}", {"decision": "approve"}, form_page="/records/weeding"
+        )
+    db.session.expire_all()
+    assert db.session.get(File, fid).status == "weeded"
+    entry = db.session.scalar(select(LibraryEntry).where(LibraryEntry.kind == "standing_order"))
+    assert entry.body == said and db.session.get(File, fid).number in entry.source
+    clerk = login("clerk.revenue")
+    found = clerk.page("/records/library?q=kiston")  # "किस्तों" typed in roman letters
+    assert found.find("a", href=f"/records/library/{entry.id}")
+    assert (
+        clerk.page("/records/library?q=zzzqqq").find("a", href=f"/records/library/{entry.id}")
+        is None
+    )
+    assert "किस्तों" in clerk.page(f"/records/library/{entry.id}").get_text()
+
+    # a government order uploaded as a photograph, read by OCR, found by a word in it
+    assert login("clerk.arms").get("/records/library/new").status_code == 404  # staff: reads only
+    adm = login("adm.fr")
+    bad = adm.submit("/records/library/new", {"kind": "go", "number": "", "title": "x",
+                     "issued_on": "01-12-2026"}, form_page="/records/library/new")  # fmt: skip
+    assert bad.status_code == 400 and "संख्या" in text_of(bad)
+    token = adm.csrf("/records/library/new")
+    resp = adm.c.post("/records/library/new", data={
+        "csrf_token": token, "kind": "go", "number": "1234/छह-पु-3-2026", "issued_on": "01-12-2026",
+        "department": "गृह (पुलिस) अनुभाग-3", "title": "शस्त्र लाइसेंस नवीनीकरण की प्रक्रिया",
+        "document": (io.BytesIO(samples.letter_photo()), "go.jpg")}, content_type="multipart/form-data")  # fmt: skip
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    go = db.session.scalar(select(LibraryEntry).where(LibraryEntry.kind == "go"))
+    assert go.ocr_status == "queued"
+    with app.app_context():
+        ocr_entry_now(go.id)
+        db.session.commit()
+    db.session.expire_all()
+    assert "ललितपुर" in db.session.get(LibraryEntry, go.id).ocr_text
+    # a word only in the scan finds it
+    assert adm.page("/records/library?q=ललितपुर").find("a", href=f"/records/library/{go.id}")
+    assert adm.get(f"/records/library/{go.id}.pdf").data.startswith(b"%PDF")
+    # another office's user sees nothing of it
+    assert login("clerk.vikas").get(f"/records/library/{go.id}").status_code == 404

@@ -68,6 +68,8 @@ ACTIONS: dict[str, Any] = {
     "marking_hearing": _l("Entered a court case's next hearing"),
     "marking_close": _l("Closed a register marking"),
     "marking_reminder": _l("Reminded of a register limit"),
+    "add_to_guard_file": _l("Kept a note or letter in the guard file"),
+    "add_order": _l("Added a government order or circular to the library"),
     "set_retention": _l("Changed the retention schedule"),
     "admin_record_desk": _l("Named the record keeper"),
     "task_assign": _l("Gave a task"),

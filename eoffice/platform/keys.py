@@ -82,6 +82,10 @@ COLUMNS = {
     "note": "to_tsvector('simple'::regconfig, eo_key(body))",
     "dispatch": "to_tsvector('simple'::regconfig, eo_key(number || ' ' || subject))",
     "letter_version": "to_tsvector('simple'::regconfig, eo_key(subject || ' ' || body))",
+    "library_entry": (
+        "to_tsvector('simple'::regconfig, eo_key(coalesce(number, '') || ' ' || title || ' ' || "
+        "coalesce(department, '') || ' ' || body || ' ' || coalesce(ocr_text, '')))"
+    ),
 }
 
 

@@ -14,15 +14,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eoffice.documents.models import Document
 from eoffice.files.models import File, SubjectHead
 from eoffice.org.models import Office, Post, User
 from eoffice.platform.extensions import db
+from eoffice.platform.keys import key_column, key_index
 from eoffice.receipts.models import Receipt
 
 #: A: keep for ever and digitise; B: keep for ever; C: keep for a number of years (1–10)
@@ -186,4 +189,47 @@ class Weeding(db.Model):
             postgresql_where=text("status IN ('proposed','approved')"),
         ),
         Index("ix_weeding_office", "office_id", "status"),
+    )
+
+
+#: a guard file entry: a precedent (नज़ीर) or a standing order taken from a file's note or
+#: letter; a government order (शासनादेश) or circular uploaded with its number and date
+LIBRARY_KINDS = ("precedent", "standing_order", "go", "circular")
+
+
+class LibraryEntry(db.Model):
+    """The office's guard file and library of orders: the text is kept here, not in the file,
+    so that it survives the file's weeding; searchable like everything else (its OCR text too)."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(1000))
+    #: a GO's or circular's number, date and issuing department
+    number: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    department: Mapped[str | None] = mapped_column(String(300))
+    #: the precedent's text (the note or letter as it was), or a note on the order
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: where it came from: "पत्रावली … , अनुच्छेद 3" (words: the file may be weeded)
+    source: Mapped[str | None] = mapped_column(String(300))
+    #: an uploaded order's PDF, and its OCR text (none, queued, done)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    ocr_text: Mapped[str | None] = mapped_column(Text)
+    ocr_status: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    document: Mapped[Document | None] = relationship()
+    created_by: Mapped[User] = relationship()
+
+    #: the search key of its text (eoffice/platform/keys.py), kept by Postgres
+    search_keys: Mapped[str | None] = key_column("library_entry")
+
+    __table_args__ = (
+        key_index("library_entry"),
+        CheckConstraint("kind IN ('precedent','standing_order','go','circular')", name="kind"),
+        CheckConstraint("length(btrim(title)) > 0", name="title_not_blank"),
+        CheckConstraint("length(body) <= 100000", name="body_length"),
+        Index("ix_library_entry_office", "office_id", "id"),
     )

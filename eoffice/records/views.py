@@ -19,7 +19,8 @@ from eoffice.platform.locks import heavy_slot
 from eoffice.platform.text import clean_line, clean_note
 from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
-from eoffice.records import registers, services
+from eoffice.records import jobs as _jobs  # noqa: F401  (registers its job handler)
+from eoffice.records import library, registers, services
 from eoffice.records.models import HOLDING_KINDS, Weeding
 from eoffice.web.csvout import csv_response
 from eoffice.web.hostile import to_int
@@ -190,7 +191,21 @@ def record(file_id: int):
         refusal=services.weeding_refusal(f) if f.status == "closed" and f.record_category else None,
         say=_say, approver=services.approver_of(f), suggested=services.suggestion(f.office, f.head),
         this_year=today().year, holding_kinds=HOLDING_KINDS,
+        guard_sources=_guard_sources(f) if library.may_add(actor) else [],
     )  # fmt: skip
+
+
+def _guard_sources(f: File) -> list[tuple[str, str]]:
+    """The file's final notes and letters, to keep one in the guard file."""
+    from eoffice.files import letters, notes
+
+    if f.status == "weeded" or f.grading != "normal":
+        return []
+    out = [(f"note:{n.id}", _("Note ¶%(n)d: %(text)s", n=n.paragraph, text=n.body[:60]))
+           for n in notes.final_notes(f)]  # fmt: skip
+    out += [(f"letter:{d.serial}", _("Letter D%(n)d: %(text)s", n=d.serial, text=d.latest.subject[:60]))
+            for d in letters.drafts(f)]  # fmt: skip
+    return out
 
 
 def _act(file_id: int, do, done: str):
@@ -572,3 +587,121 @@ def rti_return():
         fy, quarter = limits.quarter_of(today())
     r = registers.rti_return(current_actor(), fy, quarter)
     return render_template("records/rti_return.html", r=r, fy=fy, quarter=quarter)
+
+
+# --- the guard file and the library of orders ------------------------------------------------
+
+
+LIBRARY_KINDS = {
+    "precedent": _l("Precedent"),
+    "standing_order": _l("Standing order"),
+    "go": _l("Government order"),
+    "circular": _l("Circular"),
+}
+LIBRARY_REFUSED = {
+    "kind": _l("Choose what it is."),
+    "not_allowed": _l("Only officers and the record keeper add to the guard file."),
+    "confidential": _l("A confidential file's notes do not go into the guard file."),
+    "no_source": _l("Choose a final note or a letter of this file."),
+    "no_title": _l("Give the subject."),
+    "no_number": _l("Give the order's number."),
+    "date": _l("Enter the date as dd-mm-yyyy."),
+    "future": _l("The date cannot be in the future."),
+}
+
+
+@bp.get("/library")
+@login_required
+def library_index():
+    actor = current_actor()
+    if actor.office is None:
+        abort(404)
+    q = clean_line(request.args.get("q"))[:200]
+    kind = request.args.get("kind", "")
+    kind = kind if kind in LIBRARY_KINDS else ""
+    page = to_int(request.args.get("page"), 1) or 1
+    rows, total = library.find(actor, q, kind, page)
+    return render_template(
+        "records/library.html", rows=rows, total=total, q=q, kind=kind, page=page,
+        page_size=library.PAGE, kinds=LIBRARY_KINDS, may_add=library.may_add(actor),
+    )  # fmt: skip
+
+
+@bp.route("/library/new", methods=["GET", "POST"])
+@login_required
+def library_new():
+    from eoffice.documents.messages import REJECTED
+    from eoffice.documents.sanitise import Rejected
+    from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
+
+    actor = current_actor()
+    if not library.may_add(actor):
+        abort(404)
+    if request.method == "GET":
+        return render_template("records/library_new.html", kinds=LIBRARY_KINDS, form={})
+    f = request.form
+    data = library.OrderInput(
+        kind=f.get("kind", ""), title=clean_line(f.get("title"))[:1000],
+        number=clean_line(f.get("number"))[:120], issued_on=parse_day(f.get("issued_on")),
+        department=clean_line(f.get("department"))[:300], body=clean_note(f.get("body"))[:100000],
+    )  # fmt: skip
+    uploads = [u for u in request.files.getlist("document") if u.filename]
+    with stored_files_follow_the_commit():
+        try:
+            document = (
+                accept_upload(actor, [u.read() for u in uploads], uploads[0].filename or "")
+                if uploads else None
+            )  # fmt: skip
+            e = library.add_order(actor, data, document)
+        except (Rejected, Refused) as no:
+            db.session.rollback()
+            messages = REJECTED if isinstance(no, Rejected) else LIBRARY_REFUSED
+            flash(str(messages[no.code]), "error")
+            return render_template(
+                "records/library_new.html", kinds=LIBRARY_KINDS, form=request.form
+            ), 400
+        db.session.commit()
+    flash(_("Added to the library: %(title)s.", title=e.title), "success")
+    return redirect_to(url_for("records.library_entry", entry_id=e.id))
+
+
+@bp.get("/library/<int:entry_id>")
+@login_required
+def library_entry(entry_id: int):
+    e = library.entry(current_actor(), entry_id)
+    if e is None:
+        abort(404)
+    return render_template("records/library_entry.html", e=e, kinds=LIBRARY_KINDS)
+
+
+@bp.get("/library/<int:entry_id>.pdf")
+@login_required
+def library_pdf(entry_id: int):
+    from eoffice.platform import storage
+
+    e = library.entry(current_actor(), entry_id)
+    if e is None or e.document is None:
+        abort(404)
+    return storage.send_pdf(e.document.sha256, f"{e.number or e.id}.pdf")
+
+
+@bp.post("/files/<int:file_id>/guard")
+@login_required
+def guard(file_id: int):
+    f = _record_file(file_id)
+    source = request.form.get("source", "")
+    kind = request.form.get("kind", "")
+    note_id = to_int(source.removeprefix("note:")) if source.startswith("note:") else None
+    letter = to_int(source.removeprefix("letter:")) if source.startswith("letter:") else None
+    if note_id is None and letter is None:
+        abort(400)
+    try:
+        e = library.add_from_file(current_actor(), f, kind, note_id=note_id, letter=letter,
+                                  title=clean_line(request.form.get("title"))[:1000])  # fmt: skip
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(LIBRARY_REFUSED[refused.code]), "error")
+        return redirect_to(url_for("records.record", file_id=file_id) + "#guard")
+    db.session.commit()
+    flash(_("Added to the guard file: %(title)s.", title=e.title), "success")
+    return redirect_to(url_for("records.record", file_id=file_id) + "#guard")

@@ -16,10 +16,14 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
+#: the tables this migration keyed (a table keyed later adds its column in its own migration)
+TABLES = ("efile", "receipt", "note", "dispatch", "letter_version")
+
 
 def upgrade():
     op.execute(FUNCTION_SQL)
-    for table, expression in COLUMNS.items():
+    for table in TABLES:
+        expression = COLUMNS[table]
         op.execute(
             f"ALTER TABLE {table} ADD COLUMN search_keys tsvector "
             f"GENERATED ALWAYS AS ({expression}) STORED"
@@ -28,6 +32,6 @@ def upgrade():
 
 
 def downgrade():
-    for table in COLUMNS:
+    for table in TABLES:
         op.execute(f"ALTER TABLE {table} DROP COLUMN search_keys")
     op.execute("DROP FUNCTION eo_key(text)")
