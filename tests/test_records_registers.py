@@ -252,6 +252,9 @@ def test_markings_refuse_strangers(login, demo):  # noqa: F811
                 "/records/markings/99999999999999999999", "/records/mark/file/99999999999999"):  # fmt: skip
         assert other.get(url).status_code == 404
     assert "पैरा 3" not in other.page("/records/registers/audit").get_text()
+    # in the same office: whoever may open the receipt sees the row, no one else
+    assert "पैरा 3" in clerk.page("/records/registers/audit").get_text()
+    assert "पैरा 3" not in login("clerk.arms").page("/records/registers/audit").get_text()
     assert (
         other.get("/records/registers/rti/return?fy=99999999999999999999&q=%00").status_code == 400
     )

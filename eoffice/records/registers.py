@@ -252,12 +252,15 @@ def all_on(item: File | Receipt) -> list[Marking]:
 
 
 def _visible(actor: Actor):
-    """Markings of the actor's office on items the actor may open."""
+    """Markings of the actor's office on items the actor may open: each marking's item looked up
+    by its key (a register's few hundred rows), never the office's items gathered first."""
     return and_(
         Marking.office_id == (actor.office.id if actor.office else 0),
         or_(
-            Marking.file_id.in_(select(File.id).where(openable(actor, File))),
-            Marking.receipt_id.in_(select(Receipt.id).where(openable(actor, Receipt))),
+            select(File.id).where(File.id == Marking.file_id, openable(actor, File)).exists(),
+            select(Receipt.id)
+            .where(Receipt.id == Marking.receipt_id, openable(actor, Receipt))
+            .exists(),
         ),
     )
 
@@ -297,10 +300,8 @@ def pending_by_register(post_ids: list[int]) -> list[Pending]:
     if not post_ids:
         return []
     t = today()
-    held = or_(
-        Marking.file_id.in_(select(File.id).where(File.holder_post_id.in_(post_ids))),
-        Marking.receipt_id.in_(select(Receipt.id).where(Receipt.holder_post_id.in_(post_ids))),
-    )
+    # from the open markings (a few hundred) to their items by key, never from a district's
+    # million held items to the markings
     rows = db.session.execute(
         select(
             Marking.kind,
@@ -308,7 +309,12 @@ def pending_by_register(post_ids: list[int]) -> list[Pending]:
             func.count().filter(Marking.due_on.between(t, t + timedelta(days=REMIND_BEFORE))),
             func.count().filter(Marking.due_on < t),
         )
-        .where(Marking.closed_on.is_(None), held)
+        .outerjoin(File, File.id == Marking.file_id)
+        .outerjoin(Receipt, Receipt.id == Marking.receipt_id)
+        .where(
+            Marking.closed_on.is_(None),
+            or_(File.holder_post_id.in_(post_ids), Receipt.holder_post_id.in_(post_ids)),
+        )
         .group_by(Marking.kind)
     ).all()
     by_group: dict[str, list[int]] = {}
