@@ -106,6 +106,10 @@ def test_an_rti_application_from_diarisation_to_its_30th_day(app, login, demo): 
     assert "आरटीआई/12/2026" in clerk.get("/records/registers/rti.csv").get_data(as_text=True)
     assert clerk.get("/records/registers/rti.pdf").data.startswith(b"%PDF")
     assert "1" in clerk.page("/records/registers/rti/return").get_text()
+    # its page: the limit, and the last day to transfer it under s. 6(3) (five days)
+    transfer = limits.rti_transfer_due(today(), collectorate_off(db, today()))
+    facts = clerk.page(f"/records/markings/{m.id}").find("dl").get_text(" ")
+    assert transfer.strftime("%d") in facts and "6(3)" in facts
     # the citizen asking about the letter sees its stage only
     page = text_of(ask(app, r.diary_number, "2345"))
     assert r.diary_number in page and "आरटीआई" not in page and "सूचना का अधिकार" not in page

@@ -90,6 +90,14 @@ def limit_of(m: Marking, office: Office, typed_due: date | None = None) -> date 
     return typed_due  # a question (the House's date), an audit para
 
 
+def transfer_by(m: Marking) -> date | None:
+    """An open RTI application's last day for a transfer under s. 6(3), if it is not ours."""
+    if m.kind != "rti" or m.closed_on is not None or m.transferred_on is not None:
+        return None
+    office = db.session.get(Office, m.office_id)
+    return limits.rti_transfer_due(m.opened_on, _off(office, m.opened_on, 30))
+
+
 @dataclass
 class MarkInput:
     kind: str

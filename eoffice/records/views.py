@@ -449,6 +449,7 @@ def marking(marking_id: int):
     m = _marking(marking_id)
     return render_template(
         "records/marking.html", m=m, kind_names=KIND_NAMES, actions=registers.ACTIONS[m.kind],
+        transfer_by=registers.transfer_by(m),
         may_act=registers.may_mark(current_actor(), m.item), this_day=today(),
         register_titles=registers.REGISTER_TITLES, group=registers.group_of(m.kind),
     )  # fmt: skip
