@@ -23,6 +23,7 @@ from eoffice.admin import jobs as _jobs  # noqa: F401  (registers its job handle
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions
+from eoffice.files.models import SubjectHead
 from eoffice.org.current import current_actor
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
 from eoffice.org.services import find_posts, person_matches
@@ -34,6 +35,7 @@ from eoffice.platform.locks import heavy_slot
 from eoffice.platform.text import clean_line
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import roles
+from eoffice.records import services as records
 from eoffice.web.changes import attempt
 from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import redirect_to
@@ -901,9 +903,6 @@ SCHEDULE_REFUSED = {
 def retention_schedule(office_id: int):
     """प्रतिधारण अनुसूची: per subject head, the category a closed file is suggested and the
     post that approves weeding it (eoffice/records)."""
-    from eoffice.files.models import SubjectHead
-    from eoffice.records import services as records
-
     office = _office_or_404(office_id)
     if request.method == "POST":
         head = db.session.get(SubjectHead, to_int(request.form.get("head"), 0))

@@ -18,6 +18,7 @@ from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.policy import Actor
 from eoffice.records.models import LibraryEntry
+from eoffice.records.services import keeps_records
 from eoffice.search.services import parse
 
 PAGE = 50
@@ -25,8 +26,6 @@ PAGE = 50
 
 def may_add(actor: Actor) -> bool:
     """Officers and section officers of the office, and its record keeper."""
-    from eoffice.records.services import keeps_records
-
     return actor.office is not None and (actor.can("give_tasks") or keeps_records(actor))
 
 

@@ -30,6 +30,7 @@ from eoffice.policy import Actor, openable
 from eoffice.receipts.models import Receipt
 from eoffice.records import limits
 from eoffice.records.models import MARKING_KINDS, RTI_FEES, Marking
+from eoffice.records.services import keeps_records
 
 #: a register: the kinds of marking it lists
 REGISTERS: dict[str, tuple[str, ...]] = {
@@ -116,8 +117,6 @@ class MarkInput:
 
 def may_mark(actor: Actor, item: File | Receipt) -> bool:
     """The item's holder, the office's record keeper, or an officer of the office."""
-    from eoffice.records.services import keeps_records
-
     return (
         actor.charge_for(item.holder_post_id) is not None
         or keeps_records(actor, item.office)
@@ -247,14 +246,6 @@ def open_on(item: File | Receipt) -> list[Marking]:
             select(Marking)
             .where(item.named_by(Marking), Marking.closed_on.is_(None))
             .order_by(Marking.due_on.nulls_last(), Marking.id)
-        )
-    )
-
-
-def all_on(item: File | Receipt) -> list[Marking]:
-    return list(
-        db.session.scalars(
-            select(Marking).where(item.named_by(Marking)).order_by(Marking.opened_on, Marking.id)
         )
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from eoffice.dispatch.models import Dispatch
 from eoffice.documents.models import Document
 from eoffice.files import services as files
 from eoffice.files.models import (
@@ -150,10 +151,15 @@ def set_rule(
     return rule
 
 
-def _record(f: File, category: str, years: int | None) -> None:
+def _record(actor: Actor, f: File, category: str, years: int | None, post_id: int | None) -> File:
+    """Record the closed file (audited as done by `actor` for `post_id`)."""
     f.record_category, f.retention_years = category, years
     f.recorded_at = now()
     f.review_year = today().year + years if years else None
+    db.session.flush()
+    audit.record_on(actor, f, "record_file", post_id, category=category, years=years,
+                    review_year=f.review_year)  # fmt: skip
+    return f
 
 
 def close_and_record(actor: Actor, f: File, category: str, years: int | None, remark: str) -> File:
@@ -161,13 +167,7 @@ def close_and_record(actor: Actor, f: File, category: str, years: int | None, re
     closing remark is the reason kept with the file's history."""
     category, years = check_category(category, years)
     change = files.change_status(actor, f, "closed", remark)
-    _record(f, category, years)
-    db.session.flush()
-    audit.record_on(
-        actor, f, "record_file", change.post_id, category=category, years=years,
-        review_year=f.review_year,
-    )  # fmt: skip
-    return f
+    return _record(actor, f, category, years, change.post_id)
 
 
 # --- who works in the record room ---------------------------------------------------------
@@ -231,11 +231,7 @@ def record_closed(actor: Actor, f: File, category: str, years: int | None) -> Fi
     if f.status != "closed" or f.record_category is not None:
         raise Refused("not_closed")
     category, years = check_category(category, years)
-    _record(f, category, years)
-    db.session.flush()
-    audit.record_on(actor, f, "record_file", actor.office.record_post_id, category=category,
-                    years=years, review_year=f.review_year)  # fmt: skip
-    return f
+    return _record(actor, f, category, years, actor.office.record_post_id)
 
 
 # --- markings that hold a file ------------------------------------------------------------
@@ -425,8 +421,6 @@ def _destroy(f: File) -> tuple[int, int, int, int]:
     the letters of the receipts placed in it; keep the file's row (number, subject, movements)
     as status "weeded". Letters already issued stay with the dispatch register (its own record:
     the addressee holds them and the public verification page checks them)."""
-    from eoffice.dispatch.models import Dispatch
-
     ids = _family(f)
     stored: set[str] = set()
     notes = select(Note.id).where(Note.file_id.in_(ids))

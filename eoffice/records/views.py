@@ -8,14 +8,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from eoffice.files.models import File
 from eoffice.org.current import current_actor
 from eoffice.platform.clock import local_date, parse_day, today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
-from eoffice.platform.locks import heavy_slot
 from eoffice.platform.text import clean_line, clean_note
 from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
@@ -25,6 +23,7 @@ from eoffice.records.models import HOLDING_KINDS, Weeding
 from eoffice.web.csvout import csv_response
 from eoffice.web.hostile import to_int
 from eoffice.web.htmx import redirect_to
+from eoffice.web.pdfout import printed
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -137,16 +136,8 @@ def room_csv():
 def _pdf_response(template: str, name: str, back: str, **context):
     from eoffice.signing.pdf import _pdf
 
-    if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
-        flash(
-            _("The server is busy making other documents. Please try again in a minute."), "error"
-        )
-        return redirect(back)
-    pdf = _pdf(render_template(template, now=datetime.now(UTC), **context))
-    return current_app.response_class(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    return printed(
+        lambda: _pdf(render_template(template, now=datetime.now(UTC), **context)), name, back
     )
 
 
@@ -184,12 +175,13 @@ def record(file_id: int):
     f = _record_file(file_id)
     actor = current_actor()
     keeper = services.keeps_records(actor, f.office)
+    suggested = services.suggestion(f.office, f.head)  # the category to record, and the approver
     return render_template(
         "records/file.html", file=f, keeper=keeper, kind_names=KIND_NAMES,
         markings=services.markings(f), may_mark=registers.may_mark(actor, f),
         proposal=services.open_proposal(f), weeding=services.weeding_of(f),
         refusal=services.weeding_refusal(f) if f.status == "closed" and f.record_category else None,
-        say=_say, approver=services.approver_of(f), suggested=services.suggestion(f.office, f.head),
+        say=_say, approver=suggested.approver, suggested=suggested,
         this_year=today().year, holding_kinds=HOLDING_KINDS,
         guard_sources=_guard_sources(f) if library.may_add(actor) else [],
     )  # fmt: skip
@@ -407,7 +399,7 @@ def mark(item_kind: str, item_id: int):
             flash(_say(refused), "error")
             return render_template(
                 "records/mark.html", item=item, kind=kind, kind_names=KIND_NAMES,
-                form=request.form, parents=_parents(item, kind), posts=_posts(item),
+                form=request.form, parents=_parents(kind), posts=_posts(item),
             ), 400  # fmt: skip
         db.session.commit()
         flash(_("Entered in the %(register)s: the limit is %(date)s.",
@@ -416,13 +408,13 @@ def mark(item_kind: str, item_id: int):
         return redirect_to(item.url)
     return render_template(
         "records/mark.html", item=item, kind=kind if kind in registers.ACTIONS else "",
-        kind_names=KIND_NAMES, form={}, parents=_parents(item, kind), posts=_posts(item),
+        kind_names=KIND_NAMES, form={}, parents=_parents(kind), posts=_posts(item),
     )  # fmt: skip
 
 
-def _parents(item, kind: str):
-    """The open questions (for an assurance) or RTI applications (for an appeal) of the
-    office, the item's own first."""
+def _parents(kind: str):
+    """The questions (for an assurance) or RTI applications (for an appeal) the actor may
+    open in the office."""
     wanted = {"assurance": "question", "rti_appeal": "rti"}.get(kind)
     if wanted is None:
         return []

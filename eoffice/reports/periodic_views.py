@@ -8,12 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from eoffice.org import scope
 from eoffice.org.current import current_actor
 from eoffice.platform.clock import today
-from eoffice.platform.locks import heavy_slot
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.reports import dashboard as dash
@@ -22,6 +20,7 @@ from eoffice.reports.register_views import PERIOD_ERRORS
 from eoffice.reports.views import bp
 from eoffice.web.csvout import csv_response
 from eoffice.web.i18n import format_day
+from eoffice.web.pdfout import printed
 
 SCOPE_WORDS = {
     "district": _l("The whole district."),
@@ -63,21 +62,13 @@ def table_out(fmt: str, table: tables.Table, name: str, page: str, **context):
             flash(_("Too many lines for one PDF (%(n)d): download the CSV instead.", n=rows),
                   "error")  # fmt: skip
             return redirect(request.full_path.replace(".pdf", "", 1))
-        if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
-            flash(_("The server is busy making other documents. Please try again in a minute."),
-                  "error")  # fmt: skip
-            return redirect(request.full_path.replace(".pdf", "", 1))
         from eoffice.signing.pdf import _pdf
 
-        pdf = _pdf(render_template("pdf/report.html", tables=[table, *context.get("more", [])],
-                                   now=datetime.now(UTC)))  # fmt: skip
-        return current_app.response_class(
-            pdf,
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f'inline; filename="{name}.pdf"',
-                "Cache-Control": "no-store",
-            },  # fmt: skip
+        tables = [table, *context.get("more", [])]
+        return printed(
+            lambda: _pdf(render_template("pdf/report.html", tables=tables, now=datetime.now(UTC))),
+            f"{name}.pdf",
+            request.full_path.replace(".pdf", "", 1),
         )
     return render_template(page, table=table, **context)
 

@@ -8,16 +8,15 @@ from datetime import UTC, datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from eoffice.dispatch.views import MODE_NAMES as DISPATCH_MODES
 from eoffice.org.current import current_actor
-from eoffice.platform.locks import heavy_slot
 from eoffice.policy.routes import login_required
 from eoffice.receipts.forms import MODES as RECEIPT_MODES
 from eoffice.reports import registers
 from eoffice.reports.views import bp
 from eoffice.web.csvout import csv_response
+from eoffice.web.pdfout import printed
 
 KINDS = ("dak", "dispatch")
 TITLES = {"dak": _l("Dak register"), "dispatch": _l("Dispatch register")}
@@ -103,27 +102,21 @@ def register_pdf(kind: str):
         flash(_("More than %(n)d entries: print a shorter period (for example, half a month).",
                 n=limit), "error")  # fmt: skip
         return redirect(back)
-    if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
-        flash(
-            _("The server is busy making other documents. Please try again in a minute."), "error"
-        )
-        return redirect(back)
-    pdf = _pdf(
-        render_template(
-            "pdf/register.html",
-            kind=kind,
-            title=str(TITLES[kind]),
-            p=p,
-            rows=rows,
-            mode_name=_mode_name(kind),
-            now=datetime.now(UTC),
-        )  # fmt: skip
-    )
     name = f"{kind}-register-{p.start.isoformat()}-{p.end.isoformat()}.pdf"
-    return current_app.response_class(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    return printed(
+        lambda: _pdf(
+            render_template(
+                "pdf/register.html",
+                kind=kind,
+                title=str(TITLES[kind]),
+                p=p,
+                rows=rows,
+                mode_name=_mode_name(kind),
+                now=datetime.now(UTC),
+            )  # fmt: skip
+        ),
+        name,
+        back,
     )
 
 
