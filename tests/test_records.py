@@ -372,7 +372,7 @@ def test_the_guard_file_outlives_weeding_and_orders_are_found_by_their_ocr(app, 
     adm = login("adm.fr")
     bad = adm.submit("/records/library/new", {"kind": "go", "number": "", "title": "x",
                      "issued_on": "01-12-2026"}, form_page="/records/library/new")  # fmt: skip
-    assert bad.status_code == 400 and "संख्या" in text_of(bad)
+    assert bad.status_code == 400 and "आदेश की संख्या लिखें" in text_of(bad)
     token = adm.csrf("/records/library/new")
     resp = adm.c.post("/records/library/new", data={
         "csrf_token": token, "kind": "go", "number": "1234/छह-पु-3-2026", "issued_on": "01-12-2026",

@@ -81,8 +81,9 @@ def test_an_rti_application_from_diarisation_to_its_30th_day(app, login, demo): 
     form = clerk.page(resp.location)
     assert form.find("input", attrs={"name": "fee", "value": "bpl"})
     # hostile and wrong input: a message, nothing saved
-    for bad, said in (({"reference": ""}, "संख्या"), ({"reference": "RTI/1", "fee": "x"}, "शुल्क"),
-                      ({"reference": "RTI/1", "fee": "paid", "opened_on": "31-02-2026"}, "दिन-माह-वर्ष"),
+    # (each message is the refusal's own words: the form's labels say "संख्या", "शुल्क" too)
+    for bad, said in (({"reference": ""}, "संख्या लिखें"), ({"reference": "RTI/1", "fee": "x"}, "शुल्क जमा हुआ या"),
+                      ({"reference": "RTI/1", "fee": "paid", "opened_on": "31-02-2026"}, "के रूप में लिखें"),
                       ({"reference": "RTI/1", "fee": "paid", "opened_on": "01-01-2999"}, "भविष्य")):  # fmt: skip
         resp = _mark(clerk, "receipt", r.id, "rti", **bad)
         assert resp.status_code == 400 and said in text_of(resp), (bad, text_of(resp)[:300])
@@ -105,7 +106,10 @@ def test_an_rti_application_from_diarisation_to_its_30th_day(app, login, demo): 
     assert reg.find("a", string="आरटीआई/12/2026")
     assert "आरटीआई/12/2026" in clerk.get("/records/registers/rti.csv").get_data(as_text=True)
     assert clerk.get("/records/registers/rti.pdf").data.startswith(b"%PDF")
-    assert "1" in clerk.page("/records/registers/rti/return").get_text()
+    returned = clerk.page("/records/registers/rti/return")
+    received = returned.find("th", string="प्राप्त आवेदन").find_next_sibling("td").get_text()
+    below = returned.find("th", string="जिनमें गरीबी रेखा से नीचे").find_next_sibling("td").get_text()
+    assert (received, below) == ("1", "1")
     # its page: the limit, and the last day to transfer it under s. 6(3) (five days)
     transfer = limits.rti_transfer_due(today(), collectorate_off(db, today()))
     facts = clerk.page(f"/records/markings/{m.id}").find("dl").get_text(" ")
@@ -189,7 +193,7 @@ def test_a_vip_reference_acknowledged_then_replied(login, demo):  # noqa: F811
             sender_name="श्री रामप्रसाद", sender_designation="विधायक, ललितपुर")  # fmt: skip
     r = _latest_receipt(db)
     resp = _mark(clerk, "receipt", r.id, "vip", reference="वि.स./45")
-    assert resp.status_code == 400 and "नाम" in text_of(resp)
+    assert resp.status_code == 400 and "पत्र लिखने वाले का नाम" in text_of(resp)
     _mark(clerk, "receipt", r.id, "vip", reference="वि.स./45", party="श्री रामप्रसाद, विधायक")
     m = db.session.scalar(select(Marking).where(Marking.receipt_id == r.id))
     off = collectorate_off(db, today())
@@ -214,7 +218,7 @@ def test_a_question_its_assurance_and_a_court_case_heard_this_week(login, demo):
     diarise(clerk, is_physical_only="y", subject="विधान सभा प्रश्न: ललितपुर में राजस्व वसूली")
     r = _latest_receipt(db)
     resp = _mark(clerk, "receipt", r.id, "question", reference="प्रश्न 1234")
-    assert resp.status_code == 400 and "तिथि" in text_of(resp)
+    assert resp.status_code == 400 and "उत्तर की देय तिथि लिखें" in text_of(resp)
     reply_by = today() + timedelta(days=4)
     _mark(clerk, "receipt", r.id, "question", reference="प्रश्न 1234", forum="विधान सभा, शीतकालीन सत्र",
           due_on=reply_by.strftime("%d-%m-%Y"))  # fmt: skip
