@@ -185,6 +185,9 @@ class Note(db.Model):
     paragraph: Mapped[int | None]
     #: bumped by every autosave: a save from a stale page is a conflict, not an overwrite
     version: Mapped[int] = mapped_column(default=1)
+    #: the page (a token each rendered note form carries) that last saved the draft: its later
+    #: saves are never a conflict with its own earlier one, however the answers cross on 2G
+    editor: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
     finalised_at: Mapped[datetime | None]

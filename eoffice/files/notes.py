@@ -45,9 +45,13 @@ def final_notes(f: File) -> list[Note]:
     )
 
 
-def save_draft(actor: Actor, f: File, body: str, version: int | None) -> Note | None:
+def save_draft(
+    actor: Actor, f: File, body: str, version: int | None, editor: str | None = None
+) -> Note | None:
     """Save what is typed. `version` is the draft version the page last saw (0: none yet);
     if the draft has moved on (saved or finalised in another tab) that is a conflict.
+    `editor` is the page's token: the draft's own page is never in conflict with itself (on
+    2G the "final" click can leave before the answer to the page's last autosave is back).
 
     The file row is locked, so an autosave (fired by leaving the text box) and the "final"
     click that caused it are taken one after the other; the same text is never a conflict."""
@@ -57,6 +61,8 @@ def save_draft(actor: Actor, f: File, body: str, version: int | None) -> Note | 
         raise Refused("too_long")
     draft = my_draft(actor, f, lock=True)
     if draft is None:
+        if editor and _made_final_by(actor, f, editor):
+            return None  # a late autosave from the page whose note was just made final
         if version:  # the page had a draft, which is gone: finalised elsewhere
             raise Refused("conflict")
         if not body or already_final(actor, f, body, just_now=True) is not None:
@@ -68,25 +74,30 @@ def save_draft(actor: Actor, f: File, body: str, version: int | None) -> Note | 
             delegation_id=charge.delegation.id if charge.delegation else None,
             body=body,
             version=1,
+            editor=editor,
         )
         db.session.add(draft)
     else:
         if draft.body == body:
             return draft  # the same text again (an autosave and a click racing): no change
-        if version is not None and version != draft.version:
+        own = editor is not None and draft.editor == editor
+        if version is not None and version != draft.version and not own:
             raise Refused("conflict")
         draft.body = body
+        draft.editor = editor
         draft.version += 1
         draft.updated_at = datetime.now(UTC)
     db.session.flush()
     return draft
 
 
-def finalise(actor: Actor, f: File, body: str, version: int | None) -> Note:
+def finalise(
+    actor: Actor, f: File, body: str, version: int | None, editor: str | None = None
+) -> Note:
     f = lock_row(f)
     if not body:
         raise Refused("empty")
-    draft = save_draft(actor, f, body, version)
+    draft = save_draft(actor, f, body, version, editor)
     if draft is None:  # the same text was made final a moment ago: a second click
         raise Refused("conflict")
     paragraph = db.session.scalar(
@@ -130,6 +141,17 @@ def cite(note: Note, f: File) -> list[NoteCitation]:
     db.session.add_all(out)
     db.session.flush()
     return out
+
+
+def _made_final_by(actor: Actor, f: File, editor: str) -> bool:
+    """Whether the user's note on this file was made final from the page `editor`."""
+    q = select(Note.id).where(
+        Note.file_id == f.id,
+        Note.author_id == actor.id,
+        Note.status == "final",
+        Note.editor == editor,
+    )
+    return db.session.scalar(q.limit(1)) is not None
 
 
 def already_final(actor: Actor, f: File, body: str, *, just_now: bool = False) -> Note | None:

@@ -1,5 +1,7 @@
 """Files: open, list, view, place receipts in them."""
 
+import re
+import secrets
 import uuid
 
 from flask import (
@@ -191,6 +193,7 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
         draft=draft,
         typed=typed if typed is not None else (draft.body if draft else ""),
         note_error=note_error,
+        editor=new_editor(),
         bodies=notes.render_bodies(current_actor(), finals, f),
         main_file=db.session.get(File, f.part_of_id) if f.part_of_id else None,
         parts=parts.parts_of(f) if f.part_of_id is None else [],
@@ -200,18 +203,31 @@ def _file_page(f: File, *, typed: str | None = None, note_error: str | None = No
     ), status
 
 
-def _note_input() -> tuple[str, int | None]:
+#: The token a note form carries (new_editor()); anything else is no token.
+EDITOR = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def new_editor() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _note_input() -> tuple[str, int | None, str | None]:
     version = request.form.get("version", "")
-    return clean_note(request.form.get("body")), to_int(version)
+    editor = request.form.get("editor", "")
+    return (
+        clean_note(request.form.get("body")),
+        to_int(version),
+        editor if EDITOR.fullmatch(editor) else None,
+    )
 
 
 @bp.post("/<int:file_id>/notes/draft")
 @login_required
 def save_note(file_id: int):
     f = visible_file(file_id)
-    body, version = _note_input()
+    body, version, editor = _note_input()
     try:
-        draft = notes.save_draft(current_actor(), f, body, version)
+        draft = notes.save_draft(current_actor(), f, body, version, editor)
     except Refused as refused:
         db.session.rollback()
         message = str(NOTE_REFUSED[refused.code])
@@ -235,9 +251,9 @@ def note_status(**context):
 @login_required
 def finalise_note(file_id: int):
     f = visible_file(file_id)
-    body, version = _note_input()
+    body, version, editor = _note_input()
     try:
-        note = notes.finalise(current_actor(), f, body, version)
+        note = notes.finalise(current_actor(), f, body, version, editor)
     except Refused as refused:
         db.session.rollback()
         earlier = (

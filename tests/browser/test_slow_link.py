@@ -128,3 +128,36 @@ def test_without_javascript_the_original_photo_goes_as_it_is(live_server, browse
     page.wait_for_url(re.compile(r"/receipts/\d+$"))
     assert sizes[-1] > photo.stat().st_size  # the whole file, in a plain form post
     page.context.close()
+
+
+def test_make_final_while_an_autosave_is_still_on_the_way(live_server, browser):
+    """On 2G an autosave takes seconds; the clerk types on and presses "अंतिम करें" before
+    it is answered. The page's own earlier save is not "changed elsewhere": the note is made
+    final with all that was typed, and the late autosave leaves no stray draft behind."""
+    base = live_server
+    page = _user(browser, base, "clerk.revenue")
+    page.set_viewport_size(PHONE)
+    file_url = _new_file(page, base, "ग्राम जखौरा में नाली निर्माण")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(  # 3 s each way: the first autosave is still out when the button is pressed
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 3000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    box = page.locator("#note-body")
+    box.press_sequentially("नाली निर्माण का आगणन प्राप्त है। ")
+    page.wait_for_timeout(2300)  # the pause sends an autosave, which takes 3 s to be answered
+    box.press_sequentially("स्वीकृति हेतु प्रस्तुत।")
+    page.click("button.primary:has-text('अंतिम करें')")
+    page.wait_for_url(re.compile(r"/files/\d+#p1$"), timeout=60_000)
+    whole = "नाली निर्माण का आगणन प्राप्त है। स्वीकृति हेतु प्रस्तुत।"
+    assert page.locator("article#p1 .body").inner_text() == whole
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    page.wait_for_timeout(4000)  # anything still on the way has landed
+    page.goto(file_url)
+    assert page.locator("#note-body").input_value() == ""  # no stray draft of half the text
+    assert page.locator("article.note.final").count() == 1
+    page.context.close()
