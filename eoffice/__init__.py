@@ -88,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     from eoffice.citizens import models as _citizen_models  # noqa: F401
     from eoffice.dispatch import models as _dispatch_models  # noqa: F401
     from eoffice.files import models as _file_models  # noqa: F401
+    from eoffice.mailroom import models as _mail_models  # noqa: F401
     from eoffice.movement import models as _movement_models  # noqa: F401
     from eoffice.ops import backup as _backup  # noqa: F401
     from eoffice.org import models as _org_models  # noqa: F401
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from eoffice.dispatch.views import bp as dispatch_bp
     from eoffice.files.letter_views import bp as letters_bp
     from eoffice.files.views import bp as files_bp
+    from eoffice.mailroom.views import bp as mailroom_bp
     from eoffice.movement.views import bp as movement_bp
     from eoffice.ops import scheduled as _ops_jobs  # noqa: F401  (registers the scheduled jobs)
     from eoffice.org.views import bp as org_bp
@@ -138,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         org_bp,
         receipts_bp,
+        mailroom_bp,
         records_bp,
         files_bp,
         letters_bp,

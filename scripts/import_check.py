@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 LAYERS = ["platform", "policy", "web"]  # each may import the ones before it
-DOMAINS = ["org", "auth", "documents", "receipts", "files", "movement", "signing", "dispatch",
+DOMAINS = ["org", "auth", "documents", "receipts", "files", "movement", "signing", "dispatch", "mailroom",
            "citizens", "search", "tasks", "records", "reports", "admin", "core"]  # fmt: skip
 
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages eoffice needs, once: quiet when nothing is missing.
-#   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts)
+#   scripts/system-deps.sh run    OCR (Tesseract with Hindi), Hindi PDFs (Pango, HarfBuzz, fonts),
+#                                 ICU for PyICU (ISCII and other legacy encodings of emailed Hindi)
 #   scripts/system-deps.sh test   the same, Debian's Chromium for the browser tests, nginx and
 #                                 poppler-utils (pdftotext, pdfsig: checking our PDFs as others read them)
 #                                 (the shipped site is tested in front of gunicorn), and a Java
-#                                 runtime for the Nu HTML Checker (scripts/vnu.py)
+#                                 runtime for the Nu HTML Checker (scripts/vnu.py), and Dovecot
+#                                 (the mailroom's tests start it unprivileged on a local port)
 #   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
 # As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
 # neither works it names the packages and how to install them, and fails.
@@ -12,10 +14,11 @@ set -euo pipefail
 
 what="${1:-run}"
 pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core fonts-lohit-deva
+      libicu-dev pkg-config)
 case "$what" in
   run) ;;
-  test) pkgs+=(chromium nginx poppler-utils default-jre-headless:java) ;;
+  test) pkgs+=(chromium nginx poppler-utils default-jre-headless:java dovecot-imapd) ;;
   bench) pkgs+=(chromium nginx poppler-utils wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

@@ -272,3 +272,11 @@ def active_content_pdf() -> bytes:
     buf = io.BytesIO()
     w.write(buf)
     return buf.getvalue()
+
+
+def letter_pdf() -> bytes:
+    """A scanned Hindi letter as a PDF (the photo of letter_photo as one A4 page, 150 dpi)."""
+    im = Image.open(io.BytesIO(letter_photo())).convert("RGB")
+    buf = io.BytesIO()
+    im.save(buf, "PDF", resolution=150)
+    return buf.getvalue()

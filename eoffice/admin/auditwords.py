@@ -97,6 +97,10 @@ ACTIONS: dict[str, Any] = {
     "admin_office_close": _l("Closed an office"),
     "admin_district_edit": _l("Edited the district"),
     "admin_dak_desk": _l("Named the dak desk"),
+    "admin_mailbox": _l("Set the office mailbox"),
+    "mail_take": _l("Took an email from the office mailbox"),
+    "mail_diarise": _l("Diarised an email"),
+    "mail_discard": _l("Discarded an email"),
     "admin_section_create": _l("Added a section"),
     "admin_section_edit": _l("Corrected a section"),
     "admin_section_retire": _l("Put a section out of use"),
@@ -152,6 +156,7 @@ SENTENCES: dict[str, Any] = {
 TYPES: dict[str, Any] = {
     "file": _l("file"),
     "receipt": _l("receipt"),
+    "mail": _l("email"),
     "user": _l("user"),
     "post": _l("post"),
     "office": _l("office"),

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -35,6 +33,7 @@ from eoffice.platform.clock import today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock
+from eoffice.platform.sealed import Sealer
 from eoffice.platform.text import clean_line, email_address
 from eoffice.policy import Actor
 
@@ -717,18 +716,16 @@ def _recheck(old: list[dict], office: Office) -> list[dict]:
 # --- one-time passwords, sealed for the slips --------------------------------------------
 
 
-def _key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.sha256(b"eoffice staff slips\0" + secret).digest()
+#: the slips' key: sha256("eoffice staff slips\0" + SECRET_KEY), as before the sealer was shared
+SLIPS = Sealer(b"eoffice staff slips")
 
 
 def seal(data: bytes) -> bytes:
-    nonce = secrets.token_bytes(12)
-    return nonce + AESGCM(_key()).encrypt(nonce, data, b"slips")
+    return SLIPS.seal(data, b"slips")
 
 
 def unseal(blob: bytes) -> bytes:
-    return AESGCM(_key()).decrypt(blob[:12], blob[12:], b"slips")
+    return SLIPS.unseal(blob, b"slips")
 
 
 def slips_of(imp: StaffImport) -> list[tuple[User, str]]:

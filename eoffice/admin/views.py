@@ -23,10 +23,14 @@ from eoffice.admin import jobs as _jobs  # noqa: F401  (registers its job handle
 from eoffice.admin import setup, staff
 from eoffice.admin.models import StaffImport
 from eoffice.auth.services import live_sessions
+from eoffice.documents.messages import REJECTED
 from eoffice.files.models import SubjectHead
+from eoffice.mailroom import services as mail
+from eoffice.mailroom.imap import MailboxError
 from eoffice.org.current import current_actor
 from eoffice.org.models import FILE_NUMBER_PATTERN, Office, Post, PostHolding, Role, User
 from eoffice.org.services import find_posts, person_matches
+from eoffice.platform import jobs
 from eoffice.platform.clock import today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
@@ -896,6 +900,52 @@ SCHEDULE_REFUSED = {
     "years": _l("For category C, keep it for 1 to 10 years."),
     "other_office": _l("Choose a subject head and a post of this office."),
 }
+
+
+@bp.route("/offices/<int:office_id>/mailbox", methods=["GET", "POST"])
+@roles(*ADMINS)
+def mailbox(office_id: int):
+    """The office's official mailbox, read by the job worker into the dak desk's email dak
+    (eoffice/mailroom). The password is never shown again; blank keeps the saved one."""
+    office = _office_or_404(office_id)
+    error = None
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        if action == "save":
+            try:
+                mail.save_mailbox(current_actor(), office, request.form)
+            except Refused as refused:
+                db.session.rollback()
+                error = refused.say(mail.REFUSED[refused.code])
+            else:
+                db.session.commit()
+                flash(_("Saved the mailbox."), "success")
+                return redirect_to(url_for("admin.mailbox", office_id=office.id))
+        elif action == "try":
+            mb = mail.mailbox_of(office)
+            if mb is None:
+                abort(404)
+            if not heavy_slot(f"user:{current_user.id}", current_app.config["HEAVY_SLOTS"]):
+                flash(str(REJECTED["busy"]), "error")  # a slow mail server holds no worker twice
+            else:
+                try:
+                    waiting = mail.try_mailbox(mb)
+                except MailboxError as e:
+                    flash(str(mail.PROBLEMS[e.code]), "error")
+                else:
+                    flash(_("Connected: %(n)d unread messages waiting.", n=waiting), "success")
+            return redirect_to(url_for("admin.mailbox", office_id=office.id))
+        elif action == "check":
+            jobs.enqueue("mail_check", "mail", lock="mail_check")
+            db.session.commit()
+            flash(_("The worker will read the mailbox now."), "success")
+            return redirect_to(url_for("admin.mailbox", office_id=office.id))
+        else:
+            abort(400)
+    return render_template(
+        "admin/mailbox.html", office=office, mailbox=mail.mailbox_of(office), error=error,
+        form=request.form if error else {}, problems=mail.PROBLEMS,
+    ), 400 if error else 200  # fmt: skip
 
 
 @bp.route("/offices/<int:office_id>/schedule", methods=["GET", "POST"])

@@ -22,6 +22,13 @@ def accept_upload(actor: Actor, blobs: list[bytes], original_name: str) -> Docum
     who = f"user:{actor.id}" if actor.is_authenticated else "anonymous"
     if not heavy_slot(who, cfg["HEAVY_SLOTS"]):
         raise Rejected("busy")
+    return accept_in_worker(blobs, original_name)
+
+
+def accept_in_worker(blobs: list[bytes], original_name: str) -> Document:
+    """The same checks for the job worker (mail taken from the office mailbox): it is its own
+    process, one job at a time, so it takes no request's slot."""
+    cfg = current_app.config
     result = run_sanitiser(
         blobs, max_pages=cfg["UPLOAD_MAX_PAGES"], max_pixels=cfg["UPLOAD_MAX_PIXELS"]
     )
@@ -70,24 +77,20 @@ def same_document(doc: Document) -> Document:
 
 
 def discard_new_files() -> None:
-    """After a rollback: the files this request stored that no document names are removed
-    (a committed document may have taken the same bytes)."""
-    from sqlalchemy import any_, or_, select
-
+    """After a rollback: the files this request stored that no row names are removed (a
+    committed row may have taken the same bytes)."""
     for h in db.session.info.pop("new_files", []):
-        used = db.session.scalar(
-            select(Document.id)
-            .where(
-                or_(
-                    Document.sha256 == h,
-                    Document.original_sha256 == h,
-                    any_(Document.preview_sha256) == h,
-                )
-            )
-            .limit(1)
-        )
-        if used is None:
+        if not storage.is_referenced(h):
             storage.discard(h)
+
+
+def put_new(data: bytes) -> str:
+    """Store `data` as a file of this change: removed again if the change does not commit
+    (see stored_files_follow_the_commit)."""
+    digest, new = storage.put(data)
+    if new:
+        db.session.info.setdefault("new_files", []).append(digest)
+    return digest
 
 
 @contextmanager

@@ -132,6 +132,11 @@ def load(instance: Path) -> dict:
         "SMS_TIMEOUT_SECONDS": _int("EOFFICE_SMS_TIMEOUT_SECONDS", 10),
         # 40 megapixels: any phone photo; a decompression bomb is far larger.
         "UPLOAD_MAX_PIXELS": _int("EOFFICE_UPLOAD_MAX_PIXELS", 40_000_000),
+        #: the office mailbox (eoffice/mailroom): a private CA for its server's certificate
+        #: (unset: the system's CAs), and the largest message taken whole (in MB; larger: only
+        #: its headers, and the dak clerk is told)
+        "MAIL_CA_FILE": os.environ.get("EOFFICE_MAIL_CA_FILE") or None,
+        "MAIL_MAX_BYTES": _int("EOFFICE_MAIL_MAX_MB", 25) * 1024 * 1024,
         # Email (optional): movement notices and the daily pendency digest.
         "SMTP_HOST": os.environ.get("EOFFICE_SMTP_HOST"),
         "SMTP_PORT": _int("EOFFICE_SMTP_PORT", 25),

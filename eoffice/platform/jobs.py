@@ -32,15 +32,21 @@ def task_name(name: str) -> str:
     return f"{NAMESPACE}:{name}"
 
 
-def enqueue(name: str, queue: str, *, priority: int = 0, **args) -> None:
+def enqueue(name: str, queue: str, *, priority: int = 0, lock: str | None = None, **args) -> None:
     """Add a job in the current transaction (flush-only, like every service). The worker takes
-    the highest priority first, then the oldest."""
+    the highest priority first, then the oldest; jobs with the same `lock` run one at a time."""
     db.session.execute(
         text(
-            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, NULL, NULL, "
+            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, :priority, :lock, NULL, "
             "CAST(:args AS jsonb), NULL)]::procrastinate_job_to_defer_v1[])"
         ),
-        {"queue": queue, "task": task_name(name), "priority": priority, "args": json.dumps(args)},
+        {
+            "queue": queue,
+            "task": task_name(name),
+            "priority": priority,
+            "lock": lock,
+            "args": json.dumps(args),
+        },
     )
 
 

@@ -113,21 +113,38 @@ def send_pdf(
     content is confidential or secret, so no cache may keep it (no-store), whatever else is
     said."""
     resp = _send(sha256, "application/pdf", as_attachment=attachment, download_name=download_name)
-    if not download_name.isascii():
-        # Werkzeug's ASCII fallback drops the Devanagari ("कले-प्रेषण-2026-1.pdf" became
-        # "--2026-1.pdf"): keep the UTF-8 name and give old browsers a readable one
-        ascii_name = "-".join(re.findall(r"[A-Za-z0-9]+", download_name.removesuffix(".pdf")))
-        resp.headers["Content-Disposition"] = (
-            "{}; filename=\"eoffice-{}.pdf\"; filename*=UTF-8''{}".format(
-                "attachment" if attachment else "inline",
-                ascii_name or "document",
-                quote(download_name),
-            )
-        )
+    _name(resp, download_name, attachment)
     if sensitive:  # confidential or secret: a shared office PC keeps nothing of it
         resp.headers["Cache-Control"] = "no-store"
     elif immutable:
         resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return resp
+
+
+def _name(resp: Response, download_name: str, attachment: bool) -> None:
+    if download_name.isascii():
+        return
+    # Werkzeug's ASCII fallback drops the Devanagari ("कले-प्रेषण-2026-1.pdf" became
+    # "--2026-1.pdf"): keep the UTF-8 name and give old browsers a readable one
+    stem, dot, ext = download_name.rpartition(".")
+    if not dot or not ext.isascii() or not ext.isalnum() or len(ext) > 5:
+        stem, ext = download_name, "bin"
+    ascii_name = "-".join(re.findall(r"[A-Za-z0-9]+", stem))
+    resp.headers["Content-Disposition"] = (
+        "{}; filename=\"eoffice-{}.{}\"; filename*=UTF-8''{}".format(
+            "attachment" if attachment else "inline",
+            ascii_name or "document",
+            ext,
+            quote(download_name),
+        )
+    )
+
+
+def send_download(sha256: str, download_name: str, mimetype: str) -> Response:
+    """A stored file as a download (never shown in the browser), kept by no cache."""
+    resp = _send(sha256, mimetype, as_attachment=True, download_name=download_name)
+    _name(resp, download_name, True)
+    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 

@@ -32,11 +32,12 @@ def ocr_scale(width_pt: float, height_pt: float) -> float:
     return scale
 
 
-def ocr_pdf(pdf: bytes, max_pages: int = OCR_MAX_PAGES) -> str:
+def ocr_pdf(pdf: bytes, max_pages: int = OCR_MAX_PAGES, skip: int = 0) -> str:
+    """The text of the first `max_pages` pages after the first `skip` (whose text is known)."""
     doc = pdfium.PdfDocument(pdf)
     try:
         pages = []
-        for i in range(min(len(doc), max_pages)):
+        for i in range(skip, min(len(doc), skip + max_pages)):
             page = doc[i]
             scale = ocr_scale(page.get_width(), page.get_height())
             image = page.render(scale=scale, grayscale=True).to_pil()

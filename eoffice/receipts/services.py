@@ -62,8 +62,16 @@ class ReceiptInput:
 
 
 def diarise_receipt(
-    actor: Actor, data: ReceiptInput, *, key: uuid.UUID, post: Post, document: Document | None
+    actor: Actor,
+    data: ReceiptInput,
+    *,
+    key: uuid.UUID,
+    post: Post,
+    document: Document | None,
+    ocr_text: str | None = None,
 ) -> Receipt:
+    """`ocr_text`: the text is known already (an email's body and its attachments' OCR): no
+    OCR job."""
     office = post.office
     year = data.received_on.year
     serial = next_diary_serial(office.id, year)
@@ -74,7 +82,8 @@ def diarise_receipt(
         diary_number=f"{office.code}/{year}/{serial:06d}",
         idempotency_key=key,
         document=document,
-        ocr_status="pending" if document is not None else "none",
+        ocr_status=("none" if document is None else "done" if ocr_text is not None else "pending"),
+        ocr_text=ocr_text,
         created_by_id=actor.id,
         created_post_id=post.id,
         holder_post_id=post.id,
@@ -83,7 +92,7 @@ def diarise_receipt(
     db.session.add(receipt)
     db.session.flush()
     events.receipt_diarised.send(receipt)  # the citizen hears of it (eoffice.citizens)
-    if document is not None:
+    if document is not None and ocr_text is None:
         # One clerk's sixty scans must not keep everyone else's dak waiting: each job of a
         # user's goes behind the ones they already have in the queue, so another user's first
         # scan is read next (the worker takes the highest priority first).

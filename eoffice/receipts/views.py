@@ -11,9 +11,12 @@ from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
 from eoffice.files.services import file_of_receipt, held_receipts
+from eoffice.mailroom import services as mail
+from eoffice.mailroom.models import MailDraft
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.platform import storage
+from eoffice.platform.clock import local_date
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.policy.routes import login_required
@@ -22,6 +25,7 @@ from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
 from eoffice.receipts.models import Receipt
 from eoffice.records import registers
+from eoffice.web.hostile import to_int
 from eoffice.web.htmx import redirect_to
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -37,8 +41,32 @@ def _get_visible(receipt_id: int) -> Receipt:
     return open_or_404(Receipt, receipt_id)
 
 
-def _render_form(form, status=200):
-    return render_template("receipts/new.html", form=form), status
+def _render_form(form, status=200, mail=None):
+    return render_template("receipts/new.html", form=form, mail=mail), status
+
+
+def _mail_draft():
+    """The email being diarised (?mail=, or the form's hidden field), if the user decides on
+    its office's mail; a mail already decided says so (a second tab, a double click)."""
+    mail_id = to_int(request.values.get("mail"))
+    if mail_id is None:
+        return None
+    draft = db.session.get(MailDraft, mail_id)
+    if draft is None or not mail.may_decide(current_actor(), draft.office):
+        abort(404)
+    return draft
+
+
+def _fill_from_mail(form: DiariseForm, draft) -> None:
+    """The form as the mail says: the clerk checks and completes it."""
+    form.sender_name.data = draft.from_name or draft.from_address or ""
+    form.citizen_email.data = draft.from_address or ""
+    form.subject.data = draft.subject or ""
+    form.letter_date.data = local_date(draft.sent_at) if draft.sent_at else None
+    form.received_on.data = local_date(draft.taken_at)
+    form.mode.data = "email"
+    text = f"{draft.subject or ''} {draft.body or ''}"
+    form.language.data = "hi" if any("\u0900" <= c <= "\u097f" for c in text) else "en"
 
 
 @bp.get("/")
@@ -65,10 +93,18 @@ def diarise():
     form.category.choices = [(0, _("None"))] + [
         (c.id, c.name) for c in services.categories(post.office_id)
     ]
+    draft = _mail_draft()
+    if draft is not None and draft.status != "ready":
+        if draft.receipt_id is not None:
+            flash(_("This mail was already diarised."), "info")
+            return redirect_to(url_for("receipts.show", receipt_id=draft.receipt_id))
+        return redirect(url_for("mailroom.show", draft_id=draft.id))
+    if draft is not None and not form.is_submitted():
+        _fill_from_mail(form, draft)
     if not form.key.data:
         form.key.data = str(uuid.uuid4())
     if not form.validate_on_submit():
-        return _render_form(form, 400 if form.errors else 200)
+        return _render_form(form, 400 if form.errors else 200, mail=draft)
 
     try:
         key = uuid.UUID(form.key.data)
@@ -84,6 +120,8 @@ def diarise():
         return redirect_to(url_for("receipts.show", receipt_id=existing.id))
 
     uploads = form.uploads()
+    if draft is not None:
+        return _diarise_mail(form, draft, key, post)
     if not uploads and not form.is_physical_only.data:
         form.scan.errors.append(_("Attach a scan or photos, or tick 'physical letter only'."))
     elif uploads and form.is_physical_only.data:
@@ -106,29 +144,60 @@ def diarise():
                 form.scan.errors.append(str(REJECTED[r.code]))
                 form.scan.errors.append(_("What you typed is kept; please attach the file again."))
                 return _render_form(form, 400)
-        data = services.ReceiptInput(
-            sender_name=form.sender_name.data,
-            sender_designation=form.sender_designation.data or None,
-            sender_organisation=form.sender_organisation.data or None,
-            sender_address=form.sender_address.data or None,
-            letter_number=form.letter_number.data or None,
-            letter_date=form.letter_date.data,
-            received_on=form.received_on.data,
-            mode=form.mode.data,
-            language=form.language.data,
-            subject=form.subject.data,
-            category_id=form.category.data or None,
-            grading=form.grading.data,
-            priority=form.priority.data,
-            due_on=form.due_on.data,
-            citizen_mobile=form.citizen_mobile.data or None,
-            citizen_email=form.citizen_email.data or None,
-            is_physical_only=bool(form.is_physical_only.data),
-        )
+        data = _receipt_input(form)
         receipt = services.diarise_receipt(
             current_actor(), data, key=key, post=post, document=document
         )
         db.session.commit()
+    return _diarised(receipt)
+
+
+def _receipt_input(form: DiariseForm) -> services.ReceiptInput:
+    return services.ReceiptInput(
+        sender_name=form.sender_name.data,
+        sender_designation=form.sender_designation.data or None,
+        sender_organisation=form.sender_organisation.data or None,
+        sender_address=form.sender_address.data or None,
+        letter_number=form.letter_number.data or None,
+        letter_date=form.letter_date.data,
+        received_on=form.received_on.data,
+        mode=form.mode.data,
+        language=form.language.data,
+        subject=form.subject.data,
+        category_id=form.category.data or None,
+        grading=form.grading.data,
+        priority=form.priority.data,
+        due_on=form.due_on.data,
+        citizen_mobile=form.citizen_mobile.data or None,
+        citizen_email=form.citizen_email.data or None,
+        is_physical_only=bool(form.is_physical_only.data),
+    )
+
+
+def _diarise_mail(form: DiariseForm, draft, key: uuid.UUID, post):
+    """The mail's PDF (its printed page and its attachments' pages) is the receipt's scan,
+    its text and OCR the receipt's text; the mail names the receipt. One transaction."""
+    data = _receipt_input(form)
+    data.is_physical_only = False
+    try:
+        if post.office_id != draft.office_id:  # diarised by the office whose mail it is
+            raise Refused("not_dak_desk")
+        draft = mail.ready_for_diary(current_actor(), draft)
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.say(mail.REFUSED[refused.code]), "error")
+        return redirect_to(url_for("mailroom.show", draft_id=draft.id))
+    text = "\n\n".join(t for t in (draft.body, draft.ocr_text) if t)
+    receipt = services.diarise_receipt(
+        current_actor(), data, key=key, post=post, document=draft.document,
+        ocr_text=text if draft.ocr_status == "done" else None,
+    )  # fmt: skip
+    mail.diarised(current_actor(), draft, receipt)
+    db.session.commit()
+    return _diarised(receipt)
+
+
+def _diarised(receipt: Receipt):
     flash(_("Diarised. Diary number: %(number)s", number=receipt.diary_number), "success")
     mark_as = request.form.get("mark_as", "")
     if mark_as in registers.ACTIONS:  # "for a register": its form next

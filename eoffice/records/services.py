@@ -27,6 +27,7 @@ from eoffice.files.models import (
     NoteCitation,
     SubjectHead,
 )
+from eoffice.mailroom.models import MailAttachment, MailDraft
 from eoffice.movement.models import Movement
 from eoffice.org.models import Office, Post
 from eoffice.platform import audit, storage
@@ -476,6 +477,24 @@ def _destroy(f: File) -> tuple[int, int, int, int]:
             update(Receipt)
             .where(Receipt.id.in_(placed))
             .values(document_id=None, ocr_text=None, weeded_at=now())
+        )
+        # a receipt that came by email: the email as it came, its text and its attachments
+        mails = select(MailDraft.id).where(MailDraft.receipt_id.in_(placed))
+        stored.update(
+            sha
+            for sha in s.scalars(
+                select(MailDraft.raw_sha256)
+                .where(MailDraft.id.in_(mails))
+                .union_all(select(MailAttachment.sha256).where(MailAttachment.draft_id.in_(mails)))
+            )
+            if sha
+        )
+        s.execute(delete(MailAttachment).where(MailAttachment.draft_id.in_(mails)))
+        s.execute(
+            update(MailDraft)
+            .where(MailDraft.id.in_(mails))
+            .values(raw_sha256=None, body=None, ocr_text=None)
+            .execution_options(synchronize_session=False)
         )
     # what was written on the way (a movement's remarks) goes too; who held it when stays
     s.execute(update(Movement).where(Movement.file_id.in_(ids)).values(remarks=None))

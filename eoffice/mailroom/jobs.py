@@ -1,0 +1,56 @@
+"""The job worker's part: check the office mailboxes every minute (the light lane: it only
+talks to the mail server and stores what it takes), prepare and read each taken message (the
+heavy lane, beside the OCR of scanned dak)."""
+
+from __future__ import annotations
+
+from procrastinate import JobContext, RetryStrategy
+
+from eoffice.mailroom import services
+from eoffice.mailroom.models import MailDraft
+from eoffice.platform import jobs
+from eoffice.platform.extensions import db
+from eoffice.platform.jobs import tasks
+
+
+@tasks.periodic(cron="* * * * *")
+@tasks.task(name="mail_check", queue="mail", pass_context=True, lock="mail_check")
+def mail_check(context: JobContext, timestamp: int = 0) -> None:
+    """Every minute; one at a time (the lock). With more waiting than one check takes, the
+    next check is deferred at once, so a thousand messages come in batch after batch while
+    other jobs still get the lane between them."""
+    app = context.additional_context["flask_app"]
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        checked = services.check_all()
+        if any(c.waiting for c in checked.values()):
+            jobs.enqueue("mail_check", "mail", lock="mail_check")
+            db.session.commit()
+
+
+@tasks.task(
+    name="mail_prepare",
+    queue="ocr",
+    pass_context=True,
+    retry=RetryStrategy(max_attempts=3, wait=30),
+)
+def mail_prepare(context: JobContext, draft_id: int) -> None:
+    app = context.additional_context["flask_app"]
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        draft = db.session.get(MailDraft, draft_id)
+        if draft is None or draft.status != "preparing":
+            return
+        services.prepare(draft)
+        db.session.commit()
+
+
+@tasks.task(
+    name="mail_ocr", queue="ocr", pass_context=True, retry=RetryStrategy(max_attempts=4, wait=30)
+)
+def mail_ocr(context: JobContext, draft_id: int) -> None:
+    app = context.additional_context["flask_app"]
+    with app.app_context():
+        draft = db.session.get(MailDraft, draft_id)
+        if draft is None or draft.document is None or draft.ocr_status == "done":
+            return
+        services.read_pages(draft)
+        db.session.commit()
