@@ -170,6 +170,53 @@ def test_a_hindi_letter_by_email_becomes_a_draft_then_a_receipt(
     assert set(actions) >= {"mail_take", "mail_diarise"}
 
 
+def test_weeding_the_file_of_an_emailed_receipt_destroys_the_email_too(
+    app,
+    mailbox,
+    imap_server,
+    demo,
+    login,  # noqa: F811
+):
+    from eoffice.files.models import File
+    from eoffice.mailroom.models import MailAttachment
+    from eoffice.platform import storage
+    from eoffice.records.services import _destroy
+    from tests.test_movement import open_file
+    from tests.test_records import close
+
+    db = demo
+    zipped = ("files.zip", b"PK\x03\x04" + b"\0" * 500, "application", "zip")
+    imap_server.append(message(subject="नष्ट होने वाला ई-मेल", attachments=[zipped]))
+    check(app)
+    prepare_all(app, db)
+    [d] = drafts(db)
+    clerk = login("clerk.arms")
+    form = clerk.page(f"/receipts/new?mail={d.id}")
+    data = {"mail": str(d.id), "key": form.find("input", attrs={"name": "key"})["value"],
+            "sender_name": "रमेश चंद्र", "received_on": form.find("input", id="received_on")["value"],
+            "mode": "email", "language": "hi", "subject": d.subject, "category": "0",
+            "grading": "normal", "priority": "normal"}  # fmt: skip
+    assert clerk.submit("/receipts/new", data, form_page="/receipts/mail/").status_code == 302
+    d = db.session.get(MailDraft, d.id)
+    draft_id, receipt_id = d.id, d.receipt_id
+    kept = [d.raw_sha256] + [a.sha256 for a in d.attachments]
+    assert all(kept) and len(kept) == 2
+    f = open_file(clerk, db, subject="ई-मेल से आई शिकायत")
+    resp = clerk.submit(
+        f"/files/{f.id}/correspondence", {"receipt": str(receipt_id)}, form_page=f"/files/{f.id}"
+    )
+    assert resp.status_code == 302
+    assert close(clerk, f.id, category="C", years="1").status_code == 302  # recorded C-1
+    with app.test_request_context():
+        _destroy(db.session.get(File, f.id))
+        db.session.commit()
+    d = db.session.get(MailDraft, draft_id)
+    assert d.raw_sha256 is None and d.body is None and d.subject == "नष्ट होने वाला ई-मेल"
+    assert not db.session.scalar(select(func.count(MailAttachment.id)))
+    with app.app_context():
+        assert not any(storage.store().exists(sha) for sha in kept)
+
+
 def test_a_message_is_taken_once_even_when_the_seen_mark_is_lost(app, mailbox, imap_server, demo):
     """The worker dies after the commit and before marking the message seen: the next check
     finds its Message-ID taken and only marks it."""
