@@ -256,7 +256,18 @@ def live_smtp():
 
 
 @pytest.fixture(scope="session")
-def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
+def live_mail():
+    """A real IMAP server (Dovecot, tests/dovecot.py) that the live server's office mailbox
+    can be set to: the live server trusts its CA."""
+    from tests import dovecot
+
+    server = dovecot.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp, live_mail):
     """gunicorn (production config, two workers, job worker) over a fresh demo database, its
     demo CA's time-stamping, OCSP and CRLs served by certomancer as `make run` serves them."""
     from eoffice.signing.pki import Services, tsa_url
@@ -278,6 +289,7 @@ def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp):
         "EOFFICE_WORKERS": "2",
         "EOFFICE_DEMO_PKI_URL": pki_services.url,
         "EOFFICE_TSA_URL": tsa_url(pki_services.url),
+        "EOFFICE_MAIL_CA_FILE": str(live_mail.ca_file),
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)

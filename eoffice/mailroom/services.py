@@ -402,6 +402,15 @@ def read_pages(draft: MailDraft) -> None:
 # --- the dak clerk's decision ------------------------------------------------------------
 
 
+def desk_offices(actor: Actor) -> list[Office]:
+    """The offices whose dak desk the user holds (their own post, an additional charge or a
+    delegation): their mail is theirs to decide."""
+    ids = actor.post_ids
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Office).where(Office.dak_post_id.in_(ids))))
+
+
 def may_decide(actor: Actor, office: Office) -> bool:
     return office.dak_post_id is not None and actor.charge_for(office.dak_post_id) is not None
 

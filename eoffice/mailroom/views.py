@@ -4,13 +4,11 @@ diarise form filled from it, or discarding it with a reason."""
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from eoffice.mailroom import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.mailroom import services
 from eoffice.mailroom.models import MailAttachment, MailDraft
 from eoffice.org.current import current_actor
-from eoffice.org.models import Office
 from eoffice.platform import storage
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
@@ -20,15 +18,6 @@ from eoffice.web.htmx import redirect_to
 bp = Blueprint("mailroom", __name__, url_prefix="/receipts/mail")
 
 TABS = ("open", "diarised", "discarded")
-
-
-def desks() -> list[Office]:
-    """The offices whose dak desk the user holds (their own post, an additional charge or a
-    delegation): their mail is theirs to decide."""
-    ids = current_actor().post_ids
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Office).where(Office.dak_post_id.in_(ids))))
 
 
 def _draft_or_404(draft_id: int) -> MailDraft:
@@ -41,7 +30,7 @@ def _draft_or_404(draft_id: int) -> MailDraft:
 @bp.get("/")
 @login_required
 def index():
-    offices = desks()
+    offices = services.desk_offices(current_actor())
     if not offices:
         abort(404)
     tab = request.args.get("tab", "open")

@@ -74,8 +74,10 @@ def _fill_from_mail(form: DiariseForm, draft) -> None:
 def index():
     me = current_actor()
     incoming = movement.incoming_from_other_offices(me, me.office) if me.office is not None else []
+    desks = mail.desk_offices(me)
     return render_template(
         "receipts/index.html",
+        mail_waiting=sum(mail.count_open(o) for o in desks) if desks else None,
         receipts=held_receipts(current_actor()),
         # the dak register shows normal-grade items coming in; opening one follows its own rules
         incoming=[(m, may_open) for m, may_open in incoming if m.item.grading == "normal"],
