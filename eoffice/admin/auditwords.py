@@ -101,6 +101,7 @@ ACTIONS: dict[str, Any] = {
     "mail_take": _l("Took an email from the office mailbox"),
     "mail_diarise": _l("Diarised an email"),
     "mail_discard": _l("Discarded an email"),
+    "downtime_record": _l("Recorded a downtime (days without the server)"),
     "admin_section_create": _l("Added a section"),
     "admin_section_edit": _l("Corrected a section"),
     "admin_section_retire": _l("Put a section out of use"),

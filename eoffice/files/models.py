@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     String,
@@ -191,6 +192,11 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
     finalised_at: Mapped[datetime | None]
+    #: an order passed on paper while the server was down, entered afterwards: the day it was
+    #: passed (the note shows it; finalised_at is when it was entered) and who passed it
+    passed_on: Mapped[date | None] = mapped_column(Date)
+    passed_by: Mapped[str | None] = mapped_column(String(200))
+    downtime_id: Mapped[int | None] = mapped_column(ForeignKey("downtime.id"))
     #: a note brought in from a merged part file: the part's own note (kept there as written)
     from_note_id: Mapped[int | None] = mapped_column(ForeignKey("note.id"))
 
@@ -202,6 +208,7 @@ class Note(db.Model):
 
     __table_args__ = (
         key_index("note"),
+        Index("ix_note_downtime", "downtime_id", postgresql_where=text("downtime_id IS NOT NULL")),
         UniqueConstraint("file_id", "paragraph", name="uq_note_paragraph"),
         # one draft per author per file
         Index(

@@ -7,7 +7,8 @@ continuous and two tabs cannot both finalise one draft.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, text
@@ -91,15 +92,35 @@ def save_draft(
     return draft
 
 
+@dataclass
+class PaperOrder:
+    """An order passed on paper while the server was down, entered afterwards as a note."""
+
+    passed_on: date
+    passed_by: str | None
+    downtime_id: int
+
+
 def finalise(
-    actor: Actor, f: File, body: str, version: int | None, editor: str | None = None
+    actor: Actor,
+    f: File,
+    body: str,
+    version: int | None,
+    editor: str | None = None,
+    paper: PaperOrder | None = None,
 ) -> Note:
+    """The draft made final as the file's next paragraph. `paper`: the note is an order passed
+    on paper during a downtime: it is dated when it was passed, and marked entered later (by
+    the author, at finalised_at)."""
     f = lock_row(f)
     if not body:
         raise Refused("empty")
     draft = save_draft(actor, f, body, version, editor)
     if draft is None:  # the same text was made final a moment ago: a second click
         raise Refused("conflict")
+    if paper is not None:
+        draft.passed_on, draft.passed_by = paper.passed_on, paper.passed_by
+        draft.downtime_id = paper.downtime_id
     paragraph = db.session.scalar(
         select(func.coalesce(func.max(Note.paragraph), 0)).where(Note.file_id == f.id)
     )
@@ -116,6 +137,7 @@ def finalise(
         note_id=draft.id,
         paragraph=draft.paragraph,
         length=len(draft.body),
+        **({"passed_on": paper.passed_on.isoformat(), "entered_later": True} if paper else {}),
     )
     return draft
 

@@ -23,7 +23,7 @@ from eoffice.dispatch import services as dispatches
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
-from eoffice.files import letters, notes, parts, services
+from eoffice.files import letters, notes, outage, parts, services
 from eoffice.files.forms import AttachForm, FileForm
 from eoffice.files.lookup import visible_file
 from eoffice.files.models import Correspondence, File, SubjectHead
@@ -31,7 +31,7 @@ from eoffice.movement import services as movement
 from eoffice.org.current import current_actor
 from eoffice.org.models import Section
 from eoffice.platform import storage
-from eoffice.platform.clock import today
+from eoffice.platform.clock import parse_day, today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.text import clean_line, clean_note, shorten
@@ -154,6 +154,12 @@ NOTE_REFUSED = {
         "your text is kept below. Reload the page to continue."
     ),
     "empty": _l("Write the note before making it final."),
+    "paper_date": _l(
+        "The date the order was passed on paper is not a past date (dd-mm-yyyy). Your text is kept below."
+    ),
+    "no_downtime": _l(
+        "No downtime of this office covers the date the order was passed: the downtime register records it first. Your text is kept below."
+    ),
 }
 
 
@@ -243,6 +249,22 @@ def save_note(file_id: int):
     return redirect(url_for("files.show", file_id=file_id) + "#note-form")
 
 
+def _paper_order(f: File) -> notes.PaperOrder | None:
+    """An order passed on paper while the server was down, entered now: its date (which a
+    recorded downtime of the office must cover) and who passed it."""
+    typed = (request.form.get("passed_on") or "").strip()
+    if not typed:
+        return None
+    day = parse_day(typed)
+    if day is None or day > today():
+        raise Refused("paper_date")
+    downtime = outage.covering(f.office_id, day)
+    if downtime is None:
+        raise Refused("no_downtime")
+    by = clean_line(request.form.get("passed_by"))[:200] or None
+    return notes.PaperOrder(day, by, downtime.id)
+
+
 def note_status(**context):
     return get_template_attribute("files/_notes.html", "note_status")(**context)
 
@@ -253,7 +275,7 @@ def finalise_note(file_id: int):
     f = visible_file(file_id)
     body, version, editor = _note_input()
     try:
-        note = notes.finalise(current_actor(), f, body, version, editor)
+        note = notes.finalise(current_actor(), f, body, version, editor, paper=_paper_order(f))
     except Refused as refused:
         db.session.rollback()
         earlier = (

@@ -83,6 +83,7 @@ class DiariseForm(FlaskForm):
         filters=[_clean],
         validators=[Optional(), Length(max=254, message=_l("The email address is too long."))],
     )
+    during_outage = BooleanField(_l("Received during an outage (entered afterwards)"))
     is_physical_only = BooleanField(_l("Physical letter only (no scan)"))
     scan = MultipleFileField(_l("Scan (PDF) or photos (JPEG/PNG)"))
 

@@ -13,6 +13,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +47,25 @@ class ReceiptCategory(db.Model):
         return _pick(self.name_hi, self.name_en)
 
 
+class Downtime(db.Model):
+    """A day or days the office worked without the server (डाउनटाइम पंजी): from, to, why. Dak
+    received on paper then is diarised afterwards with its real date, and orders passed on
+    paper are entered as notes dated when they were passed; each names the downtime."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    office: Mapped[Office] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="period"),)
+
+
 class Receipt(MovableItem, db.Model):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     diary_year: Mapped[int]
@@ -75,6 +96,9 @@ class Receipt(MovableItem, db.Model):
     #: its letter (scan and OCR text) was destroyed with the file it was placed in, when that
     #: file was weeded (eoffice/records); the diary entry stays in the dak register
     weeded_at: Mapped[datetime | None]
+    #: received on paper while the server was down and diarised afterwards (आउटेज के दौरान
+    #: प्राप्त): received_on is the real date, and its pendency runs from that day
+    outage_id: Mapped[int | None] = mapped_column(ForeignKey("downtime.id"))
 
     is_physical_only: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
@@ -87,6 +111,7 @@ class Receipt(MovableItem, db.Model):
     )
 
     office: Mapped[Office] = relationship()
+    outage: Mapped[Downtime | None] = relationship()
     category: Mapped[ReceiptCategory | None] = relationship()
     document: Mapped[Document | None] = relationship()
     created_by: Mapped[User] = relationship()
@@ -101,6 +126,7 @@ class Receipt(MovableItem, db.Model):
         Index("ix_receipt_office_received", "office_id", "received_on"),
         Index("ix_receipt_office_created", "office_id", "created_at"),
         Index("ix_receipt_diary_number", "diary_number"),
+        Index("ix_receipt_outage", "outage_id", postgresql_where=text("outage_id IS NOT NULL")),
         UniqueConstraint("office_id", "diary_year", "diary_serial", name="uq_receipt_diary"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_receipt_idempotency"),
         CheckConstraint(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from eoffice.documents.models import Document
 from eoffice.org.models import Post
 from eoffice.platform import audit, events, jobs
+from eoffice.platform.clock import start_of
 from eoffice.platform.extensions import db
 from eoffice.platform.locks import advisory_lock
 from eoffice.policy import Actor
@@ -59,6 +60,8 @@ class ReceiptInput:
     citizen_mobile: str | None
     is_physical_only: bool
     citizen_email: str | None = None
+    #: received on paper while the server was down (a recorded downtime of the office)
+    outage_id: int | None = None
 
 
 def diarise_receipt(
@@ -89,6 +92,8 @@ def diarise_receipt(
         holder_post_id=post.id,
         **vars(data),
     )
+    if data.outage_id is not None:  # its pendency runs from the day it really came
+        receipt.held_since = start_of(data.received_on)
     db.session.add(receipt)
     db.session.flush()
     events.receipt_diarised.send(receipt)  # the citizen hears of it (eoffice.citizens)
@@ -107,7 +112,9 @@ def diarise_receipt(
         object_type="receipt",
         object_id=receipt.id,
         diary_number=receipt.diary_number,
-    )
+        **({"outage_id": data.outage_id, "received_on": data.received_on.isoformat()}
+           if data.outage_id else {}),
+    )  # fmt: skip
     return receipt
 
 

@@ -10,20 +10,23 @@ from eoffice.citizens.sms import messages_for as sms_for
 from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected
 from eoffice.documents.services import accept_upload, stored_files_follow_the_commit
+from eoffice.files import outage
+from eoffice.files.models import File
 from eoffice.files.services import file_of_receipt, held_receipts
 from eoffice.mailroom import services as mail
 from eoffice.mailroom.models import MailDraft
 from eoffice.movement import services as movement
 from eoffice.org.current import current_actor, open_or_404
 from eoffice.platform import storage
-from eoffice.platform.clock import local_date
+from eoffice.platform.clock import local_date, parse_day, today
 from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
+from eoffice.policy import can_open
 from eoffice.policy.routes import login_required
 from eoffice.receipts import jobs as _jobs  # noqa: F401  (registers its job handlers)
 from eoffice.receipts import services
 from eoffice.receipts.forms import MODES, DiariseForm
-from eoffice.receipts.models import Receipt
+from eoffice.receipts.models import Downtime, Receipt
 from eoffice.records import registers
 from eoffice.web.hostile import to_int
 from eoffice.web.htmx import redirect_to
@@ -130,7 +133,15 @@ def diarise():
         form.scan.errors.append(
             _("You ticked 'physical letter only' and also attached a file. Choose one.")
         )
-    if form.scan.errors:
+    downtime = None
+    if form.during_outage.data:
+        downtime = outage.covering(post.office_id, form.received_on.data)
+        if downtime is None:
+            form.during_outage.errors = [
+                _("No downtime of this office covers %(day)s: record it in the downtime register first.",
+                  day=f"{form.received_on.data:%d-%m-%Y}")
+            ]  # fmt: skip
+    if form.scan.errors or form.during_outage.errors:
         db.session.rollback()
         return _render_form(form, 400)
 
@@ -147,6 +158,7 @@ def diarise():
                 form.scan.errors.append(_("What you typed is kept; please attach the file again."))
                 return _render_form(form, 400)
         data = _receipt_input(form)
+        data.outage_id = downtime.id if downtime else None
         receipt = services.diarise_receipt(
             current_actor(), data, key=key, post=post, document=document
         )
@@ -231,6 +243,7 @@ def show(receipt_id: int):
         from_dispatch=_from_dispatch(receipt),
         markings=registers.open_on(receipt),
         may_mark=registers.may_mark(current_actor(), receipt),
+        age_days=(today() - receipt.received_on).days,
     )
 
 
@@ -344,3 +357,56 @@ def open_part_file(receipt_id: int):
     db.session.commit()
     flash(_("Part file %(number)s opened with this receipt.", number=part.number), "success")
     return redirect_to(url_for("files.show", file_id=part.id))
+
+
+# --- the downtime register ---------------------------------------------------------------
+
+
+@bp.route("/downtime", methods=["GET", "POST"])
+@login_required
+def downtime():
+    """डाउनटाइम पंजी: the office's days without the server, and what was entered afterwards.
+    Anyone of the office reads it; its administrator or dak desk records a downtime."""
+    office = current_actor().office
+    if office is None:
+        abort(404)
+    may = outage.may_record(current_actor(), office)
+    error = None
+    if request.method == "POST":
+        if not may:
+            abort(403)
+        try:
+            outage.record(
+                current_actor(), office, parse_day(request.form.get("starts_on")),
+                parse_day(request.form.get("ends_on")), request.form.get("reason", ""),
+            )  # fmt: skip
+        except Refused as refused:
+            db.session.rollback()
+            error = refused.say(outage.REFUSED[refused.code])
+        else:
+            db.session.commit()
+            flash(
+                _("The downtime is recorded. Dak and orders of those days can now be entered."),
+                "success",
+            )
+            return redirect_to(url_for("receipts.downtime"))
+    return render_template(
+        "receipts/downtime.html", office=office, lines=outage.register(office), may=may,
+        error=error, form=request.form if error else {},
+    ), 400 if error else 200  # fmt: skip
+
+
+@bp.get("/downtime/<int:downtime_id>")
+@login_required
+def downtime_entries(downtime_id: int):
+    office = current_actor().office
+    d = db.session.get(Downtime, downtime_id)
+    if d is None or office is None or d.office_id != office.id:
+        abort(404)
+    receipts, notes = outage.entries(d)
+    me = current_actor()
+    return render_template(
+        "receipts/downtime_entries.html", d=d, notes=notes,
+        receipts=[(r, can_open(me, r)) for r in receipts],
+        files={n.file_id: db.session.get(File, n.file_id) for n in notes},
+    )  # fmt: skip
