@@ -102,6 +102,8 @@ ACTIONS: dict[str, Any] = {
     "mail_diarise": _l("Diarised an email"),
     "mail_discard": _l("Discarded an email"),
     "downtime_record": _l("Recorded a downtime (days without the server)"),
+    "paper_register": _l("Registered a file's paper volume"),
+    "paper_receive": _l("Received a file's paper volume"),
     "admin_section_create": _l("Added a section"),
     "admin_section_edit": _l("Corrected a section"),
     "admin_section_retire": _l("Put a section out of use"),

@@ -76,6 +76,9 @@ class File(MovableItem, db.Model):
     #: open, parked (स्थगित), closed
     status: Mapped[str] = mapped_column(String(10), default="open")
     physical_location: Mapped[str | None] = mapped_column(String(200))
+    #: the post that has its paper volume now (a paper file, or the paper part of an e-file),
+    #: once registered in the physical file register (eoffice/movement/paper.py)
+    paper_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
     last_movement_id: Mapped[int | None] = mapped_column(
         ForeignKey("movement.id", use_alter=True, name="fk_efile_last_movement")
     )
@@ -101,6 +104,7 @@ class File(MovableItem, db.Model):
     created_by: Mapped[User] = relationship()
     created_post: Mapped[Post] = relationship(foreign_keys="File.created_post_id")
     holder_post: Mapped[Post] = relationship(foreign_keys="File.holder_post_id")
+    paper_post: Mapped[Post | None] = relationship(foreign_keys="File.paper_post_id")
     correspondence: Mapped[list[Correspondence]] = relationship(
         back_populates="file", order_by="Correspondence.position"
     )
@@ -110,6 +114,11 @@ class File(MovableItem, db.Model):
 
     __table_args__ = (
         key_index("efile"),
+        Index(
+            "ix_efile_paper_post",
+            "paper_post_id",
+            postgresql_where=text("paper_post_id IS NOT NULL"),
+        ),
         UniqueConstraint("office_id", "number", name="uq_efile_office_number"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_efile_idempotency"),
         CheckConstraint("kind IN ('electronic','physical')", name="kind"),

@@ -127,6 +127,32 @@ class MovementCopy(db.Model):
     post: Mapped[Post] = relationship()
 
 
+class PaperMove(db.Model):
+    """भौतिक पत्रावली पंजी: one hand-over of a file's paper volume (a paper file, or the paper
+    part of an e-file): registered with its cover label, then received by a post — by scanning
+    the label's QR on a phone, or by typing the number. The track shows these beside the
+    electronic movements."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("efile.id"))
+    from_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
+    to_post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(server_default=func.now())
+    #: registered (its label printed), qr (the label scanned), typed (the number typed)
+    how: Mapped[str] = mapped_column(String(10))
+
+    file: Mapped[File] = relationship()
+    from_post: Mapped[Post | None] = relationship(foreign_keys=[from_post_id])
+    to_post: Mapped[Post] = relationship(foreign_keys=[to_post_id])
+    by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        Index("ix_paper_move_file", "file_id", "id"),
+        CheckConstraint("how IN ('registered','qr','typed')", name="how"),
+    )
+
+
 class Holiday(db.Model):
     """The holiday calendar: district-wide (office NULL) or for one office."""
 

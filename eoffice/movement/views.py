@@ -16,9 +16,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
+from eoffice.files.models import File
 from eoffice.movement import jobs as _jobs  # noqa: F401  (registers its job handlers)
-from eoffice.movement import services
+from eoffice.movement import paper, services
 from eoffice.movement.forms import SendForm
 from eoffice.movement.models import Movement
 from eoffice.org.current import current_actor, open_or_404
@@ -27,12 +29,14 @@ from eoffice.platform.errors import Refused
 from eoffice.platform.extensions import db
 from eoffice.platform.items import item_url
 from eoffice.platform.text import clean_line
+from eoffice.policy import can_open
 from eoffice.policy.roles import roles_that
 from eoffice.policy.routes import login_required, roles
 from eoffice.tasks.services import reminders_on
 from eoffice.web.hostile import db_int, to_int
 from eoffice.web.htmx import page_or_fragment, redirect_to
 from eoffice.web.i18n import format_moment
+from eoffice.web.pdfout import printed
 
 bp = Blueprint("movement", __name__)
 
@@ -276,11 +280,118 @@ def pull_back(movement_id: int):
 @login_required
 def track(kind: str, item_id: int):
     item = _visible(kind, item_id)
+    hops = services.track(item)
     return render_template(
         "movement/track.html",
         item=item,
         kind=kind,
         number=item.number,
-        hops=services.track(item),
+        hops=hops,
+        steps=paper.timeline(item, hops) if kind == "file" and item.paper_post_id else [],
+        paper_how=PAPER_HOW,
         reminders=reminders_on(item),
     )
+
+
+#: how a paper volume changed hands
+PAPER_HOW = {
+    "registered": _l("registered, label printed"),
+    "qr": _l("received (label scanned)"),
+    "typed": _l("received (number typed)"),
+}
+
+
+# --- the physical file register (paper that still moves) --------------------------------
+
+
+def _paper_file(file_id: int) -> File:
+    f = db.session.get(File, file_id)
+    if f is None or not paper.may_see(current_actor(), f):
+        abort(404)
+    return f
+
+
+@bp.route("/files/<int:file_id>/paper", methods=["GET", "POST"], endpoint="paper")
+@login_required
+def paper_page(file_id: int):
+    """Where the label's QR leads (a phone's camera opens it): the file's number, where its
+    paper volume is, and "मेरे द्वारा प्राप्त". POST records the hand-over."""
+    f = _paper_file(file_id)
+    if request.method == "POST":
+        how = request.form.get("how", "qr")
+        try:
+            move = paper.receive(current_actor(), f, how)
+        except Refused as refused:
+            db.session.rollback()
+            flash(refused.say(paper.REFUSED[refused.code]), "error")
+        else:
+            db.session.commit()
+            if move is None:
+                flash(_("The paper volume is already with you."), "info")
+            else:
+                flash(_("Recorded: the paper volume of %(number)s is with you (%(post)s).",
+                        number=f.number, post=current_actor().post.designation), "success")  # fmt: skip
+        return redirect_to(url_for("movement.paper", file_id=f.id))
+    me = current_actor()
+    return render_template(
+        "movement/paper.html",
+        file=f,
+        may_open=can_open(me, f),
+        with_me=me.post is not None and f.paper_post_id == me.post.id,
+        holder=me.charge_for(f.holder_post_id) is not None,
+    )
+
+
+@bp.post("/files/<int:file_id>/paper/register")
+@login_required
+def paper_register(file_id: int):
+    f = _paper_file(file_id)
+    try:
+        paper.register(current_actor(), f)
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.say(paper.REFUSED[refused.code]), "error")
+    else:
+        db.session.commit()
+        flash(
+            _("The paper volume is registered. Print its label and paste it on the cover."),
+            "success",
+        )
+    return redirect_to(url_for("movement.paper", file_id=f.id))
+
+
+@bp.get("/paper")
+@login_required
+def paper_desk():
+    """The paper volumes with me (their labels as one PDF), and a file's paper found by typing
+    its number (for a label that will not scan)."""
+    me = current_actor()
+    number = request.args.get("number", "")
+    if number:
+        f = paper.by_number(me, number)
+        if f is not None:
+            return redirect(url_for("movement.paper", file_id=f.id))
+        flash(
+            _("No file of this district has the number %(number)s.", number=number[:120]), "error"
+        )
+    return render_template(
+        "movement/paper_desk.html", files=paper.paper_files(me), number=number[:120]
+    )
+
+
+@bp.get("/paper/labels.pdf")
+@login_required
+def paper_labels():
+    """Cover labels: the files named (?file=…, the registered paper volumes the user may
+    open), or every registered paper volume with the user's posts."""
+    me = current_actor()
+    asked = request.args.getlist("file")[: paper.MAX_LABELS]
+    ids = [i for i in (to_int(v) for v in asked) if i]
+    if asked:
+        files = [f for f in db.session.scalars(select(File).where(File.id.in_(ids)).order_by(File.id))
+                 if f.paper_post_id is not None and can_open(me, f)]  # fmt: skip
+    else:
+        files = paper.paper_files(me)
+    if not files:
+        abort(404)
+    return printed(lambda: paper.labels_pdf(files), "labels.pdf", url_for("movement.paper_desk"))
