@@ -280,3 +280,34 @@ def letter_pdf() -> bytes:
     buf = io.BytesIO()
     im.save(buf, "PDF", resolution=150)
     return buf.getvalue()
+
+
+def old_files_zip(*, extra_rows: list[list[str]] = (), extra_entries: dict | None = None) -> bytes:
+    """Three scanned old paper files with their index (index.csv, Hindi headers), as a record
+    room's scanning would hand them over: a PDF, a folder of page photos, and a PDF of a file
+    closed long ago (category C-5). `extra_rows`/`extra_entries`: more rows and files."""
+    import csv
+    import zipfile
+
+    rows = [
+        ["पुरानी संख्या", "विषय", "शीर्ष", "वर्ष", "अनुभाग", "धारक पद", "श्रेणी", "स्कैन"],
+        ["रा-45/1998", "ग्राम बिरधा: चकबंदी विवाद (पुरानी पत्रावली)", "भू-अभि", "1998", "राज",
+         "लिपिक-राज", "", "1998-45.pdf"],
+        ["रा-112/2004", "ग्राम जखौरा: पट्टा आवंटन", "भू-अभि", "2004", "राज", "लिपिक-राज", "",
+         "2004-112"],
+        ["रा-7/2011", "बकाया भू-राजस्व वसूली, ग्राम तालबेहट", "वसूली", "2011", "राज",
+         "लिपिक-राज", "C-5", "2011-7.pdf"],
+        *extra_rows,
+    ]  # fmt: skip
+    index = io.StringIO()
+    csv.writer(index).writerows(rows)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("index.csv", index.getvalue().encode("utf-8"))
+        z.writestr("1998-45.pdf", letter_pdf())
+        z.writestr("2004-112/page-1.jpg", letter_photo())
+        z.writestr("2004-112/page-2.jpg", letter_photo())
+        z.writestr("2011-7.pdf", pdf(pages=2))
+        for name, data in (extra_entries or {}).items():
+            z.writestr(name, data)
+    return buf.getvalue()

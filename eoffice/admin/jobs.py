@@ -42,3 +42,35 @@ def apply_import_now(app: Flask, import_id: int, actor_id: int) -> str:
 @tasks.task(name="apply_staff_import", queue="admin", pass_context=True)
 def apply_staff_import(context: JobContext, import_id: int, actor_id: int) -> None:
     apply_import_now(context.additional_context["flask_app"], import_id, actor_id)
+
+
+@tasks.task(name="legacy_check", queue="admin", pass_context=True)
+def legacy_check(context: JobContext, import_id: int) -> None:
+    """Read an uploaded ZIP of old files and check every row of its index (eoffice/admin/legacy)."""
+    from eoffice.admin import legacy
+    from eoffice.admin.models import LegacyImport
+
+    app = context.additional_context["flask_app"]
+    with app.app_context():
+        imp = db.session.get(LegacyImport, import_id)
+        if imp is not None and imp.status == "checking":
+            legacy.run_check(imp)
+            db.session.commit()
+
+
+@tasks.task(name="legacy_run", queue="admin", pass_context=True)
+def legacy_run(context: JobContext, import_id: int) -> None:
+    """Import the confirmed rows, a transaction each, for a while; then hand on to a fresh job
+    (the progress page counts them as they land)."""
+    from eoffice.admin import legacy
+    from eoffice.admin.models import LegacyImport
+    from eoffice.platform import jobs
+
+    app = context.additional_context["flask_app"]
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        imp = db.session.get(LegacyImport, import_id)
+        if imp is None or imp.status != "importing":
+            return
+        if not legacy.run(actor_for(imp.by_user), imp):
+            jobs.enqueue("legacy_run", "admin", import_id=import_id, lock=f"legacy:{import_id}")
+            db.session.commit()

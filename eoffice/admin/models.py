@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eoffice.org.models import Office, User
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
 
 
@@ -37,6 +38,42 @@ class StaffImport(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('preview','queued','applied','failed')", name="status"),
     )
+
+
+class LegacyImport(db.Model):
+    """पुरानी पत्रावलियों का आयात: a ZIP of scanned old paper files with an index (CSV or XLSX),
+    checked first (every bad row reported), imported only when the admin confirms, by the job
+    worker, row by row (eoffice/admin/legacy.py). Re-running imports nothing twice: an old
+    number already in the office is skipped."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    filename: Mapped[str] = mapped_column(String(255))
+    #: the ZIP in the content store
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: checking (the worker reads it), checked (the report waits for the admin), importing,
+    #: done, failed (the ZIP or its index could not be read: `error`)
+    status: Mapped[str] = mapped_column(String(10), default="checking")
+    error: Mapped[str | None] = mapped_column(String(40))
+    #: the rows as checked: old number, subject, what is wrong with each (codes), or "already"
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    imported: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None]
+
+    office: Mapped[Office] = relationship()
+    by_user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('checking','checked','importing','done','failed')", name="status"
+        ),
+    )
+
+
+storage.names_files("old files' ZIP", LegacyImport.sha256)
 
 
 class TrainingSession(db.Model):

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eoffice.admin import jobs as _jobs  # noqa: F401  (registers its job handlers)
-from eoffice.admin import setup, staff
-from eoffice.admin.models import StaffImport
+from eoffice.admin import legacy, setup, staff
+from eoffice.admin.models import LegacyImport, StaffImport
 from eoffice.auth.services import live_sessions
 from eoffice.documents.messages import REJECTED
 from eoffice.files.models import SubjectHead
@@ -946,6 +946,67 @@ def mailbox(office_id: int):
         "admin/mailbox.html", office=office, mailbox=mail.mailbox_of(office), error=error,
         form=request.form if error else {}, problems=mail.PROBLEMS,
     ), 400 if error else 200  # fmt: skip
+
+
+@bp.route("/offices/<int:office_id>/legacy", methods=["GET", "POST"])
+@roles(*ADMINS)
+def legacy_imports(office_id: int):
+    """पुरानी पत्रावलियों का आयात: upload a ZIP of scanned old files with its index; the list of
+    this office's imports (eoffice/admin/legacy.py)."""
+    office = _office_or_404(office_id)
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("zip")
+        data = upload.read() if upload else b""
+        try:
+            imp = legacy.start(current_actor(), office, data, upload.filename if upload else "")
+        except Refused as refused:
+            db.session.rollback()
+            error = str(legacy.FAILED[refused.code])
+        else:
+            db.session.commit()
+            flash(_("The ZIP is kept; the worker is checking its index."), "success")
+            return redirect_to(url_for("admin.legacy_import", import_id=imp.id))
+    imports = db.session.scalars(
+        select(LegacyImport).where(LegacyImport.office_id == office.id)
+        .order_by(LegacyImport.id.desc()).limit(50)
+    ).all()  # fmt: skip
+    return render_template(
+        "admin/legacy.html", office=office, imports=imports, error=error, counts=legacy.counts,
+        failed=legacy.FAILED, legacy_state=lambda s: legacy.STATES[s],
+    ), 400 if error else 200  # fmt: skip
+
+
+def _legacy_or_404(import_id: int) -> LegacyImport:
+    imp = db.session.get(LegacyImport, import_id)
+    if imp is None or imp.office not in offices_i_keep():
+        abort(404)
+    return imp
+
+
+@bp.get("/legacy/<int:import_id>")
+@roles(*ADMINS)
+def legacy_import(import_id: int):
+    imp = _legacy_or_404(import_id)
+    return render_template(
+        "admin/legacy_import.html", imp=imp, counts=legacy.counts(imp), errors=legacy.ROW_ERRORS,
+        failed=legacy.FAILED, rejected=REJECTED, legacy_state=lambda s: legacy.STATES[s],
+    )  # fmt: skip
+
+
+@bp.post("/legacy/<int:import_id>/confirm")
+@roles(*ADMINS)
+def legacy_confirm(import_id: int):
+    imp = _legacy_or_404(import_id)
+    try:
+        legacy.confirm(current_actor(), imp)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(legacy.FAILED[refused.code]), "info")
+    else:
+        db.session.commit()
+        flash(_("Importing: the worker brings the files in one by one."), "success")
+    return redirect_to(url_for("admin.legacy_import", import_id=imp.id))
 
 
 @bp.route("/offices/<int:office_id>/schedule", methods=["GET", "POST"])

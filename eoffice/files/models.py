@@ -76,6 +76,9 @@ class File(MovableItem, db.Model):
     #: open, parked (स्थगित), closed
     status: Mapped[str] = mapped_column(String(10), default="open")
     physical_location: Mapped[str | None] = mapped_column(String(200))
+    #: पुरानी पत्रावली (स्कैन): an old paper file brought in as scans (eoffice/admin/legacy.py),
+    #: with the number it had on paper (searchable; one per office)
+    legacy_number: Mapped[str | None] = mapped_column(String(120))
     #: the post that has its paper volume now (a paper file, or the paper part of an e-file),
     #: once registered in the physical file register (eoffice/movement/paper.py)
     paper_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"))
@@ -118,6 +121,13 @@ class File(MovableItem, db.Model):
             "ix_efile_paper_post",
             "paper_post_id",
             postgresql_where=text("paper_post_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_efile_legacy_number",
+            "office_id",
+            "legacy_number",
+            unique=True,
+            postgresql_where=text("legacy_number IS NOT NULL"),
         ),
         UniqueConstraint("office_id", "number", name="uq_efile_office_number"),
         UniqueConstraint("office_id", "idempotency_key", name="uq_efile_idempotency"),

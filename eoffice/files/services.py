@@ -112,7 +112,13 @@ def list_files(
         query = query.where(File.holder_post_id.in_(actor.post_ids or [0]))
     if q:
         pattern = f"%{like_escape(q)}%"
-        query = query.where(or_(File.number.ilike(pattern), File.subject.ilike(pattern)))
+        query = query.where(
+            or_(
+                File.number.ilike(pattern),
+                File.subject.ilike(pattern),
+                File.legacy_number.ilike(pattern),  # an old paper file's number
+            )
+        )
     # Counting every match of a common word in a section of 25,000 files cost more than the
     # page itself: the count stops past COUNT_CAP and the page says "more than".
     total = db.session.scalar(

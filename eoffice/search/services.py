@@ -465,12 +465,18 @@ def _estimate(s, kind: str, query: Query) -> float:
 def by_number(actor: Actor, q: str, s) -> list[tuple[str, int]]:
     """Items whose number is exactly what was typed (file, diary or dispatch number), visible."""
     n = as_number(q)
-    if "/" not in n or len(n) > 120:
+    if len(n) > 120 or not any(c.isdigit() for c in n):
         return []
     # numbers are unique per office: naming the district's offices lets Postgres use the
     # (office, number) indexes (lower(number) over every file took seconds at 1M files)
     offices = select(Office.id).where(Office.district_id == actor.user.office.district_id)
+    # an old paper file brought in as scans is found by the number it had on paper
     found = [("file", i) for i in s.scalars(
+        select(File.id).where(File.office_id.in_(offices), File.legacy_number == n,
+                              openable(actor, File)))]  # fmt: skip
+    if "/" not in n:
+        return found
+    found += [("file", i) for i in s.scalars(
         select(File.id).where(File.office_id.in_(offices), File.number == n,
                               openable(actor, File)))]  # fmt: skip
     found += [("receipt", i) for i in s.scalars(
