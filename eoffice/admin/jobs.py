@@ -12,6 +12,7 @@ from eoffice.admin import staff
 from eoffice.admin.models import StaffImport
 from eoffice.org.models import User
 from eoffice.org.services import actor_for
+from eoffice.platform import jobs
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 def apply_import_now(app: Flask, import_id: int, actor_id: int) -> str:
     """Apply a queued import in one transaction; on failure nothing of it is saved and the
     import says so. Returns the import's status."""
-    with app.app_context(), force_locale("hi"):
+    with jobs.in_app(app), force_locale("hi"):
         imp = db.session.get(StaffImport, import_id)
         actor = db.session.get(User, actor_id)
         if imp is None or actor is None or imp.status != "queued":
@@ -50,8 +51,7 @@ def legacy_check(context: JobContext, import_id: int) -> None:
     from eoffice.admin import legacy
     from eoffice.admin.models import LegacyImport
 
-    app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(context.additional_context["flask_app"]):
         imp = db.session.get(LegacyImport, import_id)
         if imp is not None and imp.status == "checking":
             legacy.run_check(imp)
@@ -64,10 +64,8 @@ def legacy_run(context: JobContext, import_id: int) -> None:
     (the progress page counts them as they land)."""
     from eoffice.admin import legacy
     from eoffice.admin.models import LegacyImport
-    from eoffice.platform import jobs
 
-    app = context.additional_context["flask_app"]
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(context.additional_context["flask_app"], request=True):
         imp = db.session.get(LegacyImport, import_id)
         if imp is None or imp.status != "importing":
             return

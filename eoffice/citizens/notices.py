@@ -37,7 +37,7 @@ def email_state(receipt: Receipt) -> tuple[str, int] | None:
 
 
 def mail_citizen_now(app: Flask, receipt_id: int, dispatch_id: int | None) -> bool:
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         receipt = db.session.get(Receipt, receipt_id)
         if receipt is None or not receipt.citizen_email:
             return False

@@ -147,7 +147,7 @@ def post_to_gateway(m: SmsMessage) -> str | None:
 def send_now(app, message_id: int, *, last_try: bool = False) -> bool:
     """Send one queued message (what the job does); True when the gateway took it. A failure
     is recorded on the message and raised again, so that the job is retried."""
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         m = db.session.get(SmsMessage, message_id)
         if m is None or m.status == "sent":
             return True

@@ -10,7 +10,7 @@ from procrastinate import JobContext, RetryStrategy
 from sqlalchemy import select
 
 from eoffice.dispatch.models import Dispatch, DispatchRecipient
-from eoffice.platform import mail, storage
+from eoffice.platform import jobs, mail, storage
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 
@@ -25,7 +25,7 @@ def send_dispatch_now(app: Flask, dispatch_id: int) -> int:
     recipient and raised (the job is retried; recipients already sent are not sent again).
     Each recipient is locked while it is sent: a retry asked for by hand and the worker's own
     retry never both send it."""
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         d = db.session.get(Dispatch, dispatch_id)
         if d is None:
             return 0

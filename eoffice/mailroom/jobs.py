@@ -19,8 +19,7 @@ def mail_check(context: JobContext, timestamp: int = 0) -> None:
     """Every minute; one at a time (the lock). With more waiting than one check takes, the
     next check is deferred at once, so a thousand messages come in batch after batch while
     other jobs still get the lane between them."""
-    app = context.additional_context["flask_app"]
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(context.additional_context["flask_app"], request=True):
         checked = services.check_all()
         if any(c.waiting for c in checked.values()):
             jobs.enqueue("mail_check", "mail", lock="mail_check")
@@ -34,8 +33,7 @@ def mail_check(context: JobContext, timestamp: int = 0) -> None:
     retry=RetryStrategy(max_attempts=3, wait=30),
 )
 def mail_prepare(context: JobContext, draft_id: int) -> None:
-    app = context.additional_context["flask_app"]
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(context.additional_context["flask_app"], request=True):
         draft = db.session.get(MailDraft, draft_id)
         if draft is None or draft.status != "preparing":
             return
@@ -47,8 +45,7 @@ def mail_prepare(context: JobContext, draft_id: int) -> None:
     name="mail_ocr", queue="ocr", pass_context=True, retry=RetryStrategy(max_attempts=4, wait=30)
 )
 def mail_ocr(context: JobContext, draft_id: int) -> None:
-    app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(context.additional_context["flask_app"]):
         draft = db.session.get(MailDraft, draft_id)
         if draft is None or draft.document is None or draft.ocr_status == "done":
             return

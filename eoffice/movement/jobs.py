@@ -12,7 +12,7 @@ from eoffice.movement import services
 from eoffice.movement.models import Movement
 from eoffice.org.models import Post, Role, User
 from eoffice.org.services import active_delegations, actor_for
-from eoffice.platform import mail
+from eoffice.platform import jobs, mail
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import MAIL_RETRY, tasks
 
@@ -26,7 +26,7 @@ def _people(post: Post) -> list[User]:
 
 def notify_movement_now(app: Flask, movement_id: int) -> int:
     """Send the notice; returns how many emails went out."""
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         m = db.session.get(Movement, movement_id)
         if m is None:
             return 0
@@ -59,7 +59,7 @@ def digest_now(app: Flask) -> int:
     anchored that morning: a copy outside the server that `flask audit verify` can be held to."""
     from eoffice.platform import audit
 
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         sent = 0
         head = audit.checkpoint()
         users = db.session.scalars(

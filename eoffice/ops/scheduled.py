@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import JobContext
 
-from eoffice.platform import audit
+from eoffice.platform import audit, jobs
 from eoffice.platform.jobs import tasks
 
 
@@ -12,7 +12,7 @@ from eoffice.platform.jobs import tasks
 @tasks.task(name="audit_checkpoint", queue="mail", pass_context=True)
 def audit_checkpoint(context: JobContext, timestamp: int) -> None:
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         audit.checkpoint()
 
 
@@ -22,7 +22,7 @@ def nightly_backup(context: JobContext, timestamp: int) -> None:
     from eoffice.ops import backup
 
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         backup.nightly()
 
 
@@ -34,7 +34,7 @@ def mirror_store(context: JobContext, timestamp: int) -> None:
     from eoffice.ops import pitr
 
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         if app.config.get("BACKUP_DIR"):
             pitr.mirror_store(pitr.Path(app.config["BACKUP_DIR"]))
 
@@ -47,7 +47,7 @@ def held_rollup(context: JobContext, timestamp: int) -> None:
     from eoffice.reports import rollup
 
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         rollup.refresh()
         db.session.commit()
 
@@ -61,6 +61,6 @@ def register_reminders(context: JobContext, timestamp: int) -> None:
     from eoffice.records import registers
 
     app = context.additional_context["flask_app"]
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         registers.send_reminders()
         db.session.commit()

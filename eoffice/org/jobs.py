@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from procrastinate import JobContext
 
 from eoffice.org.models import Post, User
-from eoffice.platform import mail
+from eoffice.platform import jobs, mail
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import MAIL_RETRY, tasks
 
@@ -16,7 +16,7 @@ def notify_charge_now(app: Flask, post_id: int, relieved: list[int], joined: int
     if not app.config.get("SMTP_HOST"):
         return 0
     sent = 0
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         post = db.session.get(Post, post_id)
         people = [(uid, "relieved") for uid in relieved] + ([(joined, "joined")] if joined else [])
         for uid, what in people:

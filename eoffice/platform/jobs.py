@@ -9,6 +9,7 @@ production). Failed jobs are retried, and stay visible in `procrastinate_jobs` w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from eoffice.platform.extensions import db
 
@@ -71,6 +73,31 @@ def job_status(name: str, **args) -> tuple[str, int] | None:
         {"task": task_name(name), "args": json.dumps(args)},
     ).first()
     return (row.status, row.attempts) if row else None
+
+
+@contextlib.contextmanager
+def in_app(app: Flask, *, request: bool = False):
+    """A job's app context (`request`: a request context at BASE_URL, for url_for and the
+    templates). A job that fails, the database gone mid-way among them, rolls its session back
+    before the context ends: otherwise the broken session outlived the job and the next job
+    given the same context slot failed with "Can't reconnect until invalid transaction is
+    rolled back" (an email waited a retry after a Postgres restart); and the first job to meet
+    a connection the restart had killed failed and waited for its retry."""
+    ctx = (
+        app.test_request_context(base_url=app.config["BASE_URL"]) if request else app.app_context()
+    )
+    with ctx:
+        try:  # a pooled connection from before a Postgres restart is found dead here, not by
+            # the job: SQLAlchemy then drops the pool's older connections (a pre-ping, for jobs)
+            db.session.execute(text("SELECT 1"))
+        except OperationalError:
+            db.session.rollback()
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                db.session.rollback()
+            raise
 
 
 def make_queue(app: Flask) -> procrastinate.App:

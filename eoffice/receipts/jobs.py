@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pytesseract
 from procrastinate import JobContext, RetryStrategy
 
-from eoffice.platform import storage
+from eoffice.platform import jobs, storage
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 from eoffice.receipts.models import Receipt
@@ -59,7 +59,7 @@ def ocr_pdf(pdf: bytes, max_pages: int = OCR_MAX_PAGES, skip: int = 0) -> str:
 def ocr_receipt(context: JobContext, receipt_id: int, user_id: int | None = None) -> None:
     """OCR one receipt's scan (`user_id`, who diarised it, only orders the queue)."""
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         receipt = db.session.get(Receipt, receipt_id)
         if receipt is None or receipt.document is None:
             return

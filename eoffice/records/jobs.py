@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from procrastinate import JobContext, RetryStrategy
 
-from eoffice.platform import storage
+from eoffice.platform import jobs, storage
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
 from eoffice.receipts.jobs import ocr_pdf
@@ -25,6 +25,6 @@ def ocr_entry_now(entry_id: int) -> None:
 )  # fmt: skip
 def ocr_library_entry(context: JobContext, entry_id: int) -> None:
     app = context.additional_context["flask_app"]
-    with app.app_context():
+    with jobs.in_app(app):
         ocr_entry_now(entry_id)
         db.session.commit()

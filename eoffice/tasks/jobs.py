@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from procrastinate import JobContext
 
 from eoffice.movement.jobs import _people
-from eoffice.platform import mail
+from eoffice.platform import jobs, mail
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import MAIL_RETRY, tasks
 from eoffice.tasks.models import Reminder
 
 
 def notify_reminder_now(app: Flask, reminder_id: int) -> int:
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    with jobs.in_app(app, request=True):
         r = db.session.get(Reminder, reminder_id)
         if r is None:
             return 0
