@@ -94,6 +94,22 @@ def prepare_all(app, db):
         db.session.commit()
 
 
+def form_of(form, d) -> dict:
+    """The diarise form filled from the mail, as the clerk sends it."""
+    return {
+        "mail": str(d.id),
+        "key": form.find("input", attrs={"name": "key"})["value"],
+        "sender_name": "रमेश चंद्र",
+        "received_on": form.find("input", id="received_on")["value"],
+        "mode": "email",
+        "language": "hi",
+        "subject": d.subject,
+        "category": "0",
+        "grading": "normal",
+        "priority": "normal",
+    }
+
+
 def drafts(db) -> list[MailDraft]:
     return list(db.session.scalars(select(MailDraft).order_by(MailDraft.id)))
 
@@ -137,19 +153,7 @@ def test_a_hindi_letter_by_email_becomes_a_draft_then_a_receipt(
     assert form.find("input", id="received_on")["value"] == f"{local_date(d.taken_at):%d-%m-%Y}"
     assert form.find("input", id="letter_date")["value"] == "05-12-2026"  # 16:00 in India
     assert form.find("input", attrs={"name": "scan"}) is None  # the mail is the scan
-    data = {
-        "mail": str(d.id),
-        "key": form.find("input", attrs={"name": "key"})["value"],
-        "sender_name": "रमेश चंद्र",
-        "received_on": form.find("input", id="received_on")["value"],
-        "mode": "email",
-        "language": "hi",
-        "subject": d.subject,
-        "category": "0",
-        "grading": "normal",
-        "priority": "normal",
-        "citizen_email": "ramesh.birdha@example.in",
-    }
+    data = {**form_of(form, d), "citizen_email": "ramesh.birdha@example.in"}
     resp = clerk.submit("/receipts/new", data, form_page=f"/receipts/new?mail={d.id}")
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     receipt = db.session.scalar(select(Receipt).where(Receipt.subject == d.subject))
@@ -191,11 +195,7 @@ def test_weeding_the_file_of_an_emailed_receipt_destroys_the_email_too(
     prepare_all(app, db)
     [d] = drafts(db)
     clerk = login("clerk.arms")
-    form = clerk.page(f"/receipts/new?mail={d.id}")
-    data = {"mail": str(d.id), "key": form.find("input", attrs={"name": "key"})["value"],
-            "sender_name": "रमेश चंद्र", "received_on": form.find("input", id="received_on")["value"],
-            "mode": "email", "language": "hi", "subject": d.subject, "category": "0",
-            "grading": "normal", "priority": "normal"}  # fmt: skip
+    data = form_of(clerk.page(f"/receipts/new?mail={d.id}"), d)
     assert clerk.submit("/receipts/new", data, form_page="/receipts/mail/").status_code == 302
     d = db.session.get(MailDraft, d.id)
     draft_id, receipt_id = d.id, d.receipt_id

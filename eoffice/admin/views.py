@@ -68,11 +68,16 @@ def offices_i_keep() -> list[Office]:
     return [current_user.office]
 
 
-def _import_or_404(import_id: int) -> StaffImport:
-    imp = db.session.get(StaffImport, import_id)
-    if imp is None or imp.office not in offices_i_keep():
+def _kept_or_404(model, ident: int):
+    """A row of one of the offices the admin keeps (an import), or 404."""
+    row = db.session.get(model, ident)
+    if row is None or row.office not in offices_i_keep():
         abort(404)
-    return imp
+    return row
+
+
+def _import_or_404(import_id: int) -> StaffImport:
+    return _kept_or_404(StaffImport, import_id)
 
 
 @bp.get("/")
@@ -978,10 +983,7 @@ def legacy_imports(office_id: int):
 
 
 def _legacy_or_404(import_id: int) -> LegacyImport:
-    imp = db.session.get(LegacyImport, import_id)
-    if imp is None or imp.office not in offices_i_keep():
-        abort(404)
-    return imp
+    return _kept_or_404(LegacyImport, import_id)
 
 
 @bp.get("/legacy/<int:import_id>")

@@ -329,27 +329,23 @@ def _attach(draft: MailDraft, a: mime.Attachment) -> bytes | None:
     except Rejected as r:
         _keep(draft, a, r.code)
         return None
-    draft.attachments.append(
-        MailAttachment(
-            filename=a.filename,
-            content_type=a.content_type,
-            size=len(a.data),
-            sha256=put_new(a.data),
-            state="page",
-        )  # fmt: skip
-    )
+    _stored(draft, a, "page", None)
     return clean.pdf
 
 
 def _keep(draft: MailDraft, a: mime.Attachment, reason: str) -> None:
     """Kept as it came, to be downloaded: never opened, rendered or run here."""
+    _stored(draft, a, "kept", reason)
+
+
+def _stored(draft: MailDraft, a: mime.Attachment, state: str, reason: str | None) -> None:
     draft.attachments.append(
         MailAttachment(
             filename=a.filename,
             content_type=a.content_type,
             size=len(a.data),
             sha256=put_new(a.data),
-            state="kept",
+            state=state,
             reason=reason,
         )  # fmt: skip
     )
