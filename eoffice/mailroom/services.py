@@ -222,8 +222,9 @@ def check(mb: Mailbox, deadline: float) -> Checked:
                 result.already += 1  # taken before the worker was stopped: only mark it now
             else:
                 try:
-                    take(conn, office_id, uid, size, key, named=message_id is not None)
-                    db.session.commit()
+                    with stored_files_follow_the_commit():  # a rollback takes its file away too
+                        take(conn, office_id, uid, size, key, named=message_id is not None)
+                        db.session.commit()
                 except IntegrityError:  # another worker took it a moment ago
                     db.session.rollback()
                     result.already += 1
@@ -264,25 +265,25 @@ def _taken(office_id: int, key: str) -> bool:
 
 
 def take(conn: imap.Connection, office_id: int, uid: int, size: int, key: str, *, named: bool):
-    """One message as a draft (flushed): the message kept as it came, its preparation queued."""
+    """One message as a draft (flushed): the message kept as it came (a file of this change:
+    the caller commits inside stored_files_follow_the_commit), its preparation queued."""
     too_big = size > current_app.config.get("MAIL_MAX_BYTES", MAX_MESSAGE_BYTES)
     raw = conn.fetch(uid, headers_only=too_big)
     if not too_big and len(raw) > current_app.config.get("MAIL_MAX_BYTES", MAX_MESSAGE_BYTES):
         raw, too_big = conn.fetch(uid, headers_only=True), True  # the server's size was wrong
-    with stored_files_follow_the_commit():
-        draft = MailDraft(
-            office_id=office_id,
-            message_id=key[:998],
-            size=size or len(raw),
-            raw_sha256=put_new(raw),
-            warnings=(["too_big"] if too_big else []) + ([] if named else ["no_message_id"]),
-        )
-        db.session.add(draft)
-        db.session.flush()
-        jobs.enqueue("mail_prepare", "ocr", draft_id=draft.id)
-        audit.record(
-            "mail_take", object_type="mail", object_id=draft.id, message_id=key[:200], size=size
-        )
+    draft = MailDraft(
+        office_id=office_id,
+        message_id=key[:998],
+        size=size or len(raw),
+        raw_sha256=put_new(raw),
+        warnings=(["too_big"] if too_big else []) + ([] if named else ["no_message_id"]),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    jobs.enqueue("mail_prepare", "ocr", draft_id=draft.id)
+    audit.record(
+        "mail_take", object_type="mail", object_id=draft.id, message_id=key[:200], size=size
+    )
     return draft
 
 
