@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from eoffice.admin.cli import setup_command, staff_cli
+    from eoffice.admin.cli import legacy_cli, setup_command, staff_cli
     from eoffice.demo.cli import seed_bulk_command, seed_demo_command
     from eoffice.mailroom.cli import mail_cli
     from eoffice.movement.cli import pendency_digest_command
@@ -16,6 +16,6 @@ def register(app: Flask) -> None:
     for command in (
         jobs_cli, setup_command, staff_cli, seed_demo_command, reports_rollup_command,
         storage_cli, backup_cli, seed_bulk_command, pendency_digest_command, audit_cli,
-        signing_cli, register_reminders_command, mail_cli,
+        signing_cli, register_reminders_command, mail_cli, legacy_cli,
     ):  # fmt: skip
         app.cli.add_command(command)

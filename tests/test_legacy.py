@@ -148,3 +148,29 @@ def test_hostile_uploads_get_a_plain_answer(app, login, demo):  # noqa: F811
     # strangers and huge ids
     assert login("clerk.revenue").get(f"/admin/legacy/{imp.id}").status_code in (403, 404)
     assert admin.get("/admin/legacy/99999999999999999999").status_code == 404
+
+
+def test_a_folder_on_the_server_comes_in_by_the_command(app, demo, tmp_path):
+    """`flask legacy import FOLDER`: a batch larger than one upload, from the server's disk;
+    --dry-run reports and imports nothing; run twice, it imports nothing twice."""
+    import zipfile
+
+    db = demo
+    folder = tmp_path / "पुरानी"
+    with zipfile.ZipFile(io.BytesIO(samples.old_files_zip())) as z:
+        z.extractall(folder)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["legacy", "import", str(folder), "--office", "कले", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "आयात हेतु: 3" in dry.output and "कुछ भी आयात नहीं" in dry.output
+    assert not db.session.scalar(select(func.count(File.id)).where(File.legacy_number.is_not(None)))
+    done = runner.invoke(args=["legacy", "import", str(folder), "--office", "कले"])
+    assert done.exit_code == 0, done.output
+    assert "आयात पूरा: 3 ई-पत्रावलियाँ" in done.output
+    again = runner.invoke(args=["legacy", "import", str(folder), "--office", "कले"])
+    assert "आयात पूरा: 0 ई-पत्रावलियाँ; पहले से: 3" in again.output
+    assert (
+        db.session.scalar(select(func.count(File.id)).where(File.legacy_number.is_not(None))) == 3
+    )
+    bad = runner.invoke(args=["legacy", "import", str(tmp_path), "--office", "नहीं"])
+    assert bad.exit_code == 2

@@ -1,4 +1,5 @@
-"""`flask setup` (the first run on an empty production database) and `flask staff import`."""
+"""`flask setup` (the first run on an empty production database), `flask staff import` and
+`flask legacy import` (old paper files from a folder or ZIP)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -175,3 +177,76 @@ def staff_import_command(path, office_code, district_code, dry_run, slips, by_lo
         f"{counts['update']} अद्यतन, {counts['posts']} नए पद; {counts['error']} पंक्तियाँ छोड़ी गईं।"
         + (f" पर्चियाँ: {slips}" if slips else "")
     )
+
+
+legacy_cli = AppGroup("legacy", help="Old paper files (scans) into e-files.")
+
+
+@legacy_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--office", "office_code", required=True, help="the office's code, e.g. कले")
+@click.option("--dry-run", is_flag=True, help="Check and report each row; import nothing.")
+@click.option(
+    "--by", "by_login", default=None, help="the admin doing it (default: a district admin)"
+)
+def legacy_import_command(path, office_code, dry_run, by_login):
+    """Import old files from a folder (scans and index.csv/.xlsx) or a ZIP on this server's disk:
+    the same checks and import as the admin's page, for batches larger than one upload."""
+    import io
+    import zipfile
+
+    from eoffice.admin import legacy
+    from eoffice.platform.errors import Refused
+
+    office = db.session.scalar(select(Office).where(Office.code == office_code))
+    user = db.session.scalar(
+        select(User).where(User.login_id == by_login)
+        if by_login
+        else select(User).where(User.role == Role.DISTRICT_ADMIN, User.is_enabled.is_(True))
+        .order_by(User.id).limit(1)
+    )  # fmt: skip
+    if office is None or user is None:
+        click.echo("No such office, or no admin to act as (--by LOGIN_ID).")
+        sys.exit(2)
+    if path.is_dir():  # the folder as a ZIP in memory: one way in for both
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                z.write(f, f.relative_to(path).as_posix())
+        data = buf.getvalue()
+    else:
+        data = path.read_bytes()
+    actor = actor_for(user)
+    with (
+        current_app.test_request_context(base_url=current_app.config["BASE_URL"]),
+        force_locale("hi"),
+    ):
+        try:
+            imp = legacy.start(actor, office, data, path.name)
+        except Refused as e:
+            click.echo(str(legacy.FAILED[e.code]))
+            sys.exit(1)
+        legacy.run_check(imp)
+        if imp.status == "failed":
+            click.echo(str(legacy.FAILED[imp.error]))
+            db.session.rollback()
+            sys.exit(1)
+        for r in imp.rows:
+            if r["errors"]:
+                click.echo(
+                    f"पंक्ति {r['row']}: " + "; ".join(str(legacy.ROW_ERRORS[e]) for e in r["errors"])
+                )
+        c = legacy.counts(imp)
+        click.echo(
+            f"पंक्तियाँ: {c['rows']}; आयात हेतु: {c['good']}; त्रुटि: {c['bad']}; पहले से: {c['already']}"
+        )
+        if dry_run:
+            db.session.rollback()
+            click.echo("--dry-run: कुछ भी आयात नहीं हुआ।")
+            return
+        imp.status = "importing"
+        db.session.commit()
+        while not legacy.run(actor, db.session.get(type(imp), imp.id)):
+            pass
+        imp = db.session.get(type(imp), imp.id)
+        click.echo(f"आयात पूरा: {imp.imported} ई-पत्रावलियाँ; पहले से: {c['already']} (छोड़ी गईं)।")
