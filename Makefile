@@ -14,7 +14,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps system-deps-test bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports bench-ltv install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test bench-mail bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports bench-ltv install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, ag
 
 bench-ltv: install ## What long-term signatures cost: B-B vs B-LT signing, B-LTA at issue, strict validation (issue #27)
 	$(BIN)/python -m bench.ltv
+
+bench-mail: install i18n-compile ## Email dak: 1,000 messages taken from a real Dovecot, and what preparing one costs (issue #30; needs dovecot-imapd: make system-deps-test)
+	$(BIN)/python bench/mail_intake.py --messages 1000 --prepare 20
 
 bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, and the inbox ÷ the bare baseline (bench/baseline.py) in one run (installs apt wrk)
 	@scripts/system-deps.sh bench
