@@ -70,5 +70,5 @@ def legacy_run(context: JobContext, import_id: int) -> None:
         if imp is None or imp.status != "importing":
             return
         if not legacy.run(actor_for(imp.by_user), imp):
-            jobs.enqueue("legacy_run", "admin", import_id=import_id, lock=f"legacy:{import_id}")
+            jobs.enqueue("legacy_run", "admin", import_id=import_id)
             db.session.commit()

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eoffice.admin import tables
 from eoffice.admin.models import LegacyImport
@@ -296,11 +297,15 @@ def counts(imp: LegacyImport) -> dict[str, int]:
 
 
 def confirm(actor: Actor, imp: LegacyImport) -> None:
-    if imp.status != "checked":
+    """Start the import; on an import still "importing" whose worker died (restarted, killed),
+    start it again: it goes on from the first row not yet in."""
+    if imp.status not in ("checked", "importing"):
         raise Refused("state")
+    if imp.status == "importing" and jobs.waiting("legacy_run", ("todo",), import_id=imp.id):
+        raise Refused("state")  # a double click: its run is queued already
     imp.status = "importing"
     db.session.flush()
-    jobs.enqueue("legacy_run", "admin", import_id=imp.id, lock=f"legacy:{imp.id}")
+    jobs.enqueue("legacy_run", "admin", import_id=imp.id)
     audit.record("legacy_confirm", user_id=actor.id, object_type="office", object_id=imp.office_id,
                  import_id=imp.id, **counts(imp))  # fmt: skip
 
@@ -324,6 +329,9 @@ def run(actor: Actor, imp: LegacyImport, seconds: float = RUN_SECONDS) -> bool:
             import_row(actor, office, z, r)
             imp.imported += 1
             db.session.commit()
+        except IntegrityError:  # another run brought this row in a moment ago
+            db.session.rollback()
+            imp = db.session.get(LegacyImport, imp.id)
         except Rejected as rejected:  # the sanitiser refused its scan: said on the report
             db.session.rollback()
             imp = db.session.get(LegacyImport, imp.id)

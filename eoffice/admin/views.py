@@ -941,7 +941,7 @@ def mailbox(office_id: int):
                     flash(_("Connected: %(n)d unread messages waiting.", n=waiting), "success")
             return redirect_to(url_for("admin.mailbox", office_id=office.id))
         elif action == "check":
-            jobs.enqueue("mail_check", "mail", lock="mail_check")
+            jobs.enqueue("mail_check", "mail")
             db.session.commit()
             flash(_("The worker will read the mailbox now."), "success")
             return redirect_to(url_for("admin.mailbox", office_id=office.id))

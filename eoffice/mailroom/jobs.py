@@ -14,15 +14,17 @@ from eoffice.platform.jobs import tasks
 
 
 @tasks.periodic(cron="* * * * *")
-@tasks.task(name="mail_check", queue="mail", pass_context=True, lock="mail_check")
+@tasks.task(name="mail_check", queue="mail", pass_context=True)
 def mail_check(context: JobContext, timestamp: int = 0) -> None:
-    """Every minute; one at a time (the lock). With more waiting than one check takes, the
-    next check is deferred at once, so a thousand messages come in batch after batch while
-    other jobs still get the lane between them."""
+    """Every minute. With more waiting than one check takes, the next check is deferred at
+    once, so a thousand messages come in batch after batch while other jobs still get the lane
+    between them. No job lock: a check killed with its worker stays "doing" in the queue, and
+    a lock would have stopped every later check; two checks at once take a message once (the
+    unique Message-ID; the loser only marks it seen)."""
     with jobs.in_app(context.additional_context["flask_app"], request=True):
         checked = services.check_all()
         if any(c.waiting for c in checked.values()):
-            jobs.enqueue("mail_check", "mail", lock="mail_check")
+            jobs.enqueue("mail_check", "mail")
             db.session.commit()
 
 

@@ -52,14 +52,14 @@ def enqueue(name: str, queue: str, *, priority: int = 0, lock: str | None = None
     )
 
 
-def waiting(name: str, **args) -> int:
+def waiting(name: str, statuses: tuple[str, ...] = ("todo", "doing"), **args) -> int:
     """How many jobs of this task with these arguments are waiting or running."""
     return db.session.execute(
         text(
             "SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task "
-            "AND status IN ('todo', 'doing') AND args @> CAST(:args AS jsonb)"
+            "AND status = ANY(:statuses) AND args @> CAST(:args AS jsonb)"
         ),
-        {"task": task_name(name), "args": json.dumps(args)},
+        {"task": task_name(name), "args": json.dumps(args), "statuses": list(statuses)},
     ).scalar_one()
 
 
