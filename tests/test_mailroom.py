@@ -410,3 +410,32 @@ def test_discard_needs_a_reason_and_only_once(app, mailbox, imap_server, demo, l
 )
 def test_charsets(payload, charset, text, warning):
     assert mime.decode(payload, charset) == (text, warning)
+
+
+def test_a_draft_whose_job_died_with_its_worker_is_prepared_again(app, mailbox, imap_server, demo):
+    """A worker killed while preparing leaves its job "doing" for ever: the every-minute check
+    queues the draft's preparation again after ten minutes, once; the draft is then ready."""
+    from sqlalchemy import text
+
+    from eoffice.platform import jobs
+
+    db = demo
+    imap_server.append(message(subject="तैयारी के बीच वर्कर बंद"))
+    check(app)
+    [d] = drafts(db)
+    with app.test_request_context():
+        assert jobs.waiting("mail_prepare", ("todo",), draft_id=d.id) == 1
+        assert services.requeue_stuck() == 0  # its job is waiting: nothing to do
+        # the worker took the job and was killed: the job stays "doing"; ten minutes pass
+        db.session.execute(text(
+            "UPDATE procrastinate_jobs SET status = 'doing' WHERE task_name = 'eoffice:mail_prepare'"))  # fmt: skip
+        db.session.execute(
+            text("UPDATE mail_draft SET taken_at = now() - interval '11 minutes' WHERE id = :i"),
+            {"i": d.id},
+        )
+        assert services.requeue_stuck() == 1
+        assert services.requeue_stuck() == 0  # once
+        assert jobs.waiting("mail_prepare", ("todo",), draft_id=d.id) == 1
+        db.session.commit()
+    prepare_all(app, db)
+    assert db.session.get(MailDraft, d.id).status == "ready"

@@ -11,6 +11,7 @@ from eoffice.mailroom.models import MailDraft
 from eoffice.platform import jobs
 from eoffice.platform.extensions import db
 from eoffice.platform.jobs import tasks
+from eoffice.platform.locks import lock_row
 
 
 @tasks.periodic(cron="* * * * *")
@@ -25,7 +26,8 @@ def mail_check(context: JobContext, timestamp: int = 0) -> None:
         checked = services.check_all()
         if any(c.waiting for c in checked.values()):
             jobs.enqueue("mail_check", "mail")
-            db.session.commit()
+        services.requeue_stuck()
+        db.session.commit()
 
 
 @tasks.task(
@@ -37,7 +39,10 @@ def mail_check(context: JobContext, timestamp: int = 0) -> None:
 def mail_prepare(context: JobContext, draft_id: int) -> None:
     with jobs.in_app(context.additional_context["flask_app"], request=True):
         draft = db.session.get(MailDraft, draft_id)
-        if draft is None or draft.status != "preparing":
+        if draft is None:
+            return
+        draft = lock_row(draft)  # a job queued again for a stuck draft waits, then finds it done
+        if draft.status != "preparing":
             return
         services.prepare(draft)
         db.session.commit()
@@ -49,7 +54,10 @@ def mail_prepare(context: JobContext, draft_id: int) -> None:
 def mail_ocr(context: JobContext, draft_id: int) -> None:
     with jobs.in_app(context.additional_context["flask_app"]):
         draft = db.session.get(MailDraft, draft_id)
-        if draft is None or draft.document is None or draft.ocr_status == "done":
+        if draft is None:
+            return
+        draft = lock_row(draft)
+        if draft.document is None or draft.ocr_status == "done":
             return
         services.read_pages(draft)
         db.session.commit()

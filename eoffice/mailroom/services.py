@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -288,6 +288,32 @@ def take(conn: imap.Connection, office_id: int, uid: int, size: int, key: str, *
 
 
 # --- preparing a draft (the job worker) ------------------------------------------------
+
+#: a draft still "preparing" (or its OCR "pending") this long after it was taken, with no job
+#: waiting for it, lost its job with a killed worker: it is queued again
+STUCK_MINUTES = 10
+
+
+def requeue_stuck() -> int:
+    """Queue again the preparation or OCR of drafts whose job died with its worker (a job left
+    "doing" by a killed worker is never run again by the queue itself). The every-minute check
+    calls it; a job that is in fact still running finds the draft done and leaves it."""
+    stuck = db.session.scalars(
+        select(MailDraft)
+        .where(
+            MailDraft.taken_at < func.now() - timedelta(minutes=STUCK_MINUTES),
+            (MailDraft.status == "preparing")
+            | ((MailDraft.status == "ready") & (MailDraft.ocr_status == "pending")),
+        )
+        .limit(100)
+    ).all()
+    n = 0
+    for d in stuck:
+        task = "mail_prepare" if d.status == "preparing" else "mail_ocr"
+        if not jobs.waiting(task, ("todo",), draft_id=d.id):
+            jobs.enqueue(task, "ocr", draft_id=d.id)
+            n += 1
+    return n
 
 
 def prepare(draft: MailDraft) -> None:
