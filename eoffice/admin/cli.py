@@ -106,6 +106,30 @@ def setup_command(
     click.echo("The password must be changed at the first login. Keep it safe until then.")
 
 
+def _office_and_admin(office_code: str, district_code: str | None, by_login: str | None):
+    """The office an import is for, and the admin it is done as (--by, else the first
+    district admin); a clear line and exit 2 when either is missing."""
+    q = select(Office).where(Office.code == office_code)
+    if district_code:
+        q = q.join(District).where(District.code == district_code)
+    offices = db.session.scalars(q).all()
+    if len(offices) != 1:
+        click.echo(f"No single office with code {office_code!r} (found {len(offices)}).")
+        sys.exit(2)
+    actor = db.session.scalar(
+        select(User).where(User.login_id == by_login)
+        if by_login
+        else select(User)
+        .where(User.role == Role.DISTRICT_ADMIN, User.is_enabled.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+    if actor is None:
+        click.echo("No admin to act as: give --by LOGIN_ID.")
+        sys.exit(2)
+    return offices[0], actor
+
+
 staff_cli = AppGroup("staff", help="Staff lists: import from Excel or CSV.")
 
 
@@ -123,25 +147,7 @@ def staff_import_command(path, office_code, district_code, dry_run, slips, by_lo
     from eoffice.admin import staff
     from eoffice.platform.errors import Refused
 
-    q = select(Office).where(Office.code == office_code)
-    if district_code:
-        q = q.join(District).where(District.code == district_code)
-    offices = db.session.scalars(q).all()
-    if len(offices) != 1:
-        click.echo(f"No single office with code {office_code!r} (found {len(offices)}).")
-        sys.exit(2)
-    office = offices[0]
-    actor = db.session.scalar(
-        select(User).where(User.login_id == by_login)
-        if by_login
-        else select(User)
-        .where(User.role == Role.DISTRICT_ADMIN, User.is_enabled.is_(True))
-        .order_by(User.id)
-        .limit(1)
-    )
-    if actor is None:
-        click.echo("No admin to act as: give --by LOGIN_ID.")
-        sys.exit(2)
+    office, actor = _office_and_admin(office_code, district_code, by_login)
     t0 = time.monotonic()
     with force_locale("hi"):
         try:
@@ -198,16 +204,7 @@ def legacy_import_command(path, office_code, dry_run, by_login):
     from eoffice.admin import legacy
     from eoffice.platform.errors import Refused
 
-    office = db.session.scalar(select(Office).where(Office.code == office_code))
-    user = db.session.scalar(
-        select(User).where(User.login_id == by_login)
-        if by_login
-        else select(User).where(User.role == Role.DISTRICT_ADMIN, User.is_enabled.is_(True))
-        .order_by(User.id).limit(1)
-    )  # fmt: skip
-    if office is None or user is None:
-        click.echo("No such office, or no admin to act as (--by LOGIN_ID).")
-        sys.exit(2)
+    office, user = _office_and_admin(office_code, None, by_login)
     if path.is_dir():  # the folder as a ZIP in memory: one way in for both
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:

@@ -21,6 +21,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from eoffice.documents.messages import REJECTED
 from eoffice.documents.sanitise import Rejected, kind_of, run_sanitiser
 from eoffice.documents.services import accept_in_worker, put_new, stored_files_follow_the_commit
 from eoffice.mailroom import imap, mime
@@ -403,8 +404,6 @@ def _printed(draft: MailDraft, attachments: list[MailAttachment]) -> bytes:
 
 
 def attachment_state(a: MailAttachment) -> str:
-    from eoffice.documents.messages import REJECTED
-
     if a.state == "page":
         return str(KEPT_WORDS["page"])
     if a.reason in KEPT_WORDS:
