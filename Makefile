@@ -98,8 +98,8 @@ bench-pages: bench-data ## Page weights and 2G/3G timings in Debian Chromium, ag
 bench-ltv: install ## What long-term signatures cost: B-B vs B-LT signing, B-LTA at issue, strict validation (issue #27)
 	$(BIN)/python -m bench.ltv
 
-bench-mail: install i18n-compile ## Email dak: 1,000 messages taken from a real Dovecot, and what preparing one costs (issue #30; needs dovecot-imapd: make system-deps-test)
-	$(BIN)/python bench/mail_intake.py --messages 1000 --prepare 20
+bench-mail: install i18n-compile ## Email dak: email to draft with OCR through the real worker, 1,000 messages taken from a real Dovecot, what preparing one costs (issue #30; needs dovecot-imapd: make system-deps-test)
+	$(BIN)/python bench/mail_intake.py --messages 1000 --prepare 20 --latency 3
 
 bench-server: bench-data ## gunicorn under wrk (32 connections) at 10k and BENCH_FILES files, and the inbox ÷ the bare baseline (bench/baseline.py) in one run (installs apt wrk)
 	@scripts/system-deps.sh bench

@@ -6,9 +6,14 @@ embedded server, and the job worker's own code run by its commands:
   at most 8 s each): messages per second, seconds for all;
 - preparing: each draft's printed page, its attachments through the upload sanitiser, OCR of
   the attached pages (`services.prepare` + `read_pages`, as the heavy lane runs them), timed per
-  draft with and without an attachment.
+  draft with and without an attachment;
+- the issue's budget, end to end: with the real job worker running (`flask jobs worker`, idle),
+  an email with a one-page scanned Hindi PDF is delivered to Dovecot and a check is queued as
+  "अभी पढ़ें" queues it; the seconds until its draft is prepared and its OCR done (each of
+  --latency emails in turn). The budget is "within a minute" (60 s). The browser test only
+  waits for it; the time is measured here (a timed test flakes on a busy machine).
 
-    python bench/mail_intake.py [--messages 1000] [--prepare 20]
+    python bench/mail_intake.py [--messages 1000] [--prepare 20] [--latency 3]
 
 Results go to bench/results/mail_intake.json and are quoted in docs/performance.md.
 """
@@ -62,10 +67,58 @@ def message(n: int, letter: bytes) -> bytes:
     return m.as_bytes()
 
 
+ENQUEUE_CHECK = """
+from wsgi import app
+from eoffice.platform import jobs
+from eoffice.platform.extensions import db
+with app.app_context():
+    jobs.enqueue("mail_check", "mail")
+    db.session.commit()
+"""
+
+
+def end_to_end(flask: list, env: dict, server, letter: bytes, count: int) -> list[float]:
+    """Seconds from delivery (and a queued check) to a draft with its OCR, the worker idle."""
+    log = open("/tmp/eoffice-bench-mail-worker.log", "w")  # noqa: SIM115 (the worker's life)
+    worker = subprocess.Popen([*flask, "jobs", "worker"], cwd=ROOT, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    import psycopg
+
+    from tests.ownserver import libpq
+
+    out = []
+    conn = psycopg.connect(libpq(env["DATABASE_URL"]), autocommit=True)
+    try:
+        time.sleep(5)  # the worker's start (its first periodic check may come and go)
+        for n in range(count):
+            msg = message(10_000 + n * 10, letter)  # every tenth has the PDF
+            msgid = f"<bench-{10_000 + n * 10}@example.in>"
+            t = time.perf_counter()
+            server.append(msg)
+            subprocess.run([sys.executable, "-c", ENQUEUE_CHECK], cwd=ROOT, env=env, check=True)
+            while True:
+                ready = conn.execute(
+                    "SELECT 1 FROM mail_draft WHERE message_id = %s AND status = 'ready'"
+                    " AND ocr_status = 'done'", (msgid,)).fetchone()  # fmt: skip
+                if ready:
+                    break
+                if time.perf_counter() - t > 600:
+                    raise SystemExit(f"email {n}: no draft with OCR in 10 minutes")
+                time.sleep(0.5)
+            out.append(round(time.perf_counter() - t, 1))
+    finally:
+        conn.close()
+        worker.terminate()
+        worker.wait(timeout=60)
+        log.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=1000)
     ap.add_argument("--prepare", type=int, default=20)
+    ap.add_argument("--latency", type=int, default=3)
     args = ap.parse_args()
 
     from eoffice.platform.database import embedded_server_uri, ensure_database
@@ -95,6 +148,7 @@ def main() -> None:
             [sys.executable, "-c", "import os\n" + SET_MAILBOX], cwd=ROOT, env=env, check=True
         )
         letter = samples.letter_pdf()
+        latencies = end_to_end(flask, env, server, letter, args.latency)
         c = server.client()
         for n in range(args.messages):
             c.append("INBOX", None, None, message(n, letter))
@@ -110,6 +164,8 @@ def main() -> None:
     finally:
         server.stop()
     result = {
+        "email_to_draft_with_ocr_s": latencies,
+        "budget_s": 60,
         "messages": args.messages,
         "take_seconds": round(take, 1),
         "taken_per_second": round(args.messages / take, 1),

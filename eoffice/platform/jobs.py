@@ -82,11 +82,20 @@ def in_app(app: Flask, *, request: bool = False):
     before the context ends: otherwise the broken session outlived the job and the next job
     given the same context slot failed with "Can't reconnect until invalid transaction is
     rolled back" (an email waited a retry after a Postgres restart); and the first job to meet
-    a connection the restart had killed failed and waited for its retry."""
-    ctx = (
-        app.test_request_context(base_url=app.config["BASE_URL"]) if request else app.app_context()
+    a connection the restart had killed failed and waited for its retry.
+
+    Always an app context of its own, pushed first: the database session is the app context's.
+    `flask jobs worker` runs inside the command's app context, which procrastinate's threads
+    inherit, and a request context alone pushes no app context when one of the same app is
+    current: every request=True job then shared the command's one session across threads (a
+    mail check waited on the connection a preparing email held, which waited on its own row
+    lock: the worker stood still)."""
+    request_ctx = (
+        app.test_request_context(base_url=app.config["BASE_URL"])
+        if request
+        else contextlib.nullcontext()
     )
-    with ctx:
+    with app.app_context(), request_ctx:
         try:  # a pooled connection from before a Postgres restart is found dead here, not by
             # the job: SQLAlchemy then drops the pool's older connections (a pre-ping, for jobs)
             db.session.execute(text("SELECT 1"))
