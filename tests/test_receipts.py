@@ -314,21 +314,27 @@ def test_hsts_when_served_over_https(app, client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
-def test_a_rectangle_bomb_is_refused_in_about_a_second():
-    import time
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children: unlike the wall clock, it does not
+    grow when a busy CI machine makes the test wait its turn (the budgets' wall-clock figures
+    are measured in bench/, not here)."""
+    import resource
 
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def test_a_rectangle_bomb_is_refused_by_its_size_not_by_the_cpu_limit():
     from eoffice.documents.sanitise import Rejected, run_sanitiser
 
-    t0 = time.monotonic()
+    t0 = _cpu_seconds()
     with pytest.raises(Rejected) as refused:
         run_sanitiser([samples.rectangle_bomb_pdf()], max_pages=300, max_pixels=40_000_000)
     assert refused.value.code == "too_complex"
-    assert time.monotonic() - t0 < 5
+    assert _cpu_seconds() - t0 < 5  # the child's limit is 20 CPU seconds: it never got there
 
 
 def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
-    import time
-
     from eoffice.documents.sanitise import run_sanitiser
     from eoffice.receipts.jobs import OCR_MAX_PIXELS, ocr_pdf, ocr_scale
 
@@ -337,9 +343,9 @@ def test_an_ocr_bomb_is_rendered_within_the_pixel_cap():
     assert ocr_scale(595, 842) == 300 / 72  # an A4 page keeps its 300 dpi
     clean = run_sanitiser([samples.huge_page_pdf()], max_pages=5, max_pixels=40_000_000)
     assert len(clean.previews[0]) <= 60_000
-    t0 = time.monotonic()
+    t0 = _cpu_seconds()
     assert ocr_pdf(clean.pdf) == ""
-    assert time.monotonic() - t0 < 20
+    assert _cpu_seconds() - t0 < 20  # rendering and reading a capped page, in CPU seconds
 
 
 def test_previews_always_fit_the_60_kb_cap():

@@ -757,9 +757,9 @@ def test_many_signature_fields_are_refused_before_any_validation(app, signed_pdf
     import time
 
     bomb = _with_signature_fields(signed_pdf, 1500)
-    t0 = time.monotonic()
+    t0 = time.process_time()  # CPU time: a busy machine's waiting does not count
     assert _validate(app, bomb) is None
-    assert time.monotonic() - t0 < 2
+    assert time.process_time() - t0 < 2
 
 
 def test_the_unsigned_rendering_leaves_the_store_once_signed(app, clerk, login, demo, keys, pki):
