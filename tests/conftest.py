@@ -267,6 +267,17 @@ def live_mail():
 
 
 @pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    """A real distributed object store with an S3 gateway (SeaweedFS, tests/seaweed.py), one
+    for the session; each test that uses it takes a prefix of its own."""
+    from tests import seaweed as weed
+
+    server = weed.start(tmp_path_factory.mktemp("seaweed"))
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
 def live_server(live_db_url, tmp_path_factory, live_trust_dir, live_smtp, live_mail):
     """gunicorn (production config, two workers, job worker) over a fresh demo database, its
     demo CA's time-stamping, OCSP and CRLs served by certomancer as `make run` serves them."""

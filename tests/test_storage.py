@@ -1,20 +1,48 @@
-"""`flask storage check`: every stored file the database names is there, whole; files no row
-names are listed."""
+"""The file store on both backends: a folder (`FilesystemStore`, the default) and a real
+distributed object store through its S3 gateway (`S3Store` on SeaweedFS, tests/seaweed.py).
+Uploads, downloads (whole, by byte range, streamed), `flask storage check`; what is special to
+S3 (a store lost mid-upload, `flask storage migrate`, backups) is in test_storage_s3.py."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import tracemalloc
+import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from eoffice.documents.models import Document
+from eoffice.platform import storage
 from eoffice.receipts.models import Receipt
 from tests import samples
 from tests.test_receipts import diarise
 
 
-def test_storage_check_names_what_is_missing_corrupt_or_unreferenced(app, client, demo):
+@pytest.fixture(params=["filesystem", "seaweedfs"])
+def backend(request, app, tmp_path, monkeypatch):
+    """The app's store for one test: a folder of its own, or a prefix of its own on SeaweedFS
+    (its endpoint and keys in boto3's environment, as an operator would set them)."""
+    if request.param == "filesystem":
+        store = storage.FilesystemStore(tmp_path / "store")
+    else:
+        weed = request.getfixturevalue("seaweed")
+        for name, value in weed.env.items():
+            monkeypatch.setenv(name, value)
+        store = storage.S3Store(weed.url(f"t-{uuid.uuid4().hex[:10]}"))
+    before = app.extensions.get("eoffice.store")
+    app.extensions["eoffice.store"] = store
+    yield store
+    if before is None:
+        del app.extensions["eoffice.store"]
+    else:
+        app.extensions["eoffice.store"] = before
+
+
+def test_storage_check_names_what_is_missing_corrupt_or_unreferenced(app, client, demo, backend):
     client.login("clerk.revenue")
     assert diarise(client, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")]).status_code == 302
     runner = app.test_cli_runner()
@@ -22,26 +50,63 @@ def test_storage_check_names_what_is_missing_corrupt_or_unreferenced(app, client
     assert result.exit_code == 0, result.output
     assert " 0 missing or corrupt" in result.output
     doc = demo.session.scalar(select(Document))
-    with app.app_context():
-        from eoffice.platform import storage
-
-        pdf, preview = (
-            Path(storage.store().where(doc.sha256)),
-            Path(storage.store().where(doc.preview_sha256[0])),
-        )
-        stray = Path(storage.store().where("ab" * 32))
-    # one bit of the scan flipped on disk, a preview gone, a file nobody names
-    data = bytearray(pdf.read_bytes())
+    # one bit of the scan flipped where it is kept, a preview gone, a file nobody names
+    with backend.open(doc.sha256) as f:
+        data = bytearray(f.read())
     data[len(data) // 2] ^= 1
-    pdf.write_bytes(bytes(data))
-    preview.unlink()
-    stray.parent.mkdir(parents=True, exist_ok=True)
-    stray.write_bytes(b"left behind")
+    backend.write(doc.sha256, bytes(data))
+    backend.delete(doc.preview_sha256[0])
+    stray = "ab" * 32
+    backend.write(stray, b"left behind")
     result = runner.invoke(args=["storage", "check"])
     assert result.exit_code == 1
-    assert f"CORRUPT: document {doc.sha256}" in result.output
+    assert f"CORRUPT: document {doc.sha256} ({backend.where(doc.sha256)})" in result.output
     assert f"MISSING: page preview {doc.preview_sha256[0]}" in result.output
-    assert f"unreferenced: {stray}" in result.output
+    assert f"unreferenced: {backend.where(stray)}" in result.output
+
+
+def test_uploads_and_downloads_on_each_backend(app, client, demo, backend):
+    client.login("clerk.revenue")
+    assert diarise(client, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")]).status_code == 302
+    receipt = demo.session.scalar(select(Receipt))
+    doc = receipt.document
+    assert backend.exists(doc.sha256) and backend.exists(doc.preview_sha256[0])
+    with backend.open(doc.sha256) as f:
+        kept = f.read()
+    assert hashlib.sha256(kept).hexdigest() == doc.sha256
+    resp = client.get(f"/receipts/{receipt.id}/document.pdf")
+    assert resp.status_code == 200 and resp.data == kept
+    assert resp.headers["Accept-Ranges"] == "bytes" and resp.headers["ETag"]
+    resp = client.get(f"/receipts/{receipt.id}/document.pdf", headers={"Range": "bytes=0-3"})
+    assert resp.status_code == 206 and resp.data == b"%PDF"
+    result = app.test_cli_runner().invoke(args=["storage", "check"])
+    assert result.exit_code == 0 and " 0 missing or corrupt" in result.output
+    assert doc.sha256 in set(backend.names()) and not backend.is_empty()
+
+
+def test_a_20_mb_file_is_written_whole_and_sent_in_blocks(app, backend):
+    """Written in parts on S3 (over 8 MiB: a multipart upload); sent to the browser as it is
+    read from the store: the app never holds the 20 MB whole to send it."""
+    data = os.urandom(20 << 20)
+    sha = hashlib.sha256(data).hexdigest()
+    with app.test_request_context():
+        assert storage.put(data) == (sha, True)
+        assert storage.put(data) == (sha, False)  # the same bytes are kept once
+        assert backend.size(sha) == len(data) and storage.digest_of(sha) == sha
+        del data
+        digest, received = hashlib.sha256(), 0
+        tracemalloc.start()
+        try:
+            resp = storage.send_pdf(sha, "बड़ा.pdf")
+            for block in resp.response:
+                digest.update(block)
+                received += len(block)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            resp.close()
+    assert received == 20 << 20 and digest.hexdigest() == sha
+    assert peak < 4 << 20, f"{peak / 2**20:.1f} MiB held while sending"
 
 
 def test_nothing_but_the_store_knows_where_files_are_kept():
@@ -56,60 +121,6 @@ def test_nothing_but_the_store_knows_where_files_are_kept():
         and ("STORAGE_DIR" in p.read_text() or "FilesystemStore" in p.read_text())
     ]
     assert offenders == []
-
-
-class BlobDict:
-    """A second backend for the FileStore interface, keeping blobs in a dict: it stands in for
-    an object store to show that the app runs on any class with these eight methods."""
-
-    def __init__(self):
-        self.blobs: dict[str, bytes] = {}
-
-    def exists(self, sha256):
-        return sha256 in self.blobs
-
-    def open(self, sha256):
-        return io.BytesIO(self.blobs[sha256])
-
-    def write(self, sha256, data):
-        self.blobs[sha256] = data
-
-    def delete(self, sha256):
-        self.blobs.pop(sha256, None)
-
-    def names(self):
-        return iter(sorted(self.blobs))
-
-    def size(self, sha256):
-        return len(self.blobs[sha256])
-
-    def where(self, sha256):
-        return f"dict:{sha256}"
-
-    def is_empty(self):
-        return not self.blobs
-
-
-def test_the_app_runs_on_another_store_backend(app, client, demo):
-    blobs = BlobDict()
-    app.extensions["eoffice.store"] = blobs
-    try:
-        client.login("clerk.revenue")
-        assert (
-            diarise(client, scan=[(io.BytesIO(samples.letter_photo()), "p.jpg")]).status_code == 302
-        )
-        receipt = demo.session.scalar(select(Receipt))
-        doc = receipt.document
-        assert doc.sha256 in blobs.blobs and doc.preview_sha256[0] in blobs.blobs
-        resp = client.get(f"/receipts/{receipt.id}/document.pdf")
-        assert resp.status_code == 200 and resp.data == blobs.blobs[doc.sha256]
-        assert resp.headers["Accept-Ranges"] == "bytes" and resp.headers["ETag"]
-        resp = client.get(f"/receipts/{receipt.id}/document.pdf", headers={"Range": "bytes=0-3"})
-        assert resp.status_code == 206 and resp.data == b"%PDF"
-        result = app.test_cli_runner().invoke(args=["storage", "check"])
-        assert result.exit_code == 0 and " 0 missing or corrupt" in result.output
-    finally:
-        del app.extensions["eoffice.store"]
 
 
 #: columns holding a SHA-256 that names no file of the store, and why

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from eoffice.platform import storage
 from eoffice.platform.extensions import db
 from eoffice.policy.routes import public, public_static
 from eoffice.web.htmx import is_htmx
@@ -107,5 +108,8 @@ def handle_http_error(err: HTTPException):
 
 def handle_exception(err: Exception):
     db.session.rollback()
+    if isinstance(err, storage.StoreUnavailable):  # nothing of this request was committed
+        current_app.logger.warning("file store unavailable: %s", err)
+        return _error_page(503)
     current_app.logger.exception("unhandled error")
     return _error_page(500)

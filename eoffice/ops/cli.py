@@ -66,6 +66,42 @@ def storage_check():
     raise SystemExit(1 if faults else 0)
 
 
+@storage_cli.command("migrate")
+@click.option(
+    "--to", "target_url", default=None,
+    help="s3://bucket/prefix to copy into (default: EOFFICE_STORAGE_URL).",
+)  # fmt: skip
+@click.option(
+    "--from-dir", "source_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+    help="The store folder to copy from (default: the app's own store folder).",
+)  # fmt: skip
+def storage_migrate(target_url, source_dir):
+    """Copy the file-system store to an S3 store and read every file back by its SHA-256.
+    Safe to run again (what is already there and whole is only checked); then set
+    EOFFICE_STORAGE_URL for the app and the worker. Exit status 1 if any file is not whole."""
+    from eoffice.platform import storage
+
+    target_url = target_url or current_app.config["STORAGE_URL"]
+    if not target_url:
+        raise click.ClickException("say where to: --to s3://bucket/prefix or EOFFICE_STORAGE_URL")
+
+    def progress(n: int) -> None:
+        if n % 1000 == 0:
+            click.echo(f"... {n}")
+
+    try:
+        copied, present, bad = storage.migrate_to(target_url, source_dir, progress)
+    except storage.StoreUnavailable as e:
+        raise click.ClickException(f"the S3 store did not answer ({e}); run again") from None
+    for name, where in bad:
+        click.echo(f"NOT WHOLE: {name} ({where})")
+    click.echo(
+        f"{copied} copied to {target_url}, {present} already there; every one read back: "
+        f"{len(bad)} not whole"
+    )
+    raise SystemExit(1 if bad else 0)
+
+
 @backup_cli.command("create")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
 def backup_create(dest):

@@ -89,6 +89,9 @@ def load(instance: Path) -> dict:
         "MAX_CONTENT_LENGTH": _int("EOFFICE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
         # Where accepted files live, named by SHA-256 (eoffice.platform.storage).
         "STORAGE_DIR": os.environ.get("EOFFICE_STORAGE_DIR", str(instance / "storage")),
+        # s3://bucket/prefix: the store on an S3-compatible service (endpoint, keys and region
+        # from boto3's environment: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...); unset: STORAGE_DIR
+        "STORAGE_URL": os.environ.get("EOFFICE_STORAGE_URL", ""),
         #: CA certificates (*.crt/*.pem/*.cer) and CRLs (*.crl) trusted for signatures
         "TRUST_DIR": os.environ.get("EOFFICE_TRUST_DIR", str(instance / "pki" / "trust")),
         #: an RFC 3161 time-stamping service (a CCA-licensed TSA in production): set, letters

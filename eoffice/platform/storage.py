@@ -1,18 +1,21 @@
 """Content-addressed file store: every accepted file lives once, named by its SHA-256.
 
-The store is one object behind one interface (`FileStore`); `FilesystemStore` is today's
-backend (a folder, `STORAGE_DIR`), and an object-store backend (S3-compatible, for the
-state-wide design in docs/scaling.md) is one more class with the same eight methods. Nothing
-outside this module touches where or how the bytes are kept: the rest of the code calls
-`put`, `read`, `send_pdf`, `send_image`, `discard`, `check`, and the backup copies the store
-through `names`/`open`/`put`.
+The store is one object behind one interface (`FileStore`), with two backends:
+`FilesystemStore` (a folder, `STORAGE_DIR`: the default, one district on one box) and
+`S3Store` (any S3-compatible object store, `STORAGE_URL=s3://bucket/prefix`, for a state that
+hosts its districts together: docs/scaling.md). Nothing outside this module touches where or
+how the bytes are kept: the rest of the code calls `put`, `read`, `send_pdf`, `send_image`,
+`discard`, `check`, and the backup copies the store through `names`/`open`/`write`.
 
-The filesystem backend writes to a temporary name, fsyncs, then renames, so a crash never
-leaves half a file under a real name.
+A file appears under its real name only whole: the filesystem backend writes to a temporary
+name, fsyncs, then renames; an S3 object exists only once its PUT (or its multipart upload's
+completion) has succeeded, and a failed multipart upload is aborted. A store that cannot be
+reached raises `StoreUnavailable`, which the app answers with a "try again" page (503).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -23,6 +26,12 @@ from typing import BinaryIO, Protocol
 from urllib.parse import quote
 
 from flask import Response, current_app, request, send_file
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class StoreUnavailable(Exception):
+    """The store could not be reached or answered with an error (not "no such file")."""
 
 
 class FileStore(Protocol):
@@ -45,7 +54,7 @@ class FilesystemStore:
         self.root = Path(root)
 
     def _path(self, sha256: str) -> Path:
-        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        if not SHA256.fullmatch(sha256):
             raise ValueError("not a SHA-256")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -92,11 +101,137 @@ class FilesystemStore:
         return next(self.names(), None) is None
 
 
+class S3Store:
+    """Blobs as objects `prefix/ab/cd/abcd…` of one bucket on any S3-compatible service
+    (SeaweedFS in the tests; MinIO, Ceph RGW or a cloud's S3 in a data centre), through one
+    kept boto3 client. The endpoint, keys and region come from boto3's own environment
+    (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION) or its
+    config files. Short timeouts and one retry: a store that is down fails a request in
+    seconds (StoreUnavailable), never holds a worker.
+
+    Streaming: `open` returns the object's body as it arrives (a download is sent on in blocks
+    of 64 KiB, never read whole); `write` sends parts of 8 MiB from the bytes it is given (a
+    multipart upload above 8 MiB, aborted if any part fails)."""
+
+    PART = 8 << 20
+
+    def __init__(self, url: str, *, client=None):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ValueError(f"not an s3://bucket/prefix URL: {url!r}")
+        self.bucket = parts.netloc
+        self.prefix = parts.path.strip("/")
+        self.url = url
+        if client is None:
+            import boto3
+            from botocore.config import Config
+
+            # a session of its own: boto3's default one keeps the credentials it first read
+            client = boto3.session.Session().client(
+                "s3",
+                config=Config(
+                    connect_timeout=3,
+                    read_timeout=20,
+                    retries={"max_attempts": 2, "mode": "standard"},
+                    s3={"addressing_style": "path"},
+                ),
+            )
+        self.client = client
+
+    def _key(self, sha256: str) -> str:
+        if not SHA256.fullmatch(sha256):
+            raise ValueError("not a SHA-256")
+        name = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def _call(self, method: str, **kwargs):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, method)(Bucket=self.bucket, **kwargs)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(kwargs.get("Key")) from None
+            raise StoreUnavailable(f"{method}: {e}") from e
+        except BotoCoreError as e:
+            raise StoreUnavailable(f"{method}: {e}") from e
+
+    def exists(self, sha256: str) -> bool:
+        try:
+            self._call("head_object", Key=self._key(sha256))
+            return True
+        except FileNotFoundError:
+            return False
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self._call("get_object", Key=self._key(sha256))["Body"]
+
+    def write(self, sha256: str, data: bytes) -> None:
+        key = self._key(sha256)
+        if len(data) <= self.PART:
+            self._call("put_object", Key=key, Body=data)
+            return
+        upload = self._call("create_multipart_upload", Key=key)["UploadId"]
+        try:
+            parts = []
+            for n, start in enumerate(range(0, len(data), self.PART), start=1):
+                body = memoryview(data)[start : start + self.PART]
+                tag = self._call(
+                    "upload_part", Key=key, UploadId=upload, PartNumber=n, Body=bytes(body)
+                )["ETag"]
+                parts.append({"PartNumber": n, "ETag": tag})
+            self._call(
+                "complete_multipart_upload",
+                Key=key,
+                UploadId=upload,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):  # the store may be gone: it expires them
+                self._call("abort_multipart_upload", Key=key, UploadId=upload)
+            raise
+
+    def delete(self, sha256: str) -> None:
+        self._call("delete_object", Key=self._key(sha256))
+
+    def names(self) -> Iterator[str]:
+        start = f"{self.prefix}/" if self.prefix else ""
+        token: dict = {}
+        while True:
+            page = self._call("list_objects_v2", Prefix=start, **token)
+            for item in page.get("Contents", []):
+                name = item["Key"].rsplit("/", 1)[-1]
+                if SHA256.fullmatch(name) and item["Key"] == self._key(name):
+                    yield name
+            if not page.get("IsTruncated"):
+                return
+            token = {"ContinuationToken": page["NextContinuationToken"]}
+
+    def size(self, sha256: str) -> int:
+        return self._call("head_object", Key=self._key(sha256))["ContentLength"]
+
+    def where(self, sha256: str) -> str:
+        return f"s3://{self.bucket}/{self._key(sha256)}"
+
+    def is_empty(self) -> bool:
+        return next(self.names(), None) is None
+
+
+def make_store(config) -> FileStore:
+    """The store a config names: STORAGE_URL (s3://…) if set, else the folder STORAGE_DIR."""
+    url = config.get("STORAGE_URL")
+    if url:
+        return S3Store(url)
+    return FilesystemStore(config["STORAGE_DIR"])
+
+
 def store() -> FileStore:
-    """This app's store (made once per app from STORAGE_DIR)."""
+    """This app's store (made once per app)."""
     ext = current_app.extensions
     if "eoffice.store" not in ext:
-        ext["eoffice.store"] = FilesystemStore(current_app.config["STORAGE_DIR"])
+        ext["eoffice.store"] = make_store(current_app.config)
     return ext["eoffice.store"]
 
 
@@ -180,14 +315,54 @@ def read(sha256: str) -> bytes:
 
 def digest_of(sha256: str) -> str | None:
     """The SHA-256 of what the store holds under this name (None: nothing there)."""
-    s = store()
-    if not s.exists(sha256):
+    return _digest(store(), sha256)
+
+
+def _digest(s: FileStore, sha256: str) -> str | None:
+    try:
+        f = s.open(sha256)
+    except FileNotFoundError:
         return None
     digest = hashlib.sha256()
-    with s.open(sha256) as f:
+    with f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def migrate(source: FileStore, target: FileStore, progress=None) -> tuple[int, int, list[str]]:
+    """Copy every file of `source` to `target` and read each back from `target`: (copied,
+    already there, names whose copy does not hash to its name after one more try). Run it
+    again at will: what is there and whole is only read."""
+    copied = present = 0
+    bad = []
+    for name in source.names():
+        if _digest(target, name) == name:
+            present += 1
+        else:
+            with source.open(name) as f:
+                data = f.read()
+            if hashlib.sha256(data).hexdigest() != name:
+                bad.append(name)  # damaged at the source: `storage check` says where
+                continue
+            target.write(name, data)
+            if _digest(target, name) != name:
+                target.write(name, data)
+                if _digest(target, name) != name:
+                    bad.append(name)
+                    continue
+            copied += 1
+        if progress:
+            progress(copied + present)
+    return copied, present, bad
+
+
+def migrate_to(target_url: str, source_dir: str | Path | None = None, progress=None):
+    """`migrate` from the store folder (STORAGE_DIR unless `source_dir`) to the S3 store at
+    `target_url`; returns (copied, already there, [(name, where at the source)] not whole)."""
+    source = FilesystemStore(source_dir or current_app.config["STORAGE_DIR"])
+    copied, present, bad = migrate(source, S3Store(target_url), progress)
+    return copied, present, [(name, source.where(name)) for name in bad]
 
 
 def discard(sha256: str) -> None:
