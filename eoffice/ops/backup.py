@@ -339,13 +339,19 @@ def nightly() -> BackupRun | None:
         run.folder, run.ok = str(out), True
         run.bytes = sum(p.stat().st_size for p in out.iterdir())
         prune(dest, daily=cfg["BACKUP_KEEP_DAILY"], weekly=cfg["BACKUP_KEEP_WEEKLY"])
-        from eoffice.ops import pitr
+        from eoffice.ops import pgbackrest, pitr
 
-        with pitr._owner_engine().connect() as conn:
-            archiving = pitr.archiving(conn)
-        if archiving:  # point-in-time recovery: a fresh base, and the store mirrored
-            pitr.base_backup(dest)
+        if pgbackrest.enabled():  # pgBackRest's backup (full on Sundays), the store mirrored
+            from eoffice.platform.clock import zone
+
+            pgbackrest.nightly(datetime.now(zone()))
             pitr.mirror_store(dest)
+        else:
+            with pitr._owner_engine().connect() as conn:
+                archiving = pitr.archiving(conn)
+            if archiving:  # point-in-time recovery: a fresh base, and the store mirrored
+                pitr.base_backup(dest)
+                pitr.mirror_store(dest)
     except Exception as e:  # a backup that failed must be said, never lost in a log
         db.session.rollback()
         run.ok, run.error = False, f"{type(e).__name__}: {e}"[:1000]

@@ -1,5 +1,6 @@
-"""Operations from the command line: `flask storage check`, `flask backup …` (create, verify,
-restore, archive-on, base, recover), `flask audit verify|checkpoint`."""
+"""Operations from the command line: `flask storage check|migrate`, `flask backup …` (create,
+verify, restore, archive-on, base, recover; `backup pgbackrest …`), `flask audit
+verify|checkpoint`."""
 
 import os
 from pathlib import Path
@@ -234,6 +235,98 @@ def backup_recover(to, into):
             f"audit anchors after that moment: {lost} heads set aside beside the anchor file "
             "(they name the events this recovery gives up)"
         )
+
+
+pgbackrest_cli = AppGroup(
+    "pgbackrest", help="Backups and point-in-time recovery with pgBackRest (a system Postgres)."
+)
+backup_cli.add_command(pgbackrest_cli)
+
+
+def _pgbackrest(step, *args):
+    from eoffice.ops.backup import BackupError
+
+    try:
+        return step(*args)
+    except BackupError as e:
+        click.echo(str(e))
+        raise SystemExit(1) from None
+
+
+@pgbackrest_cli.command("setup")
+def pgbackrest_setup():
+    """Archive WAL through pgBackRest (ALTER SYSTEM as the owner) and create the stanza."""
+    from eoffice.ops import pgbackrest
+
+    restart = _pgbackrest(pgbackrest.setup)
+    click.echo("stanza created; WAL archived by pgbackrest archive-push")
+    if restart:
+        click.echo("archive_mode was off: restart PostgreSQL, then: flask backup pgbackrest full")
+
+
+@pgbackrest_cli.command("check")
+def pgbackrest_check():
+    """pgBackRest's check: its configuration, and a WAL segment archived now."""
+    from eoffice.ops import pgbackrest
+
+    _pgbackrest(pgbackrest.check)
+    click.echo("pgbackrest check: OK")
+
+
+@pgbackrest_cli.command("full")
+def pgbackrest_full():
+    """A full backup now."""
+    from eoffice.ops import pgbackrest
+
+    _pgbackrest(pgbackrest.backup, "full")
+    click.echo("full backup written")
+
+
+@pgbackrest_cli.command("diff")
+def pgbackrest_diff():
+    """A differential backup now (of what changed since the last full)."""
+    from eoffice.ops import pgbackrest
+
+    _pgbackrest(pgbackrest.backup, "diff")
+    click.echo("differential backup written")
+
+
+@pgbackrest_cli.command("info")
+def pgbackrest_info():
+    """The repository's backups and WAL range."""
+    from eoffice.ops import pgbackrest
+
+    click.echo(_pgbackrest(pgbackrest.info))
+
+
+@pgbackrest_cli.command("recover")
+@click.option("--to", "to", default=None, help='India time, e.g. "02-12-2026 14:05:30"; '
+              "without it, to the end of the archive")  # fmt: skip
+def pgbackrest_recover(to):
+    """With PostgreSQL stopped: restore its data folder to a moment (or to the end of the
+    archive); start it and it replays the WAL and opens. The file store is filled from its
+    mirror when EOFFICE_BACKUP_DIR has one."""
+    from eoffice.ops import pgbackrest, pitr
+    from eoffice.platform.clock import parse_local
+
+    target = None
+    if to:
+        try:
+            target = parse_local(to)
+        except ValueError:
+            raise click.ClickException('--to: a time like "02-12-2026 14:05:30"') from None
+    _pgbackrest(pgbackrest.restore, target)
+    click.echo(f"restored{' to ' + target.isoformat() if target else ''}: start PostgreSQL")
+    if current_app.config.get("BACKUP_DIR") and pitr.dirs(_backup_dir())["store"].exists():
+        copied = pitr.restore_store(_backup_dir())
+        click.echo(f"{copied} files put back into the store from its mirror")
+    if target is not None:
+        lost = audit.set_aside_after(target)
+        if lost:
+            click.echo(
+                f"audit anchors after that moment: {lost} heads set aside beside the anchor "
+                "file (they name the events this recovery gives up)"
+            )
 
 
 @audit_cli.command("verify")

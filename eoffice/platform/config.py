@@ -110,6 +110,12 @@ def load(instance: Path) -> dict:
         "BACKUP_DIR": os.environ.get("EOFFICE_BACKUP_DIR"),
         "BACKUP_KEEP_DAILY": _int("EOFFICE_BACKUP_KEEP_DAILY", 7),
         "BACKUP_KEEP_WEEKLY": _int("EOFFICE_BACKUP_KEEP_WEEKLY", 4),
+        # pgBackRest for WAL archiving, base backups and point-in-time recovery (a system
+        # PostgreSQL; eoffice/ops/pgbackrest.py): its stanza, its config file, and the OS user
+        # it runs as when we are root
+        "PGBACKREST_STANZA": os.environ.get("EOFFICE_PGBACKREST_STANZA", ""),
+        "PGBACKREST_CONFIG": os.environ.get("EOFFICE_PGBACKREST_CONFIG", ""),
+        "PGBACKREST_USER": os.environ.get("EOFFICE_PGBACKREST_USER", "postgres"),
         "UPLOAD_MAX_PAGES": _int("EOFFICE_UPLOAD_MAX_PAGES", 300),
         #: heavy requests (checking an upload, validating a copy on /verify) at once across all
         #: workers, and one per user or address; the rest are told "busy" at once
