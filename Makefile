@@ -14,7 +14,7 @@ MO := translations/hi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messag
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps system-deps-test bench-mail bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports bench-ltv install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
+.PHONY: help system-deps system-deps-test drill-failover bench-mail bench-pitr bench-photo bench-hostile bench-import bench-audit bench-backup bench-search bench-reports bench-ltv install run worker serve migrate seed test test-fast lint format i18n-extract i18n-update i18n-compile db-stop clean bench-data bench-pages bench-server
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -118,6 +118,12 @@ bench-hostile: install i18n-compile ## What the costly hostile inputs cost now: 
 
 bench-audit: install i18n-compile ## The audit viewer's queries on 10 million events (made once under instance/pgbench), against 200 ms
 	$(BIN)/python bench/audit.py
+
+drill-failover: system-deps-test install i18n-compile ## Patroni + etcd, two Postgres nodes (synchronous), gunicorn; files sent desk to desk while the leader's Postgres is killed: nothing reported done is lost (issue #31, about a minute; also run by make test)
+	$(BIN)/python scripts/drill_failover.py
+
+bench-pitr: install i18n-compile ## The RPO with pgBackRest: commits lost when the primary dies with its disk after 45, 75 and 105 s of work (issue #31; needs postgresql and pgbackrest: make system-deps-test)
+	$(BIN)/python bench/pitr_rpo.py --seconds 45,75,105
 
 bench-backup: install i18n-compile ## flask backup create and restore of the BENCH_FILES-file database (made by bench-data if missing), timed, with its size
 	$(BIN)/python bench/backup.py --files $(BENCH_FILES)

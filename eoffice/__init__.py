@@ -182,8 +182,10 @@ def _register_hooks(app: Flask) -> None:
             )
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
-            # the language of the page or fragment (screen readers, and the tests' checks)
-            response.headers.setdefault("Content-Language", get_locale().language)
+            # the language of the page or fragment (screen readers, and the tests' checks); a
+            # page that set its own (the database-away page) is not asked again
+            if "Content-Language" not in response.headers:
+                response.headers["Content-Language"] = get_locale().language
         return response
 
     from eoffice.movement.views import AGE_LABELS

@@ -7,7 +7,10 @@
 #                                 (the shipped site is tested in front of gunicorn), and a Java
 #                                 runtime for the Nu HTML Checker (scripts/vnu.py), and Dovecot
 #                                 (the mailroom's tests start it unprivileged on a local port),
-#                                 and zbarimg (the tests read the QR codes of printed labels)
+#                                 and zbarimg (the tests read the QR codes of printed labels),
+#                                 and Debian's PostgreSQL server with pgBackRest, Patroni and etcd
+#                                 (the PITR and failover drills run clusters of their own; the
+#                                 Debian services are not used)
 #   scripts/system-deps.sh bench  the same as test, and wrk for the server benchmark
 # As root it runs apt-get; otherwise sudo (asking for a password only on a terminal). When
 # neither works it names the packages and how to install them, and fails.
@@ -19,7 +22,8 @@ pkgs=(tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng
       libicu-dev pkg-config)
 case "$what" in
   run) ;;
-  test) pkgs+=(chromium nginx poppler-utils default-jre-headless:java dovecot-imapd zbar-tools) ;;
+  test) pkgs+=(chromium nginx poppler-utils default-jre-headless:java dovecot-imapd zbar-tools
+              postgresql pgbackrest patroni etcd-server) ;;
   bench) pkgs+=(chromium nginx poppler-utils wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

@@ -1,5 +1,7 @@
 """Language switch and error pages: shared by every domain."""
 
+import contextlib
+
 from flask import (
     Blueprint,
     current_app,
@@ -106,10 +108,45 @@ def handle_http_error(err: HTTPException):
     )
 
 
+def _database_gone(err: Exception) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(err, OperationalError) or (
+        isinstance(err, DBAPIError) and err.connection_invalidated
+    )
+
+
+def _database_unavailable():
+    """A 503 "try again" page that asks nothing of the database: no user, no office, the
+    language from the cookie alone (the usual page would load the user and fail again)."""
+    from flask_babel import force_locale
+
+    from eoffice.web.i18n import LANG_COOKIE
+
+    lang = request.cookies.get(LANG_COOKIE)
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(
+        lang
+    ):  # rendered without the context processors: Flask-Login's loads the user
+        template = current_app.jinja_env.get_template("errors/unavailable.html")
+        body = template.render(lang=lang, request=request)
+    resp = current_app.response_class(body, 503)
+    resp.headers["Content-Language"] = lang  # set here: the usual way asks for the user
+    resp.headers["Retry-After"] = "30"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 def handle_exception(err: Exception):
-    db.session.rollback()
+    with contextlib.suppress(Exception):  # the connection may be gone with the server
+        db.session.rollback()
     if isinstance(err, storage.StoreUnavailable):  # nothing of this request was committed
         current_app.logger.warning("file store unavailable: %s", err)
         return _error_page(503)
+    if _database_gone(err):
+        current_app.logger.warning("database unavailable: %s", str(err).splitlines()[0])
+        return _database_unavailable()
     current_app.logger.exception("unhandled error")
     return _error_page(500)
