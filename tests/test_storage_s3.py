@@ -100,6 +100,8 @@ def test_storage_migrate_copies_a_folder_to_s3_and_checks_every_hash(
         files = sorted(storage.FilesystemStore(folder).names())
         assert len(files) >= 2  # the scan and its preview (and the diarised slip)
 
+        wrong = runner.invoke(args=["storage", "migrate", "--to", "http://x/y"])
+        assert wrong.exit_code == 1 and "not an s3://bucket/prefix URL" in wrong.output
         args = ["storage", "migrate", "--to", url, "--from-dir", str(folder)]
         first = runner.invoke(args=args)
         assert first.exit_code == 0, first.output

@@ -94,6 +94,8 @@ def storage_migrate(target_url, source_dir):
         copied, present, bad = storage.migrate_to(target_url, source_dir, progress)
     except storage.StoreUnavailable as e:
         raise click.ClickException(f"the S3 store did not answer ({e}); run again") from None
+    except ValueError as e:  # not an s3://bucket/prefix URL
+        raise click.ClickException(str(e)) from None
     for name, where in bad:
         click.echo(f"NOT WHOLE: {name} ({where})")
     click.echo(

@@ -26,10 +26,9 @@ import subprocess
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import text
 
 from eoffice.ops.backup import BackupError
-from eoffice.ops.pitr import _owner_engine, archiving
+from eoffice.ops.pitr import set_archiving
 
 ARCHIVE_TIMEOUT = "60s"  # a dead disk loses at most about this much work (docs/performance.md)
 
@@ -66,21 +65,7 @@ def _run(*args: str) -> str:
 def setup() -> bool:
     """Archive WAL through pgBackRest and create the stanza; returns whether the server must
     be restarted for archiving to start (archive_mode was off)."""
-    push = shlex.join([*_command(), "archive-push"]) + " %p"
-    engine = _owner_engine()
-    with engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        for name, value in (
-            ("archive_mode", "on"),
-            ("archive_command", push),
-            ("archive_timeout", ARCHIVE_TIMEOUT),
-            ("wal_level", "replica"),
-        ):
-            quoted = "'" + value.replace("'", "''") + "'"  # ALTER SYSTEM takes no parameters
-            conn.execute(text(f"ALTER SYSTEM SET {name} = {quoted}"))
-        conn.execute(text("SELECT pg_reload_conf()"))
-        restart = not archiving(conn)
-    engine.dispose()
+    restart = set_archiving(shlex.join([*_command(), "archive-push"]) + " %p", ARCHIVE_TIMEOUT)
     _run("stanza-create")
     return restart
 

@@ -74,13 +74,20 @@ def archive_on(backup_dir: Path) -> bool:
     user = server_user()
     if user and user != "root":
         shutil.chown(wal, user, user)
+    return set_archiving(commands(backup_dir)["archive_command"], ARCHIVE_TIMEOUT)
+
+
+def set_archiving(archive_command: str, timeout: str) -> bool:
+    """Turn WAL archiving on with this command and archive_timeout (ALTER SYSTEM, as the
+    owner, who must be a superuser); returns whether the server must be restarted for it to
+    take effect (archive_mode was off)."""
     engine = _owner_engine()
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         for name, value in (
             ("archive_mode", "on"),
-            ("archive_command", commands(backup_dir)["archive_command"]),
-            ("archive_timeout", ARCHIVE_TIMEOUT),
+            ("archive_command", archive_command),
+            ("archive_timeout", timeout),
             ("wal_level", "replica"),
         ):
             quoted = "'" + value.replace("'", "''") + "'"  # ALTER SYSTEM takes no parameters

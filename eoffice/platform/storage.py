@@ -109,9 +109,9 @@ class S3Store:
     config files. Short timeouts and one retry: a store that is down fails a request in
     seconds (StoreUnavailable), never holds a worker.
 
-    Streaming: `open` returns the object's body as it arrives (a download is sent on in blocks
-    of 64 KiB, never read whole); `write` sends parts of 8 MiB from the bytes it is given (a
-    multipart upload above 8 MiB, aborted if any part fails)."""
+    Streaming: `open` returns the object's body as it arrives (a download is passed on in
+    Werkzeug's blocks of 8 KiB, never read whole); `write` sends parts of 8 MiB from the bytes
+    it is given (a multipart upload above 8 MiB, aborted if any part fails)."""
 
     PART = 8 << 20
 
