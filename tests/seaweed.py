@@ -99,6 +99,9 @@ class Seaweed:
             f"-s3.port={p['s3']}",
             f"-s3.port.grpc={p['s3_grpc']}",
             f"-s3.config={self.dir / 's3.json'}",
+            # listeners on fixed default ports, not used here: off (two servers at once)
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
             f"-metricsPort={p['metrics']}",
         ]
 
