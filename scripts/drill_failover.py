@@ -137,7 +137,7 @@ class Loop:
             try:
                 status, location, html = desk.request(f"/file/{self.file_id}/send")
                 self._note(status)
-                if status == 302 and f"/file/{self.file_id}" in location:
+                if status == 302 and location.rstrip("/").endswith(f"/files/{self.file_id}"):
                     # not with this desk: a send answered "try again" had gone through (its
                     # commit reached the standby before the primary died)
                     self.holder = to

@@ -57,3 +57,32 @@ def test_a_database_away_is_a_try_again_page_never_a_500(tmp_path, pki):
     finally:
         ownserver.stop(tmp_path / "primary")
         ownserver.dispose(app)
+
+
+def test_a_statement_that_fails_on_a_working_server_is_not_the_server_away(app, db):
+    """A statement timeout (and a deadlock, a serialization failure: OperationalErrors too) is
+    not "the server is restarting"; a connection refused is."""
+    import pytest
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    from eoffice.core.views import _database_gone
+
+    with app.app_context():
+        with pytest.raises(DBAPIError) as timed_out:
+            db.session.execute(text("SET LOCAL statement_timeout = 10"))
+            db.session.execute(text("SELECT pg_sleep(1)"))
+        db.session.rollback()
+        with pytest.raises(DBAPIError) as deadlock:
+            db.session.execute(text("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01'; END $$"))
+        db.session.rollback()
+        with pytest.raises(DBAPIError) as shut_down:
+            db.session.execute(text("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '57P01'; END $$"))
+        db.session.rollback()
+    refused = create_engine("postgresql+psycopg://x:y@127.0.0.1:1/none")
+    with pytest.raises(DBAPIError) as unreachable:
+        refused.connect()
+    assert not _database_gone(timed_out.value)
+    assert not _database_gone(deadlock.value)
+    assert _database_gone(shut_down.value)
+    assert _database_gone(unreachable.value)

@@ -2,6 +2,7 @@
 
 import contextlib
 
+import psycopg
 from flask import (
     Blueprint,
     current_app,
@@ -108,13 +109,25 @@ def handle_http_error(err: HTTPException):
     )
 
 
-def _database_gone(err: Exception) -> bool:
-    """The database could not be reached or dropped the connection (a restart, a failover)."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+#: SQLSTATEs of a server going away or not there yet: shut down by an administrator or a
+#: crash, starting up or in recovery, and a standby's refusal to write (a failover under way)
+SERVER_AWAY = {"57P01", "57P02", "57P03", "25006"}
 
-    return isinstance(err, OperationalError) or (
-        isinstance(err, DBAPIError) and err.connection_invalidated
-    )
+
+def _database_gone(err: Exception) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover).
+    Not a statement that failed on a working server: a statement timeout, a deadlock or a
+    serialization failure are OperationalErrors too, and are not the server restarting."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(err, DBAPIError):
+        return False
+    if err.connection_invalidated:
+        return True
+    state = getattr(err.orig, "sqlstate", None)
+    if state is None:  # no answer from a server at all: refused, reset, timed out
+        return isinstance(err.orig, psycopg.OperationalError)
+    return state.startswith("08") or state in SERVER_AWAY
 
 
 def _database_unavailable():
@@ -127,9 +140,8 @@ def _database_unavailable():
     lang = request.cookies.get(LANG_COOKIE)
     if lang not in current_app.config["LANGUAGES"]:
         lang = current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(
-        lang
-    ):  # rendered without the context processors: Flask-Login's loads the user
+    # rendered without the context processors: Flask-Login's loads the user
+    with force_locale(lang):
         template = current_app.jinja_env.get_template("errors/unavailable.html")
         body = template.render(lang=lang, request=request)
     resp = current_app.response_class(body, 503)
