@@ -39,7 +39,7 @@ def main() -> None:
     from eoffice import MIGRATIONS
     from tests import syspg
     from tests.ownserver import dispose, libpq
-    from tests.test_pgbackrest import site, wait_open
+    from tests.test_pgbackrest import site, start_archiving, wait_open
 
     class Pki:  # the drill signs nothing: any folder will do as the trust store
         trust_dir = Path(tempfile.mkdtemp(prefix="eoffice-rpo-trust-"))
@@ -56,14 +56,7 @@ def main() -> None:
         url = libpq(app.config["OWNER_DATABASE_URI"])
         with psycopg.connect(url, autocommit=True) as c:  # in the first full backup
             c.execute("CREATE TABLE rpo_probe (id bigint PRIMARY KEY, at timestamptz)")
-        for step in (["setup"], None, ["check"], ["full"]):
-            if step is None:  # archive_mode takes a restart
-                dispose(app)
-                pg.stop()
-                pg.start()
-                continue
-            out = runner.invoke(args=["backup", "pgbackrest", *step])
-            assert out.exit_code == 0, out.output
+        start_archiving(pg, app)
         next_id = 1
         for run_for in [float(x) for x in args.seconds.split(",")]:
             acked: dict[int, float] = {}

@@ -29,7 +29,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,33 +40,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.ports import free_ports  # noqa: E402
+from tests.syspg import as_user, pg_bin  # noqa: E402
+
 SUPER_PW = "drill-super"
 REPL_PW = "drill-repl"
 APP_PW = "drill-app"
-
-
-def free_ports(n: int) -> list[int]:
-    socks = []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
-def pg_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"),
-                   key=lambda p: int(p.parent.parent.name))  # fmt: skip
-    if not found:
-        raise SystemExit("no system PostgreSQL: make system-deps-test")
-    return found[-1].parent
-
-
-def as_pg(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
 def patroni_yml(base: Path, name: str, pg_port: int, rest_port: int, etcd_port: int) -> str:
@@ -220,7 +198,7 @@ def main() -> int:
             if os.geteuid() == 0:
                 os.chown(yml, pw.pw_uid, pw.pw_gid)
             procs[name] = subprocess.Popen(
-                as_pg(["patroni", str(yml)]), cwd="/",
+                as_user(["patroni", str(yml)]), cwd="/",
                 stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT,
             )  # fmt: skip
             if name == "node1":

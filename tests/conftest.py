@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from eoffice import MIGRATIONS, create_app
 from eoffice.platform.database import embedded_server_uri, ensure_app_role, ensure_database
 from eoffice.platform.extensions import db as _db
 from tests.html import check_page
+from tests.ports import free_port as _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,12 +217,6 @@ def demo(db):
 
 
 # --- a live server for browser tests ----------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ import imaplib
 import os
 import pwd
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
@@ -24,15 +23,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.ports import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER = "dak@lalitpur.up.gov.in"
 PASSWORD = "डाक-पासवर्ड-1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _certificates(d: Path) -> Path:
@@ -205,7 +200,7 @@ def start() -> Dovecot:
         (d / sub).mkdir(exist_ok=True)
     ca_file = _certificates(d)
     (d / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
-    port = _free_port()
+    port = free_port()
     if os.geteuid() == 0:  # never as root: Dovecot's own processes run as nobody
         who = pwd.getpwnam("nobody")
         user, uid, gid = who.pw_name, who.pw_uid, who.pw_gid

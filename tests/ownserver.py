@@ -42,12 +42,12 @@ def with_database(admin_uri: str, name: str = "eoffice") -> str:
     return libpq(make_url(admin_uri).set(database=name).render_as_string(hide_password=False))
 
 
-def primary(tmp_path: Path, pki, **config):
-    """(app, the server's admin URI) on a new server in tmp_path/primary, demo loaded."""
-    admin = embedded_server_uri(tmp_path / "primary")
+def app_on(admin: str, tmp_path: Path, pki, **config):
+    """The app on the database `eoffice` of the server at `admin` (created when missing, with
+    the app's role), its store and audit anchor under tmp_path; nothing migrated yet."""
     owner = ensure_database(admin, "eoffice")
     url = ensure_app_role(owner, password=APP_ROLE_PASSWORD)
-    app = create_app(
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "OWNER_DATABASE_URI": owner,
@@ -58,6 +58,12 @@ def primary(tmp_path: Path, pki, **config):
             **config,
         }
     )
+
+
+def primary(tmp_path: Path, pki, **config):
+    """(app, the server's admin URI) on a new server in tmp_path/primary, demo loaded."""
+    admin = embedded_server_uri(tmp_path / "primary")
+    app = app_on(admin, tmp_path, pki, **config)
     with app.app_context():
         flask_migrate.upgrade(directory=str(MIGRATIONS))
     result = app.test_cli_runner().invoke(args=["seed-demo"])

@@ -17,27 +17,16 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.ports import free_ports
+
 WEED = Path(sys.executable).parent / "weed"
 BUCKET = "eoffice-test"
-
-
-def _free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    for _ in range(n):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        socks.append(s)
-        ports.append(s.getsockname()[1])
-    for s in socks:
-        s.close()
-    return ports
 
 
 @dataclass
@@ -166,7 +155,7 @@ def start(directory: Path) -> Seaweed:
     names += ["s3_grpc", "metrics"]
     server = Seaweed(
         dir=directory,
-        ports=dict(zip(names, _free_ports(len(names)), strict=True)),
+        ports=dict(zip(names, free_ports(len(names)), strict=True)),
         access_key="eoffice" + secrets.token_hex(4),
         secret_key=secrets.token_hex(20),
     )

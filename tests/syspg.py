@@ -14,12 +14,13 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 STANZA = "eoffice"
 
@@ -44,12 +45,6 @@ def os_user() -> str | None:
 def as_user(cmd: list[str]) -> list[str]:
     user = os_user()
     return ["runuser", "-u", user, "--", *cmd] if user else cmd
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -87,7 +82,7 @@ class Cluster:
         root = Path(tempfile.mkdtemp(prefix="eoffice-syspg-"))
         for sub in ("sock", "repo", "log", "lock", "spool"):
             (root / sub).mkdir()
-        c = cls(dir=root, port=_free_port())
+        c = cls(dir=root, port=free_port())
         c.config.write_text(
             "[global]\n"
             f"repo1-path={root / 'repo'}\n"

@@ -15,35 +15,43 @@ from datetime import UTC, datetime
 import flask_migrate
 import psycopg
 
-from eoffice import MIGRATIONS, create_app
+from eoffice import MIGRATIONS
 from eoffice.platform.clock import local
-from eoffice.platform.database import ensure_app_role, ensure_database
 from tests import samples, syspg
-from tests.conftest import APP_ROLE_PASSWORD, Client
-from tests.ownserver import dispose, libpq
+from tests.conftest import Client
+from tests.ownserver import app_on, dispose, libpq
 from tests.test_pitr import _subjects
 from tests.test_receipts import diarise
 
 
 def site(pg: syspg.Cluster, tmp_path, pki, **config):
-    """The app on the cluster's database `eoffice` (created when missing)."""
-    owner = ensure_database(pg.admin_uri, "eoffice")
-    url = ensure_app_role(owner, password=APP_ROLE_PASSWORD)
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "OWNER_DATABASE_URI": owner,
-            "TESTING": True,
-            "STORAGE_DIR": str(tmp_path / "storage"),
-            "TRUST_DIR": str(pki.trust_dir),
-            "AUDIT_ANCHOR": str(tmp_path / "anchor.jsonl"),
-            "BACKUP_DIR": str(tmp_path / "backups"),
-            "PGBACKREST_STANZA": syspg.STANZA,
-            "PGBACKREST_CONFIG": str(pg.config),
-            "PGBACKREST_USER": syspg.os_user() or "",
-            **config,
-        }
+    """The app on the cluster's database `eoffice` (created when missing), driving its
+    pgBackRest, with its backups (the logical ones and the store's mirror) under tmp_path."""
+    return app_on(
+        pg.admin_uri,
+        tmp_path,
+        pki,
+        BACKUP_DIR=str(tmp_path / "backups"),
+        PGBACKREST_STANZA=syspg.STANZA,
+        PGBACKREST_CONFIG=str(pg.config),
+        PGBACKREST_USER=syspg.os_user() or "",
+        **config,
     )
+
+
+def start_archiving(pg: syspg.Cluster, app) -> None:
+    """As a DIO would: `flask backup pgbackrest setup`, the restart archive_mode asks for,
+    `check` and a first full backup."""
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["backup", "pgbackrest", "setup"])
+    assert out.exit_code == 0 and "restart PostgreSQL" in out.output, out.output
+    dispose(app)
+    pg.stop()
+    pg.start()
+    out = runner.invoke(args=["backup", "pgbackrest", "check"])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(args=["backup", "pgbackrest", "full"])
+    assert out.exit_code == 0 and "full backup written" in out.output, out.output
 
 
 def archive_now(url: str) -> None:
@@ -81,15 +89,7 @@ def test_pgbackrest_recovers_to_a_moment_between_two_pieces_of_dak(tmp_path, pki
         runner = app.test_cli_runner()
         assert runner.invoke(args=["seed-demo"]).exit_code == 0
 
-        out = runner.invoke(args=["backup", "pgbackrest", "setup"])
-        assert out.exit_code == 0 and "restart PostgreSQL" in out.output, out.output
-        dispose(app)
-        pg.stop()
-        pg.start()
-        out = runner.invoke(args=["backup", "pgbackrest", "check"])
-        assert out.exit_code == 0, out.output
-        out = runner.invoke(args=["backup", "pgbackrest", "full"])
-        assert out.exit_code == 0 and "full backup written" in out.output, out.output
+        start_archiving(pg, app)
 
         c = Client(app.test_client())
         c.login("clerk.revenue")
